@@ -1,0 +1,32 @@
+import { sandboxOf } from '../../shared/domain/auth.ts';
+import { apiHandler } from '../../shared/http/api-handler.ts';
+import {
+  createApiKey,
+  createNamespace,
+  createSandbox,
+  deleteApiKey,
+  listApiKeys,
+  listNamespaces,
+  listSandboxes,
+} from '../../shared/use-cases/admin.ts';
+import { containerDeps } from '../../shared/wiring.ts';
+
+export const handler = apiHandler({
+  group: 'admin',
+  deps: containerDeps,
+  operations: {
+    createSandbox: (request, deps) => createSandbox(deps, request.body.name),
+    listSandboxes: async (_request, deps) => ({ items: await listSandboxes(deps) }),
+    createApiKey: (request, deps) => createApiKey(deps, request.principal, request.body),
+    listApiKeys: async (request, deps) => ({
+      items: await listApiKeys(deps, request.principal, request.query.sandbox),
+    }),
+    deleteApiKey: (request, deps) =>
+      deleteApiKey(deps, request.principal, request.params.id, request.query.sandbox),
+    createNamespace: (request, deps) =>
+      createNamespace(deps, sandboxOf(request.principal, request.headers['x-sandbox-name']), request.body),
+    listNamespaces: async (request, deps) => ({
+      items: await listNamespaces(deps, sandboxOf(request.principal, request.headers['x-sandbox-name'])),
+    }),
+  },
+});

@@ -1,0 +1,27 @@
+import { sandboxOf } from '../../shared/domain/auth.ts';
+import { apiHandler } from '../../shared/http/api-handler.ts';
+import { deleteProfile, getProfile, upsertProfile } from '../../shared/use-cases/profiles.ts';
+import { containerDeps } from '../../shared/wiring.ts';
+
+export const handler = apiHandler({
+  group: 'profiles',
+  deps: containerDeps,
+  operations: {
+    upsertProfile: (request, deps) =>
+      upsertProfile(deps, sandboxOf(request.principal, request.headers['x-sandbox-name']), request.body),
+    getProfile: (request, deps) =>
+      getProfile(
+        deps,
+        sandboxOf(request.principal, request.headers['x-sandbox-name']),
+        request.params.namespace,
+        request.params.id,
+      ),
+    deleteProfile: (request, deps) =>
+      deleteProfile(
+        deps,
+        sandboxOf(request.principal, request.headers['x-sandbox-name']),
+        request.params.namespace,
+        request.params.id,
+      ),
+  },
+});

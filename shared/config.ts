@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/**
+ * Configuration from the environment, parsed once per container. A missing or malformed variable
+ * fails at start-up with a message naming it, not at the first request that needs it.
+ */
+const environmentSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  DISPATCH_QUEUE_URL: z.url().optional(),
+  FEEDBACK_QUEUE_URL: z.url().optional(),
+  FANOUT_QUEUE_URL: z.url().optional(),
+  /** Optional bootstrap key; its SHA-256 is compared, the key itself is never stored. */
+  HERALD_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** Largest accepted request body in bytes. */
+  HERALD_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(6_000_000).default(1_048_576),
+  /** Seconds an API key lookup is cached per container (revocation takes effect within this). */
+  HERALD_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
+});
+
+export type HeraldConfig = z.infer<typeof environmentSchema>;
+
+let cached: HeraldConfig | undefined;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
+  if (cached && env === process.env) return cached;
+  const result = environmentSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Herald configuration is invalid: ${problems}`);
+  }
+  if (env === process.env) cached = result.data;
+  return result.data;
+}
+
+/** Forgets the parsed configuration (the local runtime sets variables before handlers load). */
+export function resetConfig(): void {
+  cached = undefined;
+}
+
+/** A queue URL the caller cannot work without. */
+export function requireQueueUrl(
+  config: HeraldConfig,
+  name: 'DISPATCH_QUEUE_URL' | 'FEEDBACK_QUEUE_URL' | 'FANOUT_QUEUE_URL',
+): string {
+  const url = config[name];
+  if (!url) throw new Error(`Herald configuration is invalid: ${name} is required`);
+  return url;
+}

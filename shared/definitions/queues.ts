@@ -1,0 +1,57 @@
+/**
+ * The SQS queues, described once for the CDK stack and the local runtime's queues and pollers.
+ * Every queue has a dead-letter queue; every consumer reports partial batch failures.
+ */
+export interface QueueDefinition {
+  /** Short name; the environment variable holding the URL is `${envPrefix}_QUEUE_URL`. */
+  readonly name: 'dispatch' | 'feedback' | 'fanout';
+  readonly envVar: string;
+  /** Worker entry under functions/ that consumes this queue. */
+  readonly worker: string;
+  /** Seconds a received message stays hidden; must exceed the worker's timeout. */
+  readonly visibilityTimeoutSeconds: number;
+  /** Receives before SQS moves the message to the DLQ. */
+  readonly maxReceiveCount: number;
+  readonly batchSize: number;
+  /** Seconds the event source waits to fill a batch (0 = send at once). */
+  readonly maxBatchingWindowSeconds: number;
+  /** The worker's timeout in seconds. */
+  readonly workerTimeoutSeconds: number;
+}
+
+export const queueDefinitions: readonly QueueDefinition[] = [
+  {
+    name: 'dispatch',
+    envVar: 'DISPATCH_QUEUE_URL',
+    worker: 'functions/workers/dispatch.ts',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 5,
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    workerTimeoutSeconds: 30,
+  },
+  {
+    name: 'feedback',
+    envVar: 'FEEDBACK_QUEUE_URL',
+    worker: 'functions/workers/feedback.ts',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 10,
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    workerTimeoutSeconds: 30,
+  },
+  {
+    name: 'fanout',
+    envVar: 'FANOUT_QUEUE_URL',
+    worker: 'functions/workers/fanout.ts',
+    visibilityTimeoutSeconds: 900,
+    maxReceiveCount: 5,
+    batchSize: 1,
+    maxBatchingWindowSeconds: 0,
+    workerTimeoutSeconds: 150,
+  },
+];
+
+export function dlqName(queue: QueueDefinition): string {
+  return `${queue.name}-dlq`;
+}

@@ -1,0 +1,22 @@
+/**
+ * The one DynamoDB table Herald uses, described once. The CDK data construct and the local runtime
+ * both build the table from this description, so the two cannot drift.
+ */
+export const tableDefinition = {
+  /** Logical id in the stack and default physical name in the local runtime. */
+  id: 'herald',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds; DynamoDB deletes the item some time after it passes. */
+  ttlAttribute: 'expiresAt',
+  globalIndexes: [
+    {
+      /** Sparse index of items with a pending time-driven transition (scheduled start, end date). */
+      name: 'due',
+      partitionKey: 'duePk',
+      sortKey: 'dueSk',
+    },
+  ],
+} as const;
+
+export type TableDefinition = typeof tableDefinition;

@@ -1,0 +1,89 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ForbiddenError } from './errors.ts';
+
+/** Every scope a sandbox key can carry. `admin` implies all the others within its sandbox. */
+export const SCOPES = [
+  'admin',
+  'campaigns:read',
+  'campaigns:write',
+  'profiles:read',
+  'profiles:write',
+  'executions:write',
+  'executions:read',
+  'webhooks:admin',
+  'audiences:read',
+  'audiences:write',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/**
+ * What a route asks of the caller: `root` (the bootstrap key only), `authenticated` (any valid key),
+ * or one scope of the caller's own sandbox.
+ */
+export type RouteRequirement = 'root' | 'authenticated' | Scope;
+
+/** Who is calling. A root key manages sandboxes and keys but belongs to no sandbox. */
+export type Principal =
+  | { readonly kind: 'root'; readonly keyId: string }
+  | {
+      readonly kind: 'sandbox';
+      readonly keyId: string;
+      readonly sandbox: string;
+      readonly scopes: readonly Scope[];
+    };
+
+const KEY_PREFIX = 'hrld_';
+
+/** A new API key: 32 random bytes, base64url, behind a recognisable prefix (so secret scanners find it). */
+export function generateApiKey(): string {
+  return `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+/** Keys are stored only as this hash; a key is high-entropy, so a fast hash is enough. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** Constant-time comparison of two hex hashes. */
+export function sameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'hex');
+  const right = Buffer.from(b, 'hex');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** Reads `Authorization: Bearer <key>`; returns undefined when absent or not a bearer token. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/** True when the principal satisfies the requirement (ignoring which sandbox is addressed). */
+export function satisfies(principal: Principal, requirement: RouteRequirement): boolean {
+  if (requirement === 'authenticated') return true;
+  if (principal.kind === 'root') return requirement === 'root' || requirement === 'admin';
+  if (requirement === 'root') return false;
+  return principal.scopes.includes('admin') || principal.scopes.includes(requirement);
+}
+
+/** Throws 403 unless the principal satisfies the route's requirement. */
+export function authorize(principal: Principal, requirement: RouteRequirement): void {
+  if (satisfies(principal, requirement)) return;
+  if (requirement === 'root') throw new ForbiddenError('Only the root (bootstrap) key may do this.');
+  throw new ForbiddenError(`The API key lacks the scope '${requirement}'.`);
+}
+
+/**
+ * The sandbox a request works in. Sandbox keys always work in their own sandbox; the root key has
+ * none and may only name one where a route allows it (key management).
+ * `x-sandbox-name`, when sent, must match: clients written for the reference system send it.
+ */
+export function sandboxOf(principal: Principal, sandboxHeader: string | undefined): string {
+  if (principal.kind === 'root') {
+    throw new ForbiddenError('The root key belongs to no sandbox; create a sandbox key with POST /api-keys.');
+  }
+  if (sandboxHeader !== undefined && sandboxHeader !== principal.sandbox) {
+    throw new ForbiddenError(`x-sandbox-name '${sandboxHeader}' does not match the API key's sandbox.`);
+  }
+  return principal.sandbox;
+}

@@ -1,0 +1,142 @@
+/**
+ * Domain errors. Each carries a stable problem `type` slug and an HTTP status, so the single error
+ * middleware can turn it into an RFC 9457 problem document without string matching.
+ */
+export interface FieldIssue {
+  /** JSON path of the offending field, e.g. `recipients[3].userId` or `body` for the whole. */
+  readonly path: string;
+  /** The rule that failed, in words a client developer can act on. */
+  readonly message: string;
+}
+
+export interface ErrorOptions {
+  readonly detail?: string;
+  readonly fields?: readonly FieldIssue[];
+  /** Extra members added to the problem document (e.g. `unknownUserIds`). */
+  readonly extensions?: Record<string, unknown>;
+  /** Extra response headers, e.g. `Retry-After`. */
+  readonly headers?: Record<string, string>;
+}
+
+export const PROBLEM_TYPE_PREFIX = 'urn:herald:problem:';
+
+export class HeraldError extends Error {
+  readonly slug: string;
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string | undefined;
+  readonly fields: readonly FieldIssue[];
+  readonly extensions: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+
+  constructor(slug: string, status: number, title: string, options: ErrorOptions = {}) {
+    super(options.detail ?? title);
+    this.name = new.target.name;
+    this.slug = slug;
+    this.status = status;
+    this.title = title;
+    this.detail = options.detail;
+    this.fields = options.fields ?? [];
+    this.extensions = options.extensions ?? {};
+    this.headers = options.headers ?? {};
+  }
+
+  get type(): string {
+    return `${PROBLEM_TYPE_PREFIX}${this.slug}`;
+  }
+}
+
+export class ValidationError extends HeraldError {
+  constructor(fields: readonly FieldIssue[], detail?: string) {
+    super('validation', 400, 'The request is not valid', {
+      fields,
+      detail: detail ?? fields.map((f) => `${f.path}: ${f.message}`).join('; '),
+    });
+  }
+}
+
+export class MalformedJsonError extends HeraldError {
+  constructor(detail: string) {
+    super('malformed-json', 400, 'The body is not valid JSON', {
+      detail,
+      fields: [{ path: 'body', message: detail }],
+    });
+  }
+}
+
+export class UnsupportedMediaTypeError extends HeraldError {
+  constructor(contentType: string | undefined) {
+    super('unsupported-media-type', 415, 'The body must be application/json', {
+      detail: `Content-Type ${contentType ? `'${contentType}'` : 'is missing'}; send 'application/json'.`,
+      fields: [{ path: 'header.content-type', message: 'must be application/json' }],
+    });
+  }
+}
+
+export class PayloadTooLargeError extends HeraldError {
+  constructor(limitBytes: number, actualBytes: number) {
+    super('payload-too-large', 413, 'The body is too large', {
+      detail: `The body has ${actualBytes} bytes; the limit is ${limitBytes}.`,
+      fields: [{ path: 'body', message: `must be at most ${limitBytes} bytes` }],
+    });
+  }
+}
+
+export class UnauthorizedError extends HeraldError {
+  constructor(detail: string) {
+    super('unauthorized', 401, 'Authentication is required', {
+      detail,
+      headers: { 'www-authenticate': 'Bearer realm="herald"' },
+    });
+  }
+}
+
+export class ForbiddenError extends HeraldError {
+  constructor(detail: string) {
+    super('forbidden', 403, 'The API key may not do this', { detail });
+  }
+}
+
+export class NotFoundError extends HeraldError {
+  constructor(what: string, id: string) {
+    super('not-found', 404, `${what} not found`, {
+      detail: `No ${what.toLowerCase()} '${id}' in this sandbox.`,
+    });
+  }
+}
+
+export class RouteNotFoundError extends HeraldError {
+  constructor(method: string, path: string) {
+    super('route-not-found', 404, 'No such route', { detail: `${method} ${path} is not a Herald route.` });
+  }
+}
+
+export class AlreadyExistsError extends HeraldError {
+  constructor(what: string, id: string) {
+    super('already-exists', 409, `${what} already exists`, { detail: `${what} '${id}' already exists.` });
+  }
+}
+
+export class CampaignStateError extends HeraldError {
+  constructor(detail: string, extensions: Record<string, unknown> = {}) {
+    super('campaign-state', 409, 'The campaign is not in a state that allows this', { detail, extensions });
+  }
+}
+
+export class ConcurrentUpdateError extends HeraldError {
+  constructor(what: string) {
+    super('concurrent-update', 409, 'Changed by another request', {
+      detail: `${what} was changed by another request while this one ran; read it again and retry.`,
+      headers: { 'retry-after': '1' },
+    });
+  }
+}
+
+export class IdentityConflictError extends HeraldError {
+  constructor(profileIds: readonly string[], identities: readonly string[]) {
+    super('identity-conflict', 409, 'The identities belong to different profiles', {
+      detail: `The identities ${identities.join(', ')} belong to ${profileIds.length} different profiles; Herald never merges profiles silently.`,
+      extensions: { profileIds },
+    });
+  }
+}

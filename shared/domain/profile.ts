@@ -1,0 +1,89 @@
+import type { Consent, Identity } from '../schemas/profile.ts';
+import { type FieldIssue, IdentityConflictError, ValidationError } from './errors.ts';
+import { isStandardNamespace, normalizeIdentity } from './identity.ts';
+
+/**
+ * Normalises and validates identities for their namespaces, dropping exact repeats. Throws one
+ * ValidationError naming every bad identity.
+ */
+export function normalizeIdentities(
+  identities: readonly Identity[],
+  knownCustomNamespaces: ReadonlySet<string>,
+  basePath = 'identities',
+): Identity[] {
+  const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
+  const result: Identity[] = [];
+  identities.forEach((identity, index) => {
+    if (!isStandardNamespace(identity.namespace) && !knownCustomNamespaces.has(identity.namespace)) {
+      issues.push({
+        path: `${basePath}[${index}].namespace`,
+        message: `'${identity.namespace}' is neither a standard namespace nor registered in this sandbox`,
+      });
+      return;
+    }
+    const normalized = normalizeIdentity(identity.namespace, identity.id);
+    if (!normalized.ok) {
+      issues.push({ path: `${basePath}[${index}].id`, message: normalized.message });
+      return;
+    }
+    const key = `${identity.namespace}:${normalized.value}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    result.push({ namespace: identity.namespace, id: normalized.value });
+  });
+  if (issues.length > 0) throw new ValidationError(issues);
+  return result;
+}
+
+/**
+ * Which profile an upsert writes to: the one profile its identities already belong to, or a new
+ * one. Identities of two different profiles are a conflict; Herald never merges profiles silently.
+ */
+export function chooseProfile(
+  identities: readonly Identity[],
+  owners: ReadonlyMap<string, string>,
+): { kind: 'new' } | { kind: 'existing'; profileId: string } {
+  const profileIds = new Set<string>();
+  for (const identity of identities) {
+    const owner = owners.get(`${identity.namespace}:${identity.id}`);
+    if (owner) profileIds.add(owner);
+  }
+  if (profileIds.size > 1) {
+    throw new IdentityConflictError(
+      [...profileIds],
+      identities.map((i) => `${i.namespace}:${i.id}`),
+    );
+  }
+  const [profileId] = profileIds;
+  return profileId ? { kind: 'existing', profileId } : { kind: 'new' };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Deep-merges attributes: objects merge key by key, anything else replaces, `null` removes. */
+export function mergeAttributes(
+  base: Readonly<Record<string, unknown>>,
+  patch: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) {
+      delete result[key];
+    } else if (isPlainObject(value) && isPlainObject(result[key])) {
+      result[key] = mergeAttributes(result[key] as Record<string, unknown>, value);
+    } else if (isPlainObject(value)) {
+      result[key] = mergeAttributes({}, value);
+    } else {
+      result[key] = value;
+    }
+  }
+  return result;
+}
+
+export function mergeConsent(base: Consent, patch: Consent | undefined): Consent {
+  if (!patch?.marketing) return base;
+  return { ...base, marketing: { ...base.marketing, ...patch.marketing } };
+}

@@ -1,0 +1,126 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { authorize, type Principal } from '../domain/auth.ts';
+import { RouteNotFoundError } from '../domain/errors.ts';
+import { logger } from '../logger.ts';
+import type { Authenticator } from '../use-cases/authenticate.ts';
+import { parseRequest } from './parse-request.ts';
+import { problemResponse } from './problem.ts';
+import { type ApiGroup, findRouteByKey, type Route, type RouteDefinition } from './routes.ts';
+
+type SchemaOutput<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/** The route (or routes, for generated entries) with that operation id. */
+type RouteWithOperation<Id> = Route extends infer R
+  ? R extends { operationId: infer O }
+    ? Id extends O
+      ? R
+      : never
+    : never
+  : never;
+
+/** What an operation receives: the authenticated caller and the request, parsed by the route's schemas. */
+export interface ApiRequest<R = Route> {
+  readonly route: RouteDefinition;
+  readonly principal: Principal;
+  readonly body: R extends { body: infer B } ? SchemaOutput<B> : undefined;
+  readonly query: R extends { query: infer Q } ? SchemaOutput<Q> : undefined;
+  readonly params: R extends { params: infer P } ? SchemaOutput<P> : undefined;
+  /** Lower-cased header names, as API Gateway HTTP APIs deliver them. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+}
+
+/** Every operation of a group, typed by its route. Each returns the success body (undefined for 204). */
+export type Operations<G extends ApiGroup, Deps> = {
+  readonly [Id in Extract<Route, { group: G }>['operationId']]: (
+    request: ApiRequest<RouteWithOperation<Id>>,
+    deps: Deps,
+  ) => Promise<unknown>;
+};
+
+export interface ApiHandlerOptions<G extends ApiGroup, Deps> {
+  readonly group: G;
+  /** Builds the adapters once per container, at the first request. */
+  readonly deps: () => Deps & { authenticate: Authenticator; maxBodyBytes: number };
+  readonly operations: Operations<G, Deps>;
+}
+
+type UntypedOperation = (request: ApiRequest<unknown>, deps: unknown) => Promise<unknown>;
+
+type Event = APIGatewayProxyEventV2 & { herald?: { route: RouteDefinition; principal?: Principal } };
+
+/** Correlation data for problem documents: the trigger's ids when the body names them. */
+function reportFor(event: Event, context: Context): Record<string, unknown> {
+  const report: Record<string, unknown> = { correlationId: context.awsRequestId };
+  try {
+    const body: unknown = event.body
+      ? JSON.parse(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString() : event.body)
+      : undefined;
+    if (body && typeof body === 'object') {
+      if ('requestId' in body && typeof body.requestId === 'string') report.requestId = body.requestId;
+      if ('campaignId' in body && typeof body.campaignId === 'string') report.campaignId = body.campaignId;
+    }
+  } catch {
+    // A malformed body has no ids to report.
+  }
+  if (event.herald?.route.group === 'campaigns' && event.pathParameters?.id)
+    report.campaignId = event.pathParameters.id;
+  return report;
+}
+
+/**
+ * The middy chain every API function shares: find the route, authenticate and authorize, parse and
+ * validate the request, run the operation, and turn any error into one problem document. Handler
+ * files only name their operations.
+ */
+export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<G, Deps>) {
+  // The route table guarantees each operation receives what its route's schemas parsed.
+  const operations = options.operations as unknown as Readonly<Record<string, UntypedOperation>>;
+  let deps: ReturnType<ApiHandlerOptions<G, Deps>['deps']> | undefined;
+  const getDeps = () => {
+    deps ??= options.deps();
+    return deps;
+  };
+
+  return middy<Event, APIGatewayProxyStructuredResultV2>()
+    .use({
+      before: async (request) => {
+        const { event } = request;
+        const route = findRouteByKey(event.routeKey);
+        if (!route || route.group !== options.group || !operations[route.operationId]) {
+          throw new RouteNotFoundError(event.requestContext.http.method, event.rawPath);
+        }
+        event.herald = { route };
+        const principal = await getDeps().authenticate(event.headers.authorization);
+        authorize(principal, route.requires);
+        event.herald.principal = principal;
+      },
+      onError: async (request) => {
+        const { error } = request;
+        const response = problemResponse(error, reportFor(request.event, request.context));
+        if (response.statusCode === 500) {
+          logger.error('request failed', { routeKey: request.event.routeKey, error: error as Error });
+        }
+        request.response = response;
+      },
+    })
+    .handler(async (event) => {
+      const { route, principal } = event.herald ?? {};
+      if (!route || !principal) throw new Error('api-handler: routing middleware did not run');
+      const current = getDeps();
+      const parsed = parseRequest(event, route, current.maxBodyBytes);
+      const operation = operations[route.operationId];
+      if (!operation) throw new RouteNotFoundError(route.method, route.path);
+      const result = await operation(
+        { route, principal, headers: event.headers, ...parsed } as ApiRequest<unknown>,
+        current,
+      );
+      if (route.status === 204 || result === undefined) return { statusCode: route.status };
+      return {
+        statusCode: route.status,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(result),
+      };
+    });
+}

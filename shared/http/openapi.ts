@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { problemSchema } from '../schemas/common.ts';
+import { type RouteDefinition, routes } from './routes.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+/** Path and query parameters of a route, from its zod object schemas. */
+function parameters(route: RouteDefinition): JsonSchema[] {
+  const list: JsonSchema[] = [];
+  for (const [where, schema] of [
+    ['path', route.params],
+    ['query', route.query],
+  ] as const) {
+    if (!schema) continue;
+    const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+      properties?: Record<string, JsonSchema>;
+      required?: string[];
+    };
+    for (const [name, property] of Object.entries(json.properties ?? {})) {
+      list.push({
+        name,
+        in: where,
+        required: where === 'path' || (json.required ?? []).includes(name),
+        schema: property,
+      });
+    }
+  }
+  return list;
+}
+
+/**
+ * The OpenAPI 3.1 document, generated from the route table and its zod schemas (OpenAPI 3.1 uses
+ * JSON Schema 2020-12, which zod emits natively), so it cannot drift from what the API validates.
+ */
+export function openApiDocument(extraSchemas: Record<string, z.ZodType> = {}) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const schemaOf = (schema: z.ZodType, io: 'input' | 'output') =>
+    z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+  for (const route of routes as readonly RouteDefinition[]) {
+    const operation: Record<string, unknown> = {
+      operationId: route.operationId,
+      summary: route.summary,
+      tags: [route.tag],
+      'x-herald-requires': route.requires,
+      parameters: parameters(route),
+      responses: {
+        [String(route.status)]: route.response
+          ? {
+              description: 'Success',
+              content: { 'application/json': { schema: schemaOf(route.response, 'output') } },
+            }
+          : { description: 'Success' },
+        default: {
+          description: 'Problem',
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
+      },
+    };
+    if (route.body) {
+      operation.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: schemaOf(route.body, 'input') } },
+      };
+    }
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation;
+  }
+  const components: Record<string, unknown> = { Problem: schemaOf(problemSchema, 'output') };
+  for (const [name, schema] of Object.entries(extraSchemas)) components[name] = schemaOf(schema, 'output');
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Herald',
+      version: '0.1.0',
+      description: 'API-triggered messaging campaigns with signed, retried delivery-status webhooks.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      schemas: components,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A Herald API key.' } },
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../domain/errors.ts';
+import { parseOrThrow } from '../schemas/common.ts';
+import type { RouteDefinition } from './routes.ts';
+
+export interface ParsedRequest {
+  readonly body: unknown;
+  readonly query: unknown;
+  readonly params: unknown;
+}
+
+/** Decodes the body as API Gateway delivers it (maybe base64) and enforces the size limit. */
+function bodyText(event: APIGatewayProxyEventV2, maxBytes: number): string | undefined {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (bytes.length > maxBytes) throw new PayloadTooLargeError(maxBytes, bytes.length);
+  return bytes.toString('utf8');
+}
+
+/**
+ * Parses body, query and path parameters against the route's schemas. Every failure is a 4xx
+ * problem naming the field; a route without a body schema ignores no body but refuses one.
+ */
+export function parseRequest(
+  event: APIGatewayProxyEventV2,
+  route: RouteDefinition,
+  maxBytes: number,
+): ParsedRequest {
+  const text = bodyText(event, maxBytes);
+  let body: unknown;
+  if (route.body) {
+    if (text === undefined) throw new MalformedJsonError('The request needs a JSON body.');
+    const contentType = event.headers['content-type'];
+    if (!contentType || !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType)) {
+      throw new UnsupportedMediaTypeError(contentType);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new MalformedJsonError(error instanceof Error ? error.message : 'unparseable');
+    }
+    body = parseOrThrow(route.body, json, 'body');
+  } else if (text !== undefined && text.trim() !== '') {
+    throw new MalformedJsonError(`${route.method} ${route.path} takes no body.`);
+  }
+  const query = route.query
+    ? parseOrThrow(route.query, event.queryStringParameters ?? {}, 'query')
+    : undefined;
+  if (!route.query && event.queryStringParameters && Object.keys(event.queryStringParameters).length > 0) {
+    parseOrThrow(emptyObject, event.queryStringParameters, 'query');
+  }
+  const params = route.params ? parseOrThrow(route.params, event.pathParameters ?? {}, 'path') : undefined;
+  return { body, query, params };
+}
+
+const emptyObject = z.strictObject({});

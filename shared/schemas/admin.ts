@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { SCOPES } from '../domain/auth.ts';
+import { isoDateTimeSchema, namespaceCodeSchema, sandboxNameSchema } from './common.ts';
+
+export const createSandboxSchema = z.strictObject({ name: sandboxNameSchema }).meta({ id: 'CreateSandbox' });
+export type CreateSandboxInput = z.infer<typeof createSandboxSchema>;
+
+export const sandboxSchema = z
+  .object({ name: sandboxNameSchema, createdAt: isoDateTimeSchema })
+  .meta({ id: 'Sandbox' });
+
+export const scopeSchema = z.enum(SCOPES);
+
+export const createApiKeySchema = z
+  .strictObject({
+    sandbox: sandboxNameSchema.optional().meta({
+      description: 'Required with the root key; a sandbox admin key may only name its own sandbox.',
+    }),
+    scopes: z
+      .array(scopeSchema)
+      .min(1, 'must name at least one scope')
+      .refine((s) => new Set(s).size === s.length, 'must not repeat a scope'),
+    name: z.string().min(1).max(100).optional(),
+  })
+  .meta({ id: 'CreateApiKey' });
+export type CreateApiKeyInput = z.infer<typeof createApiKeySchema>;
+
+export const apiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string().optional(),
+    sandbox: sandboxNameSchema,
+    scopes: z.array(scopeSchema),
+    createdAt: isoDateTimeSchema,
+    createdBy: z.string(),
+  })
+  .meta({ id: 'ApiKey' });
+export type ApiKeyView = z.infer<typeof apiKeySchema>;
+
+export const createdApiKeySchema = apiKeySchema
+  .extend({ key: z.string().meta({ description: 'The secret. Shown only in this answer; store it now.' }) })
+  .meta({ id: 'CreatedApiKey' });
+
+export const listApiKeysQuerySchema = z.strictObject({
+  sandbox: sandboxNameSchema.optional().meta({ description: 'Required with the root key.' }),
+});
+
+export const apiKeyIdParamsSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a key id'),
+});
+
+export const createNamespaceSchema = z
+  .strictObject({
+    code: namespaceCodeSchema,
+    name: z.string().min(1).max(100).optional(),
+    description: z.string().max(1000).optional(),
+  })
+  .meta({ id: 'CreateNamespace' });
+export type CreateNamespaceInput = z.infer<typeof createNamespaceSchema>;
+
+export const namespaceSchema = z
+  .object({
+    code: namespaceCodeSchema,
+    name: z.string().optional(),
+    description: z.string().optional(),
+    standard: z.boolean(),
+    createdAt: isoDateTimeSchema.optional(),
+  })
+  .meta({ id: 'Namespace' });
+export type NamespaceView = z.infer<typeof namespaceSchema>;

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { type FieldIssue, ValidationError } from '../domain/errors.ts';
+
+export const sandboxNameSchema = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{1,31}$/,
+    'must be 2 to 32 lower-case letters, digits or hyphens, starting with a letter',
+  )
+  .meta({ description: 'Sandbox name, e.g. `prod` or `dev`.', example: 'prod' });
+
+export const uuidSchema = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a UUID');
+
+export const isoDateTimeSchema = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
+
+export const namespaceCodeSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/,
+    'must be 1 to 64 letters, digits, _ . or -, starting with a letter',
+  )
+  .meta({
+    description: 'Identity namespace code: `email`, `phone`, `ecid` or a custom one.',
+    example: 'email',
+  });
+
+export const pageQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(1024).optional(),
+});
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    nextCursor: z.string().optional().meta({ description: 'Pass as `cursor` to read the next page.' }),
+  });
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    report: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem document.' });
+
+/** Formats a zod issue path as `a.b[2].c`. */
+export function formatPath(base: string, path: readonly PropertyKey[]): string {
+  let out = base;
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out ? `.${String(segment)}` : String(segment);
+  }
+  return out || base;
+}
+
+/** Turns zod issues into field issues, naming unknown keys one by one. */
+export function fieldIssues(error: z.ZodError, base: string): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        issues.push({ path: formatPath(base, [...issue.path, key]), message: 'is not a known field' });
+      }
+    } else {
+      issues.push({ path: formatPath(base, issue.path), message: issue.message });
+    }
+  }
+  return issues;
+}
+
+/** Parses or throws a ValidationError naming every failing field. */
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, base: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError(fieldIssues(result.error, base));
+  return result.data;
+}

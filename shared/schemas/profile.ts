@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { isoDateTimeSchema, namespaceCodeSchema } from './common.ts';
+
+/** Profiles may name at most this many identities in one upsert (one transaction holds them all). */
+export const MAX_IDENTITIES_PER_PROFILE = 20;
+/** Serialized attributes of one profile are capped well under DynamoDB's 400 KB item limit. */
+export const MAX_PROFILE_ATTRIBUTES_BYTES = 100_000;
+
+export const identitySchema = z
+  .strictObject({ namespace: namespaceCodeSchema, id: z.string().min(1).max(256) })
+  .meta({ id: 'Identity' });
+export type Identity = z.infer<typeof identitySchema>;
+
+const consentValue = z.enum(['y', 'n']);
+export const consentSchema = z
+  .strictObject({
+    marketing: z
+      .strictObject({
+        email: consentValue.optional(),
+        sms: consentValue.optional(),
+        push: consentValue.optional(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'Consent' });
+export type Consent = z.infer<typeof consentSchema>;
+
+export const attributesSchema = z
+  .record(z.string().min(1).max(128), z.unknown())
+  .refine((value) => JSON.stringify(value).length <= MAX_PROFILE_ATTRIBUTES_BYTES, {
+    message: `must serialize to at most ${MAX_PROFILE_ATTRIBUTES_BYTES} bytes`,
+  });
+
+export const upsertProfileSchema = z
+  .strictObject({
+    identities: z
+      .array(identitySchema)
+      .min(1, 'must name at least one identity')
+      .max(MAX_IDENTITIES_PER_PROFILE, `must name at most ${MAX_IDENTITIES_PER_PROFILE} identities`),
+    attributes: attributesSchema.optional(),
+    consent: consentSchema.optional(),
+  })
+  .meta({ id: 'UpsertProfile' });
+export type UpsertProfileInput = z.infer<typeof upsertProfileSchema>;
+
+export const profileSchema = z
+  .object({
+    profileId: z.string(),
+    identities: z.array(identitySchema),
+    attributes: z.record(z.string(), z.unknown()),
+    consent: consentSchema,
+    dataset: z
+      .string()
+      .meta({ description: '`profiles` (API upserts) or `interactive-messaging` (created by a trigger).' }),
+    createdAt: isoDateTimeSchema,
+    modifiedAt: isoDateTimeSchema,
+  })
+  .meta({ id: 'Profile' });
+export type ProfileView = z.infer<typeof profileSchema>;
+
+export const upsertProfileResultSchema = profileSchema
+  .extend({ created: z.boolean().meta({ description: 'True when this call created the profile.' }) })
+  .meta({ id: 'UpsertProfileResult' });
+
+export const profileParamsSchema = z.strictObject({
+  namespace: namespaceCodeSchema,
+  id: z.string().min(1).max(256),
+});

@@ -1,0 +1,141 @@
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConcurrentUpdateError } from '../domain/errors.ts';
+import { identityKey, type ProfileRecord, type ProfileStore } from '../ports.ts';
+import type { Identity } from '../schemas/profile.ts';
+import { isConditionFailure } from './conditions.ts';
+import { keys, withoutKeys } from './keys.ts';
+
+/** BatchGetItem takes at most 100 keys a call. */
+const BATCH_GET_LIMIT = 100;
+
+/**
+ * A profile is one item; each identity is an item of its own (`namespace + value → profileId`), so a
+ * trigger resolves recipients with one batched read. Profile and identity writes share one
+ * transaction, and a new identity is claimed only if nobody owns it, so it never silently moves.
+ */
+export class DynamoDbProfileStore implements ProfileStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.client = client;
+    this.tableName = tableName;
+  }
+
+  async findOwners(sandbox: string, identities: readonly Identity[]): Promise<Map<string, string>> {
+    const owners = new Map<string, string>();
+    const unique = [...new Map(identities.map((i) => [identityKey(i), i])).values()];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      let request: Record<string, unknown>[] | undefined = unique
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((i) => keys.identity(sandbox, i.namespace, i.id));
+      // Unprocessed keys are retried; the SDK has already backed off on throttling.
+      while (request && request.length > 0) {
+        const result: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: request, ConsistentRead: true } },
+          }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          owners.set(`${String(item.namespace)}:${String(item.value)}`, String(item.profileId));
+        }
+        request = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return owners;
+  }
+
+  async get(sandbox: string, profileId: string): Promise<ProfileRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.profile(sandbox, profileId),
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    const { type: _type, ...record } = withoutKeys(Item);
+    return record as unknown as ProfileRecord;
+  }
+
+  async save(profile: ProfileRecord, newIdentities: readonly Identity[]): Promise<void> {
+    const profileWrite =
+      profile.revision === 1
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: '#revision = :previous',
+            ExpressionAttributeNames: { '#revision': 'revision' },
+            ExpressionAttributeValues: { ':previous': profile.revision - 1 },
+          };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.profile(profile.sandbox, profile.profileId), type: 'profile', ...profile },
+                ...profileWrite,
+              },
+            },
+            ...newIdentities.map((identity) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.identity(profile.sandbox, identity.namespace, identity.id),
+                  type: 'identity',
+                  sandbox: profile.sandbox,
+                  namespace: identity.namespace,
+                  value: identity.id,
+                  profileId: profile.profileId,
+                  createdAt: profile.modifiedAt,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            })),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`Profile ${profile.profileId}`);
+      throw error;
+    }
+  }
+
+  async delete(profile: ProfileRecord): Promise<void> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: keys.profile(profile.sandbox, profile.profileId),
+                ConditionExpression: '#revision = :revision',
+                ExpressionAttributeNames: { '#revision': 'revision' },
+                ExpressionAttributeValues: { ':revision': profile.revision },
+              },
+            },
+            ...profile.identities.map((identity) => ({
+              Delete: {
+                TableName: this.tableName,
+                Key: keys.identity(profile.sandbox, identity.namespace, identity.id),
+                ConditionExpression: 'profileId = :profileId',
+                ExpressionAttributeValues: { ':profileId': profile.profileId },
+              },
+            })),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`Profile ${profile.profileId}`);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { ValidationError } from '../domain/errors.ts';
+
+/**
+ * Key layout of the single table. Every item of a sandbox has a key that starts with the sandbox,
+ * so no query can cross sandboxes; profiles and identities get a partition each, spreading load.
+ */
+export const keys = {
+  sandbox: (name: string) => ({ pk: 'SANDBOXES', sk: `SANDBOX#${name}` }),
+  sandboxes: () => ({ pk: 'SANDBOXES', prefix: 'SANDBOX#' }),
+  apiKeyByHash: (hash: string) => ({ pk: `APIKEYHASH#${hash}`, sk: 'APIKEY' }),
+  /** The root keys live under ROOT; sandbox keys under their sandbox. */
+  apiKey: (owner: string | null, id: string) => ({
+    pk: owner === null ? 'ROOT' : `SB#${owner}`,
+    sk: `APIKEY#${id}`,
+  }),
+  apiKeys: (owner: string | null) => ({ pk: owner === null ? 'ROOT' : `SB#${owner}`, prefix: 'APIKEY#' }),
+  namespace: (sandbox: string, code: string) => ({ pk: `SB#${sandbox}`, sk: `NAMESPACE#${code}` }),
+  namespaces: (sandbox: string) => ({ pk: `SB#${sandbox}`, prefix: 'NAMESPACE#' }),
+  campaign: (sandbox: string, id: string) => ({ pk: `SB#${sandbox}`, sk: `CAMPAIGN#${id}` }),
+  campaigns: (sandbox: string) => ({ pk: `SB#${sandbox}`, prefix: 'CAMPAIGN#' }),
+  profile: (sandbox: string, profileId: string) => ({
+    pk: `SB#${sandbox}#PROFILE#${profileId}`,
+    sk: 'PROFILE',
+  }),
+  identity: (sandbox: string, namespace: string, value: string) => ({
+    pk: `SB#${sandbox}#IDENTITY#${namespace}#${value}`,
+    sk: 'IDENTITY',
+  }),
+} as const;
+
+/** Partition of the sparse `due` index; the scheduler reads it. */
+export const DUE_PARTITION = 'DUE';
+
+export type Key = { pk: string; sk: string };
+
+/** An opaque page cursor: the last key, base64url-encoded. */
+export function encodeCursor(lastKey: Record<string, unknown> | undefined): string | undefined {
+  if (!lastKey) return undefined;
+  return Buffer.from(JSON.stringify({ pk: lastKey.pk, sk: lastKey.sk }), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor and checks it points inside the listing it is used for (never another sandbox). */
+export function decodeCursor(cursor: string | undefined, pk: string, prefix: string): Key | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      parsed !== null &&
+      typeof parsed === 'object' &&
+      'pk' in parsed &&
+      'sk' in parsed &&
+      parsed.pk === pk &&
+      typeof parsed.sk === 'string' &&
+      parsed.sk.startsWith(prefix)
+    ) {
+      return { pk, sk: parsed.sk };
+    }
+  } catch {
+    // fall through: any undecodable cursor is the client's mistake
+  }
+  throw new ValidationError([{ path: 'query.cursor', message: 'is not a cursor returned by this listing' }]);
+}
+
+/** Strips the key attributes (and any index attributes) from an item before it leaves the store. */
+export function withoutKeys<T extends Record<string, unknown>>(
+  item: T,
+): Omit<T, 'pk' | 'sk' | 'duePk' | 'dueSk'> {
+  const { pk: _pk, sk: _sk, duePk: _duePk, dueSk: _dueSk, ...rest } = item;
+  return rest;
+}

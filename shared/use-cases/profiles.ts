@@ -1,0 +1,141 @@
+import { ConcurrentUpdateError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { isStandardNamespace } from '../domain/identity.ts';
+import { uuidv7 } from '../domain/ids.ts';
+import { chooseProfile, mergeAttributes, mergeConsent, normalizeIdentities } from '../domain/profile.ts';
+import {
+  type Clock,
+  identityKey,
+  type NamespaceStore,
+  type ProfileRecord,
+  type ProfileStore,
+} from '../ports.ts';
+import type { Identity, ProfileView, UpsertProfileInput } from '../schemas/profile.ts';
+
+export interface ProfileDeps {
+  readonly profiles: ProfileStore;
+  readonly namespaces: NamespaceStore;
+  readonly clock: Clock;
+}
+
+/** Concurrent upserts of the same person race on identity claims; the loser re-reads and merges. */
+const MAX_ATTEMPTS = 4;
+
+export function toProfileView(record: ProfileRecord): ProfileView {
+  return {
+    profileId: record.profileId,
+    identities: [...record.identities],
+    attributes: record.attributes,
+    consent: record.consent,
+    dataset: record.dataset,
+    createdAt: record.createdAt,
+    modifiedAt: record.modifiedAt,
+  };
+}
+
+async function customNamespaces(deps: ProfileDeps, sandbox: string, identities: readonly Identity[]) {
+  const known = new Set<string>();
+  const custom = [...new Set(identities.map((i) => i.namespace).filter((ns) => !isStandardNamespace(ns)))];
+  await Promise.all(
+    custom.map(async (code) => {
+      if (await deps.namespaces.exists(sandbox, code)) known.add(code);
+    }),
+  );
+  return known;
+}
+
+/**
+ * Upsert by identities. Primary course: normalise the identities, find their owners with one
+ * batched read, then write one profile (new or existing) and claim the new identities in one
+ * transaction. Identities of two profiles are refused (409).
+ */
+export async function upsertProfile(
+  deps: ProfileDeps,
+  sandbox: string,
+  input: UpsertProfileInput,
+): Promise<ProfileView & { created: boolean }> {
+  const identities = normalizeIdentities(
+    input.identities,
+    await customNamespaces(deps, sandbox, input.identities),
+  );
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await upsertOnce(deps, sandbox, identities, input);
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function upsertOnce(
+  deps: ProfileDeps,
+  sandbox: string,
+  identities: Identity[],
+  input: UpsertProfileInput,
+): Promise<ProfileView & { created: boolean }> {
+  const owners = await deps.profiles.findOwners(sandbox, identities);
+  const choice = chooseProfile(identities, owners);
+  const now = deps.clock.now().toISOString();
+  if (choice.kind === 'new') {
+    const profile: ProfileRecord = {
+      sandbox,
+      profileId: uuidv7(),
+      identities,
+      attributes: mergeAttributes({}, input.attributes ?? {}),
+      consent: mergeConsent({}, input.consent),
+      dataset: 'profiles',
+      revision: 1,
+      createdAt: now,
+      modifiedAt: now,
+    };
+    await deps.profiles.save(profile, identities);
+    return { ...toProfileView(profile), created: true };
+  }
+  const existing = await deps.profiles.get(sandbox, choice.profileId);
+  // An identity whose profile is gone is mid-deletion; retrying sees the end state.
+  if (!existing) throw new ConcurrentUpdateError(`Profile ${choice.profileId}`);
+  const newIdentities = identities.filter((i) => !owners.has(identityKey(i)));
+  const profile: ProfileRecord = {
+    ...existing,
+    identities: [...existing.identities, ...newIdentities],
+    attributes: mergeAttributes(existing.attributes, input.attributes ?? {}),
+    consent: mergeConsent(existing.consent, input.consent),
+    revision: existing.revision + 1,
+    modifiedAt: now,
+  };
+  if (profile.identities.length > 100) {
+    throw new ValidationError([{ path: 'identities', message: 'a profile may hold at most 100 identities' }]);
+  }
+  await deps.profiles.save(profile, newIdentities);
+  return { ...toProfileView(profile), created: false };
+}
+
+async function findProfile(deps: ProfileDeps, sandbox: string, namespace: string, id: string) {
+  const [identity] = normalizeIdentities(
+    [{ namespace, id }],
+    await customNamespaces(deps, sandbox, [{ namespace, id }]),
+    'path',
+  );
+  if (!identity) throw new NotFoundError('Profile', `${namespace}:${id}`);
+  const owners = await deps.profiles.findOwners(sandbox, [identity]);
+  const profileId = owners.get(identityKey(identity));
+  const profile = profileId ? await deps.profiles.get(sandbox, profileId) : undefined;
+  if (!profile) throw new NotFoundError('Profile', `${namespace}:${identity.id}`);
+  return profile;
+}
+
+export async function getProfile(deps: ProfileDeps, sandbox: string, namespace: string, id: string) {
+  return toProfileView(await findProfile(deps, sandbox, namespace, id));
+}
+
+/** Removes the profile and every identity it holds, in one transaction. */
+export async function deleteProfile(deps: ProfileDeps, sandbox: string, namespace: string, id: string) {
+  for (let attempt = 1; ; attempt++) {
+    const profile = await findProfile(deps, sandbox, namespace, id);
+    try {
+      await deps.profiles.delete(profile);
+      return;
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
