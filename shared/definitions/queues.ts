@@ -6,8 +6,11 @@ export interface QueueDefinition {
   /** Short name; the environment variable holding the URL is `${envPrefix}_QUEUE_URL`. */
   readonly name: 'dispatch' | 'feedback' | 'fanout';
   readonly envVar: string;
-  /** Worker entry under functions/ that consumes this queue. */
-  readonly worker: string;
+  /**
+   * Worker entry (relative to the project root) that consumes this queue; a queue whose worker has
+   * not been built yet still gets its DLQ and alarms, and no event source.
+   */
+  readonly worker?: string;
   /** Seconds a received message stays hidden; must exceed the worker's timeout. */
   readonly visibilityTimeoutSeconds: number;
   /** Receives before SQS moves the message to the DLQ. */
@@ -23,7 +26,6 @@ export const queueDefinitions: readonly QueueDefinition[] = [
   {
     name: 'dispatch',
     envVar: 'DISPATCH_QUEUE_URL',
-    worker: 'functions/workers/dispatch.ts',
     visibilityTimeoutSeconds: 180,
     maxReceiveCount: 5,
     batchSize: 10,
@@ -33,7 +35,6 @@ export const queueDefinitions: readonly QueueDefinition[] = [
   {
     name: 'feedback',
     envVar: 'FEEDBACK_QUEUE_URL',
-    worker: 'functions/workers/feedback.ts',
     visibilityTimeoutSeconds: 180,
     maxReceiveCount: 10,
     batchSize: 10,
@@ -43,7 +44,6 @@ export const queueDefinitions: readonly QueueDefinition[] = [
   {
     name: 'fanout',
     envVar: 'FANOUT_QUEUE_URL',
-    worker: 'functions/workers/fanout.ts',
     visibilityTimeoutSeconds: 900,
     maxReceiveCount: 5,
     batchSize: 1,

@@ -13,3 +13,9 @@ export function documentClient(): DynamoDBDocumentClient {
   });
   return client;
 }
+
+/** Drops the client so the next call builds one from the current environment (local runtime restarts). */
+export function resetDocumentClient(): void {
+  client?.destroy();
+  client = undefined;
+}

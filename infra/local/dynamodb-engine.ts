@@ -1,0 +1,294 @@
+import { once } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  type TransactGetItemsInput,
+  type TransactWriteItemsInput,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { ReadWriteLock } from './read-write-lock.ts';
+
+/**
+ * The embedded DynamoDB: dynalite (DynamoDB's protocol over LevelDB) behind a small front server
+ * that adds what dynalite lacks and Herald needs: TransactWriteItems and TransactGetItems (all or
+ * nothing: every other write is held while a transaction runs, and a failed transaction restores
+ * what it changed), and UpdateTimeToLive (accepted; expiry is never relied on for correctness, code
+ * checks `expiresAt` itself because DynamoDB deletes expired items only eventually).
+ */
+export interface DynamoDbEngine {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+const WRITE_TARGETS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+const PREFIX = 'DynamoDB_20120810.';
+
+type AttributeMap = Record<string, unknown>;
+
+export async function startDynamoDbEngine(options: {
+  dataDir?: string;
+  port?: number;
+}): Promise<DynamoDbEngine> {
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const backend = dynalite({
+    ...(options.dataDir ? { path: options.dataDir } : {}),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  backend.listen(0, '127.0.0.1');
+  await once(backend, 'listening');
+  const backendPort = (backend.address() as AddressInfo).port;
+  const direct = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${backendPort}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const lock = new ReadWriteLock();
+
+  const front = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const target = String(request.headers['x-amz-target'] ?? '').replace(PREFIX, '');
+      const answer = (status: number, payload: unknown) => {
+        const text = JSON.stringify(payload);
+        response.writeHead(status, {
+          'content-type': 'application/x-amz-json-1.0',
+          'content-length': Buffer.byteLength(text),
+          'x-amzn-requestid': crypto.randomUUID(),
+        });
+        response.end(text);
+      };
+      if (target === 'TransactWriteItems') {
+        lock
+          .exclusive(() =>
+            transactWrite(direct, JSON.parse(body.toString('utf8')) as TransactWriteItemsInput),
+          )
+          .then(
+            ([status, payload]) => answer(status, payload),
+            (error: Error) => answer(500, serverError(error)),
+          );
+      } else if (target === 'TransactGetItems') {
+        lock
+          .exclusive(() => transactGet(direct, JSON.parse(body.toString('utf8')) as TransactGetItemsInput))
+          .then(
+            ([status, payload]) => answer(status, payload),
+            (error: Error) => answer(500, serverError(error)),
+          );
+      } else if (target === 'UpdateTimeToLive') {
+        const input = JSON.parse(body.toString('utf8')) as { TimeToLiveSpecification?: unknown };
+        answer(200, { TimeToLiveSpecification: input.TimeToLiveSpecification });
+      } else {
+        const forward = () => proxy(backendPort, request, body, response);
+        if (WRITE_TARGETS.has(target)) void lock.shared(forward);
+        else void forward();
+      }
+    });
+  });
+  front.listen(options.port ?? 0, '127.0.0.1');
+  await once(front, 'listening');
+  const port = (front.address() as AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    async stop() {
+      front.closeAllConnections();
+      await new Promise<void>((resolve) => front.close(() => resolve()));
+      direct.destroy();
+      await new Promise<void>((resolve, reject) =>
+        backend.close((error?: Error) => (error ? reject(error) : resolve())),
+      );
+    },
+  };
+}
+
+function proxy(
+  port: number,
+  request: http.IncomingMessage,
+  body: Buffer,
+  response: http.ServerResponse,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const upstream = http.request(
+      { host: '127.0.0.1', port, method: request.method, path: request.url, headers: request.headers },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 500, answer.headers);
+        answer.pipe(response);
+        answer.on('end', resolve);
+        answer.on('error', resolve);
+      },
+    );
+    upstream.on('error', (error) => {
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(JSON.stringify(serverError(error)));
+      resolve();
+    });
+    upstream.end(body);
+  });
+}
+
+function serverError(error: Error) {
+  return { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: error.message };
+}
+
+function validation(message: string): [number, unknown] {
+  return [400, { __type: 'com.amazon.coral.validate#ValidationException', message }];
+}
+
+interface WriteAction {
+  readonly table: string;
+  readonly key: AttributeMap;
+  run(): Promise<void>;
+}
+
+/** Key attribute names of each table, read once. */
+const keyNamesCache = new Map<string, string[]>();
+
+async function keyOf(client: DynamoDBClient, table: string, item: AttributeMap): Promise<AttributeMap> {
+  let names = keyNamesCache.get(table);
+  if (!names) {
+    const described = await client.send(new DescribeTableCommand({ TableName: table }));
+    names = (described.Table?.KeySchema ?? []).map((k) => String(k.AttributeName));
+    keyNamesCache.set(table, names);
+  }
+  return Object.fromEntries(names.map((name) => [name, item[name]]));
+}
+
+async function transactWrite(
+  client: DynamoDBClient,
+  input: TransactWriteItemsInput,
+): Promise<[number, unknown]> {
+  const items = input.TransactItems ?? [];
+  if (items.length === 0 || items.length > 100) return validation('TransactItems must have 1 to 100 members');
+  const actions: WriteAction[] = [];
+  for (const entry of items) {
+    // The request is raw JSON in DynamoDB's wire shape, which is what the low-level client sends.
+    const raw = entry as unknown as Record<string, Record<string, unknown> | undefined>;
+    if (raw.Put) {
+      const put = raw.Put as { TableName: string; Item: AttributeMap };
+      actions.push({
+        table: put.TableName,
+        key: await keyOf(client, put.TableName, put.Item),
+        run: async () => void (await client.send(new PutItemCommand(raw.Put as never))),
+      });
+    } else if (raw.Update) {
+      const update = raw.Update as { TableName: string; Key: AttributeMap };
+      actions.push({
+        table: update.TableName,
+        key: update.Key,
+        run: async () => void (await client.send(new UpdateItemCommand(raw.Update as never))),
+      });
+    } else if (raw.Delete) {
+      const del = raw.Delete as { TableName: string; Key: AttributeMap };
+      actions.push({
+        table: del.TableName,
+        key: del.Key,
+        run: async () => void (await client.send(new DeleteItemCommand(raw.Delete as never))),
+      });
+    } else if (raw.ConditionCheck) {
+      const check = raw.ConditionCheck as {
+        TableName: string;
+        Key: AttributeMap;
+        ConditionExpression: string;
+        ExpressionAttributeNames?: Record<string, string>;
+        ExpressionAttributeValues?: AttributeMap;
+      };
+      actions.push({
+        table: check.TableName,
+        key: check.Key,
+        // An update that changes nothing but is guarded by the condition; rollback removes any
+        // key-only item it may leave behind.
+        run: async () =>
+          void (await client.send(
+            new UpdateItemCommand({
+              TableName: check.TableName,
+              Key: check.Key as never,
+              ConditionExpression: check.ConditionExpression,
+              ExpressionAttributeNames: { ...check.ExpressionAttributeNames, '#heraldNoop': 'heraldNoop__' },
+              ExpressionAttributeValues: check.ExpressionAttributeValues as never,
+              UpdateExpression: 'REMOVE #heraldNoop',
+            }),
+          )),
+      });
+    } else {
+      return validation('Each TransactItems member needs Put, Update, Delete or ConditionCheck');
+    }
+  }
+  const seen = new Set<string>();
+  for (const action of actions) {
+    const id = `${action.table}/${JSON.stringify(action.key)}`;
+    if (seen.has(id)) return validation('Transaction request cannot include multiple operations on one item');
+    seen.add(id);
+  }
+  const before = await Promise.all(
+    actions.map(async (action) => {
+      const { Item } = await client.send(
+        new GetItemCommand({ TableName: action.table, Key: action.key as never, ConsistentRead: true }),
+      );
+      return Item;
+    }),
+  );
+  for (let index = 0; index < actions.length; index++) {
+    try {
+      await (actions[index] as WriteAction).run();
+    } catch (error) {
+      await rollback(client, actions.slice(0, index + 1), before);
+      if (error instanceof ConditionalCheckFailedException) {
+        const reasons = actions.map((_, i) =>
+          i === index
+            ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }
+            : { Code: 'None' },
+        );
+        return [
+          400,
+          {
+            __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+            Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+            CancellationReasons: reasons,
+          },
+        ];
+      }
+      if (error instanceof Error && 'name' in error && error.name === 'ValidationException') {
+        return validation(error.message);
+      }
+      throw error;
+    }
+  }
+  return [200, {}];
+}
+
+/** Puts back each touched item as it was (or deletes it when it did not exist). */
+async function rollback(
+  client: DynamoDBClient,
+  actions: WriteAction[],
+  before: (AttributeMap | undefined)[],
+) {
+  for (let index = actions.length - 1; index >= 0; index--) {
+    const action = actions[index] as WriteAction;
+    const previous = before[index];
+    if (previous) await client.send(new PutItemCommand({ TableName: action.table, Item: previous as never }));
+    else await client.send(new DeleteItemCommand({ TableName: action.table, Key: action.key as never }));
+  }
+}
+
+async function transactGet(client: DynamoDBClient, input: TransactGetItemsInput): Promise<[number, unknown]> {
+  const items = input.TransactItems ?? [];
+  if (items.length === 0 || items.length > 100) return validation('TransactItems must have 1 to 100 members');
+  const responses = [];
+  for (const entry of items) {
+    if (!entry.Get) return validation('Each TransactItems member needs Get');
+    const { Item } = await client.send(new GetItemCommand({ ...entry.Get, ConsistentRead: true }));
+    responses.push(Item ? { Item } : {});
+  }
+  return [200, { Responses: responses }];
+}

@@ -1,0 +1,126 @@
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { QueueDefinition } from '../../shared/definitions/queues.ts';
+import { invokeWithTimeout } from './lambda-context.ts';
+
+export type SqsLambda = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
+
+export interface QueuePoller {
+  stop(): Promise<void>;
+}
+
+/** Converts a received message to the record shape Lambda's SQS event source delivers. */
+export function toSqsRecord(message: Message, queueArn: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      ...(attributes.MessageGroupId ? { MessageGroupId: attributes.MessageGroupId } : {}),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        {
+          dataType: value.DataType ?? 'String',
+          ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
+          stringListValues: value.StringListValues ?? [],
+          binaryListValues: [],
+        },
+      ]),
+    ),
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: 'us-east-1',
+  };
+}
+
+/**
+ * Lambda's SQS event source mapping, locally: long-polls the queue, invokes the worker with a real
+ * SQS event, deletes what succeeded, and leaves reported failures (or the whole batch when the
+ * worker throws or times out) to reappear after the visibility timeout and, past the receive
+ * limit, move to the DLQ.
+ */
+export function startQueuePoller(options: {
+  client: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  definition: QueueDefinition;
+  handler: () => Promise<SqsLambda>;
+  onError?: (error: unknown) => void;
+}): QueuePoller {
+  const { client, queueUrl, definition } = options;
+  const abort = new AbortController();
+  let running = true;
+
+  const pollOnce = async () => {
+    const received = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: definition.batchSize,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: abort.signal },
+    );
+    const messages = received.Messages ?? [];
+    if (messages.length === 0) return;
+    const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, options.queueArn)) };
+    let failed: Set<string>;
+    try {
+      const handler = await options.handler();
+      const result = await invokeWithTimeout(
+        `herald-${definition.name}`,
+        definition.workerTimeoutSeconds * 1000,
+        (ctx) => handler(event, ctx),
+      );
+      failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    } catch (error) {
+      options.onError?.(error);
+      return;
+    }
+    const done = messages.filter((m) => m.MessageId && !failed.has(m.MessageId));
+    for (let start = 0; start < done.length; start += 10) {
+      await client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done
+            .slice(start, start + 10)
+            .map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+    }
+  };
+
+  const loop = (async () => {
+    while (running) {
+      try {
+        await pollOnce();
+      } catch (error) {
+        if (!running) break;
+        options.onError?.(error);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      running = false;
+      abort.abort();
+      await loop;
+    },
+  };
+}
