@@ -73,9 +73,24 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
   const tableName = options.tableName ?? 'herald';
   const queues = options.queues ?? queueDefinitions;
   const stops: (() => Promise<void>)[] = [];
+  // Everything this start puts into process.env is put back on stop, so a later start in the same
+  // process does not mistake this runtime's engines for external ones.
+  const savedEnv = new Map<string, string | undefined>();
+  const setEnv = (name: string, value: string) => {
+    if (!savedEnv.has(name)) savedEnv.set(name, process.env[name]);
+    process.env[name] = value;
+  };
+  stops.push(async () => {
+    for (const [name, value] of savedEnv) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    resetConfig();
+    resetDocumentClient();
+  });
 
   try {
-    process.env.AWS_REGION ??= 'us-east-1';
+    if (!process.env.AWS_REGION) setEnv('AWS_REGION', 'us-east-1');
     let dynamodbEndpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
     let sqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS;
     let rewriteQueueUrl = (url: string) => url;
@@ -83,8 +98,8 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
     const startedSqs = !sqsEndpoint;
     if (startedDynamo || startedSqs) {
       // The embedded engines accept any credentials; the SDK still needs some to sign with.
-      process.env.AWS_ACCESS_KEY_ID ??= 'local';
-      process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+      if (!process.env.AWS_ACCESS_KEY_ID) setEnv('AWS_ACCESS_KEY_ID', 'local');
+      if (!process.env.AWS_SECRET_ACCESS_KEY) setEnv('AWS_SECRET_ACCESS_KEY', 'local');
     }
     if (!dynamodbEndpoint) {
       const engine = await startDynamoDbEngine(dataDir ? { dataDir: path.join(dataDir, 'dynamodb') } : {});
@@ -112,13 +127,15 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
       rewriteQueueUrl,
     );
 
-    Object.assign(process.env, {
+    for (const [name, value] of Object.entries({
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
       TABLE_NAME: tableName,
       ...queueUrls,
-    });
-    if (options.adminKey) process.env.HERALD_ADMIN_KEY = options.adminKey;
+      ...(options.adminKey ? { HERALD_ADMIN_KEY: options.adminKey } : {}),
+    })) {
+      setEnv(name, value);
+    }
     resetConfig();
     resetDocumentClient();
 

@@ -33,6 +33,7 @@ export type Principal =
     };
 
 const KEY_PREFIX = 'hrld_';
+const ROOT_HAS_NO_SANDBOX = 'The root key belongs to no sandbox; create a sandbox key with POST /api-keys.';
 
 /** A new API key: 32 random bytes, base64url, behind a recognisable prefix (so secret scanners find it). */
 export function generateApiKey(): string {
@@ -70,6 +71,7 @@ export function satisfies(principal: Principal, requirement: RouteRequirement): 
 export function authorize(principal: Principal, requirement: RouteRequirement): void {
   if (satisfies(principal, requirement)) return;
   if (requirement === 'root') throw new ForbiddenError('Only the root (bootstrap) key may do this.');
+  if (principal.kind === 'root') throw new ForbiddenError(ROOT_HAS_NO_SANDBOX);
   throw new ForbiddenError(`The API key lacks the scope '${requirement}'.`);
 }
 
@@ -80,7 +82,7 @@ export function authorize(principal: Principal, requirement: RouteRequirement): 
  */
 export function sandboxOf(principal: Principal, sandboxHeader: string | undefined): string {
   if (principal.kind === 'root') {
-    throw new ForbiddenError('The root key belongs to no sandbox; create a sandbox key with POST /api-keys.');
+    throw new ForbiddenError(ROOT_HAS_NO_SANDBOX);
   }
   if (sandboxHeader !== undefined && sandboxHeader !== principal.sandbox) {
     throw new ForbiddenError(`x-sandbox-name '${sandboxHeader}' does not match the API key's sandbox.`);

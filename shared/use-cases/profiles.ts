@@ -1,5 +1,5 @@
 import { ConcurrentUpdateError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { isStandardNamespace } from '../domain/identity.ts';
+import { isStandardNamespace, normalizeIdentity } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import { chooseProfile, mergeAttributes, mergeConsent, normalizeIdentities } from '../domain/profile.ts';
 import {
@@ -17,8 +17,13 @@ export interface ProfileDeps {
   readonly clock: Clock;
 }
 
-/** Concurrent upserts of the same person race on identity claims; the loser re-reads and merges. */
-const MAX_ATTEMPTS = 4;
+/**
+ * Concurrent upserts of the same person race on identity claims and the profile revision; each
+ * loser re-reads and merges, after a short jittered pause so the racers spread out.
+ */
+const MAX_ATTEMPTS = 8;
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 15 * attempt));
 
 export function toProfileView(record: ProfileRecord): ProfileView {
   return {
@@ -62,6 +67,7 @@ export async function upsertProfile(
       return await upsertOnce(deps, sandbox, identities, input);
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
+      await backoff(attempt);
     }
   }
 }
@@ -110,12 +116,12 @@ async function upsertOnce(
 }
 
 async function findProfile(deps: ProfileDeps, sandbox: string, namespace: string, id: string) {
-  const [identity] = normalizeIdentities(
-    [{ namespace, id }],
-    await customNamespaces(deps, sandbox, [{ namespace, id }]),
-    'path',
-  );
-  if (!identity) throw new NotFoundError('Profile', `${namespace}:${id}`);
+  if (!isStandardNamespace(namespace) && !(await deps.namespaces.exists(sandbox, namespace))) {
+    throw new NotFoundError('Profile', `${namespace}:${id}`);
+  }
+  const normalized = normalizeIdentity(namespace, id);
+  if (!normalized.ok) throw new ValidationError([{ path: 'path.id', message: normalized.message }]);
+  const identity = { namespace, id: normalized.value };
   const owners = await deps.profiles.findOwners(sandbox, [identity]);
   const profileId = owners.get(identityKey(identity));
   const profile = profileId ? await deps.profiles.get(sandbox, profileId) : undefined;
@@ -136,6 +142,7 @@ export async function deleteProfile(deps: ProfileDeps, sandbox: string, namespac
       return;
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
+      await backoff(attempt);
     }
   }
 }

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { type HeraldRuntime, type HeraldRuntimeOptions, startHerald } from '../../infra/local/runtime.ts';
+
+/**
+ * Starts Herald in this test process on a free port, with in-memory engines and no scheduler timer
+ * (tests call `runScheduler()`), and a fresh root key. Call `stop()` in afterAll.
+ */
+export async function startTestHerald(
+  options: HeraldRuntimeOptions = {},
+): Promise<HeraldRuntime & { root: Client }> {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
+  // Revocation must be visible at once in tests; production caches keys for a few seconds.
+  process.env.HERALD_KEY_CACHE_SECONDS = '0';
+  const runtime = await startHerald({
+    port: 0,
+    dataDir: null,
+    schedulerIntervalMs: 0,
+    log: () => {},
+    ...options,
+  });
+  if (!runtime.rootKey && !options.adminKey) throw new Error('test runtime started without a root key');
+  return { ...runtime, root: client(runtime.url, options.adminKey ?? runtime.rootKey ?? '') };
+}
+
+export interface Answer<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+}
+
+export interface Client {
+  readonly key: string;
+  request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Answer<T>>;
+  get<T = Record<string, unknown>>(path: string): Promise<Answer<T>>;
+  post<T = Record<string, unknown>>(path: string, body?: unknown): Promise<Answer<T>>;
+  put<T = Record<string, unknown>>(path: string, body?: unknown): Promise<Answer<T>>;
+  patch<T = Record<string, unknown>>(path: string, body?: unknown): Promise<Answer<T>>;
+  delete<T = Record<string, unknown>>(path: string): Promise<Answer<T>>;
+}
+
+/** A JSON client for one API key. A string body is sent as is (for malformed-input tests). */
+export function client(baseUrl: string, key: string): Client {
+  const request = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const init: RequestInit = {
+      method,
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+    };
+    if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    const response = await fetch(`${baseUrl}${path}`, init);
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (text ? JSON.parse(text) : undefined) as T,
+    };
+  };
+  return {
+    key,
+    request,
+    get: (path) => request('GET', path),
+    post: (path, body) => request('POST', path, body),
+    put: (path, body) => request('PUT', path, body),
+    patch: (path, body) => request('PATCH', path, body),
+    delete: (path) => request('DELETE', path),
+  };
+}
+
+/** A unique sandbox name for a test. */
+export function sandboxName(prefix = 'sb'): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Creates a sandbox and a key with the given scopes in it; returns a client for that key. */
+export async function sandboxWithKey(
+  herald: { url: string; root: Client },
+  scopes: string[] = ['admin'],
+  name = sandboxName(),
+): Promise<{ sandbox: string; api: Client; keyId: string }> {
+  const created = await herald.root.post('/sandboxes', { name });
+  if (created.status !== 201) throw new Error(`sandbox: ${created.status} ${JSON.stringify(created.body)}`);
+  const key = await herald.root.post<{ key: string; id: string }>('/api-keys', { sandbox: name, scopes });
+  if (key.status !== 201) throw new Error(`key: ${key.status} ${JSON.stringify(key.body)}`);
+  return { sandbox: name, api: client(herald.url, key.body.key), keyId: key.body.id };
+}
+
+export const emailCampaign = {
+  name: 'Password reset',
+  category: 'transactional',
+  channel: 'email',
+  identityNamespace: 'email',
+  content: { subject: 'Reset for {{profile.firstName}}', html: '<a href="{{context.link}}">Reset</a>' },
+} as const;

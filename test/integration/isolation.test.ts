@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeKey, routes } from '../../shared/http/routes.ts';
+import { type Answer, type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
+
+let herald: Awaited<ReturnType<typeof startTestHerald>>;
+let a: { sandbox: string; api: Client };
+let b: { sandbox: string; api: Client; keyId: string };
+const bObjects = { campaignId: '', liveCampaignId: '', email: '', namespace: 'bOnlyId' };
+
+beforeAll(async () => {
+  herald = await startTestHerald();
+  a = await sandboxWithKey(herald, ['admin']);
+  b = await sandboxWithKey(herald, ['admin']);
+  bObjects.email = `secret-${b.sandbox}@example.com`;
+  const campaign = await b.api.post<{ id: string }>('/campaigns', emailCampaign);
+  bObjects.campaignId = campaign.body.id;
+  const live = await b.api.post<{ id: string }>('/campaigns', emailCampaign);
+  bObjects.liveCampaignId = live.body.id;
+  await b.api.post(`/campaigns/${live.body.id}/activate`);
+  await b.api.put('/profiles', {
+    identities: [{ namespace: 'email', id: bObjects.email }],
+    attributes: { secret: 1 },
+  });
+  await b.api.post('/namespaces', { code: bObjects.namespace });
+});
+afterAll(async () => {
+  await herald?.stop();
+});
+
+type Probe = (api: Client) => Promise<void>;
+const refused = (answer: Answer) => expect([403, 404]).toContain(answer.status);
+
+/**
+ * For every route, what sandbox A's admin key tries against sandbox B's objects, and what must
+ * hold. A route added to the table without a probe here fails the coverage test.
+ */
+const probes: Record<string, Probe> = {
+  'GET /im/health': async (api) => expect((await api.get('/im/health')).body).not.toHaveProperty('sandbox'),
+  'GET /openapi.json': async (api) =>
+    expect(JSON.stringify((await api.get('/openapi.json')).body)).not.toContain(b.sandbox),
+  'POST /sandboxes': async (api) => refused(await api.post('/sandboxes', { name: b.sandbox })),
+  'GET /sandboxes': async (api) => refused(await api.get('/sandboxes')),
+  'POST /api-keys': async (api) =>
+    refused(await api.post('/api-keys', { sandbox: b.sandbox, scopes: ['admin'] })),
+  'GET /api-keys': async (api) => {
+    refused(await api.get(`/api-keys?sandbox=${b.sandbox}`));
+    const own = await api.get<{ items: { id: string; sandbox: string }[] }>('/api-keys');
+    expect(own.body.items.map((k) => k.id)).not.toContain(b.keyId);
+    expect(new Set(own.body.items.map((k) => k.sandbox))).toEqual(new Set([a.sandbox]));
+  },
+  'DELETE /api-keys/{id}': async (api) => refused(await api.delete(`/api-keys/${b.keyId}`)),
+  'POST /namespaces': async (api) =>
+    expect((await api.post('/namespaces', { code: bObjects.namespace })).status).toBe(201),
+  'GET /namespaces': async () => {
+    const fresh = await sandboxWithKey(herald, ['profiles:read']);
+    const list = await fresh.api.get<{ items: { code: string }[] }>('/namespaces');
+    expect(list.body.items.map((n) => n.code)).not.toContain(bObjects.namespace);
+  },
+  'POST /campaigns': async () => {
+    const fresh = await sandboxWithKey(herald, ['campaigns:write']);
+    const answer = await fresh.api.post('/campaigns', {
+      ...emailCampaign,
+      identityNamespace: bObjects.namespace,
+    });
+    expect(answer.status).toBe(400);
+  },
+  'GET /campaigns': async (api) => {
+    const list = await api.get<{ items: { id: string }[] }>('/campaigns?limit=100');
+    expect(list.body.items.map((c) => c.id)).not.toContain(bObjects.campaignId);
+  },
+  'GET /campaigns/{id}': async (api) => refused(await api.get(`/campaigns/${bObjects.campaignId}`)),
+  'PATCH /campaigns/{id}': async (api) =>
+    refused(await api.patch(`/campaigns/${bObjects.campaignId}`, { name: 'pwned' })),
+  'DELETE /campaigns/{id}': async (api) => refused(await api.delete(`/campaigns/${bObjects.campaignId}`)),
+  'POST /campaigns/{id}/activate': async (api) =>
+    refused(await api.post(`/campaigns/${bObjects.campaignId}/activate`)),
+  'POST /campaigns/{id}/stop': async (api) =>
+    refused(await api.post(`/campaigns/${bObjects.liveCampaignId}/stop`)),
+  'POST /campaigns/{id}/archive': async (api) =>
+    refused(await api.post(`/campaigns/${bObjects.liveCampaignId}/archive`)),
+  'POST /campaigns/{id}/duplicate': async (api) =>
+    refused(await api.post(`/campaigns/${bObjects.campaignId}/duplicate`)),
+  'PUT /profiles': async (api) => {
+    const mine = await api.put<{ created: boolean; attributes: Record<string, unknown> }>('/profiles', {
+      identities: [{ namespace: 'email', id: bObjects.email }],
+    });
+    expect(mine.body.created).toBe(true);
+    expect(mine.body.attributes).toEqual({});
+  },
+  'GET /profiles/{namespace}/{id}': async (api) => {
+    const fresh = await sandboxWithKey(herald, ['profiles:read']);
+    refused(await fresh.api.get(`/profiles/email/${bObjects.email}`));
+    const own = await api.get<{ attributes: Record<string, unknown> }>(`/profiles/email/${bObjects.email}`);
+    expect(own.body.attributes).not.toHaveProperty('secret');
+  },
+  'DELETE /profiles/{namespace}/{id}': async () => {
+    const fresh = await sandboxWithKey(herald, ['profiles:write']);
+    refused(await fresh.api.delete(`/profiles/email/${bObjects.email}`));
+  },
+};
+
+describe('sandbox isolation', () => {
+  it('has a probe for every route in the route table', () => {
+    expect(Object.keys(probes).sort()).toEqual(routes.map(routeKey).sort());
+  });
+
+  it.each(routes.map(routeKey))("sandbox A's admin key cannot reach sandbox B's objects: %s", async (key) => {
+    await probes[key]?.(a.api);
+  });
+
+  it("leaves sandbox B's objects untouched", async () => {
+    const campaign = await b.api.get<{ name: string; status: string }>(`/campaigns/${bObjects.campaignId}`);
+    expect(campaign.body).toMatchObject({ name: emailCampaign.name, status: 'draft' });
+    const live = await b.api.get<{ status: string }>(`/campaigns/${bObjects.liveCampaignId}`);
+    expect(live.body.status).toBe('live');
+    const profile = await b.api.get<{ attributes: Record<string, unknown> }>(
+      `/profiles/email/${bObjects.email}`,
+    );
+    expect(profile.body.attributes).toEqual({ secret: 1 });
+    expect((await b.api.get('/im/health')).status).toBe(200);
+  });
+});
