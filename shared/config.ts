@@ -15,6 +15,10 @@ const environmentSchema = z.object({
   HERALD_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(6_000_000).default(1_048_576),
   /** Seconds an API key lookup is cached per container (revocation takes effect within this). */
   HERALD_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
+  /** Seconds a campaign is cached per container on the trigger path (edits are seen within this). */
+  HERALD_CAMPAIGN_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
+  /** The channel provider; only `sandbox` (nothing leaves the account) for now. */
+  HERALD_CHANNEL_PROVIDER: z.enum(['sandbox']).default('sandbox'),
 });
 
 export type HeraldConfig = z.infer<typeof environmentSchema>;

@@ -1,6 +1,10 @@
 import type { Scope } from './domain/auth.ts';
 import type { CampaignRecord } from './domain/campaign.ts';
+import type { RenderedContent } from './domain/message.ts';
+import type { CampaignContent, Channel } from './schemas/campaign.ts';
+import type { ChannelData, MessageStatus, RenderedMessageView, StatusChange } from './schemas/execution.ts';
 import type { Consent, Identity } from './schemas/profile.ts';
+import type { StatusEvent } from './schemas/status-event.ts';
 
 /**
  * The small interfaces use cases take as arguments. DynamoDB adapters implement them in store/;
@@ -100,8 +104,160 @@ export interface ProfileStore {
   save(profile: ProfileRecord, newIdentities: readonly Identity[]): Promise<void>;
   /** Deletes the profile and every identity it owns in one transaction. */
   delete(profile: ProfileRecord): Promise<void>;
+  /**
+   * Creates new profiles with all their identities in one transaction; ConcurrentUpdateError when
+   * any identity was claimed meanwhile (nothing is written then).
+   */
+  createMany(profiles: readonly ProfileRecord[]): Promise<void>;
 }
 
 export function identityKey(identity: Identity): string {
   return `${identity.namespace}:${identity.id}`;
+}
+
+/** How long an idempotency record answers repeats (the reference peers' 24-hour window). */
+export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
+
+export interface IdempotencyRecord {
+  readonly sandbox: string;
+  readonly key: string;
+  readonly bodyHash: string;
+  readonly state: 'pending' | 'done';
+  /** Until when a pending record belongs to the request that wrote it (ms since epoch). */
+  readonly lockedUntil: number;
+  readonly executionId: string;
+  readonly response: unknown;
+  /** Epoch seconds after which the record no longer counts. */
+  readonly expiresAt: number;
+}
+
+export interface MessageRecord {
+  readonly sandbox: string;
+  readonly executionId: string;
+  readonly messageId: string;
+  readonly userId: string;
+  readonly namespace: string;
+  readonly profileId?: string;
+  readonly status: MessageStatus;
+  readonly statusCode?: string;
+  readonly history: readonly StatusChange[];
+  readonly missingVariables?: readonly string[];
+  readonly address?: string;
+}
+
+export interface ExecutionRecord {
+  readonly sandbox: string;
+  readonly executionId: string;
+  readonly requestId: string;
+  readonly campaignId: string;
+  readonly campaignVersion: number;
+  readonly channel: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+export interface ExecutionStore {
+  /**
+   * Writes the idempotency record, the execution and its messages in one transaction, unless a
+   * live record holds the key; returns that record instead of writing.
+   */
+  claim(
+    idempotency: IdempotencyRecord,
+    execution: ExecutionRecord,
+    messages: readonly MessageRecord[],
+    nowMs: number,
+  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
+  /** Marks a pending record done (no-op if another request already did). */
+  complete(sandbox: string, key: string): Promise<void>;
+  /** Takes over a pending record whose lock has lapsed; false if someone else did first. */
+  relock(record: IdempotencyRecord, lockedUntil: number): Promise<boolean>;
+  getExecution(
+    sandbox: string,
+    executionId: string,
+  ): Promise<{ execution: ExecutionRecord; messages: MessageRecord[] } | undefined>;
+  getMessage(sandbox: string, executionId: string, messageId: string): Promise<MessageRecord | undefined>;
+  /**
+   * Appends status changes when the message is still in `from`; false when it is not (another
+   * delivery of the job got there first).
+   */
+  transition(
+    message: MessageRecord,
+    from: MessageStatus,
+    changes: readonly StatusChange[],
+    extra?: { address?: string; missingVariables?: readonly string[] },
+  ): Promise<boolean>;
+}
+
+export interface SuppressionStore {
+  isSuppressed(sandbox: string, channel: string, address: string): Promise<boolean>;
+  suppress(
+    sandbox: string,
+    channel: string,
+    address: string,
+    reason: { code: string; messageId: string; at: string },
+  ): Promise<void>;
+}
+
+/** A job for the dispatch worker: one execution's recipients (a unitary call is one job). */
+export interface DispatchJob {
+  readonly kind: 'unitary';
+  readonly sandbox: string;
+  readonly executionId: string;
+  readonly requestId: string;
+  readonly campaignId: string;
+  readonly campaignVersion: number;
+  readonly campaignType: 'transactional' | 'marketing';
+  readonly channel: Channel;
+  readonly enableWebhooks: boolean;
+  readonly content: CampaignContent;
+  readonly recipients: readonly {
+    readonly messageId: string;
+    readonly userId: string;
+    readonly namespace: string;
+    readonly profileId?: string;
+    readonly channelData?: ChannelData;
+    readonly profile?: Record<string, unknown>;
+    readonly context?: Record<string, unknown>;
+  }[];
+}
+
+export interface DispatchQueue {
+  send(job: DispatchJob): Promise<void>;
+}
+
+export interface StatusEventPublisher {
+  publish(events: readonly StatusEvent[]): Promise<void>;
+}
+
+/** What a provider reports after accepting a message (the sandbox provider reports at once). */
+export interface ProviderOutcome {
+  readonly providerMessageId: string;
+  /** Status changes after `sent`, in order: delivered, or bounce/complaint/error with a code. */
+  readonly events: readonly {
+    status: 'delivered' | 'bounce' | 'complaint' | 'error';
+    code?: string;
+    reason?: string;
+  }[];
+}
+
+export interface OutgoingMessage {
+  readonly sandbox: string;
+  readonly executionId: string;
+  /** Also the idempotency key: a provider given the same id twice sends once. */
+  readonly messageId: string;
+  readonly channel: Channel;
+  readonly to: string;
+  readonly content: RenderedContent;
+}
+
+export interface ChannelProvider {
+  readonly name: string;
+  /** Throws on a transient failure (the job is retried); reports permanent ones as events. */
+  send(message: OutgoingMessage, now: Date): Promise<ProviderOutcome>;
+  /** The rendered copy, for providers that keep one (the sandbox provider). */
+  rendered?(sandbox: string, messageId: string): Promise<RenderedMessageView | undefined>;
+}
+
+export interface CampaignReader {
+  get(sandbox: string, id: string): Promise<CampaignRecord | undefined>;
 }

@@ -8,7 +8,13 @@ import { sandboxNameSchema } from '../../shared/schemas/common.ts';
 import { DynamoDbApiKeyStore } from '../../shared/store/dynamodb-api-key-store.ts';
 import { DynamoDbNamespaceStore } from '../../shared/store/dynamodb-namespace-store.ts';
 import { DynamoDbSandboxStore } from '../../shared/store/dynamodb-sandbox-store.ts';
-import { createApiKey, createRootKey, createSandbox, deleteApiKey, listApiKeys } from '../../shared/use-cases/admin.ts';
+import {
+  createApiKey,
+  createRootKey,
+  createSandbox,
+  deleteApiKey,
+  listApiKeys,
+} from '../../shared/use-cases/admin.ts';
 
 const USAGE = `Bootstrap a deployed Herald: talks to its DynamoDB table directly with your AWS credentials.
 
@@ -62,7 +68,8 @@ const cli = { kind: 'root', keyId: 'cli' } as const;
 function scopesOption(): Scope[] {
   const scopes = (values.scopes ?? '').split(',').filter(Boolean);
   const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
-  if (scopes.length === 0 || unknown.length > 0) fail(`--scopes must list known scopes (unknown: ${unknown.join(', ') || 'none given'})`);
+  if (scopes.length === 0 || unknown.length > 0)
+    fail(`--scopes must list known scopes (unknown: ${unknown.join(', ') || 'none given'})`);
   return scopes as Scope[];
 }
 
@@ -83,9 +90,16 @@ try {
     });
     console.log(JSON.stringify(created, null, 2));
   } else if (group === 'keys' && command === 'list') {
-    console.log(JSON.stringify(await listApiKeys(deps, cli, values.sandbox ?? fail('--sandbox is required')), null, 2));
+    console.log(
+      JSON.stringify(await listApiKeys(deps, cli, values.sandbox ?? fail('--sandbox is required')), null, 2),
+    );
   } else if (group === 'keys' && command === 'delete') {
-    await deleteApiKey(deps, cli, values.id ?? fail('--id is required'), values.sandbox ?? fail('--sandbox is required'));
+    await deleteApiKey(
+      deps,
+      cli,
+      values.id ?? fail('--id is required'),
+      values.sandbox ?? fail('--sandbox is required'),
+    );
     console.log('deleted');
   } else {
     fail(`unknown command: ${positionals.join(' ')}`);

@@ -10,6 +10,7 @@ import { tableDefinition } from '../../shared/definitions/table.ts';
 import { hashApiKey } from '../../shared/domain/auth.ts';
 import { type RouteDefinition, routes } from '../../shared/http/routes.ts';
 import { systemClock } from '../../shared/ports.ts';
+import { resetSqsClient } from '../../shared/queue/sqs-client.ts';
 import { DynamoDbApiKeyStore } from '../../shared/store/dynamodb-api-key-store.ts';
 import { resetDocumentClient } from '../../shared/store/dynamodb-client.ts';
 import { createRootKey } from '../../shared/use-cases/admin.ts';
@@ -87,6 +88,7 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
     }
     resetConfig();
     resetDocumentClient();
+    resetSqsClient();
   });
 
   try {
@@ -138,6 +140,7 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
     }
     resetConfig();
     resetDocumentClient();
+    resetSqsClient();
 
     const root = await bootstrapRootKey({
       keys: new DynamoDbApiKeyStore(DynamoDBDocumentClient.from(dynamodb), tableName),

@@ -26,6 +26,7 @@ export const queueDefinitions: readonly QueueDefinition[] = [
   {
     name: 'dispatch',
     envVar: 'DISPATCH_QUEUE_URL',
+    worker: 'functions/workers/dispatch.ts',
     visibilityTimeoutSeconds: 180,
     maxReceiveCount: 5,
     batchSize: 10,

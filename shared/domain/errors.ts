@@ -140,3 +140,109 @@ export class IdentityConflictError extends HeraldError {
     });
   }
 }
+
+export class RecipientCountError extends HeraldError {
+  constructor(count: number, max: number) {
+    super('recipient-count', 400, 'Wrong number of recipients', {
+      detail: `A call names 1 to ${max} recipients; this one names ${count}.`,
+      fields: [{ path: 'body.recipients', message: `must have 1 to ${max} members` }],
+    });
+  }
+}
+
+export class DuplicateRecipientsError extends HeraldError {
+  constructor(userIds: readonly string[]) {
+    super('duplicate-recipients', 400, 'A recipient is named twice', {
+      detail: `Each userId may appear once per call; repeated: ${userIds.join(', ')}.`,
+      extensions: { duplicateUserIds: userIds },
+      fields: [{ path: 'body.recipients', message: 'userIds must be unique' }],
+    });
+  }
+}
+
+export class NamespaceMismatchError extends HeraldError {
+  constructor(fields: readonly FieldIssue[], expected: string) {
+    super('namespace-mismatch', 400, "A recipient is not in the campaign's namespace", {
+      detail: `The campaign addresses people by '${expected}'; every recipient's namespace must be '${expected}'.`,
+      fields,
+    });
+  }
+}
+
+export class InvalidUserIdError extends HeraldError {
+  constructor(fields: readonly FieldIssue[]) {
+    super('invalid-user-id', 400, 'A userId is not valid for its namespace', { fields });
+  }
+}
+
+export class ReservedContextError extends HeraldError {
+  constructor(fields: readonly FieldIssue[]) {
+    super('reserved-context', 400, 'context.system is reserved', {
+      detail: 'Herald reserves context.system; use another name.',
+      fields,
+    });
+  }
+}
+
+export class ContextTooLargeError extends HeraldError {
+  constructor(bytes: number, limit: number) {
+    super('context-too-large', 413, 'The personalization context is too large', {
+      detail: `The recipients' context values serialize to ${bytes} bytes; a call may carry at most ${limit}.`,
+      fields: [{ path: 'body.recipients[].context', message: `must total at most ${limit} bytes` }],
+    });
+  }
+}
+
+export class CampaignNotFoundError extends HeraldError {
+  constructor(campaignId: string) {
+    super('campaign-not-found', 404, 'Campaign not found', {
+      detail: `No campaign '${campaignId}' in this sandbox.`,
+      fields: [{ path: 'body.campaignId', message: 'is not a campaign of this sandbox' }],
+    });
+  }
+}
+
+/** Why a campaign cannot be triggered now; each reason has its own problem type. */
+export type NotTriggerableReason = 'not-transactional' | 'high-throughput' | 'not-live' | 'outside-schedule';
+
+export class CampaignNotTriggerableError extends HeraldError {
+  readonly reason: NotTriggerableReason;
+  constructor(reason: NotTriggerableReason, detail: string, extensions: Record<string, unknown> = {}) {
+    super(`campaign-${reason}`, 409, 'The campaign cannot be triggered by this call', { detail, extensions });
+    this.reason = reason;
+  }
+}
+
+export class UnknownRecipientsError extends HeraldError {
+  constructor(userIds: readonly string[]) {
+    super('unknown-recipients', 422, 'Some recipients have no profile', {
+      detail: `No profile for ${userIds.join(', ')}; the campaign does not create profiles, so nothing was sent.`,
+      extensions: { unknownUserIds: userIds },
+    });
+  }
+}
+
+export class RequestInProgressError extends HeraldError {
+  constructor(key: string, retryAfterSeconds: number) {
+    super('request-in-progress', 409, 'The same request is still being processed', {
+      detail: `A request with idempotency key '${key}' is in progress; retry after ${retryAfterSeconds} s to get its answer.`,
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    });
+  }
+}
+
+export class IdempotencyKeyReusedError extends HeraldError {
+  constructor(key: string) {
+    super('idempotency-key-reused', 422, 'The idempotency key was used for a different request', {
+      detail: `'${key}' was first used with another body within the last 24 hours; use a new requestId for a new request.`,
+    });
+  }
+}
+
+export class RenderedMessageNotFoundError extends HeraldError {
+  constructor(messageId: string) {
+    super('not-found', 404, 'Rendered message not found', {
+      detail: `No rendered copy of message '${messageId}': it was not sent yet, was excluded, or its provider does not keep copies (only the sandbox provider does).`,
+    });
+  }
+}

@@ -19,6 +19,14 @@ import {
 } from '../schemas/campaign.ts';
 import { pageOf, pageQuerySchema } from '../schemas/common.ts';
 import {
+  executionAcceptedSchema,
+  executionParamsSchema,
+  executionSchema,
+  messageParamsSchema,
+  renderedMessageSchema,
+  unitaryExecutionSchema,
+} from '../schemas/execution.ts';
+import {
   profileParamsSchema,
   profileSchema,
   upsertProfileResultSchema,
@@ -26,7 +34,7 @@ import {
 } from '../schemas/profile.ts';
 
 /** Lambda functions serving the API; one per route group. Entry: `functions/api/<group>.ts`. */
-export const API_GROUPS = ['system', 'admin', 'campaigns', 'profiles'] as const;
+export const API_GROUPS = ['system', 'admin', 'campaigns', 'profiles', 'executions'] as const;
 export type ApiGroup = (typeof API_GROUPS)[number];
 
 export interface RouteDefinition {
@@ -269,6 +277,42 @@ export const routes = [
     params: profileParamsSchema,
     status: 204,
     tag: 'Profiles',
+  },
+  {
+    method: 'POST',
+    path: '/im/executions/unitary',
+    group: 'executions',
+    operationId: 'triggerUnitary',
+    summary: 'Trigger a live transactional campaign for 1 to 20 recipients (idempotent on requestId)',
+    requires: 'executions:write',
+    body: unitaryExecutionSchema,
+    response: executionAcceptedSchema,
+    status: 202,
+    tag: 'Executions',
+  },
+  {
+    method: 'GET',
+    path: '/executions/{executionId}',
+    group: 'executions',
+    operationId: 'getExecution',
+    summary: "Read an execution and each recipient's status",
+    requires: 'executions:read',
+    params: executionParamsSchema,
+    response: executionSchema,
+    status: 200,
+    tag: 'Executions',
+  },
+  {
+    method: 'GET',
+    path: '/executions/{executionId}/messages/{messageId}',
+    group: 'executions',
+    operationId: 'getRenderedMessage',
+    summary: 'Read the rendered message (sandbox provider)',
+    requires: 'executions:read',
+    params: messageParamsSchema,
+    response: renderedMessageSchema,
+    status: 200,
+    tag: 'Executions',
   },
 ] as const satisfies readonly RouteDefinition[];
 

@@ -87,15 +87,7 @@ export class DynamoDbProfileStore implements ProfileStore {
             ...newIdentities.map((identity) => ({
               Put: {
                 TableName: this.tableName,
-                Item: {
-                  ...keys.identity(profile.sandbox, identity.namespace, identity.id),
-                  type: 'identity',
-                  sandbox: profile.sandbox,
-                  namespace: identity.namespace,
-                  value: identity.id,
-                  profileId: profile.profileId,
-                  createdAt: profile.modifiedAt,
-                },
+                Item: identityItem(profile, identity),
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             })),
@@ -104,6 +96,35 @@ export class DynamoDbProfileStore implements ProfileStore {
       );
     } catch (error) {
       if (isConditionFailure(error)) throw new ConcurrentUpdateError(`Profile ${profile.profileId}`);
+      throw error;
+    }
+  }
+
+  async createMany(profiles: readonly ProfileRecord[]): Promise<void> {
+    if (profiles.length === 0) return;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: profiles.flatMap((profile) => [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.profile(profile.sandbox, profile.profileId), type: 'profile', ...profile },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            ...profile.identities.map((identity) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: identityItem(profile, identity),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            })),
+          ]),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConcurrentUpdateError('Profiles');
       throw error;
     }
   }
@@ -138,4 +159,16 @@ export class DynamoDbProfileStore implements ProfileStore {
       throw error;
     }
   }
+}
+
+function identityItem(profile: ProfileRecord, identity: Identity): Record<string, unknown> {
+  return {
+    ...keys.identity(profile.sandbox, identity.namespace, identity.id),
+    type: 'identity',
+    sandbox: profile.sandbox,
+    namespace: identity.namespace,
+    value: identity.id,
+    profileId: profile.profileId,
+    createdAt: profile.modifiedAt,
+  };
 }

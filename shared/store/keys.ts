@@ -26,6 +26,20 @@ export const keys = {
     pk: `SB#${sandbox}#IDENTITY#${namespace}#${value}`,
     sk: 'IDENTITY',
   }),
+  idempotency: (sandbox: string, key: string) => ({ pk: `SB#${sandbox}#IDEM#${key}`, sk: 'IDEM' }),
+  execution: (sandbox: string, executionId: string) => ({
+    pk: `SB#${sandbox}#EXEC#${executionId}`,
+    sk: 'EXEC',
+  }),
+  message: (sandbox: string, executionId: string, messageId: string) => ({
+    pk: `SB#${sandbox}#EXEC#${executionId}`,
+    sk: `MSG#${messageId}`,
+  }),
+  suppression: (sandbox: string, channel: string, address: string) => ({
+    pk: `SB#${sandbox}#SUPPRESSION#${channel}#${address}`,
+    sk: 'SUPPRESSION',
+  }),
+  outbox: (sandbox: string, messageId: string) => ({ pk: `SB#${sandbox}#OUTBOX#${messageId}`, sk: 'OUTBOX' }),
 } as const;
 
 /** Partition of the sparse `due` index; the scheduler reads it. */

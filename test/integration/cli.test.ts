@@ -61,7 +61,9 @@ describe('the bootstrap command line', () => {
       stderr: expect.stringContaining('unknown: everything'),
     });
     await expect(cli('sandboxes', 'create', 'Bad Name')).rejects.toMatchObject({ code: 2 });
-    await expect(cli('keys', 'create', '--sandbox', sandboxName('none'), '--scopes', 'admin')).rejects.toMatchObject({
+    await expect(
+      cli('keys', 'create', '--sandbox', sandboxName('none'), '--scopes', 'admin'),
+    ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('not found'),
     });

@@ -5,7 +5,14 @@ import { type Answer, type Client, emailCampaign, sandboxWithKey, startTestHeral
 let herald: Awaited<ReturnType<typeof startTestHerald>>;
 let a: { sandbox: string; api: Client };
 let b: { sandbox: string; api: Client; keyId: string };
-const bObjects = { campaignId: '', liveCampaignId: '', email: '', namespace: 'bOnlyId' };
+const bObjects = {
+  campaignId: '',
+  liveCampaignId: '',
+  email: '',
+  namespace: 'bOnlyId',
+  executionId: '',
+  messageId: '',
+};
 
 beforeAll(async () => {
   herald = await startTestHerald();
@@ -22,6 +29,16 @@ beforeAll(async () => {
     attributes: { secret: 1 },
   });
   await b.api.post('/namespaces', { code: bObjects.namespace });
+  const triggered = await b.api.post<{ executionId: string }>('/im/executions/unitary', {
+    requestId: 'b-1',
+    campaignId: live.body.id,
+    recipients: [{ type: 'aep', userId: bObjects.email, namespace: 'email' }],
+  });
+  bObjects.executionId = triggered.body.executionId;
+  const execution = await b.api.get<{ recipients: { messageId: string }[] }>(
+    `/executions/${bObjects.executionId}`,
+  );
+  bObjects.messageId = execution.body.recipients[0]?.messageId ?? '';
 });
 afterAll(async () => {
   await herald?.stop();
@@ -97,6 +114,18 @@ const probes: Record<string, Probe> = {
     const fresh = await sandboxWithKey(herald, ['profiles:write']);
     refused(await fresh.api.delete(`/profiles/email/${bObjects.email}`));
   },
+  'POST /im/executions/unitary': async (api) =>
+    refused(
+      await api.post('/im/executions/unitary', {
+        requestId: 'a-1',
+        campaignId: bObjects.liveCampaignId,
+        recipients: [{ type: 'aep', userId: bObjects.email, namespace: 'email' }],
+      }),
+    ),
+  'GET /executions/{executionId}': async (api) =>
+    refused(await api.get(`/executions/${bObjects.executionId}`)),
+  'GET /executions/{executionId}/messages/{messageId}': async (api) =>
+    refused(await api.get(`/executions/${bObjects.executionId}/messages/${bObjects.messageId}`)),
 };
 
 describe('sandbox isolation', () => {

@@ -1,0 +1,121 @@
+import {
+  MAX_CONTEXT_BYTES,
+  MAX_RECIPIENTS,
+  type UnitaryExecutionInput,
+  type UnitaryRecipient,
+} from '../schemas/execution.ts';
+import type { CampaignRecord } from './campaign.ts';
+import {
+  CampaignNotTriggerableError,
+  ContextTooLargeError,
+  DuplicateRecipientsError,
+  type FieldIssue,
+  InvalidUserIdError,
+  NamespaceMismatchError,
+  RecipientCountError,
+  ReservedContextError,
+} from './errors.ts';
+import { normalizeIdentity } from './identity.ts';
+
+/**
+ * Whether a campaign can be triggered by a unitary call now: transactional, not high-throughput,
+ * live, and inside its schedule window (the scheduler may lag a minute behind the dates; the window
+ * is checked here too, so a call never runs outside it).
+ */
+export function assertUnitaryTriggerable(campaign: CampaignRecord, now: Date): void {
+  if (campaign.category !== 'transactional') {
+    throw new CampaignNotTriggerableError(
+      'not-transactional',
+      'Marketing campaigns are sent to their audience with POST /im/executions/audience, not to named recipients.',
+    );
+  }
+  if (campaign.highThroughput) {
+    throw new CampaignNotTriggerableError(
+      'high-throughput',
+      'This campaign is high-throughput; trigger it with POST /im/executions/highthroughput.',
+    );
+  }
+  const { startDate, endDate } = campaign.schedule ?? {};
+  const outside =
+    (startDate !== undefined && Date.parse(startDate) > now.getTime()) ||
+    (endDate !== undefined && Date.parse(endDate) <= now.getTime());
+  if (campaign.status === 'live' && outside) {
+    throw new CampaignNotTriggerableError(
+      'outside-schedule',
+      `The campaign runs from ${startDate ?? 'now'} to ${endDate ?? 'stopped'}.`,
+      {
+        schedule: campaign.schedule,
+      },
+    );
+  }
+  if (campaign.status !== 'live') {
+    const reason = campaign.status === 'scheduled' ? 'outside-schedule' : 'not-live';
+    throw new CampaignNotTriggerableError(
+      reason,
+      `The campaign is ${campaign.status}; only a live campaign can be triggered.`,
+      {
+        campaignStatus: campaign.status,
+      },
+    );
+  }
+}
+
+/** A recipient whose userId is normalised for the campaign's namespace. */
+export type ResolvedRecipient = UnitaryRecipient & { readonly rawUserId: string };
+
+/**
+ * The call's recipient rules, in the order a client fixes them: count, namespace, userId form,
+ * duplicates (after normalisation, so `A@x.com` and `a@x.com` are one person), reserved and
+ * oversized context. Returns the recipients with normalised userIds.
+ */
+export function checkUnitaryRecipients(
+  input: UnitaryExecutionInput,
+  campaign: CampaignRecord,
+): ResolvedRecipient[] {
+  const { recipients } = input;
+  if (recipients.length < 1 || recipients.length > MAX_RECIPIENTS) {
+    throw new RecipientCountError(recipients.length, MAX_RECIPIENTS);
+  }
+  const wrongNamespace: FieldIssue[] = [];
+  recipients.forEach((r, i) => {
+    if (r.namespace !== campaign.identityNamespace) {
+      wrongNamespace.push({
+        path: `body.recipients[${i}].namespace`,
+        message: `must be '${campaign.identityNamespace}'`,
+      });
+    }
+  });
+  if (wrongNamespace.length > 0) throw new NamespaceMismatchError(wrongNamespace, campaign.identityNamespace);
+
+  const invalid: FieldIssue[] = [];
+  const resolved: ResolvedRecipient[] = [];
+  recipients.forEach((r, i) => {
+    const normalized = normalizeIdentity(r.namespace, r.userId);
+    if (normalized.ok) resolved.push({ ...r, userId: normalized.value, rawUserId: r.userId });
+    else invalid.push({ path: `body.recipients[${i}].userId`, message: normalized.message });
+  });
+  if (invalid.length > 0) throw new InvalidUserIdError(invalid);
+
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  for (const r of resolved) {
+    if (seen.has(r.userId)) duplicates.add(r.userId);
+    seen.add(r.userId);
+  }
+  if (duplicates.size > 0) throw new DuplicateRecipientsError([...duplicates]);
+
+  const reserved: FieldIssue[] = [];
+  recipients.forEach((r, i) => {
+    if (r.context && Object.hasOwn(r.context, 'system')) {
+      reserved.push({ path: `body.recipients[${i}].context.system`, message: 'is reserved' });
+    }
+  });
+  if (reserved.length > 0) throw new ReservedContextError(reserved);
+
+  const contextBytes = recipients.reduce(
+    (sum, r) => sum + (r.context ? Buffer.byteLength(JSON.stringify(r.context), 'utf8') : 0),
+    0,
+  );
+  if (contextBytes > MAX_CONTEXT_BYTES) throw new ContextTooLargeError(contextBytes, MAX_CONTEXT_BYTES);
+  return resolved;
+}

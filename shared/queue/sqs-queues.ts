@@ -1,0 +1,45 @@
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DispatchJob, DispatchQueue, StatusEventPublisher } from '../ports.ts';
+import type { StatusEvent } from '../schemas/status-event.ts';
+
+export class SqsDispatchQueue implements DispatchQueue {
+  private readonly client: SQSClient;
+  private readonly queueUrl: string;
+
+  constructor(client: SQSClient, queueUrl: string) {
+    this.client = client;
+    this.queueUrl = queueUrl;
+  }
+
+  async send(job: DispatchJob): Promise<void> {
+    await this.client.send(
+      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(job) }),
+    );
+  }
+}
+
+/** Publishes status events to the feedback queue, ten to a batch, failing if any entry failed. */
+export class SqsStatusEventPublisher implements StatusEventPublisher {
+  private readonly client: SQSClient;
+  private readonly queueUrl: string;
+
+  constructor(client: SQSClient, queueUrl: string) {
+    this.client = client;
+    this.queueUrl = queueUrl;
+  }
+
+  async publish(events: readonly StatusEvent[]): Promise<void> {
+    for (let start = 0; start < events.length; start += 10) {
+      const batch = events.slice(start, start + 10);
+      const result = await this.client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: batch.map((event, index) => ({ Id: String(index), MessageBody: JSON.stringify(event) })),
+        }),
+      );
+      if ((result.Failed ?? []).length > 0) {
+        throw new Error(`feedback queue refused ${result.Failed?.length} of ${batch.length} events`);
+      }
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import type { DispatchJob } from '../ports.ts';
+import { CHANNELS, contentSchema } from './campaign.ts';
+import { channelDataSchema } from './execution.ts';
+
+/** Parses a dispatch job off the queue: a malformed one fails (and ends in the DLQ), never half-runs. */
+export const dispatchJobSchema: z.ZodType<DispatchJob> = z.object({
+  kind: z.literal('unitary'),
+  sandbox: z.string(),
+  executionId: z.string(),
+  requestId: z.string(),
+  campaignId: z.string(),
+  campaignVersion: z.number().int(),
+  campaignType: z.enum(['transactional', 'marketing']),
+  channel: z.enum(CHANNELS),
+  enableWebhooks: z.boolean(),
+  content: contentSchema,
+  recipients: z.array(
+    z.object({
+      messageId: z.string(),
+      userId: z.string(),
+      namespace: z.string(),
+      profileId: z.string().optional(),
+      channelData: channelDataSchema.optional(),
+      profile: z.record(z.string(), z.unknown()).optional(),
+      context: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
+});

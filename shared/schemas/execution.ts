@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { isoDateTimeSchema, namespaceCodeSchema, uuidSchema } from './common.ts';
+
+/** Recipients per unitary call (the reference system's limit). */
+export const MAX_RECIPIENTS = 20;
+/** Personalization context of one call, all recipients together, serialized. */
+export const MAX_CONTEXT_BYTES = 200 * 1024;
+
+export const pushInfoSchema = z.strictObject({
+  appID: z.string().max(256).optional(),
+  platform: z.enum(['apns', 'apnsSandbox', 'fcm', 'ios', 'android']).optional(),
+  token: z.string().min(1).max(4096),
+});
+
+export const channelDataSchema = z
+  .strictObject({
+    emailAddress: z.string().max(320).optional(),
+    mobilePhoneNumber: z.string().max(32).optional(),
+    pushInfo: pushInfoSchema.optional(),
+  })
+  .meta({ description: 'Where to send, overriding the address on the profile.' });
+export type ChannelData = z.infer<typeof channelDataSchema>;
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const unitaryRecipientSchema = z
+  .strictObject({
+    type: z.literal('aep'),
+    userId: z.string().min(1).max(256),
+    namespace: namespaceCodeSchema,
+    channelData: channelDataSchema.optional(),
+    profile: jsonObject.optional().meta({
+      description: 'Attributes used for this message only (over the stored profile); never stored.',
+    }),
+    context: jsonObject
+      .optional()
+      .meta({ description: 'Values for `{{context.*}}`; used once, never stored.' }),
+  })
+  .meta({ id: 'UnitaryRecipient' });
+export type UnitaryRecipient = z.infer<typeof unitaryRecipientSchema>;
+
+/** The count rule has its own problem type, so it is checked after parsing rather than by zod. */
+export const unitaryExecutionSchema = z
+  .strictObject({
+    requestId: z.string().min(1).max(128),
+    campaignId: uuidSchema,
+    recipients: z.array(unitaryRecipientSchema),
+  })
+  .meta({ id: 'UnitaryExecutionRequest' });
+export type UnitaryExecutionInput = z.infer<typeof unitaryExecutionSchema>;
+
+export const executionAcceptedSchema = z
+  .object({
+    executionId: uuidSchema,
+    requestId: z.string(),
+    createdAt: isoDateTimeSchema,
+    createdBy: z.string(),
+    modifiedAt: isoDateTimeSchema,
+    modifiedBy: z.string(),
+  })
+  .meta({ id: 'ExecutionAccepted' });
+export type ExecutionAccepted = z.infer<typeof executionAcceptedSchema>;
+
+export const MESSAGE_STATUSES = [
+  'queued',
+  'sent',
+  'delivered',
+  'bounce',
+  'complaint',
+  'error',
+  'exclude',
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export const statusChangeSchema = z.object({
+  status: z.enum(MESSAGE_STATUSES),
+  at: isoDateTimeSchema,
+  code: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type StatusChange = z.infer<typeof statusChangeSchema>;
+
+export const messageSummarySchema = z
+  .object({
+    messageId: uuidSchema,
+    userId: z.string(),
+    namespace: z.string(),
+    profileId: z.string().optional(),
+    status: z.enum(MESSAGE_STATUSES),
+    statusCode: z.string().optional(),
+    history: z.array(statusChangeSchema),
+    missingVariables: z.array(z.string()).optional(),
+  })
+  .meta({ id: 'MessageStatus' });
+
+export const executionSchema = z
+  .object({
+    executionId: uuidSchema,
+    requestId: z.string(),
+    campaignId: uuidSchema,
+    campaignVersion: z.number().int(),
+    channel: z.string(),
+    createdAt: isoDateTimeSchema,
+    createdBy: z.string(),
+    recipients: z.array(messageSummarySchema),
+  })
+  .meta({ id: 'Execution' });
+
+export const renderedMessageSchema = z
+  .object({
+    messageId: uuidSchema,
+    executionId: uuidSchema,
+    channel: z.string(),
+    to: z.string(),
+    subject: z.string().optional(),
+    html: z.string().optional(),
+    text: z.string().optional(),
+    title: z.string().optional(),
+    body: z.string().optional(),
+    data: z.record(z.string(), z.string()).optional(),
+    providerMessageId: z.string(),
+    sentAt: isoDateTimeSchema,
+  })
+  .meta({ id: 'RenderedMessage' });
+export type RenderedMessageView = z.infer<typeof renderedMessageSchema>;
+
+export const executionParamsSchema = z.strictObject({ executionId: uuidSchema });
+export const messageParamsSchema = z.strictObject({ executionId: uuidSchema, messageId: uuidSchema });

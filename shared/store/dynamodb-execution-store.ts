@@ -1,0 +1,218 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ExecutionRecord, ExecutionStore, IdempotencyRecord, MessageRecord } from '../ports.ts';
+import type { MessageStatus, StatusChange } from '../schemas/execution.ts';
+import { isConditionFailure } from './conditions.ts';
+import { keys, withoutKeys } from './keys.ts';
+
+/** Executions and their messages share a partition, so reading one execution is one Query. */
+export class DynamoDbExecutionStore implements ExecutionStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.client = client;
+    this.tableName = tableName;
+  }
+
+  async claim(
+    idempotency: IdempotencyRecord,
+    execution: ExecutionRecord,
+    messages: readonly MessageRecord[],
+    nowMs: number,
+  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.idempotency(idempotency.sandbox, idempotency.key),
+                  type: 'idempotency',
+                  ...idempotency,
+                },
+                // An expired record may linger until DynamoDB's TTL sweep; it no longer counts.
+                ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+                ExpressionAttributeValues: { ':now': Math.floor(nowMs / 1000) },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.execution(execution.sandbox, execution.executionId),
+                  type: 'execution',
+                  ...execution,
+                  expiresAt: idempotency.expiresAt + 29 * 24 * 3600,
+                },
+              },
+            },
+            ...messages.map((message) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.message(message.sandbox, message.executionId, message.messageId),
+                  type: 'message',
+                  ...message,
+                  expiresAt: idempotency.expiresAt + 29 * 24 * 3600,
+                },
+              },
+            })),
+          ],
+        }),
+      );
+      return { claimed: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.idempotency(idempotency.sandbox, idempotency.key),
+        ConsistentRead: true,
+      }),
+    );
+    // Deleted between the failed write and this read: only TTL deletes, so the window has passed.
+    if (!Item) return this.claim(idempotency, execution, messages, nowMs);
+    return { claimed: false, existing: toIdempotency(Item) };
+  }
+
+  async complete(sandbox: string, key: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.idempotency(sandbox, key),
+          UpdateExpression: 'SET #state = :done',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':done': 'done' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async relock(record: IdempotencyRecord, lockedUntil: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.idempotency(record.sandbox, record.key),
+          UpdateExpression: 'SET lockedUntil = :until',
+          ConditionExpression: '#state = :pending AND lockedUntil = :previous',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':until': lockedUntil,
+            ':pending': 'pending',
+            ':previous': record.lockedUntil,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async getExecution(sandbox: string, executionId: string) {
+    const { pk } = keys.execution(sandbox, executionId);
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const executionItem = items.find((item) => item.sk === 'EXEC');
+    if (!executionItem) return undefined;
+    return {
+      execution: strip(executionItem) as unknown as ExecutionRecord,
+      messages: items
+        .filter((item) => String(item.sk).startsWith('MSG#'))
+        .map((item) => strip(item) as unknown as MessageRecord),
+    };
+  }
+
+  async getMessage(
+    sandbox: string,
+    executionId: string,
+    messageId: string,
+  ): Promise<MessageRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.message(sandbox, executionId, messageId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? (strip(Item) as unknown as MessageRecord) : undefined;
+  }
+
+  async transition(
+    message: MessageRecord,
+    from: MessageStatus,
+    changes: readonly StatusChange[],
+    extra: { address?: string; missingVariables?: readonly string[] } = {},
+  ): Promise<boolean> {
+    const last = changes.at(-1);
+    if (!last) return true;
+    const sets = ['#status = :status', 'history = list_append(history, :changes)'];
+    const values: Record<string, unknown> = { ':status': last.status, ':changes': changes, ':from': from };
+    if (last.code !== undefined) {
+      sets.push('statusCode = :code');
+      values[':code'] = last.code;
+    }
+    if (extra.address !== undefined) {
+      sets.push('address = :address');
+      values[':address'] = extra.address;
+    }
+    if (extra.missingVariables !== undefined && extra.missingVariables.length > 0) {
+      sets.push('missingVariables = :missing');
+      values[':missing'] = extra.missingVariables;
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.message(message.sandbox, message.executionId, message.messageId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
+
+function strip(item: Record<string, unknown>): Record<string, unknown> {
+  const { type: _type, expiresAt: _expiresAt, ...rest } = withoutKeys(item);
+  return rest;
+}
+
+function toIdempotency(item: Record<string, unknown>): IdempotencyRecord {
+  const { type: _type, ...rest } = withoutKeys(item);
+  return rest as unknown as IdempotencyRecord;
+}

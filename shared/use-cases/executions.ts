@@ -1,0 +1,32 @@
+import { NotFoundError, RenderedMessageNotFoundError } from '../domain/errors.ts';
+import type { ChannelProvider, ExecutionStore } from '../ports.ts';
+
+export interface ExecutionReadDeps {
+  readonly executions: ExecutionStore;
+  readonly provider: ChannelProvider;
+}
+
+/** An execution with each recipient's status and history. */
+export async function getExecution(deps: ExecutionReadDeps, sandbox: string, executionId: string) {
+  const found = await deps.executions.getExecution(sandbox, executionId);
+  if (!found) throw new NotFoundError('Execution', executionId);
+  const { sandbox: _sandbox, ...execution } = found.execution;
+  return {
+    ...execution,
+    recipients: found.messages.map(({ sandbox: _s, executionId: _e, address: _a, ...message }) => message),
+  };
+}
+
+/** The rendered copy of one message, kept by the sandbox provider. */
+export async function getRenderedMessage(
+  deps: ExecutionReadDeps,
+  sandbox: string,
+  executionId: string,
+  messageId: string,
+) {
+  const message = await deps.executions.getMessage(sandbox, executionId, messageId);
+  if (!message) throw new NotFoundError('Message', messageId);
+  const rendered = await deps.provider.rendered?.(sandbox, messageId);
+  if (!rendered || rendered.executionId !== executionId) throw new RenderedMessageNotFoundError(messageId);
+  return rendered;
+}
