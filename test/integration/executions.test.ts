@@ -556,7 +556,11 @@ describe('status events', () => {
     const withHooks = await liveCampaign({ createNewProfiles: true, enableWebhooks: true }, fresh.api);
     const without = await liveCampaign({ createNewProfiles: true }, fresh.api);
     const trigger = (campaignId: string, recipients: unknown[]) =>
-      fresh.api.post<{ executionId: string }>('/im/executions/unitary', { requestId: requestId(), campaignId, recipients });
+      fresh.api.post<{ executionId: string }>('/im/executions/unitary', {
+        requestId: requestId(),
+        campaignId,
+        recipients,
+      });
     const settled = async (executionId: string) => {
       for (let i = 0; i < 300; i++) {
         const answer = await fresh.api.get<Execution>(`/executions/${executionId}`);

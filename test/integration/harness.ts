@@ -7,10 +7,12 @@ import { type HeraldRuntime, type HeraldRuntimeOptions, startHerald } from '../.
  */
 export async function startTestHerald(
   options: HeraldRuntimeOptions = {},
+  env: Record<string, string> = {},
 ): Promise<HeraldRuntime & { root: Client }> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
   // Revocation must be visible at once in tests; production caches keys for a few seconds.
   process.env.HERALD_KEY_CACHE_SECONDS = '0';
+  Object.assign(process.env, env);
   const runtime = await startHerald({
     port: 0,
     dataDir: null,

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqsClient } from '../../shared/queue/sqs-client.ts';
+import { documentClient } from '../../shared/store/dynamodb-client.ts';
+import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
+
+/**
+ * The performance model's budget for a 20-recipient unitary call on a warm container: one batched
+ * identity read, one transaction (idempotency + execution + messages), one enqueue, one write
+ * marking the request done — at most 5 DynamoDB and SQS calls. Counted with an SDK middleware on
+ * the very clients the handlers use.
+ */
+let herald: Awaited<ReturnType<typeof startTestHerald>>;
+let api: Client;
+let campaignId: string;
+const calls: string[] = [];
+
+beforeAll(async () => {
+  // Keys are cached per container in production; this test measures a warm container.
+  herald = await startTestHerald({ queues: [] }, { HERALD_KEY_CACHE_SECONDS: '60' });
+  ({ api } = await sandboxWithKey(herald, ['admin']));
+  for (let i = 0; i < 20; i++) {
+    await api.put('/profiles', { identities: [{ namespace: 'email', id: `member${i}@example.com` }] });
+  }
+  const created = await api.post<{ id: string }>('/campaigns', emailCampaign);
+  campaignId = created.body.id;
+  await api.post(`/campaigns/${campaignId}/activate`);
+  const count = { name: 'herald-count-calls', step: 'initialize', override: true } as const;
+  documentClient().middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push(`dynamodb:${context.commandName}`);
+      return next(args);
+    },
+    count,
+  );
+  sqsClient().middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push(`sqs:${context.commandName}`);
+      return next(args);
+    },
+    count,
+  );
+});
+afterAll(async () => {
+  await herald?.stop();
+});
+
+const twenty = () =>
+  Array.from({ length: 20 }, (_, i) => ({
+    type: 'aep',
+    userId: `member${i}@example.com`,
+    namespace: 'email',
+  }));
+
+describe('cost of a call', () => {
+  it('a 20-recipient trigger on a warm container makes at most 5 DynamoDB and SQS calls', async () => {
+    const warmUp = await api.post('/im/executions/unitary', {
+      requestId: 'warm-up',
+      campaignId,
+      recipients: twenty(),
+    });
+    expect(warmUp.status).toBe(202);
+    expect(calls.length).toBeGreaterThan(0);
+    calls.length = 0;
+    const answer = await api.post('/im/executions/unitary', {
+      requestId: 'measured',
+      campaignId,
+      recipients: twenty(),
+    });
+    expect(answer.status).toBe(202);
+    expect(calls).toEqual([
+      'dynamodb:BatchGetItemCommand',
+      'dynamodb:TransactWriteItemsCommand',
+      'sqs:SendMessageCommand',
+      'dynamodb:UpdateItemCommand',
+    ]);
+    expect(calls.length).toBeLessThanOrEqual(5);
+  });
+
+  it('a repeated request costs one failed claim and one read, and enqueues nothing', async () => {
+    calls.length = 0;
+    const answer = await api.post('/im/executions/unitary', {
+      requestId: 'measured',
+      campaignId,
+      recipients: twenty(),
+    });
+    expect(answer.status).toBe(202);
+    expect(calls).toEqual([
+      'dynamodb:BatchGetItemCommand',
+      'dynamodb:TransactWriteItemsCommand',
+      'dynamodb:GetItemCommand',
+    ]);
+  });
+});
