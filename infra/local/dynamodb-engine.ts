@@ -238,31 +238,36 @@ async function transactWrite(
       return Item;
     }),
   );
-  for (let index = 0; index < actions.length; index++) {
-    try {
-      await (actions[index] as WriteAction).run();
-    } catch (error) {
-      await rollback(client, actions.slice(0, index + 1), before);
-      if (error instanceof ConditionalCheckFailedException) {
-        const reasons = actions.map((_, i) =>
-          i === index
-            ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }
-            : { Code: 'None' },
-        );
-        return [
-          400,
-          {
-            __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
-            Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
-            CancellationReasons: reasons,
-          },
-        ];
-      }
-      if (error instanceof Error && 'name' in error && error.name === 'ValidationException') {
-        return validation(error.message);
-      }
-      throw error;
+  // Items are distinct (checked above), so the writes do not interact and may run together; any
+  // failure puts every item back as it was.
+  const results = await Promise.allSettled(actions.map((action) => action.run()));
+  const failures = results.flatMap((result, index) =>
+    result.status === 'rejected' ? [{ index, error: result.reason as unknown }] : [],
+  );
+  if (failures.length > 0) {
+    await rollback(client, actions, before);
+    const conditionFailures = new Set(
+      failures.filter((f) => f.error instanceof ConditionalCheckFailedException).map((f) => f.index),
+    );
+    const other = failures.find((f) => !(f.error instanceof ConditionalCheckFailedException));
+    if (other) {
+      if (other.error instanceof Error && other.error.name === 'ValidationException')
+        return validation(other.error.message);
+      throw other.error;
     }
+    const reasons = actions.map((_, i) =>
+      conditionFailures.has(i)
+        ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }
+        : { Code: 'None' },
+    );
+    return [
+      400,
+      {
+        __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+        Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+        CancellationReasons: reasons,
+      },
+    ];
   }
   return [200, {}];
 }

@@ -1,0 +1,141 @@
+import os from 'node:os';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { startHerald } from '../infra/local/runtime.ts';
+
+/**
+ * `npm run bench`: Herald's hot path on the embedded runtime (engines, gateway, handlers and the
+ * dispatch poller all in this one process). Prints figures; asserts nothing. Bounded: a few hundred
+ * requests per row, loopback only.
+ */
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+const CALLS = Number(process.env.BENCH_CALLS ?? 200);
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
+
+const herald = await startHerald({ port: 0, dataDir: null, schedulerIntervalMs: 0, log: () => {} });
+const sqs = new SQSClient({ endpoint: herald.endpoints.sqs });
+
+async function call(method: string, path: string, key: string, body?: unknown) {
+  const response = await fetch(`${herald.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
+/** Runs `total` requests with `concurrency` in flight; returns each latency in ms and the wall time. */
+async function load(total: number, concurrency: number, request: (i: number) => Promise<unknown>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        await request(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { latencies: latencies.sort((a, b) => a - b), wallMs: performance.now() - started };
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+async function queueDrained(url: string, since: number): Promise<number> {
+  for (;;) {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    if (
+      Number(Attributes.ApproximateNumberOfMessages) +
+        Number(Attributes.ApproximateNumberOfMessagesNotVisible) ===
+      0
+    ) {
+      return performance.now() - since;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+try {
+  const root = herald.rootKey ?? '';
+  await call('POST', '/sandboxes', root, { name: 'bench' });
+  const { key } = (await call('POST', '/api-keys', root, { sandbox: 'bench', scopes: ['admin'] })) as {
+    key: string;
+  };
+  for (let i = 0; i < 20; i++) {
+    await call('PUT', '/profiles', key, {
+      identities: [{ namespace: 'email', id: `member${i}@example.com` }],
+      attributes: { n: i },
+    });
+  }
+  const campaign = (await call('POST', '/campaigns', key, {
+    name: 'bench',
+    category: 'transactional',
+    channel: 'email',
+    identityNamespace: 'email',
+    content: { subject: 'Hello {{profile.n}}', html: '<p>{{context.code}}</p>' },
+  })) as { id: string };
+  await call('POST', `/campaigns/${campaign.id}/activate`, key);
+
+  console.log(
+    `Herald bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  );
+  console.log(
+    `${CALLS} requests per row; embedded dynalite + fauxqs + gateway + dispatch poller in one process\n`,
+  );
+  console.log(
+    'route                        recip  conc   calls/s  recipients/s  p50 ms  p99 ms  all sent after',
+  );
+  const row = (
+    name: string,
+    recipients: number,
+    concurrency: number,
+    r: { latencies: number[]; wallMs: number },
+    sentMs?: number,
+  ) =>
+    console.log(
+      `${name.padEnd(28)} ${String(recipients).padStart(5)} ${String(concurrency).padStart(5)} ${((CALLS / r.wallMs) * 1000).toFixed(0).padStart(9)} ${(((CALLS * recipients) / r.wallMs) * 1000).toFixed(0).padStart(13)} ${percentile(r.latencies, 50).toFixed(1).padStart(7)} ${percentile(r.latencies, 99).toFixed(1).padStart(7)}  ${sentMs === undefined ? '-' : `${(sentMs / 1000).toFixed(2)} s`}`,
+    );
+
+  for (const concurrency of CONCURRENCY) {
+    row(
+      'GET /im/health (ceiling)',
+      0,
+      concurrency,
+      await load(CALLS, concurrency, () => call('GET', '/im/health', key)),
+    );
+  }
+  let run = 0;
+  for (const recipients of [1, 20]) {
+    for (const concurrency of CONCURRENCY) {
+      run++;
+      const started = performance.now();
+      const result = await load(CALLS, concurrency, (i) =>
+        call('POST', '/im/executions/unitary', key, {
+          requestId: `bench-${run}-${i}`,
+          campaignId: campaign.id,
+          recipients: Array.from({ length: recipients }, (_, r) => ({
+            type: 'aep',
+            userId: `member${(i + r) % 20}@example.com`,
+            namespace: 'email',
+            context: { code: String(i) },
+          })),
+        }),
+      );
+      const sentMs = await queueDrained(herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
+      row('POST /im/executions/unitary', recipients, concurrency, result, sentMs);
+    }
+  }
+} finally {
+  sqs.destroy();
+  await herald.stop();
+}
