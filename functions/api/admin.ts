@@ -1,4 +1,3 @@
-import { sandboxOf } from '../../shared/domain/auth.ts';
 import { apiHandler } from '../../shared/http/api-handler.ts';
 import {
   createApiKey,
@@ -23,10 +22,9 @@ export const handler = apiHandler({
     }),
     deleteApiKey: (request, deps) =>
       deleteApiKey(deps, request.principal, request.params.id, request.query.sandbox),
-    createNamespace: (request, deps) =>
-      createNamespace(deps, sandboxOf(request.principal, request.headers['x-sandbox-name']), request.body),
+    createNamespace: (request, deps) => createNamespace(deps, request.sandbox(), request.body),
     listNamespaces: async (request, deps) => ({
-      items: await listNamespaces(deps, sandboxOf(request.principal, request.headers['x-sandbox-name'])),
+      items: await listNamespaces(deps, request.sandbox()),
     }),
   },
 });

@@ -1,4 +1,3 @@
-import { sandboxOf } from '../../shared/domain/auth.ts';
 import { apiHandler } from '../../shared/http/api-handler.ts';
 import { getExecution, getRenderedMessage } from '../../shared/use-cases/executions.ts';
 import { triggerUnitary } from '../../shared/use-cases/trigger-unitary.ts';
@@ -16,25 +15,15 @@ export const handler = apiHandler({
       return triggerUnitary(
         { ...deps, campaigns: deps.cachedCampaigns },
         {
-          sandbox: sandboxOf(request.principal, request.headers['x-sandbox-name']),
+          sandbox: request.sandbox(),
           keyId: request.principal.keyId,
           ...(key !== undefined ? { idempotencyKey: key } : {}),
         },
         request.body,
       );
     },
-    getExecution: (request, deps) =>
-      getExecution(
-        deps,
-        sandboxOf(request.principal, request.headers['x-sandbox-name']),
-        request.params.executionId,
-      ),
+    getExecution: (request, deps) => getExecution(deps, request.sandbox(), request.params.executionId),
     getRenderedMessage: (request, deps) =>
-      getRenderedMessage(
-        deps,
-        sandboxOf(request.principal, request.headers['x-sandbox-name']),
-        request.params.executionId,
-        request.params.messageId,
-      ),
+      getRenderedMessage(deps, request.sandbox(), request.params.executionId, request.params.messageId),
   },
 });

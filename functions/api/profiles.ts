@@ -1,4 +1,3 @@
-import { sandboxOf } from '../../shared/domain/auth.ts';
 import { apiHandler } from '../../shared/http/api-handler.ts';
 import { deleteProfile, getProfile, upsertProfile } from '../../shared/use-cases/profiles.ts';
 import { containerDeps } from '../../shared/wiring.ts';
@@ -7,21 +6,10 @@ export const handler = apiHandler({
   group: 'profiles',
   deps: containerDeps,
   operations: {
-    upsertProfile: (request, deps) =>
-      upsertProfile(deps, sandboxOf(request.principal, request.headers['x-sandbox-name']), request.body),
+    upsertProfile: (request, deps) => upsertProfile(deps, request.sandbox(), request.body),
     getProfile: (request, deps) =>
-      getProfile(
-        deps,
-        sandboxOf(request.principal, request.headers['x-sandbox-name']),
-        request.params.namespace,
-        request.params.id,
-      ),
+      getProfile(deps, request.sandbox(), request.params.namespace, request.params.id),
     deleteProfile: (request, deps) =>
-      deleteProfile(
-        deps,
-        sandboxOf(request.principal, request.headers['x-sandbox-name']),
-        request.params.namespace,
-        request.params.id,
-      ),
+      deleteProfile(deps, request.sandbox(), request.params.namespace, request.params.id),
   },
 });

@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChannelProvider, OutgoingMessage, ProviderOutcome } from '../ports.ts';
 import type { RenderedMessageView } from '../schemas/execution.ts';
 import { isConditionFailure } from '../store/conditions.ts';
+import { DynamoDbTable } from '../store/dynamodb-table.ts';
 import { keys } from '../store/keys.ts';
 import { simulatedEvents } from './sandbox-simulator.ts';
 
@@ -13,16 +14,8 @@ const OUTBOX_RETENTION_SECONDS = 30 * 24 * 3600;
  * its id, so a redelivered job does not store it twice) and its statuses are simulated from the
  * address (see sandbox-simulator.ts).
  */
-export class SandboxProvider implements ChannelProvider {
+export class SandboxProvider extends DynamoDbTable implements ChannelProvider {
   readonly name = 'sandbox';
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.client = client;
-    this.tableName = tableName;
-  }
-
   async send(message: OutgoingMessage, now: Date): Promise<ProviderOutcome> {
     const providerMessageId = `sandbox-${message.messageId}`;
     const copy: RenderedMessageView = {

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { authorize, type Principal } from '../domain/auth.ts';
+import { authorize, type Principal, sandboxOf } from '../domain/auth.ts';
 import { RouteNotFoundError } from '../domain/errors.ts';
 import { logger } from '../logger.ts';
 import type { Authenticator } from '../use-cases/authenticate.ts';
@@ -29,6 +29,8 @@ export interface ApiRequest<R = Route> {
   readonly params: R extends { params: infer P } ? SchemaOutput<P> : undefined;
   /** Lower-cased header names, as API Gateway HTTP APIs deliver them. */
   readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The caller's sandbox; 403 for the root key or an `x-sandbox-name` that does not match. */
+  sandbox(): string;
 }
 
 /** Every operation of a group, typed by its route. Each returns the success body (undefined for 204). */
@@ -112,10 +114,14 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
       const parsed = parseRequest(event, route, current.maxBodyBytes);
       const operation = operations[route.operationId];
       if (!operation) throw new RouteNotFoundError(route.method, route.path);
-      const result = await operation(
-        { route, principal, headers: event.headers, ...parsed } as ApiRequest<unknown>,
-        current,
-      );
+      const request = {
+        route,
+        principal,
+        headers: event.headers,
+        ...parsed,
+        sandbox: () => sandboxOf(principal, event.headers['x-sandbox-name']),
+      } as ApiRequest<unknown>;
+      const result = await operation(request, current);
       if (route.status === 204 || result === undefined) return { statusCode: route.status };
       return {
         statusCode: route.status,

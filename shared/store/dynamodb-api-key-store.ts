@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../domain/auth.ts';
 import type { ApiKeyRecord, ApiKeyStore } from '../ports.ts';
 import { isConditionFailure } from './conditions.ts';
+import { DynamoDbTable } from './dynamodb-table.ts';
 import { keys } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
@@ -9,15 +10,7 @@ import { queryAll } from './query-all.ts';
  * Two items per key: one under its hash (the lookup on every request, a single GetItem) and one
  * under its owner (listing and deletion by id). Written and deleted together in a transaction.
  */
-export class DynamoDbApiKeyStore implements ApiKeyStore {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.client = client;
-    this.tableName = tableName;
-  }
-
+export class DynamoDbApiKeyStore extends DynamoDbTable implements ApiKeyStore {
   async create(record: ApiKeyRecord): Promise<void> {
     const attributes = { type: 'api-key', ...record };
     await this.client.send(

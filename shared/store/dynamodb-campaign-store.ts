@@ -1,14 +1,9 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type CampaignRecord, nextTransition } from '../domain/campaign.ts';
 import { AlreadyExistsError, ConcurrentUpdateError } from '../domain/errors.ts';
 import type { CampaignStore, Page } from '../ports.ts';
 import { isConditionFailure } from './conditions.ts';
+import { DynamoDbTable } from './dynamodb-table.ts';
 import { DUE_PARTITION, decodeCursor, encodeCursor, keys, withoutKeys } from './keys.ts';
 
 /**
@@ -16,15 +11,7 @@ import { DUE_PARTITION, decodeCursor, encodeCursor, keys, withoutKeys } from './
  * swaps it in with one conditional write). A campaign waiting for a start or end date is also in the
  * sparse `due` index, which the scheduler reads.
  */
-export class DynamoDbCampaignStore implements CampaignStore {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.client = client;
-    this.tableName = tableName;
-  }
-
+export class DynamoDbCampaignStore extends DynamoDbTable implements CampaignStore {
   async create(record: CampaignRecord): Promise<void> {
     try {
       await this.client.send(

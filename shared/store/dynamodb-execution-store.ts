@@ -1,25 +1,12 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ExecutionRecord, ExecutionStore, IdempotencyRecord, MessageRecord } from '../ports.ts';
 import type { MessageStatus, StatusChange } from '../schemas/execution.ts';
 import { isConditionFailure } from './conditions.ts';
+import { DynamoDbTable } from './dynamodb-table.ts';
 import { keys, withoutKeys } from './keys.ts';
 
 /** Executions and their messages share a partition, so reading one execution is one Query. */
-export class DynamoDbExecutionStore implements ExecutionStore {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.client = client;
-    this.tableName = tableName;
-  }
-
+export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionStore {
   async claim(
     idempotency: IdempotencyRecord,
     execution: ExecutionRecord,

@@ -1,19 +1,12 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError } from '../domain/errors.ts';
 import type { NamespaceRecord, NamespaceStore } from '../ports.ts';
 import { isConditionFailure } from './conditions.ts';
+import { DynamoDbTable } from './dynamodb-table.ts';
 import { keys, withoutKeys } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
-export class DynamoDbNamespaceStore implements NamespaceStore {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.client = client;
-    this.tableName = tableName;
-  }
-
+export class DynamoDbNamespaceStore extends DynamoDbTable implements NamespaceStore {
   async create(record: NamespaceRecord): Promise<void> {
     try {
       await this.client.send(

@@ -1,7 +1,6 @@
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
   GetCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -9,6 +8,7 @@ import { ConcurrentUpdateError } from '../domain/errors.ts';
 import { identityKey, type ProfileRecord, type ProfileStore } from '../ports.ts';
 import type { Identity } from '../schemas/profile.ts';
 import { isConditionFailure } from './conditions.ts';
+import { DynamoDbTable } from './dynamodb-table.ts';
 import { keys, withoutKeys } from './keys.ts';
 
 /** BatchGetItem takes at most 100 keys a call. */
@@ -19,15 +19,7 @@ const BATCH_GET_LIMIT = 100;
  * trigger resolves recipients with one batched read. Profile and identity writes share one
  * transaction, and a new identity is claimed only if nobody owns it, so it never silently moves.
  */
-export class DynamoDbProfileStore implements ProfileStore {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.client = client;
-    this.tableName = tableName;
-  }
-
+export class DynamoDbProfileStore extends DynamoDbTable implements ProfileStore {
   async findOwners(sandbox: string, identities: readonly Identity[]): Promise<Map<string, string>> {
     const owners = new Map<string, string>();
     const unique = [...new Map(identities.map((i) => [identityKey(i), i])).values()];

@@ -1,19 +1,12 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError } from '../domain/errors.ts';
 import type { SandboxRecord, SandboxStore } from '../ports.ts';
 import { isConditionFailure } from './conditions.ts';
+import { DynamoDbTable } from './dynamodb-table.ts';
 import { keys } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
-export class DynamoDbSandboxStore implements SandboxStore {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.client = client;
-    this.tableName = tableName;
-  }
-
+export class DynamoDbSandboxStore extends DynamoDbTable implements SandboxStore {
   async create(sandbox: SandboxRecord): Promise<void> {
     try {
       await this.client.send(

@@ -1,17 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SuppressionStore } from '../ports.ts';
+import { DynamoDbTable } from './dynamodb-table.ts';
 import { keys } from './keys.ts';
 
 /** The sandbox's suppression list: one item per channel and address, read per message at dispatch. */
-export class DynamoDbSuppressionStore implements SuppressionStore {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.client = client;
-    this.tableName = tableName;
-  }
-
+export class DynamoDbSuppressionStore extends DynamoDbTable implements SuppressionStore {
   async isSuppressed(sandbox: string, channel: string, address: string): Promise<boolean> {
     const { Item } = await this.client.send(
       new GetCommand({

@@ -1,3 +1,4 @@
+import type { InitializeMiddleware } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsClient } from '../../shared/queue/sqs-client.ts';
 import { documentClient } from '../../shared/store/dynamodb-client.ts';
@@ -24,25 +25,23 @@ beforeAll(async () => {
   const created = await api.post<{ id: string }>('/campaigns', emailCampaign);
   campaignId = created.body.id;
   await api.post(`/campaigns/${campaignId}/activate`);
-  const count = { name: 'herald-count-calls', step: 'initialize', override: true } as const;
-  documentClient().middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(`dynamodb:${context.commandName}`);
-      return next(args);
-    },
-    count,
-  );
-  sqsClient().middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(`sqs:${context.commandName}`);
-      return next(args);
-    },
-    count,
-  );
+  const options = { name: 'herald-count-calls', step: 'initialize', override: true } as const;
+  documentClient().middlewareStack.add(counter('dynamodb'), options);
+  sqsClient().middlewareStack.add(counter('sqs'), options);
 });
 afterAll(async () => {
   await herald?.stop();
 });
+
+/** An SDK middleware that records each call's service and command. */
+function counter<Input extends object, Output extends object>(
+  service: string,
+): InitializeMiddleware<Input, Output> {
+  return (next, context) => async (args) => {
+    calls.push(`${service}:${context.commandName}`);
+    return next(args);
+  };
+}
 
 const twenty = () =>
   Array.from({ length: 20 }, (_, i) => ({
