@@ -16,7 +16,11 @@ async function processRecord(record: SQSRecord): Promise<void> {
 
 /** SQS dispatch queue → render and send each job's messages; failed jobs are reported for retry. */
 export const handler = async (event: SQSEvent, context: Context) => {
-  const response = await processPartialResponse(event, processRecord, processor, { context });
+  // A batch whose every job failed is reported like any other, not thrown: the same retry, less noise.
+  const response = await processPartialResponse(event, processRecord, processor, {
+    context,
+    throwOnFullBatchFailure: false,
+  });
   if (response.batchItemFailures.length > 0) {
     logger.warn('dispatch jobs failed and will be retried', { failed: response.batchItemFailures.length });
   }
