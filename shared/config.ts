@@ -19,6 +19,32 @@ const environmentSchema = z.object({
   HERALD_CAMPAIGN_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   /** The channel provider; only `sandbox` (nothing leaves the account) for now. */
   HERALD_CHANNEL_PROVIDER: z.enum(['sandbox']).default('sandbox'),
+  /** Whether webhook URLs may be plain http (the local runtime allows it). */
+  HERALD_WEBHOOK_ALLOW_HTTP: z.stringbool().default(false),
+  /** Addresses or CIDR ranges webhooks may reach although private, loopback, … (comma-separated). */
+  HERALD_WEBHOOK_ALLOWED_ADDRESSES: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    ),
+  /** Seconds before each delivery attempt (comma-separated); the Standard Webhooks schedule by default. */
+  HERALD_WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, 'must be comma-separated seconds')
+    .transform((value) => value.split(',').map(Number))
+    .optional(),
+  /** How long a receiver has to answer. */
+  HERALD_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
+  /** A webhook failing this long without a success is disabled. */
+  HERALD_WEBHOOK_DISABLE_AFTER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(5 * 24 * 3600),
 });
 
 export type HeraldConfig = z.infer<typeof environmentSchema>;

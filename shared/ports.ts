@@ -1,10 +1,12 @@
 import type { Scope } from './domain/auth.ts';
 import type { CampaignRecord } from './domain/campaign.ts';
 import type { RenderedContent } from './domain/message.ts';
+import type { WebhookConfig } from './domain/webhook.ts';
 import type { CampaignContent, Channel } from './schemas/campaign.ts';
 import type { ChannelData, MessageStatus, RenderedMessageView, StatusChange } from './schemas/execution.ts';
 import type { Consent, Identity } from './schemas/profile.ts';
 import type { StatusEvent } from './schemas/status-event.ts';
+import type { AttemptView } from './schemas/webhook.ts';
 
 /**
  * The small interfaces use cases take as arguments. DynamoDB adapters implement them in store/;
@@ -260,4 +262,67 @@ export interface ChannelProvider {
 
 export interface CampaignReader {
   get(sandbox: string, id: string): Promise<CampaignRecord | undefined>;
+}
+
+export interface WebhookStore {
+  create(webhook: WebhookConfig): Promise<void>;
+  get(sandbox: string, id: string): Promise<WebhookConfig | undefined>;
+  list(sandbox: string): Promise<WebhookConfig[]>;
+  /** Writes when the stored revision is still `webhook.revision - 1`; else ConcurrentUpdateError. */
+  save(webhook: WebhookConfig): Promise<void>;
+  delete(sandbox: string, id: string): Promise<boolean>;
+  /** Notes the start of a run of failures (kept if already set). */
+  markFailing(sandbox: string, id: string, since: string): Promise<void>;
+  /** Ends a run of failures after a success. */
+  clearFailing(sandbox: string, id: string): Promise<void>;
+  /** Stops deliveries to the webhook, saying why; the sandbox sees the reason on the webhook. */
+  disable(sandbox: string, id: string, reason: string, at: string): Promise<void>;
+}
+
+export interface DeliveryRecord {
+  readonly sandbox: string;
+  readonly webhookId: string;
+  readonly eventId: string;
+  readonly channel: Channel;
+  /** The exact body every attempt sends (the signature covers it). */
+  readonly payload: string;
+  readonly state: 'pending' | 'delivered' | 'failed';
+  readonly attempts: number;
+  readonly createdAt: string;
+  readonly lastAttemptAt?: string;
+}
+
+export interface DeliveryStore {
+  /** Creates the record unless it exists (a redelivered status event); true when created. */
+  create(record: DeliveryRecord): Promise<boolean>;
+  get(sandbox: string, webhookId: string, eventId: string): Promise<DeliveryRecord | undefined>;
+  /** Records the outcome of an attempt and the attempt itself (the log expires by TTL). */
+  recordAttempt(record: DeliveryRecord, attempt: AttemptView, state: DeliveryRecord['state']): Promise<void>;
+  listAttempts(
+    sandbox: string,
+    webhookId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<Page<AttemptView>>;
+  /** Event ids of deliveries that exhausted their retries in [since, until). */
+  listFailed(sandbox: string, webhookId: string, since: string, until: string): Promise<string[]>;
+}
+
+/** A delivery of one event to one webhook, on the feedback queue. */
+export interface DeliveryJob {
+  readonly kind: 'delivery';
+  readonly sandbox: string;
+  readonly webhookId: string;
+  readonly eventId: string;
+  /** The delivery's attempt number (1 for its first try); an attempt already logged is not repeated. */
+  readonly attempt: number;
+  /** Position in the retry schedule (1-based); a resend or recovery starts the schedule again. */
+  readonly step: number;
+  /** A manual resend or recovery: delivered again even if it was delivered before. */
+  readonly resend?: boolean;
+  /** Not before this time (ms since epoch); SQS delays are at most 15 minutes, so long waits chain. */
+  readonly notBefore: number;
+}
+
+export interface DeliveryQueue {
+  send(jobs: readonly DeliveryJob[], now: Date): Promise<void>;
 }

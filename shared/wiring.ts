@@ -1,19 +1,24 @@
 import { SandboxProvider } from './channels/sandbox-provider.ts';
 import { loadConfig, requireQueueUrl } from './config.ts';
+import { parseAllowlist } from './domain/address-policy.ts';
 import { hashApiKey } from './domain/auth.ts';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './domain/retry-schedule.ts';
 import { systemClock } from './ports.ts';
 import { sqsClient } from './queue/sqs-client.ts';
-import { SqsDispatchQueue, SqsStatusEventPublisher } from './queue/sqs-queues.ts';
+import { SqsDeliveryQueue, SqsDispatchQueue, SqsStatusEventPublisher } from './queue/sqs-queues.ts';
 import { DynamoDbApiKeyStore } from './store/dynamodb-api-key-store.ts';
 import { DynamoDbCampaignStore } from './store/dynamodb-campaign-store.ts';
 import { documentClient } from './store/dynamodb-client.ts';
+import { DynamoDbDeliveryStore } from './store/dynamodb-delivery-store.ts';
 import { DynamoDbExecutionStore } from './store/dynamodb-execution-store.ts';
 import { DynamoDbNamespaceStore } from './store/dynamodb-namespace-store.ts';
 import { DynamoDbProfileStore } from './store/dynamodb-profile-store.ts';
 import { DynamoDbSandboxStore } from './store/dynamodb-sandbox-store.ts';
 import { DynamoDbSuppressionStore } from './store/dynamodb-suppression-store.ts';
+import { DynamoDbWebhookStore } from './store/dynamodb-webhook-store.ts';
 import { createAuthenticator } from './use-cases/authenticate.ts';
 import { cachedCampaigns } from './use-cases/campaign-cache.ts';
+import { createWebhookSender } from './webhooks/http-sender.ts';
 
 /**
  * The adapters a container needs, built once from the configuration. Handlers call this at their
@@ -25,6 +30,7 @@ export function containerDeps() {
   const table = config.TABLE_NAME;
   const apiKeys = new DynamoDbApiKeyStore(client, table);
   const campaigns = new DynamoDbCampaignStore(client, table);
+  const isAllowed = parseAllowlist(config.HERALD_WEBHOOK_ALLOWED_ADDRESSES);
   return {
     config,
     clock: systemClock,
@@ -39,6 +45,16 @@ export function containerDeps() {
     provider: new SandboxProvider(client, table),
     dispatch: new SqsDispatchQueue(sqsClient(), requireQueueUrl(config, 'DISPATCH_QUEUE_URL')),
     events: new SqsStatusEventPublisher(sqsClient(), requireQueueUrl(config, 'FEEDBACK_QUEUE_URL')),
+    webhooks: new DynamoDbWebhookStore(client, table),
+    deliveries: new DynamoDbDeliveryStore(client, table),
+    deliveryQueue: new SqsDeliveryQueue(sqsClient(), requireQueueUrl(config, 'FEEDBACK_QUEUE_URL')),
+    sender: createWebhookSender({ isAllowed, allowHttp: config.HERALD_WEBHOOK_ALLOW_HTTP }),
+    urlPolicy: { isAllowed, allowHttp: config.HERALD_WEBHOOK_ALLOW_HTTP },
+    policy: {
+      schedule: config.HERALD_WEBHOOK_RETRY_SCHEDULE ?? DEFAULT_RETRY_SCHEDULE_SECONDS,
+      timeoutMs: config.HERALD_WEBHOOK_TIMEOUT_MS,
+      disableAfterMs: config.HERALD_WEBHOOK_DISABLE_AFTER_SECONDS * 1000,
+    },
     maxBodyBytes: config.HERALD_MAX_BODY_BYTES,
     authenticate: createAuthenticator({
       keys: apiKeys,

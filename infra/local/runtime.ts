@@ -39,6 +39,11 @@ export interface HeraldRuntimeOptions {
   readonly adminKey?: string;
   /** Queue definitions whose workers the pollers run. @default queueDefinitions */
   readonly queues?: readonly QueueDefinition[];
+  /**
+   * Let webhooks reach this machine (http and loopback addresses), as a laptop needs; set false to
+   * run with production's SSRF policy. Ignored when HERALD_WEBHOOK_* variables are set. @default true
+   */
+  readonly webhooksToLoopback?: boolean;
   /** Where start-up messages go. @default console.log */
   readonly log?: (line: string) => void;
 }
@@ -129,6 +134,12 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
       rewriteQueueUrl,
     );
 
+    if (options.webhooksToLoopback ?? true) {
+      if (process.env.HERALD_WEBHOOK_ALLOW_HTTP === undefined) setEnv('HERALD_WEBHOOK_ALLOW_HTTP', 'true');
+      if (process.env.HERALD_WEBHOOK_ALLOWED_ADDRESSES === undefined) {
+        setEnv('HERALD_WEBHOOK_ALLOWED_ADDRESSES', '127.0.0.0/8,::1');
+      }
+    }
     for (const [name, value] of Object.entries({
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,

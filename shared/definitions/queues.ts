@@ -36,11 +36,14 @@ export const queueDefinitions: readonly QueueDefinition[] = [
   {
     name: 'feedback',
     envVar: 'FEEDBACK_QUEUE_URL',
-    visibilityTimeoutSeconds: 180,
+    worker: 'functions/workers/feedback.ts',
+    // Deliveries of a batch run together, each up to the 15 s receiver timeout.
+    visibilityTimeoutSeconds: 360,
+    // Only crashes count here: a failed delivery is retried as a new, delayed message.
     maxReceiveCount: 10,
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
-    workerTimeoutSeconds: 30,
+    workerTimeoutSeconds: 60,
   },
   {
     name: 'fanout',

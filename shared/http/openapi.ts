@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { problemSchema } from '../schemas/common.ts';
+import { feedbackPayloadSchema } from '../schemas/webhook.ts';
 import { type RouteDefinition, routes } from './routes.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -65,7 +66,10 @@ export function openApiDocument(extraSchemas: Record<string, z.ZodType> = {}) {
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation;
   }
-  const components: Record<string, unknown> = { Problem: schemaOf(problemSchema, 'output') };
+  const components: Record<string, unknown> = {
+    Problem: schemaOf(problemSchema, 'output'),
+    FeedbackEvent: schemaOf(feedbackPayloadSchema, 'output'),
+  };
   for (const [name, schema] of Object.entries(extraSchemas)) components[name] = schemaOf(schema, 'output');
   return {
     openapi: '3.1.0',
@@ -77,6 +81,21 @@ export function openApiDocument(extraSchemas: Record<string, z.ZodType> = {}) {
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     security: [{ bearer: [] }],
     paths,
+    webhooks: {
+      'message.feedback': {
+        post: {
+          summary: 'A message status change, POSTed to each matching feedback webhook',
+          description:
+            'Signed per Standard Webhooks: `webhook-id` (stable across retries), `webhook-timestamp`, `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per active secret).',
+          requestBody: {
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/FeedbackEvent' } } },
+          },
+          responses: {
+            '2XX': { description: 'Received; any other answer (or none within 15 s) is retried.' },
+          },
+        },
+      },
+    },
     components: {
       schemas: components,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A Herald API key.' } },

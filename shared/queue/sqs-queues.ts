@@ -1,5 +1,11 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DispatchJob, DispatchQueue, StatusEventPublisher } from '../ports.ts';
+import type {
+  DeliveryJob,
+  DeliveryQueue,
+  DispatchJob,
+  DispatchQueue,
+  StatusEventPublisher,
+} from '../ports.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
 
 export class SqsDispatchQueue implements DispatchQueue {
@@ -39,6 +45,42 @@ export class SqsStatusEventPublisher implements StatusEventPublisher {
       );
       if ((result.Failed ?? []).length > 0) {
         throw new Error(`feedback queue refused ${result.Failed?.length} of ${batch.length} events`);
+      }
+    }
+  }
+}
+
+/** SQS delays a message at most 15 minutes; longer waits are chained by the worker. */
+const MAX_DELAY_SECONDS = 900;
+
+/** Delivery jobs on the feedback queue, each delayed until its `notBefore` (up to 15 minutes). */
+export class SqsDeliveryQueue implements DeliveryQueue {
+  private readonly client: SQSClient;
+  private readonly queueUrl: string;
+
+  constructor(client: SQSClient, queueUrl: string) {
+    this.client = client;
+    this.queueUrl = queueUrl;
+  }
+
+  async send(jobs: readonly DeliveryJob[], now: Date): Promise<void> {
+    for (let start = 0; start < jobs.length; start += 10) {
+      const batch = jobs.slice(start, start + 10);
+      const result = await this.client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: batch.map((job, index) => ({
+            Id: String(index),
+            MessageBody: JSON.stringify(job),
+            DelaySeconds: Math.min(
+              MAX_DELAY_SECONDS,
+              Math.max(0, Math.ceil((job.notBefore - now.getTime()) / 1000)),
+            ),
+          })),
+        }),
+      );
+      if ((result.Failed ?? []).length > 0) {
+        throw new Error(`feedback queue refused ${result.Failed?.length} of ${batch.length} delivery jobs`);
       }
     }
   }

@@ -7,6 +7,7 @@ import { MESSAGE_STATUSES } from './execution.ts';
  */
 export const statusEventSchema = z
   .object({
+    kind: z.literal('status-event'),
     eventId: z.string(),
     sandbox: z.string(),
     executionId: z.string(),

@@ -40,6 +40,19 @@ export const keys = {
     sk: 'SUPPRESSION',
   }),
   outbox: (sandbox: string, messageId: string) => ({ pk: `SB#${sandbox}#OUTBOX#${messageId}`, sk: 'OUTBOX' }),
+  webhook: (sandbox: string, id: string) => ({ pk: `SB#${sandbox}`, sk: `WEBHOOK#${id}` }),
+  webhooks: (sandbox: string) => ({ pk: `SB#${sandbox}`, prefix: 'WEBHOOK#' }),
+  delivery: (sandbox: string, webhookId: string, eventId: string) => ({
+    pk: `SB#${sandbox}#WHD#${webhookId}#${eventId}`,
+    sk: 'DELIVERY',
+  }),
+  /** One partition per webhook: its attempt log, newest last. */
+  attempts: (sandbox: string, webhookId: string) => ({ pk: `SB#${sandbox}#WHATT#${webhookId}`, prefix: '' }),
+  /** One partition per webhook: deliveries that exhausted their retries, by creation time. */
+  failedDeliveries: (sandbox: string, webhookId: string) => ({
+    pk: `SB#${sandbox}#WHFAIL#${webhookId}`,
+    prefix: '',
+  }),
 } as const;
 
 /** Partition of the sparse `due` index; the scheduler reads it. */

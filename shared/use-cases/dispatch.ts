@@ -130,6 +130,7 @@ async function dispatchOne(
 function statusEvents(job: DispatchJob, { message, changes }: Outcome): StatusEvent[] {
   const seq = message.history.length;
   return changes.map((change, index) => ({
+    kind: 'status-event' as const,
     eventId: `${message.messageId}:${seq + index}`,
     sandbox: job.sandbox,
     executionId: job.executionId,

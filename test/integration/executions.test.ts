@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queueDefinitions } from '../../shared/definitions/queues.ts';
 import type { StatusEvent } from '../../shared/schemas/status-event.ts';
 import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
 
@@ -23,7 +24,8 @@ let documents: DynamoDBDocumentClient;
 let sqs: SQSClient;
 
 beforeAll(async () => {
-  herald = await startTestHerald();
+  // The feedback queue is not polled here, so the test can read the status events off it.
+  herald = await startTestHerald({ queues: queueDefinitions.filter((q) => q.name !== 'feedback') });
   ({ api, sandbox } = await sandboxWithKey(herald, ['admin']));
   documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: herald.endpoints.dynamodb }));
   sqs = new SQSClient({ endpoint: herald.endpoints.sqs });

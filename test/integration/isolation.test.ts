@@ -12,6 +12,7 @@ const bObjects = {
   namespace: 'bOnlyId',
   executionId: '',
   messageId: '',
+  webhookId: '',
 };
 
 beforeAll(async () => {
@@ -39,6 +40,11 @@ beforeAll(async () => {
     `/executions/${bObjects.executionId}`,
   );
   bObjects.messageId = execution.body.recipients[0]?.messageId ?? '';
+  const webhook = await b.api.post<{ id: string }>('/webhooks', {
+    name: 'b',
+    url: 'http://127.0.0.1:9/hook',
+  });
+  bObjects.webhookId = webhook.body.id;
 });
 afterAll(async () => {
   await herald?.stop();
@@ -126,6 +132,26 @@ const probes: Record<string, Probe> = {
     refused(await api.get(`/executions/${bObjects.executionId}`)),
   'GET /executions/{executionId}/messages/{messageId}': async (api) =>
     refused(await api.get(`/executions/${bObjects.executionId}/messages/${bObjects.messageId}`)),
+  'POST /webhooks': async (api) => {
+    expect((await api.post('/webhooks', { name: 'a', url: 'http://127.0.0.1:9/a' })).status).toBe(201);
+  },
+  'GET /webhooks': async (api) => {
+    const list = await api.get<{ items: { id: string }[] }>('/webhooks');
+    expect(list.body.items.map((w) => w.id)).not.toContain(bObjects.webhookId);
+  },
+  'GET /webhooks/{id}': async (api) => refused(await api.get(`/webhooks/${bObjects.webhookId}`)),
+  'PATCH /webhooks/{id}': async (api) =>
+    refused(await api.patch(`/webhooks/${bObjects.webhookId}`, { enabled: false })),
+  'DELETE /webhooks/{id}': async (api) => refused(await api.delete(`/webhooks/${bObjects.webhookId}`)),
+  'POST /webhooks/{id}/rotate-secret': async (api) =>
+    refused(await api.post(`/webhooks/${bObjects.webhookId}/rotate-secret`)),
+  'POST /webhooks/{id}/test': async (api) => refused(await api.post(`/webhooks/${bObjects.webhookId}/test`)),
+  'GET /webhooks/{id}/attempts': async (api) =>
+    refused(await api.get(`/webhooks/${bObjects.webhookId}/attempts`)),
+  'POST /webhooks/{id}/events/{eventId}/resend': async (api) =>
+    refused(await api.post(`/webhooks/${bObjects.webhookId}/events/x/resend`)),
+  'POST /webhooks/{id}/recover': async (api) =>
+    refused(await api.post(`/webhooks/${bObjects.webhookId}/recover`, { since: '2020-01-01T00:00:00Z' })),
 };
 
 describe('sandbox isolation', () => {
@@ -147,5 +173,7 @@ describe('sandbox isolation', () => {
     );
     expect(profile.body.attributes).toEqual({ secret: 1 });
     expect((await b.api.get('/im/health')).status).toBe(200);
+    const webhook = await b.api.get<{ enabled: boolean }>(`/webhooks/${bObjects.webhookId}`);
+    expect(webhook.body.enabled).toBe(true);
   });
 });

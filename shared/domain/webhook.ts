@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import type { Channel } from '../schemas/campaign.ts';
+import type { StatusEvent } from '../schemas/status-event.ts';
+import type { FeedbackPayload, WebhookAuth } from '../schemas/webhook.ts';
+
+/** A signing secret that still signs deliveries; the previous one keeps signing until `expiresAt`. */
+export interface SigningSecret {
+  readonly secret: string;
+  readonly createdAt: string;
+  readonly expiresAt?: string;
+}
+
+/** How long the previous secret keeps signing after a rotation. */
+export const ROTATION_GRACE_SECONDS = 24 * 3600;
+
+export interface WebhookConfig {
+  readonly sandbox: string;
+  readonly id: string;
+  readonly name: string;
+  readonly url: string;
+  readonly channels: readonly Channel[];
+  readonly enabled: boolean;
+  readonly auth: WebhookAuth;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly secrets: readonly SigningSecret[];
+  readonly disabledReason?: string;
+  readonly disabledAt?: string;
+  readonly failingSince?: string;
+  readonly createdAt: string;
+  readonly modifiedAt: string;
+  readonly revision: number;
+}
+
+/** A Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
+export function generateSigningSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/** The secrets that sign at `now`: the current one, and the previous one within its grace period. */
+export function activeSecrets(secrets: readonly SigningSecret[], now: Date): SigningSecret[] {
+  return secrets.filter((s) => s.expiresAt === undefined || Date.parse(s.expiresAt) > now.getTime());
+}
+
+/** Rotation: a new current secret; the old ones keep signing for the grace period. */
+export function rotateSecrets(
+  secrets: readonly SigningSecret[],
+  now: Date,
+): { secrets: SigningSecret[]; secret: string; previousExpiresAt: string } {
+  const previousExpiresAt = new Date(now.getTime() + ROTATION_GRACE_SECONDS * 1000).toISOString();
+  const secret = generateSigningSecret();
+  return {
+    secret,
+    previousExpiresAt,
+    secrets: [
+      { secret, createdAt: now.toISOString() },
+      ...activeSecrets(secrets, now).map((s) => ({ ...s, expiresAt: s.expiresAt ?? previousExpiresAt })),
+    ],
+  };
+}
+
+/** Whether a status event goes to this webhook. */
+export function webhookWants(
+  webhook: Pick<WebhookConfig, 'enabled' | 'channels'>,
+  channel: Channel,
+): boolean {
+  return webhook.enabled && webhook.channels.includes(channel);
+}
+
+/**
+ * The request headers of one delivery: the webhook's custom headers, its authentication, and the
+ * Standard Webhooks `webhook-id` (stable across retries), `webhook-timestamp` and
+ * `webhook-signature` (one `v1,…` per active secret, space-separated).
+ */
+export function deliveryHeaders(
+  webhook: Pick<WebhookConfig, 'headers' | 'auth' | 'secrets'>,
+  messageId: string,
+  body: string,
+  now: Date,
+): Record<string, string> {
+  const signatures = activeSecrets(webhook.secrets, now).map((s) =>
+    new Webhook(s.secret).sign(messageId, now, body),
+  );
+  const headers: Record<string, string> = {
+    ...webhook.headers,
+    'content-type': 'application/json',
+    'user-agent': 'Herald-Webhooks/0.1',
+    'webhook-id': messageId,
+    'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+    'webhook-signature': signatures.join(' '),
+  };
+  if (webhook.auth.type === 'bearer') headers.authorization = `Bearer ${webhook.auth.token}`;
+  if (webhook.auth.type === 'basic') {
+    headers.authorization = `Basic ${Buffer.from(`${webhook.auth.username}:${webhook.auth.password}`).toString('base64')}`;
+  }
+  return headers;
+}
+
+const FAILURE: Partial<Record<StatusEvent['status'], { category: string; type: string }>> = {
+  bounce: { category: 'async', type: 'Hard' },
+  complaint: { category: 'async', type: 'Complaint' },
+  error: { category: 'sync', type: 'Soft' },
+};
+
+/** The reference system's `message.feedback` payload for one status change. */
+export function feedbackPayload(event: StatusEvent): FeedbackPayload {
+  const failure = FAILURE[event.status];
+  return {
+    requestId: event.requestId,
+    sandbox: { id: event.sandbox, name: event.sandbox },
+    channel: { id: `https://ns.adobe.com/xdm/channels/${event.channel}`, name: event.channel },
+    eventType: 'message.feedback',
+    messageExecution: {
+      messageExecutionID: event.executionId,
+      messageType: event.campaignType,
+      campaignID: event.campaignId,
+      campaignVersionID: String(event.campaignVersion),
+      messageID: event.messageId,
+      campaignType: 'api-triggered',
+    },
+    messageDeliveryFeedback: {
+      feedbackStatus: { value: event.status },
+      ...(event.status === 'exclude'
+        ? {
+            messageExclusion: {
+              code: event.code ?? 'excluded',
+              ...(event.reason ? { reason: event.reason } : {}),
+            },
+          }
+        : {}),
+      ...(failure
+        ? {
+            messageFailure: {
+              ...failure,
+              code: event.code ?? event.status,
+              ...(event.reason ? { reason: event.reason } : {}),
+            },
+          }
+        : {}),
+      retryCount: 0,
+    },
+    identityMap: { [event.namespace]: [{ id: event.userId }] },
+    executionId: event.executionId,
+    userId: event.userId,
+    timestamp: event.timestamp,
+  };
+}

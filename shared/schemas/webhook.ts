@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import { CHANNELS } from './campaign.ts';
+import { isoDateTimeSchema, uuidSchema } from './common.ts';
+
+/** Headers a webhook may not set: the transport's own, and the ones Herald signs and authenticates with. */
+const RESERVED_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'content-type',
+  'authorization',
+  'user-agent',
+]);
+
+const headerName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, 'must be an HTTP header name')
+  .refine(
+    (name) => !RESERVED_HEADERS.has(name.toLowerCase()),
+    'is set by Herald (transport, auth or content headers)',
+  )
+  .refine(
+    (name) => !name.toLowerCase().startsWith('webhook-'),
+    'is reserved for the Standard Webhooks signature headers',
+  );
+
+const headerValue = z
+  .string()
+  .max(4_096)
+  .regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL');
+
+export const webhookAuthSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('none') }),
+    z.strictObject({
+      type: z.literal('bearer'),
+      token: z
+        .string()
+        .min(1)
+        .max(4_096)
+        .regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL'),
+    }),
+    z.strictObject({
+      type: z.literal('basic'),
+      username: z
+        .string()
+        .min(1)
+        .max(256)
+        .regex(/^[^:\r\n\0]*$/, 'must not contain a colon, CR, LF or NUL'),
+      password: z
+        .string()
+        .min(1)
+        .max(1_024)
+        .regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL'),
+    }),
+  ])
+  .meta({
+    id: 'WebhookAuth',
+    description: 'How Herald authenticates to the receiver. Credentials are never returned.',
+  });
+export type WebhookAuth = z.infer<typeof webhookAuthSchema>;
+
+const definition = {
+  name: z.string().min(1).max(100),
+  url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2_048),
+  channels: z
+    .array(z.enum(CHANNELS))
+    .min(1)
+    .refine((c) => new Set(c).size === c.length, 'must not repeat a channel'),
+  enabled: z.boolean(),
+  auth: webhookAuthSchema,
+  headers: z.record(headerName, headerValue).refine((h) => Object.keys(h).length <= 20, 'at most 20 headers'),
+};
+
+export const createWebhookSchema = z
+  .strictObject({
+    name: definition.name,
+    url: definition.url,
+    channels: definition.channels.optional(),
+    enabled: definition.enabled.optional(),
+    auth: definition.auth.optional(),
+    headers: definition.headers.optional(),
+  })
+  .meta({ id: 'CreateWebhook' });
+export type CreateWebhookInput = z.infer<typeof createWebhookSchema>;
+
+export const patchWebhookSchema = z
+  .strictObject({
+    name: definition.name.optional(),
+    url: definition.url.optional(),
+    channels: definition.channels.optional(),
+    enabled: definition.enabled.optional(),
+    auth: definition.auth.optional(),
+    headers: definition.headers.optional(),
+  })
+  .meta({ id: 'PatchWebhook' });
+export type PatchWebhookInput = z.infer<typeof patchWebhookSchema>;
+
+export const webhookSchema = z
+  .object({
+    id: uuidSchema,
+    name: z.string(),
+    url: z.string(),
+    channels: z.array(z.enum(CHANNELS)),
+    enabled: z.boolean(),
+    auth: z.object({ type: z.enum(['none', 'bearer', 'basic']) }),
+    headers: z
+      .array(z.string())
+      .meta({ description: 'Names of the custom headers (values are not returned).' }),
+    disabledReason: z.string().optional(),
+    disabledAt: isoDateTimeSchema.optional(),
+    failingSince: isoDateTimeSchema.optional(),
+    createdAt: isoDateTimeSchema,
+    modifiedAt: isoDateTimeSchema,
+  })
+  .meta({ id: 'Webhook' });
+export type WebhookView = z.infer<typeof webhookSchema>;
+
+export const createdWebhookSchema = webhookSchema
+  .extend({
+    secret: z.string().meta({ description: 'Signing secret (`whsec_…`). Shown only in this answer.' }),
+  })
+  .meta({ id: 'CreatedWebhook' });
+
+export const rotatedSecretSchema = z
+  .object({
+    secret: z.string().meta({ description: 'The new signing secret, shown once.' }),
+    previousSecretExpiresAt: isoDateTimeSchema.meta({
+      description: 'Until then both secrets sign every delivery.',
+    }),
+  })
+  .meta({ id: 'RotatedSecret' });
+
+export const webhookIdParamsSchema = z.strictObject({ id: uuidSchema });
+export const webhookEventParamsSchema = z.strictObject({
+  id: uuidSchema,
+  eventId: z.string().min(1).max(200),
+});
+
+export const attemptSchema = z
+  .object({
+    eventId: z.string(),
+    attempt: z.number().int(),
+    at: isoDateTimeSchema,
+    outcome: z.enum(['delivered', 'failed']),
+    statusCode: z.number().int().optional(),
+    durationMs: z.number(),
+    responseBody: z.string().optional().meta({ description: 'The first 1 KB of the answer.' }),
+    error: z.string().optional(),
+    nextAttemptAt: isoDateTimeSchema.optional(),
+  })
+  .meta({ id: 'DeliveryAttempt' });
+export type AttemptView = z.infer<typeof attemptSchema>;
+
+export const recoverSchema = z
+  .strictObject({ since: isoDateTimeSchema, until: isoDateTimeSchema.optional() })
+  .meta({ id: 'RecoverWebhook' });
+
+/** The reference system's `message.feedback` payload, plus Herald's executionId, userId and timestamp. */
+export const feedbackPayloadSchema = z
+  .object({
+    requestId: z.string(),
+    sandbox: z.object({ id: z.string(), name: z.string() }),
+    channel: z.object({ id: z.string(), name: z.enum(CHANNELS) }),
+    eventType: z.literal('message.feedback'),
+    messageExecution: z.object({
+      messageExecutionID: z.string(),
+      messageType: z.enum(['transactional', 'marketing']),
+      campaignID: z.string(),
+      campaignVersionID: z.string(),
+      messageID: z.string(),
+      campaignType: z.literal('api-triggered'),
+    }),
+    messageDeliveryFeedback: z.object({
+      feedbackStatus: z.object({ value: z.string() }),
+      messageExclusion: z.object({ code: z.string(), reason: z.string().optional() }).optional(),
+      messageFailure: z
+        .object({ category: z.string(), type: z.string(), code: z.string(), reason: z.string().optional() })
+        .optional(),
+      retryCount: z.number().int(),
+    }),
+    identityMap: z.record(z.string(), z.array(z.object({ id: z.string() }))),
+    executionId: z.string(),
+    userId: z.string(),
+    timestamp: isoDateTimeSchema,
+  })
+  .meta({
+    id: 'FeedbackEvent',
+    description: 'The body Herald POSTs to feedback webhooks (signed per Standard Webhooks).',
+  });
+export type FeedbackPayload = z.infer<typeof feedbackPayloadSchema>;

@@ -1,0 +1,231 @@
+import dns from 'node:dns';
+import { isIP } from 'node:net';
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { uuidv7 } from '../domain/ids.ts';
+import {
+  feedbackPayload,
+  generateSigningSecret,
+  rotateSecrets,
+  type WebhookConfig,
+} from '../domain/webhook.ts';
+import type { Clock, DeliveryRecord, Page } from '../ports.ts';
+import { CHANNELS } from '../schemas/campaign.ts';
+import type { AttemptView, CreateWebhookInput, PatchWebhookInput, WebhookView } from '../schemas/webhook.ts';
+import { refusal } from '../webhooks/http-sender.ts';
+import { attemptDelivery, type DeliveryDeps, resendDeliveries } from './deliver.ts';
+
+/** Where webhooks may point: the operator's choices (see README, Configuration). */
+export interface UrlPolicy {
+  readonly allowHttp: boolean;
+  readonly isAllowed: (address: string) => boolean;
+  readonly resolve?: typeof dns.lookup;
+}
+
+export interface WebhookAdminDeps extends DeliveryDeps {
+  readonly urlPolicy: UrlPolicy;
+  readonly clock: Clock;
+}
+
+export function toWebhookView(webhook: WebhookConfig): WebhookView {
+  return {
+    id: webhook.id,
+    name: webhook.name,
+    url: webhook.url,
+    channels: [...webhook.channels],
+    enabled: webhook.enabled,
+    auth: { type: webhook.auth.type },
+    headers: Object.keys(webhook.headers),
+    createdAt: webhook.createdAt,
+    modifiedAt: webhook.modifiedAt,
+    ...(webhook.disabledReason ? { disabledReason: webhook.disabledReason } : {}),
+    ...(webhook.disabledAt ? { disabledAt: webhook.disabledAt } : {}),
+    ...(webhook.failingSince ? { failingSince: webhook.failingSince } : {}),
+  };
+}
+
+/**
+ * The URL check at configuration time: the scheme, then every address the host resolves to now.
+ * The delivery client checks again at connect time (a later answer may differ).
+ */
+export async function checkWebhookUrl(url: string, policy: UrlPolicy): Promise<void> {
+  const target = new URL(url);
+  if (target.protocol !== 'https:' && !(target.protocol === 'http:' && policy.allowHttp)) {
+    throw new ValidationError([
+      { path: 'body.url', message: 'must be https (the operator has not allowed http)' },
+    ]);
+  }
+  if (target.username || target.password) {
+    throw new ValidationError([{ path: 'body.url', message: 'must not carry credentials; use auth' }]);
+  }
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  let addresses: string[];
+  if (isIP(host)) {
+    addresses = [host];
+  } else {
+    const resolve = policy.resolve ?? dns.lookup;
+    addresses = await new Promise<string[]>((done) =>
+      resolve(host, { all: true }, (error, found) =>
+        done(error ? [] : (found as unknown as dns.LookupAddress[]).map((a) => a.address)),
+      ),
+    );
+    if (addresses.length === 0)
+      throw new ValidationError([{ path: 'body.url', message: `host '${host}' does not resolve` }]);
+  }
+  for (const address of addresses) {
+    const refused = refusal(host, address, policy.isAllowed);
+    if (refused)
+      throw new ValidationError([
+        { path: 'body.url', message: `${refused.message} (not allowed by the operator)` },
+      ]);
+  }
+}
+
+async function load(deps: Pick<WebhookAdminDeps, 'webhooks'>, sandbox: string, id: string) {
+  const webhook = await deps.webhooks.get(sandbox, id);
+  if (!webhook) throw new NotFoundError('Webhook', id);
+  return webhook;
+}
+
+export async function createWebhook(deps: WebhookAdminDeps, sandbox: string, input: CreateWebhookInput) {
+  await checkWebhookUrl(input.url, deps.urlPolicy);
+  const now = deps.clock.now().toISOString();
+  const secret = generateSigningSecret();
+  const webhook: WebhookConfig = {
+    sandbox,
+    id: uuidv7(),
+    name: input.name,
+    url: input.url,
+    channels: input.channels ?? [...CHANNELS],
+    enabled: input.enabled ?? true,
+    auth: input.auth ?? { type: 'none' },
+    headers: input.headers ?? {},
+    secrets: [{ secret, createdAt: now }],
+    createdAt: now,
+    modifiedAt: now,
+    revision: 0,
+  };
+  await deps.webhooks.create(webhook);
+  return { ...toWebhookView(webhook), secret };
+}
+
+export async function listWebhooks(deps: Pick<WebhookAdminDeps, 'webhooks'>, sandbox: string) {
+  return (await deps.webhooks.list(sandbox)).map(toWebhookView);
+}
+
+export async function getWebhook(deps: Pick<WebhookAdminDeps, 'webhooks'>, sandbox: string, id: string) {
+  return toWebhookView(await load(deps, sandbox, id));
+}
+
+/** Re-enabling a disabled webhook clears its reason and its run of failures. */
+export async function patchWebhook(
+  deps: WebhookAdminDeps,
+  sandbox: string,
+  id: string,
+  patch: PatchWebhookInput,
+) {
+  const webhook = await load(deps, sandbox, id);
+  if (patch.url !== undefined) await checkWebhookUrl(patch.url, deps.urlPolicy);
+  const reEnabled = patch.enabled === true && !webhook.enabled;
+  const { disabledReason: _reason, disabledAt: _at, failingSince: _since, ...rest } = webhook;
+  const next: WebhookConfig = {
+    ...(reEnabled ? rest : webhook),
+    ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+    modifiedAt: deps.clock.now().toISOString(),
+    revision: webhook.revision + 1,
+  };
+  await deps.webhooks.save(next);
+  return toWebhookView(next);
+}
+
+export async function deleteWebhook(deps: Pick<WebhookAdminDeps, 'webhooks'>, sandbox: string, id: string) {
+  if (!(await deps.webhooks.delete(sandbox, id))) throw new NotFoundError('Webhook', id);
+}
+
+/** A new secret; the previous one keeps signing (a second signature) for 24 hours. */
+export async function rotateWebhookSecret(deps: WebhookAdminDeps, sandbox: string, id: string) {
+  const webhook = await load(deps, sandbox, id);
+  const now = deps.clock.now();
+  const rotated = rotateSecrets(webhook.secrets, now);
+  await deps.webhooks.save({
+    ...webhook,
+    secrets: rotated.secrets,
+    modifiedAt: now.toISOString(),
+    revision: webhook.revision + 1,
+  });
+  return { secret: rotated.secret, previousSecretExpiresAt: rotated.previousExpiresAt };
+}
+
+/** Sends a test event now, once, and returns the attempt (it is also in the attempt log). */
+export async function testWebhook(deps: WebhookAdminDeps, sandbox: string, id: string): Promise<AttemptView> {
+  const webhook = await load(deps, sandbox, id);
+  const now = deps.clock.now().toISOString();
+  const eventId = `test_${uuidv7()}`;
+  const channel = webhook.channels[0] ?? 'email';
+  const record: DeliveryRecord = {
+    sandbox,
+    webhookId: id,
+    eventId,
+    channel,
+    payload: JSON.stringify(
+      feedbackPayload({
+        kind: 'status-event',
+        eventId,
+        sandbox,
+        executionId: 'test',
+        requestId: 'test',
+        campaignId: 'test',
+        campaignVersion: 0,
+        campaignType: 'transactional',
+        channel,
+        messageId: eventId,
+        userId: 'test',
+        namespace: 'email',
+        status: 'delivered',
+        timestamp: now,
+      }),
+    ),
+    state: 'pending',
+    attempts: 0,
+    createdAt: now,
+  };
+  await deps.deliveries.create(record);
+  const { attempt, delivered } = await attemptDelivery(deps, webhook, record, 1);
+  await deps.deliveries.recordAttempt(record, attempt, delivered ? 'delivered' : 'failed');
+  return attempt;
+}
+
+export async function listAttempts(
+  deps: WebhookAdminDeps,
+  sandbox: string,
+  id: string,
+  page: { limit: number; cursor?: string },
+): Promise<Page<AttemptView>> {
+  await load(deps, sandbox, id);
+  return deps.deliveries.listAttempts(sandbox, id, page);
+}
+
+export async function resendEvent(deps: WebhookAdminDeps, sandbox: string, id: string, eventId: string) {
+  const webhook = await load(deps, sandbox, id);
+  const record = await deps.deliveries.get(sandbox, id, eventId);
+  if (!record) throw new NotFoundError('Event', eventId);
+  await resendDeliveries(deps, webhook, [record]);
+  return { queued: 1 };
+}
+
+/** Re-sends every delivery that exhausted its retries in [since, until), each with a fresh schedule. */
+export async function recoverWebhook(
+  deps: WebhookAdminDeps,
+  sandbox: string,
+  id: string,
+  window: { since: string; until?: string },
+) {
+  const webhook = await load(deps, sandbox, id);
+  const since = new Date(window.since).toISOString();
+  const until = new Date(window.until ?? deps.clock.now()).toISOString();
+  if (since >= until) throw new ValidationError([{ path: 'body.until', message: 'must be after since' }]);
+  const eventIds = await deps.deliveries.listFailed(sandbox, id, since, until);
+  const records = (
+    await Promise.all(eventIds.map((eventId) => deps.deliveries.get(sandbox, id, eventId)))
+  ).filter((r): r is DeliveryRecord => r !== undefined && r.state === 'failed');
+  return { queued: await resendDeliveries(deps, webhook, records) };
+}

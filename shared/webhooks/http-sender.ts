@@ -1,0 +1,148 @@
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import { forbiddenReason } from '../domain/address-policy.ts';
+
+/** The first bytes of an answer kept in the attempt log. */
+export const RESPONSE_EXCERPT_BYTES = 1_024;
+
+export interface SendResult {
+  readonly statusCode?: number;
+  readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body?: string;
+  readonly error?: string;
+  readonly durationMs: number;
+}
+
+export interface WebhookSender {
+  post(
+    url: string,
+    headers: Readonly<Record<string, string>>,
+    body: string,
+    timeoutMs: number,
+  ): Promise<SendResult>;
+  close(): void;
+}
+
+export interface SenderOptions {
+  /** Addresses the operator allows even though they are private, loopback, … */
+  readonly isAllowed: (address: string) => boolean;
+  readonly allowHttp: boolean;
+  /** Connections kept per receiver origin: bounds concurrency per endpoint. @default 8 */
+  readonly maxSocketsPerOrigin?: number;
+  /** Name resolution; tests pass one that answers chosen addresses. @default dns.lookup */
+  readonly resolve?: typeof dns.lookup;
+}
+
+export class ForbiddenAddressError extends Error {
+  constructor(host: string, address: string, reason: string) {
+    super(`refused: ${host} is ${address === host ? '' : `resolved to ${address}, `}a ${reason} address`);
+    this.name = 'ForbiddenAddressError';
+  }
+}
+
+/** Checks an address against the policy; undefined when it may be reached. */
+export function refusal(host: string, address: string, isAllowed: (a: string) => boolean): Error | undefined {
+  if (isAllowed(address)) return undefined;
+  const reason = forbiddenReason(address);
+  return reason ? new ForbiddenAddressError(host, address, reason) : undefined;
+}
+
+/**
+ * A name lookup that refuses forbidden addresses at connect time: the check runs on the very
+ * addresses the socket connects to, so a name that resolves differently on a second lookup (DNS
+ * rebinding) cannot reach inside.
+ */
+export function guardedLookup(
+  isAllowed: (a: string) => boolean,
+  resolve: typeof dns.lookup = dns.lookup,
+): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, '', 0);
+      const list = addresses as unknown as dns.LookupAddress[];
+      for (const entry of list) {
+        const refused = refusal(hostname, entry.address, isAllowed);
+        if (refused) return callback(refused as NodeJS.ErrnoException, '', 0);
+      }
+      const first = list[0];
+      if (!first) return callback(new Error(`${hostname} has no address`) as NodeJS.ErrnoException, '', 0);
+      if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+      return callback(null, first.address, first.family);
+    });
+  };
+}
+
+/**
+ * POSTs webhook deliveries over keep-alive connections, never following redirects, refusing
+ * forbidden addresses (literal or resolved), and giving up at the timeout.
+ */
+export function createWebhookSender(options: SenderOptions): WebhookSender {
+  const lookup = guardedLookup(options.isAllowed, options.resolve);
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSocketsPerOrigin ?? 8, lookup };
+  const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+  return {
+    async post(url, headers, body, timeoutMs) {
+      const started = performance.now();
+      const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+      let target: URL;
+      try {
+        target = new URL(url);
+      } catch {
+        return { error: 'the URL is not valid', durationMs: elapsed() };
+      }
+      if (target.protocol !== 'https:' && !(target.protocol === 'http:' && options.allowHttp)) {
+        return { error: `refused: ${target.protocol} URLs are not allowed`, durationMs: elapsed() };
+      }
+      const host = target.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(host)) {
+        const refused = refusal(host, host, options.isAllowed);
+        if (refused) return { error: refused.message, durationMs: elapsed() };
+      }
+      const transport = target.protocol === 'https:' ? https : http;
+      return new Promise<SendResult>((resolve) => {
+        const request = transport.request(
+          target,
+          {
+            method: 'POST',
+            agent: agents[target.protocol as 'http:' | 'https:'],
+            headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+            signal: AbortSignal.timeout(timeoutMs),
+          },
+          (response) => {
+            const chunks: Buffer[] = [];
+            let kept = 0;
+            response.on('data', (chunk: Buffer) => {
+              if (kept < RESPONSE_EXCERPT_BYTES) {
+                chunks.push(chunk);
+                kept += chunk.length;
+              }
+            });
+            response.on('end', () =>
+              resolve({
+                statusCode: response.statusCode ?? 0,
+                headers: response.headers,
+                body: Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8'),
+                durationMs: elapsed(),
+              }),
+            );
+            response.on('error', (error) => resolve({ error: error.message, durationMs: elapsed() }));
+          },
+        );
+        request.on('error', (error: Error) => {
+          const message =
+            error.name === 'AbortError' || error.name === 'TimeoutError'
+              ? `timed out after ${timeoutMs} ms`
+              : error.message;
+          resolve({ error: message, durationMs: elapsed() });
+        });
+        request.end(body);
+      });
+    },
+    close() {
+      agents['http:'].destroy();
+      agents['https:'].destroy();
+    },
+  };
+}
