@@ -131,11 +131,7 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
           },
         );
         request.on('error', (error: Error) => {
-          const message =
-            error.name === 'AbortError' || error.name === 'TimeoutError'
-              ? `timed out after ${timeoutMs} ms`
-              : error.message;
-          resolve({ error: message, durationMs: elapsed() });
+          resolve({ error: describe(error, timeoutMs), durationMs: elapsed() });
         });
         request.end(body);
       });
@@ -145,4 +141,13 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
       agents['https:'].destroy();
     },
   };
+}
+
+/** A connection error in words: Node's multi-address connect reports an AggregateError with no message. */
+function describe(error: Error, timeoutMs: number): string {
+  if (error.name === 'AbortError' || error.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (error.message)
+    return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+  return code ?? error.name;
 }

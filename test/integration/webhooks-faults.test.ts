@@ -1,0 +1,175 @@
+import { GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startQueuePoller } from '../../infra/local/queue-poller.ts';
+import { queueDefinitions } from '../../shared/definitions/queues.ts';
+import { feedbackMessageSchema } from '../../shared/schemas/feedback-message.ts';
+import { deliverJob, fanOutStatusEvent } from '../../shared/use-cases/deliver.ts';
+import { containerDeps } from '../../shared/wiring.ts';
+import { emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
+import { startReceiver, waitFor } from './receiver.ts';
+
+type Attempt = { eventId: string; outcome: string; error?: string };
+
+let herald: Awaited<ReturnType<typeof startTestHerald>>;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  // This file runs the feedback worker itself (to kill it), so the runtime does not poll that queue.
+  herald = await startTestHerald(
+    { queues: queueDefinitions.filter((q) => q.name !== 'feedback') },
+    {
+      HERALD_WEBHOOK_RETRY_SCHEDULE: '0,1,1,1,1,1,1,1',
+      HERALD_WEBHOOK_TIMEOUT_MS: '1000',
+      HERALD_WEBHOOK_DISABLE_AFTER_SECONDS: '5',
+    },
+  );
+  sqs = new SQSClient({ endpoint: herald.endpoints.sqs });
+});
+afterAll(async () => {
+  sqs?.destroy();
+  await herald?.stop();
+});
+
+/** The real feedback worker logic; `kill` may hang an invocation forever, as a killed Lambda would. */
+async function feedbackPoller(kill: (recordIndex: number, kind: 'status-event' | 'delivery') => boolean) {
+  const queueUrl = herald.queueUrls.FEEDBACK_QUEUE_URL ?? '';
+  await sqs.send(
+    new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { VisibilityTimeout: '1' } }),
+  );
+  const arn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes?.QueueArn;
+  const definition = queueDefinitions.find((q) => q.name === 'feedback');
+  if (!definition) throw new Error('no feedback queue definition');
+  const deps = containerDeps();
+  return startQueuePoller({
+    client: sqs,
+    queueUrl,
+    queueArn: arn ?? '',
+    definition: { ...definition, visibilityTimeoutSeconds: 1, workerTimeoutSeconds: 3 },
+    onError: () => {},
+    handler: async () => async (event: SQSEvent) => {
+      const failures: { itemIdentifier: string }[] = [];
+      for (const [index, record] of event.Records.entries()) {
+        try {
+          const message = feedbackMessageSchema.parse(JSON.parse(record.body));
+          if (kill(index, message.kind)) await new Promise(() => {});
+          if (message.kind === 'status-event') await fanOutStatusEvent(deps, message);
+          else await deliverJob(deps, message);
+        } catch {
+          failures.push({ itemIdentifier: record.messageId });
+        }
+      }
+      return { batchItemFailures: failures };
+    },
+  });
+}
+
+describe('delivery that never loses an event', () => {
+  it('survives a receiver that is down, then flaky, and a worker killed mid-batch', async () => {
+    // Reserve a port, then take the receiver down: connections are refused until it comes back.
+    const probe = await startReceiver();
+    const port = probe.port;
+    await probe.stop();
+
+    const s = await sandboxWithKey(herald, ['admin']);
+    const webhook = await s.api.post<{ id: string; secret: string }>('/webhooks', {
+      name: 'flaky',
+      url: `http://127.0.0.1:${port}/hook`,
+    });
+    const campaign = await s.api.post<{ id: string }>('/campaigns', {
+      ...emailCampaign,
+      createNewProfiles: true,
+      enableWebhooks: true,
+    });
+    await s.api.post(`/campaigns/${campaign.body.id}/activate`);
+    // The first batch of deliveries with more than one job dies after its first job.
+    let killed = false;
+    const poller = await feedbackPoller((index, kind) => {
+      if (killed || index < 1 || kind !== 'delivery') return false;
+      killed = true;
+      return true;
+    });
+    let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
+    try {
+      const recipients = ['a', 'b', 'c', 'd', 'e'].map((n) => ({
+        type: 'aep',
+        userId: `${n}@example.com`,
+        namespace: 'email',
+      }));
+      const triggered = await s.api.post('/im/executions/unitary', {
+        requestId: 'faults-1',
+        campaignId: campaign.body.id,
+        recipients,
+      });
+      expect(triggered.status).toBe(202);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      // Back up, but every third request fails.
+      receiver = await startReceiver(
+        { '/hook': (_request, count) => ({ status: count % 3 === 0 ? 500 : 204 }) },
+        port,
+      );
+      const accepted = () =>
+        new Set(
+          receiver?.received.filter((r) => r.status === 204).map((r) => String(r.headers['webhook-id'])),
+        );
+      await waitFor(() => accepted().size >= 10, 'all ten events accepted', 40_000);
+      expect(killed).toBe(true);
+
+      const log = (await s.api.get<{ items: Attempt[] }>(`/webhooks/${webhook.body.id}/attempts?limit=100`))
+        .body.items;
+      const eventIds = new Set(log.map((a) => a.eventId));
+      expect(eventIds.size).toBe(10);
+      expect(accepted()).toEqual(eventIds);
+      expect(log.some((a) => a.error?.includes('ECONNREFUSED'))).toBe(true);
+      // At least once on the wire; exactly once after de-duplication by webhook-id.
+      const verifier = new Webhook(webhook.body.secret);
+      const unique = new Map<string, unknown>();
+      for (const r of receiver.received.filter((x) => x.status === 204)) {
+        const headers = Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)]));
+        unique.set(String(r.headers['webhook-id']), verifier.verify(r.body, headers));
+      }
+      expect(unique.size).toBe(10);
+    } finally {
+      await poller.stop();
+      await receiver?.stop();
+    }
+  });
+
+  it('disables a webhook that has failed without a success for longer than the limit, and says why', async () => {
+    const s = await sandboxWithKey(herald, ['admin']);
+    const probe = await startReceiver();
+    const url = probe.url('/down');
+    await probe.stop();
+    const webhook = await s.api.post<{ id: string }>('/webhooks', { name: 'down', url });
+    const campaign = await s.api.post<{ id: string }>('/campaigns', {
+      ...emailCampaign,
+      createNewProfiles: true,
+      enableWebhooks: true,
+    });
+    await s.api.post(`/campaigns/${campaign.body.id}/activate`);
+    const poller = await feedbackPoller(() => false);
+    try {
+      await s.api.post('/im/executions/unitary', {
+        requestId: 'down-1',
+        campaignId: campaign.body.id,
+        recipients: [{ type: 'aep', userId: 'z@example.com', namespace: 'email' }],
+      });
+      await waitFor(
+        async () => !(await s.api.get<{ enabled: boolean }>(`/webhooks/${webhook.body.id}`)).body.enabled,
+        'the webhook disabled',
+      );
+    } finally {
+      await poller.stop();
+    }
+    const read = await s.api.get<{ disabledReason: string; disabledAt: string; failingSince: string }>(
+      `/webhooks/${webhook.body.id}`,
+    );
+    expect(read.body.disabledReason).toMatch(/^Every delivery failed from .* to .*; fix the receiver/);
+    expect(Date.parse(read.body.disabledAt) - Date.parse(read.body.failingSince)).toBeGreaterThanOrEqual(
+      2_000,
+    );
+  });
+});
