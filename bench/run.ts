@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startHerald } from '../infra/local/runtime.ts';
@@ -134,6 +137,61 @@ try {
       const sentMs = await queueDrained(herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
       row('POST /im/executions/unitary', recipients, concurrency, result, sentMs);
     }
+  }
+
+  // Webhook delivery: status events of webhook-enabled triggers to a local receiver.
+  const WEBHOOK_CALLS = Number(process.env.BENCH_WEBHOOK_CALLS ?? 50);
+  const receipts = new Map<string, { delayMs: number; at: number }>();
+  const receiver = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const at = Date.now();
+      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { timestamp: string };
+      receipts.set(String(request.headers['webhook-id']), { delayMs: at - Date.parse(event.timestamp), at });
+      response.writeHead(204).end();
+    });
+  });
+  receiver.listen(0, '127.0.0.1');
+  await once(receiver, 'listening');
+  try {
+    const { port } = receiver.address() as AddressInfo;
+    await call('POST', '/webhooks', key, { name: 'bench', url: `http://127.0.0.1:${port}/hook` });
+    const hooked = (await call('POST', '/campaigns', key, {
+      name: 'bench-webhooks',
+      category: 'transactional',
+      channel: 'email',
+      identityNamespace: 'email',
+      enableWebhooks: true,
+      content: { subject: 'Hello {{profile.n}}', text: 'x' },
+    })) as { id: string };
+    await call('POST', `/campaigns/${hooked.id}/activate`, key);
+    const expected = WEBHOOK_CALLS * 20 * 2;
+    await load(WEBHOOK_CALLS, 8, (i) =>
+      call('POST', '/im/executions/unitary', key, {
+        requestId: `bench-webhooks-${i}`,
+        campaignId: hooked.id,
+        recipients: Array.from({ length: 20 }, (_, r) => ({
+          type: 'aep',
+          userId: `member${r}@example.com`,
+          namespace: 'email',
+        })),
+      }),
+    );
+    const deadline = Date.now() + 300_000;
+    while (receipts.size < expected && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const times = [...receipts.values()].map((r) => r.at);
+    const delays = [...receipts.values()].map((r) => r.delayMs).sort((a, b) => a - b);
+    const spanS = (Math.max(...times) - Math.min(...times)) / 1000;
+    console.log(
+      `\nwebhook delivery (one feedback worker, ${WEBHOOK_CALLS} triggers × 20 recipients × 2 statuses)`,
+    );
+    console.log(
+      `events received ${receipts.size}/${expected}  events/s ${(receipts.size / spanS).toFixed(0)}  status change → receipt p50 ${(percentile(delays, 50) / 1000).toFixed(2)} s  p99 ${(percentile(delays, 99) / 1000).toFixed(2)} s`,
+    );
+  } finally {
+    receiver.close();
   }
 } finally {
   sqs.destroy();
