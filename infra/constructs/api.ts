@@ -1,0 +1,60 @@
+import { CfnOutput } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { API_GROUPS, type ApiGroup, type RouteDefinition, routes } from '../../shared/http/routes.ts';
+import type { HeraldQueue } from './data.ts';
+import { HeraldFunction } from './herald-function.ts';
+
+export interface HeraldApiProps {
+  readonly table: dynamodb.ITable;
+  readonly queues: readonly HeraldQueue[];
+  /** Requests per second the stage accepts. @default 5000 */
+  readonly rateLimit?: number;
+  /** @default 5000 */
+  readonly burstLimit?: number;
+}
+
+/**
+ * The HTTP API: one route per entry of the shared route table, each integrated with its group's
+ * function. There is no API Gateway authorizer: the handlers authenticate with the same code
+ * locally and on AWS, because an HTTP API cannot shape an authorizer's rejection (a bad key would
+ * get 403 `{"message":"Forbidden"}` instead of a 401 problem document) and scopes are per route
+ * while authorizer caching is per key. See docs/adr/0002-authentication-in-handlers.md.
+ */
+export class HeraldApi extends Construct {
+  readonly api: apigw.HttpApi;
+  readonly functions: Record<ApiGroup, HeraldFunction>;
+
+  constructor(scope: Construct, id: string, props: HeraldApiProps) {
+    super(scope, id);
+    this.api = new apigw.HttpApi(this, 'http-api', { apiName: 'herald', createDefaultStage: true });
+    const stage = this.api.defaultStage?.node.defaultChild as apigw.CfnStage | undefined;
+    stage?.addPropertyOverride('DefaultRouteSettings', {
+      ThrottlingRateLimit: props.rateLimit ?? 5000,
+      ThrottlingBurstLimit: props.burstLimit ?? 5000,
+    });
+    const functions = {} as Record<ApiGroup, HeraldFunction>;
+    for (const group of API_GROUPS) {
+      const fn = new HeraldFunction(this, `${group}-api`, { entry: `functions/api/${group}.ts` });
+      fn.bindTable(props.table, 'rw');
+      for (const { definition, queue } of props.queues) fn.bindQueue(queue, definition.envVar);
+      functions[group] = fn;
+    }
+    this.functions = functions;
+    const integrations = new Map<ApiGroup, HttpLambdaIntegration>();
+    for (const route of routes as readonly RouteDefinition[]) {
+      let integration = integrations.get(route.group);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(
+          `${route.group}-integration`,
+          functions[route.group].function,
+        );
+        integrations.set(route.group, integration);
+      }
+      this.api.addRoutes({ path: route.path, methods: [apigw.HttpMethod[route.method]], integration });
+    }
+    new CfnOutput(this, 'url', { value: this.api.apiEndpoint, description: 'Herald API URL' });
+  }
+}

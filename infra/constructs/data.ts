@@ -1,0 +1,65 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { dlqName, type QueueDefinition, queueDefinitions } from '../../shared/definitions/queues.ts';
+import { tableDefinition } from '../../shared/definitions/table.ts';
+
+export interface HeraldDataProps {
+  /** Refuse table deletion in CloudFormation. @default true */
+  readonly deletionProtection?: boolean;
+  /** @default queueDefinitions */
+  readonly queues?: readonly QueueDefinition[];
+}
+
+export interface HeraldQueue {
+  readonly definition: QueueDefinition;
+  readonly queue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
+/**
+ * The stateful resources, built from the shared definitions the local runtime also uses: the one
+ * table (on-demand, point-in-time recovery, TTL, the `due` index) and each queue with its DLQ.
+ */
+export class HeraldData extends Construct {
+  readonly table: dynamodb.ITable;
+  readonly queues: readonly HeraldQueue[];
+
+  constructor(scope: Construct, id: string, props: HeraldDataProps = {}) {
+    super(scope, id);
+    const table = new dynamodb.Table(this, 'table', {
+      partitionKey: { name: tableDefinition.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: tableDefinition.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: tableDefinition.ttlAttribute,
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of tableDefinition.globalIndexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+    this.table = table;
+    this.queues = (props.queues ?? queueDefinitions).map((definition) => {
+      const deadLetterQueue = new sqs.Queue(this, dlqName(definition), {
+        retentionPeriod: Duration.days(14),
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+      });
+      const queue = new sqs.Queue(this, definition.name, {
+        visibilityTimeout: Duration.seconds(definition.visibilityTimeoutSeconds),
+        retentionPeriod: Duration.days(4),
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: definition.maxReceiveCount },
+      });
+      return { definition, queue, deadLetterQueue };
+    });
+  }
+}

@@ -1,0 +1,95 @@
+import path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface HeraldFunctionProps {
+  /** Entry file relative to the project root, e.g. `functions/api/campaigns.ts`. */
+  readonly entry: string;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  /** @default 1024 */
+  readonly memorySize?: number;
+  /** Extra environment; a variable may not be set twice with different values. @default {} */
+  readonly environment?: Record<string, string>;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Herald's house Lambda function: Node.js 24 on arm64, an ESM bundle built by local esbuild
+ * (tree-shaken, minified, with source maps; the AWS SDK v3 clients are bundled too, so the deployed
+ * code runs the versions the tests ran), X-Ray tracing, its own log group. `bindTable` and
+ * `bindQueue` set the variable and grant the IAM permission together.
+ */
+export class HeraldFunction extends Construct {
+  readonly function: NodejsFunction;
+  private readonly environment = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: HeraldFunctionProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.function = new NodejsFunction(this, 'function', {
+      entry: path.join(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: props.timeout ?? Duration.seconds(10),
+      memorySize: props.memorySize ?? 1024,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        platform: 'node',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        forceDockerBundling: false,
+        externalModules: [],
+        // Some bundled CommonJS dependencies call require(); ESM has none unless we make one.
+        banner:
+          "import { createRequire as heraldCreateRequire } from 'node:module'; const require = heraldCreateRequire(import.meta.url);",
+      },
+      environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'herald' },
+    });
+    for (const [name, value] of Object.entries(props.environment ?? {})) this.setEnvironment(name, value);
+  }
+
+  /** Sets a variable once; setting it again to another value is a mistake worth failing on. */
+  setEnvironment(name: string, value: string): this {
+    const existing = this.environment.get(name);
+    if (existing !== undefined && existing !== value) {
+      throw new Error(`${this.node.path}: ${name} is already set to a different value`);
+    }
+    this.environment.set(name, value);
+    this.function.addEnvironment(name, value);
+    return this;
+  }
+
+  /** TABLE_NAME, and read-only or read/write data access (never table management). */
+  bindTable(table: dynamodb.ITable, access: 'r' | 'rw'): this {
+    this.setEnvironment('TABLE_NAME', table.tableName);
+    if (access === 'r') table.grantReadData(this.function);
+    else table.grantReadWriteData(this.function);
+    return this;
+  }
+
+  /** The queue URL under `envVar`, and permission to send to it (consuming is the event source's). */
+  bindQueue(queue: sqs.IQueue, envVar: string): this {
+    this.setEnvironment(envVar, queue.queueUrl);
+    queue.grantSendMessages(this.function);
+    return this;
+  }
+}

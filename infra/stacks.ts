@@ -1,0 +1,53 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { QueueDefinition } from '../shared/definitions/queues.ts';
+import { HeraldAlarms } from './constructs/alarms.ts';
+import { HeraldApi } from './constructs/api.ts';
+import { HeraldData, type HeraldQueue } from './constructs/data.ts';
+import { HeraldScheduler } from './constructs/scheduler.ts';
+import { HeraldWorkers } from './constructs/workers.ts';
+
+export interface HeraldDataStackProps extends StackProps {
+  /** @default true */
+  readonly deletionProtection?: boolean;
+  /** @default queueDefinitions */
+  readonly queues?: readonly QueueDefinition[];
+}
+
+/** The stateful stack: the table and the queues. Deployed first, rarely changed. */
+export class HeraldDataStack extends Stack {
+  readonly data: HeraldData;
+
+  constructor(scope: Construct, id: string, props: HeraldDataStackProps = {}) {
+    super(scope, id, props);
+    this.data = new HeraldData(this, 'data', {
+      ...(props.deletionProtection !== undefined ? { deletionProtection: props.deletionProtection } : {}),
+      ...(props.queues ? { queues: props.queues } : {}),
+    });
+    new CfnOutput(this, 'HeraldTableName', {
+      value: this.data.table.tableName,
+      description: 'For `npm run herald`',
+    });
+  }
+}
+
+export interface HeraldApiStackProps extends StackProps {
+  readonly data: { readonly table: HeraldData['table']; readonly queues: readonly HeraldQueue[] };
+  readonly alarmEmail?: string;
+}
+
+/** The stateless stack: functions, HTTP API, workers, scheduler and alarms, over the data stack. */
+export class HeraldApiStack extends Stack {
+  constructor(scope: Construct, id: string, props: HeraldApiStackProps) {
+    super(scope, id, props);
+    const { table, queues } = props.data;
+    const api = new HeraldApi(this, 'api', { table, queues });
+    const workers = new HeraldWorkers(this, 'workers', { table, queues });
+    const scheduler = new HeraldScheduler(this, 'scheduler', { table, queues });
+    new HeraldAlarms(this, 'alarms', {
+      queues,
+      functions: [...Object.values(api.functions), ...workers.functions, scheduler.function],
+      ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    });
+  }
+}
