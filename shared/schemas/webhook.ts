@@ -92,16 +92,7 @@ export const createWebhookSchema = z
   .meta({ id: 'CreateWebhook' });
 export type CreateWebhookInput = z.infer<typeof createWebhookSchema>;
 
-export const patchWebhookSchema = z
-  .strictObject({
-    name: definition.name.optional(),
-    url: definition.url.optional(),
-    channels: definition.channels.optional(),
-    enabled: definition.enabled.optional(),
-    auth: definition.auth.optional(),
-    headers: definition.headers.optional(),
-  })
-  .meta({ id: 'PatchWebhook' });
+export const patchWebhookSchema = createWebhookSchema.partial().meta({ id: 'PatchWebhook' });
 export type PatchWebhookInput = z.infer<typeof patchWebhookSchema>;
 
 export const webhookSchema = z

@@ -43,6 +43,8 @@ function counter<Input extends object, Output extends object>(
   };
 }
 
+const trigger = (requestId: string) =>
+  api.post('/im/executions/unitary', { requestId, campaignId, recipients: twenty() });
 const twenty = () =>
   Array.from({ length: 20 }, (_, i) => ({
     type: 'aep',
@@ -52,19 +54,11 @@ const twenty = () =>
 
 describe('cost of a call', () => {
   it('a 20-recipient trigger on a warm container makes at most 5 DynamoDB and SQS calls', async () => {
-    const warmUp = await api.post('/im/executions/unitary', {
-      requestId: 'warm-up',
-      campaignId,
-      recipients: twenty(),
-    });
+    const warmUp = await trigger('warm-up');
     expect(warmUp.status).toBe(202);
     expect(calls.length).toBeGreaterThan(0);
     calls.length = 0;
-    const answer = await api.post('/im/executions/unitary', {
-      requestId: 'measured',
-      campaignId,
-      recipients: twenty(),
-    });
+    const answer = await trigger('measured');
     expect(answer.status).toBe(202);
     expect(calls).toEqual([
       'dynamodb:BatchGetItemCommand',
@@ -77,11 +71,7 @@ describe('cost of a call', () => {
 
   it('a repeated request costs one failed claim and one read, and enqueues nothing', async () => {
     calls.length = 0;
-    const answer = await api.post('/im/executions/unitary', {
-      requestId: 'measured',
-      campaignId,
-      recipients: twenty(),
-    });
+    const answer = await trigger('measured');
     expect(answer.status).toBe(202);
     expect(calls).toEqual([
       'dynamodb:BatchGetItemCommand',
