@@ -2,6 +2,7 @@ import type { Scope } from './domain/auth.ts';
 import type { CampaignRecord } from './domain/campaign.ts';
 import type { RenderedContent } from './domain/message.ts';
 import type { WebhookConfig } from './domain/webhook.ts';
+import type { ImportProgress } from './schemas/audience.ts';
 import type { CampaignContent, Channel } from './schemas/campaign.ts';
 import type { ChannelData, MessageStatus, RenderedMessageView, StatusChange } from './schemas/execution.ts';
 import type { Consent, Identity } from './schemas/profile.ts';
@@ -325,4 +326,32 @@ export interface DeliveryJob {
 
 export interface DeliveryQueue {
   send(jobs: readonly DeliveryJob[], now: Date): Promise<void>;
+}
+
+export interface AudienceRecord {
+  readonly sandbox: string;
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly createdAt: string;
+  readonly modifiedAt: string;
+  readonly revision: number;
+}
+
+export interface AudienceStore {
+  create(audience: AudienceRecord): Promise<void>;
+  get(sandbox: string, id: string): Promise<AudienceRecord | undefined>;
+  list(sandbox: string): Promise<AudienceRecord[]>;
+  /** Writes when the stored revision is still `audience.revision - 1`; else ConcurrentUpdateError. */
+  save(audience: AudienceRecord): Promise<void>;
+  /** Deletes the audience and its memberships. */
+  delete(sandbox: string, id: string): Promise<void>;
+  /** Idempotent: a profile added twice is one member. */
+  addMembers(sandbox: string, audienceId: string, profileIds: readonly string[], at: string): Promise<void>;
+  /** Returns how many of the profiles were members. */
+  removeMembers(sandbox: string, audienceId: string, profileIds: readonly string[]): Promise<number>;
+  countMembers(sandbox: string, audienceId: string): Promise<number>;
+  getImport(sandbox: string, importId: string): Promise<(ImportProgress & { revision: number }) | undefined>;
+  /** Writes when the stored revision is still `progress.revision - 1` (0 creates). */
+  saveImport(sandbox: string, progress: ImportProgress & { revision: number }): Promise<void>;
 }

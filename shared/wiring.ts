@@ -7,6 +7,7 @@ import { systemClock } from './ports.ts';
 import { sqsClient } from './queue/sqs-client.ts';
 import { SqsDeliveryQueue, SqsDispatchQueue, SqsStatusEventPublisher } from './queue/sqs-queues.ts';
 import { DynamoDbApiKeyStore } from './store/dynamodb-api-key-store.ts';
+import { DynamoDbAudienceStore } from './store/dynamodb-audience-store.ts';
 import { DynamoDbCampaignStore } from './store/dynamodb-campaign-store.ts';
 import { documentClient } from './store/dynamodb-client.ts';
 import { DynamoDbDeliveryStore } from './store/dynamodb-delivery-store.ts';
@@ -45,6 +46,7 @@ export function containerDeps() {
     provider: new SandboxProvider(client, table),
     dispatch: new SqsDispatchQueue(sqsClient(), requireQueueUrl(config, 'DISPATCH_QUEUE_URL')),
     events: new SqsStatusEventPublisher(sqsClient(), requireQueueUrl(config, 'FEEDBACK_QUEUE_URL')),
+    audiences: new DynamoDbAudienceStore(client, table),
     webhooks: new DynamoDbWebhookStore(client, table),
     deliveries: new DynamoDbDeliveryStore(client, table),
     deliveryQueue: new SqsDeliveryQueue(sqsClient(), requireQueueUrl(config, 'FEEDBACK_QUEUE_URL')),

@@ -39,6 +39,11 @@ export const upsertProfileSchema = z
       .max(MAX_IDENTITIES_PER_PROFILE, `must name at most ${MAX_IDENTITIES_PER_PROFILE} identities`),
     attributes: attributesSchema.optional(),
     consent: consentSchema.optional(),
+    audiences: z
+      .array(z.string().regex(/^[0-9a-f-]{36}$/, 'must be an audience id'))
+      .max(20)
+      .optional()
+      .meta({ description: 'Audiences (ids) the profile joins; each must exist in the sandbox.' }),
   })
   .meta({ id: 'UpsertProfile' });
 export type UpsertProfileInput = z.infer<typeof upsertProfileSchema>;

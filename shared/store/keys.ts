@@ -40,6 +40,21 @@ export const keys = {
     sk: 'SUPPRESSION',
   }),
   outbox: (sandbox: string, messageId: string) => ({ pk: `SB#${sandbox}#OUTBOX#${messageId}`, sk: 'OUTBOX' }),
+  audience: (sandbox: string, id: string) => ({ pk: `SB#${sandbox}`, sk: `AUDIENCE#${id}` }),
+  audiences: (sandbox: string) => ({ pk: `SB#${sandbox}`, prefix: 'AUDIENCE#' }),
+  /** Membership is spread over MEMBER_SHARDS partitions, so a large audience is read in parallel. */
+  member: (sandbox: string, audienceId: string, shard: number, profileId: string) => ({
+    pk: `SB#${sandbox}#AUD#${audienceId}#${shard}`,
+    sk: `M#${profileId}`,
+  }),
+  memberShard: (sandbox: string, audienceId: string, shard: number) => ({
+    pk: `SB#${sandbox}#AUD#${audienceId}#${shard}`,
+    prefix: 'M#',
+  }),
+  audienceImport: (sandbox: string, importId: string) => ({
+    pk: `SB#${sandbox}#AUDIMPORT#${importId}`,
+    sk: 'IMPORT',
+  }),
   webhook: (sandbox: string, id: string) => ({ pk: `SB#${sandbox}`, sk: `WEBHOOK#${id}` }),
   webhooks: (sandbox: string) => ({ pk: `SB#${sandbox}`, prefix: 'WEBHOOK#' }),
   delivery: (sandbox: string, webhookId: string, eventId: string) => ({

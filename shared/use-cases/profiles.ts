@@ -3,6 +3,7 @@ import { isStandardNamespace, normalizeIdentity } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import { chooseProfile, mergeAttributes, mergeConsent, normalizeIdentities } from '../domain/profile.ts';
 import {
+  type AudienceStore,
   type Clock,
   identityKey,
   type NamespaceStore,
@@ -14,6 +15,7 @@ import type { Identity, ProfileView, UpsertProfileInput } from '../schemas/profi
 export interface ProfileDeps {
   readonly profiles: ProfileStore;
   readonly namespaces: NamespaceStore;
+  readonly audiences: Pick<AudienceStore, 'get' | 'addMembers'>;
   readonly clock: Clock;
 }
 
@@ -62,9 +64,21 @@ export async function upsertProfile(
     input.identities,
     await customNamespaces(deps, sandbox, input.identities),
   );
+  const audiences = [...new Set(input.audiences ?? [])];
+  const found = await Promise.all(audiences.map((id) => deps.audiences.get(sandbox, id)));
+  const unknown = audiences.flatMap((id, index) =>
+    found[index]
+      ? []
+      : [{ path: `body.audiences[${index}]`, message: `no audience '${id}' in this sandbox` }],
+  );
+  if (unknown.length > 0) throw new ValidationError(unknown);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await upsertOnce(deps, sandbox, identities, input);
+      const result = await upsertOnce(deps, sandbox, identities, input);
+      const at = deps.clock.now().toISOString();
+      for (const audienceId of audiences)
+        await deps.audiences.addMembers(sandbox, audienceId, [result.profileId], at);
+      return result;
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
       await backoff(attempt);
@@ -140,6 +154,51 @@ export async function deleteProfile(deps: ProfileDeps, sandbox: string, namespac
     try {
       await deps.profiles.delete(profile);
       return;
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
+      await backoff(attempt);
+    }
+  }
+}
+
+/** Profiles per creation transaction (one profile and one identity item each, 100 items at most). */
+const CREATE_CHUNK = 40;
+
+/**
+ * The profile of each identity, creating a profile (in `dataset`) for each identity nobody owns.
+ * Identities must be normalised and unique. Concurrent creators of the same identity race on its
+ * conditional write; the loser reads again and uses the winner's profile.
+ */
+export async function ensureProfiles(
+  deps: Pick<ProfileDeps, 'profiles' | 'clock'>,
+  sandbox: string,
+  identities: readonly Identity[],
+  dataset: ProfileRecord['dataset'],
+): Promise<{ owners: Map<string, string>; created: number }> {
+  let created = 0;
+  for (let attempt = 1; ; attempt++) {
+    const owners = await deps.profiles.findOwners(sandbox, identities);
+    const missing = identities.filter((identity) => !owners.has(identityKey(identity)));
+    if (missing.length === 0) return { owners, created };
+    const at = deps.clock.now().toISOString();
+    try {
+      for (let start = 0; start < missing.length; start += CREATE_CHUNK) {
+        const chunk = missing.slice(start, start + CREATE_CHUNK).map(
+          (identity): ProfileRecord => ({
+            sandbox,
+            profileId: uuidv7(),
+            identities: [identity],
+            attributes: {},
+            consent: {},
+            dataset,
+            revision: 1,
+            createdAt: at,
+            modifiedAt: at,
+          }),
+        );
+        await deps.profiles.createMany(chunk);
+        created += chunk.length;
+      }
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
       await backoff(attempt);

@@ -13,6 +13,8 @@ const bObjects = {
   executionId: '',
   messageId: '',
   webhookId: '',
+  audienceId: '',
+  importId: '',
 };
 
 beforeAll(async () => {
@@ -45,6 +47,15 @@ beforeAll(async () => {
     url: 'http://127.0.0.1:9/hook',
   });
   bObjects.webhookId = webhook.body.id;
+  const audience = await b.api.post<{ id: string }>('/audiences', { name: 'b-only' });
+  bObjects.audienceId = audience.body.id;
+  await b.api.post(`/audiences/${audience.body.id}/members`, {
+    identities: [{ namespace: 'email', id: bObjects.email }],
+  });
+  const imported = await b.api.post<{ importId: string }>(`/audiences/${audience.body.id}/imports`, {
+    lines: JSON.stringify({ namespace: 'email', id: bObjects.email }),
+  });
+  bObjects.importId = imported.body.importId;
 });
 afterAll(async () => {
   await herald?.stop();
@@ -150,6 +161,35 @@ const probes: Record<string, Probe> = {
     refused(await api.get(`/webhooks/${bObjects.webhookId}/attempts`)),
   'POST /webhooks/{id}/events/{eventId}/resend': async (api) =>
     refused(await api.post(`/webhooks/${bObjects.webhookId}/events/x/resend`)),
+  'POST /audiences': async (api) => expect((await api.post('/audiences', { name: 'a' })).status).toBe(201),
+  'GET /audiences': async (api) => {
+    const list = await api.get<{ items: { id: string }[] }>('/audiences');
+    expect(list.body.items.map((a) => a.id)).not.toContain(bObjects.audienceId);
+  },
+  'GET /audiences/{id}': async (api) => refused(await api.get(`/audiences/${bObjects.audienceId}`)),
+  'PATCH /audiences/{id}': async (api) =>
+    refused(await api.patch(`/audiences/${bObjects.audienceId}`, { name: 'x' })),
+  'DELETE /audiences/{id}': async (api) => refused(await api.delete(`/audiences/${bObjects.audienceId}`)),
+  'POST /audiences/{id}/members': async (api) =>
+    refused(
+      await api.post(`/audiences/${bObjects.audienceId}/members`, {
+        identities: [{ namespace: 'email', id: 'a@a.com' }],
+      }),
+    ),
+  'DELETE /audiences/{id}/members': async (api) =>
+    refused(
+      await api.request('DELETE', `/audiences/${bObjects.audienceId}/members`, {
+        identities: [{ namespace: 'email', id: bObjects.email }],
+      }),
+    ),
+  'POST /audiences/{id}/imports': async (api) =>
+    refused(
+      await api.post(`/audiences/${bObjects.audienceId}/imports`, {
+        lines: '{"namespace":"email","id":"a@a.com"}',
+      }),
+    ),
+  'GET /audiences/{id}/imports/{importId}': async (api) =>
+    refused(await api.get(`/audiences/${bObjects.audienceId}/imports/${bObjects.importId}`)),
   'POST /webhooks/{id}/recover': async (api) =>
     refused(await api.post(`/webhooks/${bObjects.webhookId}/recover`, { since: '2020-01-01T00:00:00Z' })),
 };
@@ -173,6 +213,10 @@ describe('sandbox isolation', () => {
     );
     expect(profile.body.attributes).toEqual({ secret: 1 });
     expect((await b.api.get('/im/health')).status).toBe(200);
+    const audience = await b.api.get<{ name: string; memberCount: number }>(
+      `/audiences/${bObjects.audienceId}`,
+    );
+    expect(audience.body).toMatchObject({ name: 'b-only', memberCount: 1 });
     const webhook = await b.api.get<{ enabled: boolean }>(`/webhooks/${bObjects.webhookId}`);
     expect(webhook.body.enabled).toBe(true);
   });

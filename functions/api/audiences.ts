@@ -1,0 +1,33 @@
+import { apiHandler } from '../../shared/http/api-handler.ts';
+import {
+  addMembers,
+  createAudience,
+  deleteAudience,
+  getAudience,
+  getImport,
+  importChunk,
+  listAudiences,
+  patchAudience,
+  removeMembers,
+} from '../../shared/use-cases/audiences.ts';
+import { containerDeps } from '../../shared/wiring.ts';
+
+export const handler = apiHandler({
+  group: 'audiences',
+  deps: containerDeps,
+  operations: {
+    createAudience: (request, deps) => createAudience(deps, request.sandbox(), request.body),
+    listAudiences: async (request, deps) => ({ items: await listAudiences(deps, request.sandbox()) }),
+    getAudience: (request, deps) => getAudience(deps, request.sandbox(), request.params.id),
+    patchAudience: (request, deps) => patchAudience(deps, request.sandbox(), request.params.id, request.body),
+    deleteAudience: (request, deps) => deleteAudience(deps, request.sandbox(), request.params.id),
+    addAudienceMembers: (request, deps) =>
+      addMembers(deps, request.sandbox(), request.params.id, request.body.identities),
+    removeAudienceMembers: (request, deps) =>
+      removeMembers(deps, request.sandbox(), request.params.id, request.body.identities),
+    importAudienceChunk: (request, deps) =>
+      importChunk(deps, request.sandbox(), request.params.id, request.body),
+    getAudienceImport: (request, deps) =>
+      getImport(deps, request.sandbox(), request.params.id, request.params.importId),
+  },
+});

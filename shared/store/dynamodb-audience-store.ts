@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  type BatchWriteCommandOutput,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConcurrentUpdateError } from '../domain/errors.ts';
+import type { AudienceRecord, AudienceStore } from '../ports.ts';
+import type { ImportProgress } from '../schemas/audience.ts';
+import { isConditionFailure } from './conditions.ts';
+import { DynamoDbTable } from './dynamodb-table.ts';
+import { keys, withoutKeys } from './keys.ts';
+import { queryAll } from './query-all.ts';
+
+type WriteRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
+
+/** Partitions one audience's members are spread over (by a hash of the profile id). */
+export const MEMBER_SHARDS = 16;
+
+export function memberShard(profileId: string): number {
+  return (createHash('sha256').update(profileId).digest()[0] ?? 0) % MEMBER_SHARDS;
+}
+
+const shards = () => Array.from({ length: MEMBER_SHARDS }, (_, shard) => shard);
+
+export class DynamoDbAudienceStore extends DynamoDbTable implements AudienceStore {
+  async create(audience: AudienceRecord): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.audience(audience.sandbox, audience.id), type: 'audience', ...audience },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async get(sandbox: string, id: string): Promise<AudienceRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.audience(sandbox, id), ConsistentRead: true }),
+    );
+    return Item ? toRecord(Item) : undefined;
+  }
+
+  async list(sandbox: string): Promise<AudienceRecord[]> {
+    const { pk, prefix } = keys.audiences(sandbox);
+    return (await queryAll(this.client, this.tableName, pk, prefix)).map(toRecord);
+  }
+
+  async save(audience: AudienceRecord): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.audience(audience.sandbox, audience.id), type: 'audience', ...audience },
+          ConditionExpression: '#revision = :previous',
+          ExpressionAttributeNames: { '#revision': 'revision' },
+          ExpressionAttributeValues: { ':previous': audience.revision - 1 },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`Audience ${audience.id}`);
+      throw error;
+    }
+  }
+
+  async delete(sandbox: string, id: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.audience(sandbox, id) }));
+    await Promise.all(
+      shards().map(async (shard) => {
+        const { pk, prefix } = keys.memberShard(sandbox, id, shard);
+        const items = await queryAll(this.client, this.tableName, pk, prefix);
+        await this.batchWrite(
+          items.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })),
+        );
+      }),
+    );
+  }
+
+  async addMembers(
+    sandbox: string,
+    audienceId: string,
+    profileIds: readonly string[],
+    at: string,
+  ): Promise<void> {
+    await this.batchWrite(
+      [...new Set(profileIds)].map((profileId) => ({
+        PutRequest: {
+          Item: {
+            ...keys.member(sandbox, audienceId, memberShard(profileId), profileId),
+            type: 'member',
+            profileId,
+            addedAt: at,
+          },
+        },
+      })),
+    );
+  }
+
+  async removeMembers(sandbox: string, audienceId: string, profileIds: readonly string[]): Promise<number> {
+    const memberKeys = [...new Set(profileIds)].map((id) =>
+      keys.member(sandbox, audienceId, memberShard(id), id),
+    );
+    let present = 0;
+    for (let start = 0; start < memberKeys.length; start += 100) {
+      let request: Record<string, unknown>[] | undefined = memberKeys.slice(start, start + 100);
+      while (request && request.length > 0) {
+        const result: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: { Keys: request, ProjectionExpression: 'pk', ConsistentRead: true },
+            },
+          }),
+        );
+        present += result.Responses?.[this.tableName]?.length ?? 0;
+        request = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    await this.batchWrite(memberKeys.map((key) => ({ DeleteRequest: { Key: key } })));
+    return present;
+  }
+
+  async countMembers(sandbox: string, audienceId: string): Promise<number> {
+    const counts = await Promise.all(
+      shards().map(async (shard) => {
+        const { pk } = keys.memberShard(sandbox, audienceId, shard);
+        let count = 0;
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await this.client.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': pk },
+              Select: 'COUNT',
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          count += page.Count ?? 0;
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+        return count;
+      }),
+    );
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+
+  async getImport(sandbox: string, importId: string) {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.audienceImport(sandbox, importId),
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    const { type: _type, sandbox: _sandbox, expiresAt: _expiresAt, ...progress } = withoutKeys(Item);
+    return progress as unknown as ImportProgress & { revision: number };
+  }
+
+  async saveImport(sandbox: string, progress: ImportProgress & { revision: number }): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.audienceImport(sandbox, progress.importId),
+            type: 'audience-import',
+            sandbox,
+            ...progress,
+            expiresAt: Math.floor(Date.parse(progress.startedAt) / 1000) + 30 * 24 * 3600,
+          },
+          ...(progress.revision === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: '#revision = :previous',
+                ExpressionAttributeNames: { '#revision': 'revision' },
+                ExpressionAttributeValues: { ':previous': progress.revision - 1 },
+              }),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`Import ${progress.importId}`);
+      throw error;
+    }
+  }
+
+  /** BatchWriteItem, 25 requests a call, retrying what DynamoDB leaves unprocessed. */
+  private async batchWrite(requests: WriteRequests): Promise<void> {
+    for (let start = 0; start < requests.length; start += 25) {
+      let pending: WriteRequests | undefined = requests.slice(start, start + 25);
+      while (pending && pending.length > 0) {
+        const result: BatchWriteCommandOutput = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+        );
+        pending = result.UnprocessedItems?.[this.tableName];
+      }
+    }
+  }
+}
+
+function toRecord(item: Record<string, unknown>): AudienceRecord {
+  const { type: _type, ...record } = withoutKeys(item);
+  return record as unknown as AudienceRecord;
+}

@@ -1,0 +1,251 @@
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { isStandardNamespace, normalizeIdentity } from '../domain/identity.ts';
+import { uuidv7 } from '../domain/ids.ts';
+import {
+  type AudienceRecord,
+  type AudienceStore,
+  type Clock,
+  identityKey,
+  type NamespaceStore,
+  type ProfileStore,
+} from '../ports.ts';
+import {
+  type AudienceView,
+  type CreateAudienceInput,
+  type ImportProgress,
+  MAX_IMPORT_LINES,
+  type PatchAudienceInput,
+} from '../schemas/audience.ts';
+import { type Identity, identitySchema } from '../schemas/profile.ts';
+import { ensureProfiles } from './profiles.ts';
+
+export interface AudienceDeps {
+  readonly audiences: AudienceStore;
+  readonly profiles: ProfileStore;
+  readonly namespaces: NamespaceStore;
+  readonly clock: Clock;
+}
+
+/** Rejections kept on an import (the counts keep counting past it). */
+const KEPT_REJECTIONS = 100;
+
+export function toAudienceView(record: AudienceRecord, memberCount?: number): AudienceView {
+  return {
+    id: record.id,
+    name: record.name,
+    createdAt: record.createdAt,
+    modifiedAt: record.modifiedAt,
+    ...(record.description !== undefined ? { description: record.description } : {}),
+    ...(memberCount !== undefined ? { memberCount } : {}),
+  };
+}
+
+async function load(deps: Pick<AudienceDeps, 'audiences'>, sandbox: string, id: string) {
+  const audience = await deps.audiences.get(sandbox, id);
+  if (!audience) throw new NotFoundError('Audience', id);
+  return audience;
+}
+
+export async function createAudience(deps: AudienceDeps, sandbox: string, input: CreateAudienceInput) {
+  const now = deps.clock.now().toISOString();
+  const record: AudienceRecord = {
+    sandbox,
+    id: uuidv7(),
+    ...input,
+    createdAt: now,
+    modifiedAt: now,
+    revision: 0,
+  };
+  await deps.audiences.create(record);
+  return toAudienceView(record, 0);
+}
+
+export async function listAudiences(deps: AudienceDeps, sandbox: string) {
+  return (await deps.audiences.list(sandbox)).map((record) => toAudienceView(record));
+}
+
+export async function getAudience(deps: AudienceDeps, sandbox: string, id: string) {
+  const record = await load(deps, sandbox, id);
+  return toAudienceView(record, await deps.audiences.countMembers(sandbox, id));
+}
+
+export async function patchAudience(
+  deps: AudienceDeps,
+  sandbox: string,
+  id: string,
+  patch: PatchAudienceInput,
+) {
+  const record = await load(deps, sandbox, id);
+  const { description: _description, ...rest } = record;
+  const next: AudienceRecord = {
+    ...(patch.description === null ? rest : record),
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(typeof patch.description === 'string' ? { description: patch.description } : {}),
+    modifiedAt: deps.clock.now().toISOString(),
+    revision: record.revision + 1,
+  };
+  await deps.audiences.save(next);
+  return toAudienceView(next);
+}
+
+export async function deleteAudience(deps: AudienceDeps, sandbox: string, id: string) {
+  await load(deps, sandbox, id);
+  await deps.audiences.delete(sandbox, id);
+}
+
+interface Candidate {
+  readonly position: number;
+  readonly identity: Identity;
+}
+
+/** Normalises each identity on its own, so one bad identity is a rejection, not a failed call. */
+async function screen(
+  deps: AudienceDeps,
+  sandbox: string,
+  entries: readonly { position: number; value: unknown }[],
+) {
+  const accepted: Candidate[] = [];
+  const rejected: { line: number; reason: string }[] = [];
+  const customKnown = new Map<string, boolean>();
+  for (const { position, value } of entries) {
+    const parsed = identitySchema.safeParse(value);
+    if (!parsed.success) {
+      rejected.push({ line: position, reason: 'not an identity {"namespace": …, "id": …}' });
+      continue;
+    }
+    const { namespace, id } = parsed.data;
+    if (!isStandardNamespace(namespace)) {
+      if (!customKnown.has(namespace))
+        customKnown.set(namespace, await deps.namespaces.exists(sandbox, namespace));
+      if (!customKnown.get(namespace)) {
+        rejected.push({
+          line: position,
+          reason: `namespace '${namespace}' is not registered in this sandbox`,
+        });
+        continue;
+      }
+    }
+    const normalized = normalizeIdentity(namespace, id);
+    if (!normalized.ok) rejected.push({ line: position, reason: `${namespace} ${normalized.message}` });
+    else accepted.push({ position, identity: { namespace, id: normalized.value } });
+  }
+  return { accepted, rejected };
+}
+
+/** Adds identities' profiles to the audience, creating profiles Herald does not know yet. */
+async function addCandidates(
+  deps: AudienceDeps,
+  sandbox: string,
+  audienceId: string,
+  candidates: readonly Candidate[],
+) {
+  const unique = [...new Map(candidates.map((c) => [identityKey(c.identity), c.identity])).values()];
+  const { owners, created } = await ensureProfiles(deps, sandbox, unique, 'profiles');
+  const profileIds = unique
+    .map((identity) => owners.get(identityKey(identity)))
+    .filter((id): id is string => id !== undefined);
+  await deps.audiences.addMembers(sandbox, audienceId, profileIds, deps.clock.now().toISOString());
+  return { added: candidates.length, created };
+}
+
+export async function addMembers(
+  deps: AudienceDeps,
+  sandbox: string,
+  audienceId: string,
+  identities: readonly Identity[],
+) {
+  await load(deps, sandbox, audienceId);
+  const { accepted, rejected } = await screen(
+    deps,
+    sandbox,
+    identities.map((value, position) => ({ position, value })),
+  );
+  return { ...(await addCandidates(deps, sandbox, audienceId, accepted)), rejected };
+}
+
+export async function removeMembers(
+  deps: AudienceDeps,
+  sandbox: string,
+  audienceId: string,
+  identities: readonly Identity[],
+) {
+  await load(deps, sandbox, audienceId);
+  const { accepted } = await screen(
+    deps,
+    sandbox,
+    identities.map((value, position) => ({ position, value })),
+  );
+  const owners = await deps.profiles.findOwners(
+    sandbox,
+    accepted.map((c) => c.identity),
+  );
+  const profileIds = [
+    ...new Set(
+      accepted.map((c) => owners.get(identityKey(c.identity))).filter((id): id is string => id !== undefined),
+    ),
+  ];
+  const removed = await deps.audiences.removeMembers(sandbox, audienceId, profileIds);
+  return { removed, notMembers: identities.length - removed };
+}
+
+/**
+ * One chunk of a bulk import: newline-delimited JSON identities. Bad lines are rejected with their
+ * line number (counted across chunks) and a reason; the import's progress accumulates.
+ */
+export async function importChunk(
+  deps: AudienceDeps,
+  sandbox: string,
+  audienceId: string,
+  chunk: { importId?: string; lines: string },
+): Promise<ImportProgress> {
+  await load(deps, sandbox, audienceId);
+  const now = deps.clock.now().toISOString();
+  const previous = chunk.importId ? await deps.audiences.getImport(sandbox, chunk.importId) : undefined;
+  if (chunk.importId && (!previous || previous.audienceId !== audienceId))
+    throw new NotFoundError('Import', chunk.importId);
+  const lines = chunk.lines.split(/\r?\n/);
+  if (lines.at(-1) === '') lines.pop();
+  if (lines.length > MAX_IMPORT_LINES) {
+    throw new ValidationError([
+      { path: 'body.lines', message: `must hold at most ${MAX_IMPORT_LINES} lines per chunk` },
+    ]);
+  }
+  const offset = previous?.lines ?? 0;
+  const entries: { position: number; value: unknown }[] = [];
+  const malformed: { line: number; reason: string }[] = [];
+  lines.forEach((text, index) => {
+    const line = offset + index + 1;
+    if (text.trim() === '') return;
+    try {
+      entries.push({ position: line, value: JSON.parse(text) });
+    } catch {
+      malformed.push({ line, reason: 'not JSON' });
+    }
+  });
+  const { accepted, rejected } = await screen(deps, sandbox, entries);
+  const { added, created } = await addCandidates(deps, sandbox, audienceId, accepted);
+  const allRejected = [...malformed, ...rejected].sort((a, b) => a.line - b.line);
+  const progress: ImportProgress & { revision: number } = {
+    importId: previous?.importId ?? uuidv7(),
+    audienceId,
+    chunks: (previous?.chunks ?? 0) + 1,
+    lines: offset + lines.length,
+    imported: (previous?.imported ?? 0) + added,
+    created: (previous?.created ?? 0) + created,
+    rejected: (previous?.rejected ?? 0) + allRejected.length,
+    rejections: [...(previous?.rejections ?? []), ...allRejected].slice(0, KEPT_REJECTIONS),
+    startedAt: previous?.startedAt ?? now,
+    modifiedAt: now,
+    revision: previous ? previous.revision + 1 : 0,
+  };
+  await deps.audiences.saveImport(sandbox, progress);
+  const { revision: _revision, ...view } = progress;
+  return view;
+}
+
+export async function getImport(deps: AudienceDeps, sandbox: string, audienceId: string, importId: string) {
+  const progress = await deps.audiences.getImport(sandbox, importId);
+  if (!progress || progress.audienceId !== audienceId) throw new NotFoundError('Import', importId);
+  const { revision: _revision, ...view } = progress;
+  return view;
+}
