@@ -8,7 +8,6 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError } from '../domain/errors.ts';
 import type { AudienceRecord, AudienceStore } from '../ports.ts';
@@ -16,7 +15,7 @@ import type { ImportProgress } from '../schemas/audience.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { keys, withoutKeys } from './keys.ts';
-import { queryAll } from './query-all.ts';
+import { queryAll, queryPages } from './query-all.ts';
 
 type WriteRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
 
@@ -130,20 +129,18 @@ export class DynamoDbAudienceStore extends DynamoDbTable implements AudienceStor
       shards().map(async (shard) => {
         const { pk } = keys.memberShard(sandbox, audienceId, shard);
         let count = 0;
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const page = await this.client.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': pk },
-              Select: 'COUNT',
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          count += page.Count ?? 0;
-          startKey = page.LastEvaluatedKey;
-        } while (startKey);
+        await queryPages(
+          this.client,
+          {
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+            Select: 'COUNT',
+          },
+          (page) => {
+            count += page.Count ?? 0;
+          },
+        );
         return count;
       }),
     );

@@ -4,6 +4,7 @@ import type { AttemptView } from '../schemas/webhook.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { decodeCursor, encodeCursor, keys, withoutKeys } from './keys.ts';
+import { queryPages } from './query-all.ts';
 
 /** Deliveries, attempts and the failed-delivery index are kept this long. */
 const RETENTION_SECONDS = 30 * 24 * 3600;
@@ -130,19 +131,15 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
   async listFailed(sandbox: string, webhookId: string, since: string, until: string): Promise<string[]> {
     const { pk } = keys.failedDeliveries(sandbox, webhookId);
     const ids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
-          ExpressionAttributeValues: { ':pk': pk, ':since': since, ':until': until },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      ids.push(...(page.Items ?? []).map((item) => String(item.eventId)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    await queryPages(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
+        ExpressionAttributeValues: { ':pk': pk, ':since': since, ':until': until },
+      },
+      (page) => ids.push(...(page.Items ?? []).map((item) => String(item.eventId))),
+    );
     return ids;
   }
 }

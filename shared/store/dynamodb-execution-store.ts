@@ -1,9 +1,10 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ExecutionRecord, ExecutionStore, IdempotencyRecord, MessageRecord } from '../ports.ts';
 import type { MessageStatus, StatusChange } from '../schemas/execution.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { keys, withoutKeys } from './keys.ts';
+import { queryPages } from './query-all.ts';
 
 /** Executions and their messages share a partition, so reading one execution is one Query. */
 export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionStore {
@@ -114,20 +115,16 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
   async getExecution(sandbox: string, executionId: string) {
     const { pk } = keys.execution(sandbox, executionId);
     const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    await queryPages(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+      },
+      (page) => items.push(...(page.Items ?? [])),
+    );
     const executionItem = items.find((item) => item.sk === 'EXEC');
     if (!executionItem) return undefined;
     return {

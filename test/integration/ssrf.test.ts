@@ -15,7 +15,7 @@ function fakeResolver(answers: Record<string, string[]>): typeof dns.lookup {
   const asked = new Map<string, number>();
   const resolve = (
     hostname: string,
-    options: unknown,
+    _options: unknown,
     callback: (e: Error | null, a: dns.LookupAddress[]) => void,
   ) => {
     const list = answers[hostname];
