@@ -107,6 +107,8 @@ export interface ProfileStore {
   save(profile: ProfileRecord, newIdentities: readonly Identity[]): Promise<void>;
   /** Deletes the profile and every identity it owns in one transaction. */
   delete(profile: ProfileRecord): Promise<void>;
+  /** Several profiles by id, batched; missing ones are absent from the map. */
+  getMany(sandbox: string, profileIds: readonly string[]): Promise<Map<string, ProfileRecord>>;
   /**
    * Creates new profiles with all their identities in one transaction; ConcurrentUpdateError when
    * any identity was claimed meanwhile (nothing is written then).
@@ -146,6 +148,8 @@ export interface MessageRecord {
   readonly history: readonly StatusChange[];
   readonly missingVariables?: readonly string[];
   readonly address?: string;
+  /** The partition shard of an audience execution's message; absent for unitary executions. */
+  readonly shard?: number;
 }
 
 export interface ExecutionRecord {
@@ -178,7 +182,14 @@ export interface ExecutionStore {
     sandbox: string,
     executionId: string,
   ): Promise<{ execution: ExecutionRecord; messages: MessageRecord[] } | undefined>;
-  getMessage(sandbox: string, executionId: string, messageId: string): Promise<MessageRecord | undefined>;
+  getMessage(
+    sandbox: string,
+    executionId: string,
+    messageId: string,
+    shard?: number,
+  ): Promise<MessageRecord | undefined>;
+  /** Writes each message unless it exists; returns the ones that already existed, as stored. */
+  createMessages(messages: readonly MessageRecord[]): Promise<MessageRecord[]>;
   /**
    * Appends status changes when the message is still in `from`; false when it is not (another
    * delivery of the job got there first).
@@ -203,7 +214,7 @@ export interface SuppressionStore {
 
 /** A job for the dispatch worker: one execution's recipients (a unitary call is one job). */
 export interface DispatchJob {
-  readonly kind: 'unitary';
+  readonly kind: 'unitary' | 'audience';
   readonly sandbox: string;
   readonly executionId: string;
   readonly requestId: string;
@@ -213,11 +224,14 @@ export interface DispatchJob {
   readonly channel: Channel;
   readonly enableWebhooks: boolean;
   readonly content: CampaignContent;
+  /** Context shared by every recipient (audience executions); a recipient's own context wins. */
+  readonly context?: Record<string, unknown>;
   readonly recipients: readonly {
     readonly messageId: string;
     readonly userId: string;
     readonly namespace: string;
     readonly profileId?: string;
+    readonly shard?: number;
     readonly channelData?: ChannelData;
     readonly profile?: Record<string, unknown>;
     readonly context?: Record<string, unknown>;
@@ -226,6 +240,21 @@ export interface DispatchJob {
 
 export interface DispatchQueue {
   send(job: DispatchJob): Promise<void>;
+  /** Several jobs, each delayed (at most 15 minutes). */
+  sendDelayed(jobs: readonly { job: DispatchJob; delaySeconds: number }[]): Promise<void>;
+}
+
+/** A page of an audience run for the fanout worker: one shard, from a cursor. */
+export interface FanoutJob {
+  readonly kind: 'fanout';
+  readonly sandbox: string;
+  readonly executionId: string;
+  readonly shard: number;
+  readonly cursor?: string;
+}
+
+export interface FanoutQueue {
+  send(jobs: readonly FanoutJob[], delaySeconds?: number): Promise<void>;
 }
 
 export interface StatusEventPublisher {
@@ -350,8 +379,66 @@ export interface AudienceStore {
   addMembers(sandbox: string, audienceId: string, profileIds: readonly string[], at: string): Promise<void>;
   /** Returns how many of the profiles were members. */
   removeMembers(sandbox: string, audienceId: string, profileIds: readonly string[]): Promise<number>;
+  /** One page of a shard's members (profile ids), for the fanout. */
+  membersPage(
+    sandbox: string,
+    audienceId: string,
+    shard: number,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ profileIds: string[]; nextCursor?: string }>;
   countMembers(sandbox: string, audienceId: string): Promise<number>;
   getImport(sandbox: string, importId: string): Promise<(ImportProgress & { revision: number }) | undefined>;
   /** Writes when the stored revision is still `progress.revision - 1` (0 creates). */
   saveImport(sandbox: string, progress: ImportProgress & { revision: number }): Promise<void>;
+}
+
+export interface AudienceExecutionRecord {
+  readonly sandbox: string;
+  readonly executionId: string;
+  readonly requestId?: string;
+  readonly campaignId: string;
+  readonly campaignVersion: number;
+  readonly audienceId: string;
+  readonly channel: Channel;
+  readonly identityNamespace: string;
+  readonly content: CampaignContent;
+  readonly enableWebhooks: boolean;
+  readonly throttleRatePerSec: number;
+  /** Shared personalization context, kept for the run (at most 200 KB) and expired with it. */
+  readonly context?: Record<string, unknown>;
+  readonly status: 'InProgress' | 'Succeeded' | 'Failed';
+  readonly shardsDone: readonly number[];
+  readonly windowEndsAt: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+export interface AudienceExecutionStore {
+  /** Writes the execution, with its idempotency record when there is one, unless the key is taken. */
+  claim(
+    execution: AudienceExecutionRecord,
+    idempotency: IdempotencyRecord | undefined,
+    nowMs: number,
+  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
+  get(sandbox: string, executionId: string): Promise<AudienceExecutionRecord | undefined>;
+  /**
+   * Reserves `count` send slots at `ratePerSec` after the execution's last reservation (or now);
+   * returns when the first may go. Shared by every fanout worker, so the rate holds across them.
+   */
+  reserveSlots(
+    sandbox: string,
+    executionId: string,
+    count: number,
+    ratePerSec: number,
+    nowMs: number,
+  ): Promise<number>;
+  /** The next free slot, without reserving. */
+  nextSlot(sandbox: string, executionId: string): Promise<number | undefined>;
+  /** Marks a shard's members all queued or excluded; the run is Succeeded after the last shard. */
+  shardDone(sandbox: string, executionId: string, shard: number): Promise<void>;
+  /** Each message's status (and exclusion code) over every shard. */
+  messageStatuses(
+    sandbox: string,
+    executionId: string,
+  ): Promise<{ status: MessageStatus; statusCode?: string }[]>;
 }

@@ -5,8 +5,14 @@ import { hashApiKey } from './domain/auth.ts';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './domain/retry-schedule.ts';
 import { systemClock } from './ports.ts';
 import { sqsClient } from './queue/sqs-client.ts';
-import { SqsDeliveryQueue, SqsDispatchQueue, SqsStatusEventPublisher } from './queue/sqs-queues.ts';
+import {
+  SqsDeliveryQueue,
+  SqsDispatchQueue,
+  SqsFanoutQueue,
+  SqsStatusEventPublisher,
+} from './queue/sqs-queues.ts';
 import { DynamoDbApiKeyStore } from './store/dynamodb-api-key-store.ts';
+import { DynamoDbAudienceExecutionStore } from './store/dynamodb-audience-execution-store.ts';
 import { DynamoDbAudienceStore } from './store/dynamodb-audience-store.ts';
 import { DynamoDbCampaignStore } from './store/dynamodb-campaign-store.ts';
 import { documentClient } from './store/dynamodb-client.ts';
@@ -47,6 +53,8 @@ export function containerDeps() {
     dispatch: new SqsDispatchQueue(sqsClient(), requireQueueUrl(config, 'DISPATCH_QUEUE_URL')),
     events: new SqsStatusEventPublisher(sqsClient(), requireQueueUrl(config, 'FEEDBACK_QUEUE_URL')),
     audiences: new DynamoDbAudienceStore(client, table),
+    audienceExecutions: new DynamoDbAudienceExecutionStore(client, table),
+    fanoutQueue: new SqsFanoutQueue(sqsClient(), requireQueueUrl(config, 'FANOUT_QUEUE_URL')),
     webhooks: new DynamoDbWebhookStore(client, table),
     deliveries: new DynamoDbDeliveryStore(client, table),
     deliveryQueue: new SqsDeliveryQueue(sqsClient(), requireQueueUrl(config, 'FEEDBACK_QUEUE_URL')),

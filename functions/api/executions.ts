@@ -1,5 +1,6 @@
 import { apiHandler } from '../../shared/http/api-handler.ts';
 import { getExecution, getRenderedMessage } from '../../shared/use-cases/executions.ts';
+import { getAudienceExecution, triggerAudience } from '../../shared/use-cases/trigger-audience.ts';
 import { triggerUnitary } from '../../shared/use-cases/trigger-unitary.ts';
 import { containerDeps } from '../../shared/wiring.ts';
 
@@ -22,6 +23,14 @@ export const handler = apiHandler({
         request.body,
       );
     },
+    triggerAudience: (request, deps) =>
+      triggerAudience(
+        { ...deps, campaigns: deps.cachedCampaigns },
+        { sandbox: request.sandbox(), keyId: request.principal.keyId },
+        request.body,
+      ),
+    getAudienceExecution: (request, deps) =>
+      getAudienceExecution(deps, request.sandbox(), request.params.executionId),
     getExecution: (request, deps) => getExecution(deps, request.sandbox(), request.params.executionId),
     getRenderedMessage: (request, deps) =>
       getRenderedMessage(deps, request.sandbox(), request.params.executionId, request.params.messageId),

@@ -48,11 +48,13 @@ export const queueDefinitions: readonly QueueDefinition[] = [
   {
     name: 'fanout',
     envVar: 'FANOUT_QUEUE_URL',
-    visibilityTimeoutSeconds: 900,
+    worker: 'functions/workers/fanout.ts',
+    // One page of 100 members a job; pages of different shards run in parallel.
+    visibilityTimeoutSeconds: 180,
     maxReceiveCount: 5,
     batchSize: 1,
     maxBatchingWindowSeconds: 0,
-    workerTimeoutSeconds: 150,
+    workerTimeoutSeconds: 30,
   },
 ];
 

@@ -203,7 +203,12 @@ export class CampaignNotFoundError extends HeraldError {
 }
 
 /** Why a campaign cannot be triggered now; each reason has its own problem type. */
-export type NotTriggerableReason = 'not-transactional' | 'high-throughput' | 'not-live' | 'outside-schedule';
+export type NotTriggerableReason =
+  | 'not-transactional'
+  | 'not-marketing'
+  | 'high-throughput'
+  | 'not-live'
+  | 'outside-schedule';
 
 export class CampaignNotTriggerableError extends HeraldError {
   readonly reason: NotTriggerableReason;
@@ -243,6 +248,15 @@ export class RenderedMessageNotFoundError extends HeraldError {
   constructor(messageId: string) {
     super('not-found', 404, 'Rendered message not found', {
       detail: `No rendered copy of message '${messageId}': it was not sent yet, was excluded, or its provider does not keep copies (only the sandbox provider does).`,
+    });
+  }
+}
+
+export class AudienceNotAllowedError extends HeraldError {
+  constructor(audienceId: string) {
+    super('audience-not-allowed', 400, "Not the campaign's audience", {
+      detail: `Audience '${audienceId}' is not this campaign's audience; a campaign sends to its own audience.`,
+      fields: [{ path: 'body.audience.id', message: "must be the campaign's audience" }],
     });
   }
 }

@@ -35,6 +35,14 @@ export function assertUnitaryTriggerable(campaign: CampaignRecord, now: Date): v
       'This campaign is high-throughput; trigger it with POST /im/executions/highthroughput.',
     );
   }
+  assertLiveInWindow(campaign, now);
+}
+
+/**
+ * Live and inside its schedule window (the scheduler may lag a minute behind the dates; the window
+ * is checked here too, so a call never runs outside it).
+ */
+function assertLiveInWindow(campaign: CampaignRecord, now: Date): void {
   const { startDate, endDate } = campaign.schedule ?? {};
   const outside =
     (startDate !== undefined && Date.parse(startDate) > now.getTime()) ||
@@ -58,6 +66,17 @@ export function assertUnitaryTriggerable(campaign: CampaignRecord, now: Date): v
       },
     );
   }
+}
+
+/** Whether a campaign can be sent to its audience now: marketing, live, inside its window. */
+export function assertAudienceTriggerable(campaign: CampaignRecord, now: Date): void {
+  if (campaign.category !== 'marketing') {
+    throw new CampaignNotTriggerableError(
+      'not-marketing',
+      'Transactional campaigns are sent to named recipients with POST /im/executions/unitary.',
+    );
+  }
+  assertLiveInWindow(campaign, now);
 }
 
 /** A recipient whose userId is normalised for the campaign's namespace. */

@@ -31,6 +31,9 @@ import {
 } from '../schemas/campaign.ts';
 import { pageOf, pageQuerySchema } from '../schemas/common.ts';
 import {
+  audienceExecutionAcceptedSchema,
+  audienceExecutionSchema,
+  audienceExecutionStatusSchema,
   executionAcceptedSchema,
   executionParamsSchema,
   executionSchema,
@@ -319,6 +322,30 @@ export const routes = [
     body: unitaryExecutionSchema,
     response: executionAcceptedSchema,
     status: 202,
+    tag: 'Executions',
+  },
+  {
+    method: 'POST',
+    path: '/im/executions/audience',
+    group: 'executions',
+    operationId: 'triggerAudience',
+    summary: "Send a live marketing campaign to its audience at the campaign's rate",
+    requires: 'executions:write',
+    body: audienceExecutionSchema,
+    response: audienceExecutionAcceptedSchema,
+    status: 202,
+    tag: 'Executions',
+  },
+  {
+    method: 'GET',
+    path: '/im/executions/audience/{executionId}',
+    group: 'executions',
+    operationId: 'getAudienceExecution',
+    summary: 'Progress of an audience run, with counts per status and exclusion reason',
+    requires: 'executions:read',
+    params: executionParamsSchema,
+    response: audienceExecutionStatusSchema,
+    status: 200,
     tag: 'Executions',
   },
   {

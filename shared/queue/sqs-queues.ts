@@ -4,9 +4,14 @@ import type {
   DeliveryQueue,
   DispatchJob,
   DispatchQueue,
+  FanoutJob,
+  FanoutQueue,
   StatusEventPublisher,
 } from '../ports.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
+
+/** SQS delays a message at most 15 minutes; longer waits are chained by the workers. */
+const MAX_DELAY_SECONDS = 900;
 
 export class SqsDispatchQueue implements DispatchQueue {
   private readonly client: SQSClient;
@@ -21,6 +26,56 @@ export class SqsDispatchQueue implements DispatchQueue {
     await this.client.send(
       new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(job) }),
     );
+  }
+
+  async sendDelayed(jobs: readonly { job: DispatchJob; delaySeconds: number }[]): Promise<void> {
+    await sendBatches(
+      this.client,
+      this.queueUrl,
+      jobs.map(({ job, delaySeconds }) => ({ body: JSON.stringify(job), delaySeconds })),
+    );
+  }
+}
+
+/** Fanout pages on the fanout queue. */
+export class SqsFanoutQueue implements FanoutQueue {
+  private readonly client: SQSClient;
+  private readonly queueUrl: string;
+
+  constructor(client: SQSClient, queueUrl: string) {
+    this.client = client;
+    this.queueUrl = queueUrl;
+  }
+
+  async send(jobs: readonly FanoutJob[], delaySeconds = 0): Promise<void> {
+    await sendBatches(
+      this.client,
+      this.queueUrl,
+      jobs.map((job) => ({ body: JSON.stringify(job), delaySeconds })),
+    );
+  }
+}
+
+/** SendMessageBatch, ten at a time, failing when SQS refuses any entry. */
+async function sendBatches(
+  client: SQSClient,
+  queueUrl: string,
+  entries: readonly { body: string; delaySeconds: number }[],
+) {
+  for (let start = 0; start < entries.length; start += 10) {
+    const batch = entries.slice(start, start + 10);
+    const result = await client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: batch.map((entry, index) => ({
+          Id: String(index),
+          MessageBody: entry.body,
+          DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(entry.delaySeconds))),
+        })),
+      }),
+    );
+    if ((result.Failed ?? []).length > 0)
+      throw new Error(`SQS refused ${result.Failed?.length} of ${batch.length} messages`);
   }
 }
 
@@ -49,9 +104,6 @@ export class SqsStatusEventPublisher implements StatusEventPublisher {
     }
   }
 }
-
-/** SQS delays a message at most 15 minutes; longer waits are chained by the worker. */
-const MAX_DELAY_SECONDS = 900;
 
 /** Delivery jobs on the feedback queue, each delayed until its `notBefore` (up to 15 minutes). */
 export class SqsDeliveryQueue implements DeliveryQueue {

@@ -5,7 +5,7 @@ import { channelDataSchema } from './execution.ts';
 
 /** Parses a dispatch job off the queue: a malformed one fails (and ends in the DLQ), never half-runs. */
 export const dispatchJobSchema: z.ZodType<DispatchJob> = z.object({
-  kind: z.literal('unitary'),
+  kind: z.enum(['unitary', 'audience']),
   sandbox: z.string(),
   executionId: z.string(),
   requestId: z.string(),
@@ -15,12 +15,14 @@ export const dispatchJobSchema: z.ZodType<DispatchJob> = z.object({
   channel: z.enum(CHANNELS),
   enableWebhooks: z.boolean(),
   content: contentSchema,
+  context: z.record(z.string(), z.unknown()).optional(),
   recipients: z.array(
     z.object({
       messageId: z.string(),
       userId: z.string(),
       namespace: z.string(),
       profileId: z.string().optional(),
+      shard: z.number().int().optional(),
       channelData: channelDataSchema.optional(),
       profile: z.record(z.string(), z.unknown()).optional(),
       context: z.record(z.string(), z.unknown()).optional(),

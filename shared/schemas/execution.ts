@@ -126,3 +126,68 @@ export type RenderedMessageView = z.infer<typeof renderedMessageSchema>;
 
 export const executionParamsSchema = z.strictObject({ executionId: uuidSchema });
 export const messageParamsSchema = z.strictObject({ executionId: uuidSchema, messageId: uuidSchema });
+
+export const audienceExecutionSchema = z
+  .strictObject({
+    campaignId: uuidSchema,
+    requestId: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .meta({ description: 'Makes the call idempotent for 24 hours.' }),
+    audience: z
+      .strictObject({ id: uuidSchema })
+      .optional()
+      .meta({ description: "Defaults to the campaign's audience; when given it must be that audience." }),
+    context: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: 'Shared by every member; at most 200 KB.' }),
+  })
+  .meta({ id: 'AudienceExecutionRequest' });
+export type AudienceExecutionInput = z.infer<typeof audienceExecutionSchema>;
+
+export const AUDIENCE_EXECUTION_STATUSES = ['InProgress', 'Succeeded', 'Failed'] as const;
+
+export const audienceExecutionAcceptedSchema = z
+  .object({
+    executionId: uuidSchema,
+    requestId: z.string().optional(),
+    campaignId: uuidSchema,
+    audienceId: uuidSchema,
+    status: z.enum(AUDIENCE_EXECUTION_STATUSES),
+    createdAt: isoDateTimeSchema,
+    createdBy: z.string(),
+  })
+  .meta({ id: 'AudienceExecutionAccepted' });
+export type AudienceExecutionAccepted = z.infer<typeof audienceExecutionAcceptedSchema>;
+
+export const audienceExecutionStatusSchema = z
+  .object({
+    executionId: uuidSchema,
+    campaignId: uuidSchema,
+    audienceId: uuidSchema,
+    status: z
+      .enum(AUDIENCE_EXECUTION_STATUSES)
+      .meta({ description: 'Succeeded once every member is queued or excluded.' }),
+    targetedProfileCount: z.number().int().meta({ description: 'Members queued for sending.' }),
+    createdAt: isoDateTimeSchema,
+    counts: z
+      .object({
+        queued: z.number().int(),
+        sent: z.number().int(),
+        delivered: z.number().int(),
+        bounce: z.number().int(),
+        complaint: z.number().int(),
+        error: z.number().int(),
+        excluded: z
+          .record(z.string(), z.number().int())
+          .meta({ description: 'Excluded members by reason code.' }),
+      })
+      .meta({
+        description: "Each message's current status, counted from the messages themselves (no counter item).",
+      }),
+  })
+  .meta({ id: 'AudienceExecutionStatus' });
+export type AudienceExecutionStatus = z.infer<typeof audienceExecutionStatusSchema>;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -8,23 +7,18 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
+  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { MEMBER_SHARDS, memberShard } from '../domain/audience.ts';
 import { ConcurrentUpdateError } from '../domain/errors.ts';
 import type { AudienceRecord, AudienceStore } from '../ports.ts';
 import type { ImportProgress } from '../schemas/audience.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
-import { keys, withoutKeys } from './keys.ts';
+import { decodeCursor, encodeCursor, keys, withoutKeys } from './keys.ts';
 import { queryAll, queryPages } from './query-all.ts';
 
 type WriteRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
-
-/** Partitions one audience's members are spread over (by a hash of the profile id). */
-export const MEMBER_SHARDS = 16;
-
-export function memberShard(profileId: string): number {
-  return (createHash('sha256').update(profileId).digest()[0] ?? 0) % MEMBER_SHARDS;
-}
 
 const shards = () => Array.from({ length: MEMBER_SHARDS }, (_, shard) => shard);
 
@@ -122,6 +116,30 @@ export class DynamoDbAudienceStore extends DynamoDbTable implements AudienceStor
     }
     await this.batchWrite(memberKeys.map((key) => ({ DeleteRequest: { Key: key } })));
     return present;
+  }
+
+  async membersPage(
+    sandbox: string,
+    audienceId: string,
+    shard: number,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ profileIds: string[]; nextCursor?: string }> {
+    const { pk, prefix } = keys.memberShard(sandbox, audienceId, shard);
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        Limit: page.limit,
+        ConsistentRead: true,
+        ExclusiveStartKey: decodeCursor(page.cursor, pk, prefix),
+      }),
+    );
+    const nextCursor = encodeCursor(result.LastEvaluatedKey);
+    return {
+      profileIds: (result.Items ?? []).map((item) => String(item.profileId)),
+      ...(nextCursor ? { nextCursor } : {}),
+    };
   }
 
   async countMembers(sandbox: string, audienceId: string): Promise<number> {

@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ExecutionRecord, ExecutionStore, IdempotencyRecord, MessageRecord } from '../ports.ts';
 import type { MessageStatus, StatusChange } from '../schemas/execution.ts';
 import { isConditionFailure } from './conditions.ts';
@@ -139,15 +139,50 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
     sandbox: string,
     executionId: string,
     messageId: string,
+    shard?: number,
   ): Promise<MessageRecord | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: keys.message(sandbox, executionId, messageId),
+        Key: keys.message(sandbox, executionId, messageId, shard),
         ConsistentRead: true,
       }),
     );
     return Item ? (strip(Item) as unknown as MessageRecord) : undefined;
+  }
+
+  async createMessages(messages: readonly MessageRecord[]): Promise<MessageRecord[]> {
+    const existing: MessageRecord[] = [];
+    await Promise.all(
+      messages.map(async (message) => {
+        try {
+          await this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: {
+                ...keys.message(message.sandbox, message.executionId, message.messageId, message.shard),
+                type: 'message',
+                ...message,
+                expiresAt:
+                  Math.floor(Date.parse(message.history[0]?.at ?? new Date().toISOString()) / 1000) +
+                  30 * 24 * 3600,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+          const stored = await this.getMessage(
+            message.sandbox,
+            message.executionId,
+            message.messageId,
+            message.shard,
+          );
+          if (stored) existing.push(stored);
+        }
+      }),
+    );
+    return existing;
   }
 
   async transition(
@@ -176,7 +211,7 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: keys.message(message.sandbox, message.executionId, message.messageId),
+          Key: keys.message(message.sandbox, message.executionId, message.messageId, message.shard),
           UpdateExpression: `SET ${sets.join(', ')}`,
           ConditionExpression: '#status = :from',
           ExpressionAttributeNames: { '#status': 'status' },

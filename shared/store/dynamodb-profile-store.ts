@@ -43,6 +43,29 @@ export class DynamoDbProfileStore extends DynamoDbTable implements ProfileStore 
     return owners;
   }
 
+  async getMany(sandbox: string, profileIds: readonly string[]): Promise<Map<string, ProfileRecord>> {
+    const found = new Map<string, ProfileRecord>();
+    const unique = [...new Set(profileIds)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      let request: Record<string, unknown>[] | undefined = unique
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((id) => keys.profile(sandbox, id));
+      while (request && request.length > 0) {
+        const result: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: request, ConsistentRead: true } },
+          }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const { type: _type, ...record } = withoutKeys(item);
+          found.set(String(item.profileId), record as unknown as ProfileRecord);
+        }
+        request = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return found;
+  }
+
   async get(sandbox: string, profileId: string): Promise<ProfileRecord | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({

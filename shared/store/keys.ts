@@ -31,9 +31,19 @@ export const keys = {
     pk: `SB#${sandbox}#EXEC#${executionId}`,
     sk: 'EXEC',
   }),
-  message: (sandbox: string, executionId: string, messageId: string) => ({
-    pk: `SB#${sandbox}#EXEC#${executionId}`,
+  /** Audience executions spread their messages over shards (`shard`); unitary ones keep one partition. */
+  message: (sandbox: string, executionId: string, messageId: string, shard?: number) => ({
+    pk: `SB#${sandbox}#EXEC#${executionId}${shard === undefined ? '' : `#${shard}`}`,
     sk: `MSG#${messageId}`,
+  }),
+  audienceExecution: (sandbox: string, executionId: string) => ({
+    pk: `SB#${sandbox}#AEXEC#${executionId}`,
+    sk: 'AEXEC',
+  }),
+  /** The throttle ledger of an audience execution: the next free send slot. */
+  throttleLedger: (sandbox: string, executionId: string) => ({
+    pk: `SB#${sandbox}#AEXEC#${executionId}`,
+    sk: 'LEDGER',
   }),
   suppression: (sandbox: string, channel: string, address: string) => ({
     pk: `SB#${sandbox}#SUPPRESSION#${channel}#${address}`,

@@ -71,7 +71,12 @@ async function dispatchOne(
   job: DispatchJob,
   recipient: Recipient,
 ): Promise<Outcome | undefined> {
-  const message = await deps.executions.getMessage(job.sandbox, job.executionId, recipient.messageId);
+  const message = await deps.executions.getMessage(
+    job.sandbox,
+    job.executionId,
+    recipient.messageId,
+    recipient.shard,
+  );
   if (message?.status !== 'queued') return undefined;
   const profile = recipient.profileId ? await deps.profiles.get(job.sandbox, recipient.profileId) : undefined;
   const at = () => deps.clock.now().toISOString();
@@ -93,7 +98,7 @@ async function dispatchOne(
 
   const scope = {
     profile: mergeAttributes(profile?.attributes ?? {}, recipient.profile ?? {}),
-    context: recipient.context ?? {},
+    context: recipient.context ?? job.context ?? {},
   };
   const { rendered, missing } = renderContent(job.content, scope);
   const outcome = await deps.provider.send(

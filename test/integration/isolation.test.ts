@@ -139,6 +139,12 @@ const probes: Record<string, Probe> = {
         recipients: [{ type: 'aep', userId: bObjects.email, namespace: 'email' }],
       }),
     ),
+  'POST /im/executions/audience': async (api) =>
+    refused(
+      await api.post('/im/executions/audience', { campaignId: bObjects.liveCampaignId, requestId: 'a-aud' }),
+    ),
+  'GET /im/executions/audience/{executionId}': async (api) =>
+    refused(await api.get(`/im/executions/audience/${bObjects.executionId}`)),
   'GET /executions/{executionId}': async (api) =>
     refused(await api.get(`/executions/${bObjects.executionId}`)),
   'GET /executions/{executionId}/messages/{messageId}': async (api) =>

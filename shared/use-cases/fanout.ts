@@ -1,0 +1,225 @@
+import { audienceMessageId, planChunks } from '../domain/audience.ts';
+import { chooseAddress } from '../domain/message.ts';
+import type {
+  AudienceExecutionRecord,
+  AudienceExecutionStore,
+  AudienceStore,
+  Clock,
+  DispatchJob,
+  DispatchQueue,
+  ExecutionStore,
+  FanoutJob,
+  FanoutQueue,
+  MessageRecord,
+  ProfileRecord,
+  ProfileStore,
+  StatusEventPublisher,
+  SuppressionStore,
+} from '../ports.ts';
+import type { StatusEvent } from '../schemas/status-event.ts';
+
+export interface FanoutDeps {
+  readonly audienceExecutions: AudienceExecutionStore;
+  readonly audiences: Pick<AudienceStore, 'membersPage'>;
+  readonly profiles: Pick<ProfileStore, 'getMany'>;
+  readonly suppressions: SuppressionStore;
+  readonly executions: Pick<ExecutionStore, 'createMessages'>;
+  readonly dispatch: DispatchQueue;
+  readonly fanoutQueue: FanoutQueue;
+  readonly events: StatusEventPublisher;
+  readonly clock: Clock;
+}
+
+/** Members read per fanout step. */
+export const FANOUT_PAGE = 100;
+/** A step whose first send slot is further off than this waits (SQS delays stop at 15 minutes). */
+const HORIZON_MS = 14 * 60 * 1000;
+
+/** Exclusion codes of audience runs (in addition to the address codes of message.ts). */
+export const AUDIENCE_EXCLUSIONS = {
+  missingProfile: 'missing-profile',
+  missingIdentity: 'missing-identity',
+  noConsent: 'no-consent',
+  denylist: 'denylist',
+  windowExpired: 'window-expired',
+} as const;
+
+type Decision =
+  | { readonly profileId: string; readonly include: true; readonly userId: string }
+  | {
+      readonly profileId: string;
+      readonly include: false;
+      readonly userId: string;
+      readonly code: string;
+      readonly reason: string;
+    };
+
+/** Who of a page is sent to, and why the others are not. Consent means an explicit `y`. */
+async function decide(
+  deps: FanoutDeps,
+  run: AudienceExecutionRecord,
+  profileId: string,
+  profile: ProfileRecord | undefined,
+): Promise<Decision> {
+  const exclude = (userId: string, code: string, reason: string): Decision => ({
+    profileId,
+    include: false,
+    userId,
+    code,
+    reason,
+  });
+  if (!profile)
+    return exclude(
+      profileId,
+      AUDIENCE_EXCLUSIONS.missingProfile,
+      'The profile was deleted after it joined the audience.',
+    );
+  const identity = profile.identities.find((i) => i.namespace === run.identityNamespace);
+  if (!identity) {
+    return exclude(
+      profileId,
+      AUDIENCE_EXCLUSIONS.missingIdentity,
+      `The profile has no '${run.identityNamespace}' identity.`,
+    );
+  }
+  if (profile.consent.marketing?.[run.channel] !== 'y') {
+    return exclude(
+      identity.id,
+      AUDIENCE_EXCLUSIONS.noConsent,
+      `No marketing consent ('y') for ${run.channel}.`,
+    );
+  }
+  const address = chooseAddress(run.channel, undefined, profile);
+  if (!address.ok) return exclude(identity.id, address.code, address.reason);
+  if (await deps.suppressions.isSuppressed(run.sandbox, run.channel, address.address)) {
+    return exclude(identity.id, AUDIENCE_EXCLUSIONS.denylist, 'The address is on the suppression list.');
+  }
+  return { profileId, include: true, userId: identity.id };
+}
+
+/**
+ * One fanout step: a page of one shard's members. Primary course: wait if the run's send slots are
+ * booked beyond SQS's delay horizon; decide each member; reserve send slots for the included at the
+ * campaign's rate (shared by all workers of the run) and exclude those whose slot falls after the
+ * 12-hour window; write one message per member (deterministic ids: a replayed page writes none
+ * twice); queue dispatch jobs delayed to their slots; queue the next page or mark the shard done.
+ */
+export async function fanOutPage(deps: FanoutDeps, job: FanoutJob): Promise<void> {
+  const run = await deps.audienceExecutions.get(job.sandbox, job.executionId);
+  if (!run) return;
+  const now = deps.clock.now();
+  const nextSlot = await deps.audienceExecutions.nextSlot(job.sandbox, job.executionId);
+  if (nextSlot !== undefined && nextSlot - now.getTime() > HORIZON_MS) {
+    await deps.fanoutQueue.send([job], 900);
+    return;
+  }
+  const page = await deps.audiences.membersPage(job.sandbox, run.audienceId, job.shard, {
+    limit: FANOUT_PAGE,
+    ...(job.cursor ? { cursor: job.cursor } : {}),
+  });
+  const profiles = await deps.profiles.getMany(job.sandbox, page.profileIds);
+  const decisions = await Promise.all(page.profileIds.map((id) => decide(deps, run, id, profiles.get(id))));
+  const included = decisions.filter((d) => d.include);
+  const windowEnds = Date.parse(run.windowEndsAt);
+  const sendAt = new Map<string, number>();
+  if (included.length > 0) {
+    const start = await deps.audienceExecutions.reserveSlots(
+      job.sandbox,
+      job.executionId,
+      included.length,
+      run.throttleRatePerSec,
+      now.getTime(),
+    );
+    for (const chunk of planChunks(included.length, run.throttleRatePerSec, start)) {
+      for (const d of included.slice(chunk.offset, chunk.offset + chunk.size))
+        sendAt.set(d.profileId, chunk.atMs);
+    }
+  }
+  const at = now.toISOString();
+  const messages: MessageRecord[] = decisions.map((d) => {
+    const base = {
+      sandbox: job.sandbox,
+      executionId: job.executionId,
+      messageId: audienceMessageId(job.executionId, d.profileId),
+      userId: d.userId,
+      namespace: run.identityNamespace,
+      profileId: d.profileId,
+      shard: job.shard,
+    };
+    const slot = sendAt.get(d.profileId);
+    if (d.include && slot !== undefined && slot <= windowEnds) {
+      return { ...base, status: 'queued', history: [{ status: 'queued', at }] };
+    }
+    const [code, reason] = d.include
+      ? [AUDIENCE_EXCLUSIONS.windowExpired, 'Not reached within the 12-hour window at the campaign’s rate.']
+      : [d.code, d.reason];
+    return {
+      ...base,
+      status: 'exclude',
+      statusCode: code,
+      history: [{ status: 'exclude', at, code, reason }],
+    };
+  });
+  const existing = new Map((await deps.executions.createMessages(messages)).map((m) => [m.messageId, m]));
+  // A replayed page: what exists stays as it is; queued ones are queued again (dispatch skips sent ones).
+  const current = messages.map((m) => existing.get(m.messageId) ?? m);
+
+  const toSend = current.filter((m) => m.status === 'queued');
+  const jobs: { job: DispatchJob; delaySeconds: number }[] = [];
+  for (let start = 0; start < toSend.length; start += 20) {
+    const chunk = toSend.slice(start, start + 20);
+    const slot = Math.min(...chunk.map((m) => sendAt.get(m.profileId ?? '') ?? now.getTime()));
+    jobs.push({
+      delaySeconds: Math.max(0, (slot - now.getTime()) / 1000),
+      job: {
+        kind: 'audience',
+        sandbox: job.sandbox,
+        executionId: job.executionId,
+        requestId: run.requestId ?? run.executionId,
+        campaignId: run.campaignId,
+        campaignVersion: run.campaignVersion,
+        campaignType: 'marketing',
+        channel: run.channel,
+        enableWebhooks: run.enableWebhooks,
+        content: run.content,
+        ...(run.context ? { context: run.context } : {}),
+        recipients: chunk.map((m) => ({
+          messageId: m.messageId,
+          userId: m.userId,
+          namespace: m.namespace,
+          shard: job.shard,
+          ...(m.profileId ? { profileId: m.profileId } : {}),
+        })),
+      },
+    });
+  }
+  if (run.enableWebhooks) {
+    const newExclusions = messages.filter((m) => m.status === 'exclude' && !existing.has(m.messageId));
+    if (newExclusions.length > 0) await deps.events.publish(newExclusions.map((m) => exclusionEvent(run, m)));
+  }
+  await deps.dispatch.sendDelayed(jobs);
+  if (page.nextCursor) await deps.fanoutQueue.send([{ ...job, cursor: page.nextCursor }]);
+  else await deps.audienceExecutions.shardDone(job.sandbox, job.executionId, job.shard);
+}
+
+function exclusionEvent(run: AudienceExecutionRecord, message: MessageRecord): StatusEvent {
+  const change = message.history[0];
+  return {
+    kind: 'status-event',
+    eventId: `${message.messageId}:0`,
+    sandbox: run.sandbox,
+    executionId: run.executionId,
+    requestId: run.requestId ?? run.executionId,
+    campaignId: run.campaignId,
+    campaignVersion: run.campaignVersion,
+    campaignType: 'marketing',
+    channel: run.channel,
+    messageId: message.messageId,
+    userId: message.userId,
+    namespace: message.namespace,
+    status: 'exclude',
+    ...(change?.code ? { code: change.code } : {}),
+    ...(change?.reason ? { reason: change.reason } : {}),
+    timestamp: change?.at ?? new Date().toISOString(),
+  };
+}
