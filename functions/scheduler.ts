@@ -1,16 +1,20 @@
 import { logger } from '../shared/logger.ts';
 import { runDueCampaignTransitions } from '../shared/use-cases/campaigns.ts';
+import { runDueSchedules } from '../shared/use-cases/schedules.ts';
 import { containerDeps } from '../shared/wiring.ts';
 
 let deps: ReturnType<typeof containerDeps> | undefined;
 
 /**
  * Runs every minute (EventBridge on AWS, a timer locally): applies time-driven campaign transitions
- * (scheduled → live at the start date, live → completed at the end date).
+ * (scheduled → live at the start date, live → completed at the end date) and starts the scheduled
+ * audience runs that are due.
  */
-export const handler = async (): Promise<{ campaignsChanged: number }> => {
+export const handler = async (): Promise<{ campaignsChanged: number; runsStarted: number }> => {
   deps ??= containerDeps();
   const campaignsChanged = await runDueCampaignTransitions(deps);
-  if (campaignsChanged > 0) logger.info('scheduler applied campaign transitions', { campaignsChanged });
-  return { campaignsChanged };
+  // Campaign starts go first, so a run scheduled for a campaign's start date finds it live.
+  const runsStarted = await runDueSchedules(deps);
+  if (campaignsChanged + runsStarted > 0) logger.info('scheduler ran', { campaignsChanged, runsStarted });
+  return { campaignsChanged, runsStarted };
 };

@@ -4,7 +4,13 @@ import type { RenderedContent } from './domain/message.ts';
 import type { WebhookConfig } from './domain/webhook.ts';
 import type { ImportProgress } from './schemas/audience.ts';
 import type { CampaignContent, Channel } from './schemas/campaign.ts';
-import type { ChannelData, MessageStatus, RenderedMessageView, StatusChange } from './schemas/execution.ts';
+import type {
+  ChannelData,
+  MessageStatus,
+  RenderedMessageView,
+  ScheduledExecution,
+  StatusChange,
+} from './schemas/execution.ts';
 import type { Consent, Identity } from './schemas/profile.ts';
 import type { StatusEvent } from './schemas/status-event.ts';
 import type { AttemptView } from './schemas/webhook.ts';
@@ -441,4 +447,29 @@ export interface AudienceExecutionStore {
     sandbox: string,
     executionId: string,
   ): Promise<{ status: MessageStatus; statusCode?: string }[]>;
+}
+
+export interface ScheduleRecord extends ScheduledExecution {
+  readonly sandbox: string;
+  /** Shared context for the run, kept until it starts. */
+  readonly context?: Record<string, unknown>;
+}
+
+export interface ScheduleStore {
+  /** Writes the schedule (with its idempotency record when there is one) unless the key is taken. */
+  create(
+    schedule: ScheduleRecord,
+    idempotency: IdempotencyRecord | undefined,
+    nowMs: number,
+  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
+  get(sandbox: string, scheduleId: string): Promise<ScheduleRecord | undefined>;
+  /** Moves the status when it is still `from`; false otherwise. */
+  transition(
+    schedule: ScheduleRecord,
+    from: ScheduleRecord['scheduleStatus'],
+    to: ScheduleRecord['scheduleStatus'],
+    extra?: { executionId?: string; failure?: string },
+  ): Promise<boolean>;
+  /** Schedules whose time has come and that are not finished (Scheduled or Triggering). */
+  listDue(now: Date, limit: number): Promise<{ sandbox: string; scheduleId: string }[]>;
 }

@@ -21,6 +21,7 @@ import { DynamoDbExecutionStore } from './store/dynamodb-execution-store.ts';
 import { DynamoDbNamespaceStore } from './store/dynamodb-namespace-store.ts';
 import { DynamoDbProfileStore } from './store/dynamodb-profile-store.ts';
 import { DynamoDbSandboxStore } from './store/dynamodb-sandbox-store.ts';
+import { DynamoDbScheduleStore } from './store/dynamodb-schedule-store.ts';
 import { DynamoDbSuppressionStore } from './store/dynamodb-suppression-store.ts';
 import { DynamoDbWebhookStore } from './store/dynamodb-webhook-store.ts';
 import { createAuthenticator } from './use-cases/authenticate.ts';
@@ -54,6 +55,7 @@ export function containerDeps() {
     events: new SqsStatusEventPublisher(sqsClient(), requireQueueUrl(config, 'FEEDBACK_QUEUE_URL')),
     audiences: new DynamoDbAudienceStore(client, table),
     audienceExecutions: new DynamoDbAudienceExecutionStore(client, table),
+    schedules: new DynamoDbScheduleStore(client, table),
     fanoutQueue: new SqsFanoutQueue(sqsClient(), requireQueueUrl(config, 'FANOUT_QUEUE_URL')),
     webhooks: new DynamoDbWebhookStore(client, table),
     deliveries: new DynamoDbDeliveryStore(client, table),

@@ -1,5 +1,6 @@
 import { apiHandler } from '../../shared/http/api-handler.ts';
 import { getExecution, getRenderedMessage } from '../../shared/use-cases/executions.ts';
+import { cancelSchedule, getSchedule, scheduleAudience } from '../../shared/use-cases/schedules.ts';
 import { getAudienceExecution, triggerAudience } from '../../shared/use-cases/trigger-audience.ts';
 import { triggerUnitary } from '../../shared/use-cases/trigger-unitary.ts';
 import { containerDeps } from '../../shared/wiring.ts';
@@ -23,12 +24,18 @@ export const handler = apiHandler({
         request.body,
       );
     },
-    triggerAudience: (request, deps) =>
-      triggerAudience(
-        { ...deps, campaigns: deps.cachedCampaigns },
-        { sandbox: request.sandbox(), keyId: request.principal.keyId },
-        request.body,
-      ),
+    triggerAudience: (request, deps) => {
+      const caller = { sandbox: request.sandbox(), keyId: request.principal.keyId };
+      const { schedule } = request.body;
+      return schedule
+        ? scheduleAudience({ ...deps, campaigns: deps.cachedCampaigns }, caller, {
+            ...request.body,
+            schedule,
+          })
+        : triggerAudience({ ...deps, campaigns: deps.cachedCampaigns }, caller, request.body);
+    },
+    getSchedule: (request, deps) => getSchedule(deps, request.sandbox(), request.params.scheduleId),
+    cancelSchedule: (request, deps) => cancelSchedule(deps, request.sandbox(), request.params.scheduleId),
     getAudienceExecution: (request, deps) =>
       getAudienceExecution(deps, request.sandbox(), request.params.executionId),
     getExecution: (request, deps) => getExecution(deps, request.sandbox(), request.params.executionId),

@@ -260,3 +260,12 @@ export class AudienceNotAllowedError extends HeraldError {
     });
   }
 }
+
+export class ScheduleStateError extends HeraldError {
+  constructor(status: string) {
+    super('schedule-state', 409, 'The schedule can no longer be cancelled', {
+      detail: `The schedule is ${status}; only a Scheduled one can be cancelled.`,
+      extensions: { scheduleStatus: status },
+    });
+  }
+}

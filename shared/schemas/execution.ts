@@ -144,6 +144,10 @@ export const audienceExecutionSchema = z
       .record(z.string(), z.unknown())
       .optional()
       .meta({ description: 'Shared by every member; at most 200 KB.' }),
+    schedule: z
+      .strictObject({ executeAt: isoDateTimeSchema })
+      .optional()
+      .meta({ description: 'Run later: the scheduler starts the run within a minute of `executeAt`.' }),
   })
   .meta({ id: 'AudienceExecutionRequest' });
 export type AudienceExecutionInput = z.infer<typeof audienceExecutionSchema>;
@@ -191,3 +195,23 @@ export const audienceExecutionStatusSchema = z
   })
   .meta({ id: 'AudienceExecutionStatus' });
 export type AudienceExecutionStatus = z.infer<typeof audienceExecutionStatusSchema>;
+
+export const SCHEDULE_STATUSES = ['Scheduled', 'Triggering', 'Triggered', 'Cancelled', 'Failed'] as const;
+
+export const scheduledExecutionSchema = z
+  .object({
+    scheduleId: uuidSchema,
+    campaignId: uuidSchema,
+    audience: z.object({ id: uuidSchema }),
+    executeAt: isoDateTimeSchema,
+    scheduleStatus: z.enum(SCHEDULE_STATUSES),
+    requestId: z.string().optional(),
+    executionId: uuidSchema.optional().meta({ description: 'The run, once triggered.' }),
+    failure: z.string().optional().meta({ description: 'Why the run could not start (Failed).' }),
+    createdAt: isoDateTimeSchema,
+    createdBy: z.string(),
+  })
+  .meta({ id: 'ScheduledExecution' });
+export type ScheduledExecution = z.infer<typeof scheduledExecutionSchema>;
+
+export const scheduleParamsSchema = z.strictObject({ scheduleId: uuidSchema });

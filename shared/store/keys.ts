@@ -61,6 +61,10 @@ export const keys = {
     pk: `SB#${sandbox}#AUD#${audienceId}#${shard}`,
     prefix: 'M#',
   }),
+  schedule: (sandbox: string, scheduleId: string) => ({
+    pk: `SB#${sandbox}#SCHED#${scheduleId}`,
+    sk: 'SCHEDULE',
+  }),
   audienceImport: (sandbox: string, importId: string) => ({
     pk: `SB#${sandbox}#AUDIMPORT#${importId}`,
     sk: 'IMPORT',
@@ -82,6 +86,9 @@ export const keys = {
 
 /** Partition of the sparse `due` index; the scheduler reads it. */
 export const DUE_PARTITION = 'DUE';
+
+/** Partition of the `due` index for scheduled audience runs. */
+export const DUE_SCHEDULE_PARTITION = 'DUE#SCHEDULE';
 
 export type Key = { pk: string; sk: string };
 

@@ -15,6 +15,7 @@ const bObjects = {
   webhookId: '',
   audienceId: '',
   importId: '',
+  scheduleId: '',
 };
 
 beforeAll(async () => {
@@ -56,6 +57,17 @@ beforeAll(async () => {
     lines: JSON.stringify({ namespace: 'email', id: bObjects.email }),
   });
   bObjects.importId = imported.body.importId;
+  const marketing = await b.api.post<{ id: string }>('/campaigns', {
+    ...emailCampaign,
+    category: 'marketing',
+    audience: { id: audience.body.id },
+  });
+  await b.api.post(`/campaigns/${marketing.body.id}/activate`);
+  const scheduled = await b.api.post<{ scheduleId: string }>('/im/executions/audience', {
+    campaignId: marketing.body.id,
+    schedule: { executeAt: new Date(Date.now() + 3_600_000).toISOString() },
+  });
+  bObjects.scheduleId = scheduled.body.scheduleId;
 });
 afterAll(async () => {
   await herald?.stop();
@@ -145,6 +157,10 @@ const probes: Record<string, Probe> = {
     ),
   'GET /im/executions/audience/{executionId}': async (api) =>
     refused(await api.get(`/im/executions/audience/${bObjects.executionId}`)),
+  'GET /im/executions/schedules/{scheduleId}': async (api) =>
+    refused(await api.get(`/im/executions/schedules/${bObjects.scheduleId}`)),
+  'DELETE /im/executions/schedules/{scheduleId}': async (api) =>
+    refused(await api.delete(`/im/executions/schedules/${bObjects.scheduleId}`)),
   'GET /executions/{executionId}': async (api) =>
     refused(await api.get(`/executions/${bObjects.executionId}`)),
   'GET /executions/{executionId}/messages/{messageId}': async (api) =>
@@ -223,6 +239,10 @@ describe('sandbox isolation', () => {
       `/audiences/${bObjects.audienceId}`,
     );
     expect(audience.body).toMatchObject({ name: 'b-only', memberCount: 1 });
+    const schedule = await b.api.get<{ scheduleStatus: string }>(
+      `/im/executions/schedules/${bObjects.scheduleId}`,
+    );
+    expect(schedule.body.scheduleStatus).toBe('Scheduled');
     const webhook = await b.api.get<{ enabled: boolean }>(`/webhooks/${bObjects.webhookId}`);
     expect(webhook.body.enabled).toBe(true);
   });

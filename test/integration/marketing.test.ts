@@ -168,4 +168,54 @@ describe('sending a marketing campaign to an audience', () => {
     }
     expect((await api.get('/im/executions/audience/01a20708-a928-7d86-8254-5a5c8f38d212')).status).toBe(404);
   });
+
+  it('runs a scheduled execution when the scheduler finds it due, and never a cancelled one', async () => {
+    const audience = (await api.post<{ id: string }>('/audiences', { name: 'Later' })).body.id;
+    await api.put('/profiles', {
+      identities: [{ namespace: 'email', id: 'later@example.com' }],
+      consent: yes,
+      audiences: [audience],
+    });
+    const campaignId = await marketingCampaign(audience);
+    const executeAt = new Date(Date.now() + 1_500).toISOString();
+    type Schedule = { scheduleId: string; scheduleStatus: string; executeAt: string; executionId?: string };
+    const kept = await api.post<Schedule>('/im/executions/audience', {
+      campaignId,
+      requestId: 'later-1',
+      schedule: { executeAt },
+    });
+    expect(kept.status).toBe(202);
+    expect(kept.body).toMatchObject({ scheduleStatus: 'Scheduled', executeAt, audience: { id: audience } });
+    const dropped = await api.post<Schedule>('/im/executions/audience', {
+      campaignId,
+      requestId: 'later-2',
+      schedule: { executeAt },
+    });
+    const cancelled = await api.delete<Schedule>(`/im/executions/schedules/${dropped.body.scheduleId}`);
+    expect(cancelled.body.scheduleStatus).toBe('Cancelled');
+    expect((await api.delete(`/im/executions/schedules/${dropped.body.scheduleId}`)).status).toBe(409);
+
+    await herald.runScheduler();
+    expect(
+      (await api.get<Schedule>(`/im/executions/schedules/${kept.body.scheduleId}`)).body.scheduleStatus,
+    ).toBe('Scheduled');
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(executeAt) - Date.now() + 50));
+    await herald.runScheduler();
+    const triggered = await api.get<Schedule>(`/im/executions/schedules/${kept.body.scheduleId}`);
+    expect(triggered.body.scheduleStatus).toBe('Triggered');
+    expect((await finished(triggered.body.executionId ?? '')).counts.delivered).toBe(1);
+    expect(
+      (await api.get<Schedule>(`/im/executions/schedules/${dropped.body.scheduleId}`)).body,
+    ).toMatchObject({
+      scheduleStatus: 'Cancelled',
+    });
+    expect(
+      (await api.get<Schedule>(`/im/executions/schedules/${dropped.body.scheduleId}`)).body.executionId,
+    ).toBeUndefined();
+    const past = await api.post('/im/executions/audience', {
+      campaignId,
+      schedule: { executeAt: '2020-01-01T00:00:00Z' },
+    });
+    expect(past.status).toBe(400);
+  });
 });
