@@ -36,6 +36,7 @@ export class HeraldWorkers extends Construct {
               ? Duration.seconds(definition.maxBatchingWindowSeconds)
               : undefined,
           reportBatchItemFailures: true,
+          maxConcurrency: definition.maxConcurrency,
         }),
       );
       this.functions.push(fn);

@@ -47,7 +47,8 @@ export function toSqsRecord(message: Message, queueArn: string): SQSRecord {
 }
 
 /**
- * Lambda's SQS event source mapping, locally: long-polls the queue, invokes the worker with a real
+ * Lambda's SQS event source mapping, locally: long-polls the queue (with up to `maxConcurrency`
+ * batches in flight), invokes the worker with a real
  * SQS event, deletes what succeeded, and leaves reported failures (or the whole batch when the
  * worker throws or times out) to reappear after the visibility timeout and, past the receive
  * limit, move to the DLQ.
@@ -104,17 +105,20 @@ export function startQueuePoller(options: {
     }
   };
 
-  const loop = (async () => {
-    while (running) {
-      try {
-        await pollOnce();
-      } catch (error) {
-        if (!running) break;
-        options.onError?.(error);
-        await new Promise((resolve) => setTimeout(resolve, 500));
+  // As many loops as the event source's maximum concurrency: that many batches in flight at once.
+  const loop = Promise.all(
+    Array.from({ length: Math.max(1, definition.maxConcurrency) }, async () => {
+      while (running) {
+        try {
+          await pollOnce();
+        } catch (error) {
+          if (!running) break;
+          options.onError?.(error);
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
       }
-    }
-  })();
+    }),
+  );
 
   return {
     async stop() {

@@ -20,6 +20,8 @@ export interface QueueDefinition {
   readonly maxBatchingWindowSeconds: number;
   /** The worker's timeout in seconds. */
   readonly workerTimeoutSeconds: number;
+  /** Batches processed at once (the event source's maximum concurrency; parallel pollers locally). */
+  readonly maxConcurrency: number;
 }
 
 export const queueDefinitions: readonly QueueDefinition[] = [
@@ -32,6 +34,7 @@ export const queueDefinitions: readonly QueueDefinition[] = [
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     workerTimeoutSeconds: 30,
+    maxConcurrency: 4,
   },
   {
     name: 'feedback',
@@ -44,17 +47,19 @@ export const queueDefinitions: readonly QueueDefinition[] = [
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     workerTimeoutSeconds: 60,
+    maxConcurrency: 4,
   },
   {
     name: 'fanout',
     envVar: 'FANOUT_QUEUE_URL',
     worker: 'functions/workers/fanout.ts',
-    // One page of 100 members a job; pages of different shards run in parallel.
+    // One page of 100 members a job; pages of different shards run in parallel (16 shards).
     visibilityTimeoutSeconds: 180,
     maxReceiveCount: 5,
     batchSize: 1,
     maxBatchingWindowSeconds: 0,
     workerTimeoutSeconds: 30,
+    maxConcurrency: 8,
   },
 ];
 

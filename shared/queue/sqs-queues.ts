@@ -13,15 +13,18 @@ import type { StatusEvent } from '../schemas/status-event.ts';
 /** SQS delays a message at most 15 minutes; longer waits are chained by the workers. */
 const MAX_DELAY_SECONDS = 900;
 
-export class SqsDispatchQueue implements DispatchQueue {
-  private readonly client: SQSClient;
-  private readonly queueUrl: string;
+/** What every queue adapter holds: the client and its queue's URL. */
+abstract class SqsQueue {
+  protected readonly client: SQSClient;
+  protected readonly queueUrl: string;
 
   constructor(client: SQSClient, queueUrl: string) {
     this.client = client;
     this.queueUrl = queueUrl;
   }
+}
 
+export class SqsDispatchQueue extends SqsQueue implements DispatchQueue {
   async send(job: DispatchJob): Promise<void> {
     await this.client.send(
       new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(job) }),
@@ -38,15 +41,7 @@ export class SqsDispatchQueue implements DispatchQueue {
 }
 
 /** Fanout pages on the fanout queue. */
-export class SqsFanoutQueue implements FanoutQueue {
-  private readonly client: SQSClient;
-  private readonly queueUrl: string;
-
-  constructor(client: SQSClient, queueUrl: string) {
-    this.client = client;
-    this.queueUrl = queueUrl;
-  }
-
+export class SqsFanoutQueue extends SqsQueue implements FanoutQueue {
   async send(jobs: readonly FanoutJob[], delaySeconds = 0): Promise<void> {
     await sendBatches(
       this.client,
@@ -80,60 +75,26 @@ async function sendBatches(
 }
 
 /** Publishes status events to the feedback queue, ten to a batch, failing if any entry failed. */
-export class SqsStatusEventPublisher implements StatusEventPublisher {
-  private readonly client: SQSClient;
-  private readonly queueUrl: string;
-
-  constructor(client: SQSClient, queueUrl: string) {
-    this.client = client;
-    this.queueUrl = queueUrl;
-  }
-
+export class SqsStatusEventPublisher extends SqsQueue implements StatusEventPublisher {
   async publish(events: readonly StatusEvent[]): Promise<void> {
-    for (let start = 0; start < events.length; start += 10) {
-      const batch = events.slice(start, start + 10);
-      const result = await this.client.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.queueUrl,
-          Entries: batch.map((event, index) => ({ Id: String(index), MessageBody: JSON.stringify(event) })),
-        }),
-      );
-      if ((result.Failed ?? []).length > 0) {
-        throw new Error(`feedback queue refused ${result.Failed?.length} of ${batch.length} events`);
-      }
-    }
+    await sendBatches(
+      this.client,
+      this.queueUrl,
+      events.map((event) => ({ body: JSON.stringify(event), delaySeconds: 0 })),
+    );
   }
 }
 
 /** Delivery jobs on the feedback queue, each delayed until its `notBefore` (up to 15 minutes). */
-export class SqsDeliveryQueue implements DeliveryQueue {
-  private readonly client: SQSClient;
-  private readonly queueUrl: string;
-
-  constructor(client: SQSClient, queueUrl: string) {
-    this.client = client;
-    this.queueUrl = queueUrl;
-  }
-
+export class SqsDeliveryQueue extends SqsQueue implements DeliveryQueue {
   async send(jobs: readonly DeliveryJob[], now: Date): Promise<void> {
-    for (let start = 0; start < jobs.length; start += 10) {
-      const batch = jobs.slice(start, start + 10);
-      const result = await this.client.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.queueUrl,
-          Entries: batch.map((job, index) => ({
-            Id: String(index),
-            MessageBody: JSON.stringify(job),
-            DelaySeconds: Math.min(
-              MAX_DELAY_SECONDS,
-              Math.max(0, Math.ceil((job.notBefore - now.getTime()) / 1000)),
-            ),
-          })),
-        }),
-      );
-      if ((result.Failed ?? []).length > 0) {
-        throw new Error(`feedback queue refused ${result.Failed?.length} of ${batch.length} delivery jobs`);
-      }
-    }
+    await sendBatches(
+      this.client,
+      this.queueUrl,
+      jobs.map((job) => ({
+        body: JSON.stringify(job),
+        delaySeconds: (job.notBefore - now.getTime()) / 1000,
+      })),
+    );
   }
 }

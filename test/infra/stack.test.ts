@@ -102,6 +102,7 @@ describe('the API stack', () => {
           Properties: expect.objectContaining({
             BatchSize: queue.batchSize,
             FunctionResponseTypes: ['ReportBatchItemFailures'],
+            ScalingConfig: { MaximumConcurrency: queue.maxConcurrency },
           }),
         }),
       );

@@ -124,6 +124,7 @@ describe('queue pollers (the local SQS event source mapping)', () => {
       batchSize: 10,
       maxBatchingWindowSeconds: 0,
       workerTimeoutSeconds: 5,
+      maxConcurrency: 1,
     };
     return { queueUrl, dlqUrl, definition };
   }

@@ -10,6 +10,7 @@ import {
   definitionIssues,
   duplicate,
   editTarget,
+  nextTransition,
   stop,
 } from '../../shared/domain/campaign.ts';
 import { CampaignStateError, ValidationError } from '../../shared/domain/errors.ts';
@@ -162,5 +163,435 @@ describe('campaign lifecycle', () => {
       status: 'completed',
     });
     expect(applyDueTransitions(scheduled, new Date('2030-01-01T10:00:00Z'))).toBe(scheduled);
+  });
+});
+
+const sms: CampaignDefinition = {
+  ...email,
+  channel: 'sms',
+  identityNamespace: 'phone',
+  content: { body: 'Hi' },
+};
+const push: CampaignDefinition = {
+  ...email,
+  channel: 'push',
+  identityNamespace: 'ecid',
+  content: { title: 'T', body: 'B', data: { deepLink: 'app://{{context.id}}' } },
+};
+const marketing: CampaignDefinition = {
+  ...email,
+  category: 'marketing',
+  audience: { id: 'vip' },
+  throttleRatePerSec: 100,
+};
+const issues = (definition: CampaignDefinition, context = known) => definitionIssues(definition, context);
+
+describe('definitionIssues, rule by rule', () => {
+  it('accepts valid sms, push and marketing definitions', () => {
+    expect(issues(sms)).toEqual([]);
+    expect(issues(push)).toEqual([]);
+    expect(issues(marketing)).toEqual([]);
+    expect(issues({ ...email, content: { subject: 's', text: 't' } })).toEqual([]);
+  });
+
+  it('refuses createNewProfiles and highThroughput on marketing campaigns', () => {
+    expect(issues({ ...marketing, createNewProfiles: true })).toEqual([
+      { path: 'createNewProfiles', message: 'is only allowed on transactional campaigns' },
+    ]);
+    const contextOnly = { subject: '{{context.s}}', text: 'x' };
+    expect(issues({ ...marketing, content: contextOnly, highThroughput: true })).toEqual([
+      { path: 'highThroughput', message: 'is only allowed on transactional campaigns' },
+    ]);
+  });
+
+  it('refuses audience and throttle on transactional campaigns, each on its own', () => {
+    expect(paths({ ...email, audience: { id: 'a' } })).toEqual(['audience']);
+    expect(paths({ ...email, throttleRatePerSec: 1 })).toEqual(['throttleRatePerSec']);
+  });
+
+  it('refuses createNewProfiles together with highThroughput', () => {
+    const ht = { ...email, content: { subject: '{{context.s}}', text: 'x' }, highThroughput: true };
+    expect(issues({ ...ht, createNewProfiles: true })).toEqual([
+      { path: 'createNewProfiles', message: 'cannot be combined with highThroughput (no profile lookup)' },
+    ]);
+    expect(issues({ ...ht, createNewProfiles: false })).toEqual([]);
+  });
+
+  it('names every field that uses a profile variable in a high-throughput campaign, with the variable', () => {
+    const found = issues({
+      ...push,
+      highThroughput: true,
+      content: { title: '{{context.t}}', body: '{{ profile.name }}', data: { k: '{{{profile.id}}}' } },
+    });
+    expect(found.map((i) => i.path)).toEqual(['content.body', 'content.data.k']);
+    expect(found[0]?.message).toContain("'profile.name'");
+    expect(found[1]?.message).toContain("'profile.id'");
+  });
+
+  it('allows profile variables when the campaign is not high-throughput', () => {
+    expect(issues({ ...sms, content: { body: '{{profile.firstName}}' } })).toEqual([]);
+  });
+
+  it.each([
+    ['email', { subject: 's', html: 'h', body: 'b', title: 't' }, ['content.body', 'content.title']],
+    ['email', { subject: 's', text: 't', data: { k: 'v' } }, ['content.data']],
+    ['sms', { body: 'b', subject: 's' }, ['content.subject']],
+    ['sms', { body: 'b', title: 't', data: { k: 'v' } }, ['content.title', 'content.data']],
+    ['push', { title: 't', body: 'b', html: 'h' }, ['content.html']],
+  ] as const)('refuses %s content keys the channel does not use: %j', (channel, content, expected) => {
+    expect(paths({ ...email, channel, content })).toEqual(expected);
+  });
+
+  it.each([
+    ['email', { html: 'h' }, ['content.subject']],
+    ['email', { subject: 's' }, ['content.html|text']],
+    ['email', {}, ['content.subject', 'content.html|text']],
+    ['sms', {}, ['content.body']],
+    ['push', { body: 'b' }, ['content.title']],
+    ['push', { title: 't' }, ['content.body']],
+    ['push', { data: { k: 'v' } }, ['content.title', 'content.body']],
+  ] as const)('requires the %s content: %j', (channel, content, expected) => {
+    expect(paths({ ...email, channel, content })).toEqual(expected);
+  });
+
+  it('says which content the channel needs', () => {
+    expect(issues({ ...email, content: { subject: 's' } })).toEqual([
+      { path: 'content.html|text', message: 'the email channel needs html or text' },
+    ]);
+  });
+
+  it('reports template syntax errors with the field path and the parser message', () => {
+    const found = issues({
+      ...email,
+      content: { subject: 'Hi {{user.name}}', html: '<p>{{profile.a</p>', text: 'ok {{context.x}}' },
+    });
+    expect(found.map((i) => i.path)).toEqual(['content.subject', 'content.html']);
+    expect(found[0]?.message).toContain('only profile.* and context.*');
+    expect(found[1]?.message).toContain('never closed');
+  });
+
+  it('refuses a schedule that ends at or before its start, and accepts open-ended ones', () => {
+    const at = '2030-02-01T00:00:00Z';
+    expect(paths({ ...email, schedule: { startDate: at, endDate: at } })).toEqual(['schedule.endDate']);
+    expect(paths({ ...email, schedule: { startDate: at, endDate: '2030-02-01T00:00:01Z' } })).toEqual([]);
+    expect(paths({ ...email, schedule: { startDate: at } })).toEqual([]);
+    expect(paths({ ...email, schedule: { endDate: at } })).toEqual([]);
+    // The same instant in another offset is still not after the start.
+    expect(
+      paths({
+        ...email,
+        schedule: { startDate: '2030-02-01T01:00:00+01:00', endDate: '2030-02-01T00:00:00Z' },
+      }),
+    ).toEqual(['schedule.endDate']);
+  });
+
+  it('names the unknown namespace', () => {
+    expect(issues({ ...email, identityNamespace: 'crmId' }, { namespaceExists: false })).toEqual([
+      {
+        path: 'identityNamespace',
+        message: "'crmId' is neither a standard namespace nor registered in this sandbox",
+      },
+    ]);
+  });
+
+  it('returns every broken rule at once', () => {
+    expect(
+      paths(
+        {
+          ...email,
+          category: 'marketing',
+          createNewProfiles: true,
+          channel: 'sms',
+          content: { body: '{{oops}}' },
+          schedule: { startDate: '2030-02-02T00:00:00Z', endDate: '2030-02-01T00:00:00Z' },
+        },
+        { namespaceExists: false },
+      ),
+    ).toEqual(['identityNamespace', 'createNewProfiles', 'content.body', 'schedule.endDate']);
+  });
+
+  it('fills the boolean options with false on create', () => {
+    expect(email).toMatchObject({ createNewProfiles: false, enableWebhooks: false, highThroughput: false });
+    expect(
+      definitionFromCreate({
+        name: 'n',
+        category: 'transactional',
+        channel: 'sms',
+        identityNamespace: 'phone',
+        content: { body: 'b' },
+        enableWebhooks: true,
+      }).enableWebhooks,
+    ).toBe(true);
+  });
+});
+
+const fieldPaths = (fn: () => unknown): string[] => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ValidationError) return error.fields.map((f) => f.path);
+    throw error;
+  }
+  throw new Error('no ValidationError');
+};
+
+describe('activate', () => {
+  it('makes a draft live as version 1, with audit fields', () => {
+    const live = activate(record({ revision: 3 }), known, now, 'k9');
+    expect(live).toMatchObject({
+      status: 'live',
+      version: 1,
+      revision: 3,
+      activatedAt: now.toISOString(),
+      modifiedAt: now.toISOString(),
+      modifiedBy: 'k9',
+      createdBy: 'k',
+      name: 'Reset',
+    });
+    expect(live).not.toHaveProperty('draft');
+  });
+
+  it('schedules a draft whose start is later, and starts one whose start has passed or is now', () => {
+    expect(
+      activate(record({ schedule: { startDate: '2030-01-01T12:00:01Z' } }), known, now, 'k').status,
+    ).toBe('scheduled');
+    expect(activate(record({ schedule: { startDate: now.toISOString() } }), known, now, 'k').status).toBe(
+      'live',
+    );
+    expect(
+      activate(record({ schedule: { startDate: '2029-01-01T00:00:00Z' } }), known, now, 'k').status,
+    ).toBe('live');
+  });
+
+  it('refuses stopped, completed and archived campaigns with a state error naming the status', () => {
+    for (const status of ['stopped', 'completed', 'archived'] as const) {
+      let caught: unknown;
+      try {
+        activate(record({ status, version: 1, draft: email }), known, now, 'k');
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, status).toBeInstanceOf(CampaignStateError);
+      expect((caught as CampaignStateError).status).toBe(409);
+      expect((caught as CampaignStateError).extensions).toEqual({ campaignStatus: status });
+    }
+    expect(() => activate(record({ status: 'stopped' }), known, now, 'k')).toThrow('duplicate it instead');
+  });
+
+  it('refuses a live or scheduled campaign without pending edits', () => {
+    expect(() => activate(record({ status: 'live', version: 1 }), known, now, 'k')).toThrow(
+      CampaignStateError,
+    );
+    expect(() => activate(record({ status: 'scheduled', version: 1 }), known, now, 'k')).toThrow(
+      'no pending edits',
+    );
+  });
+
+  it('swaps in the draft of a live campaign: bumps the version, keeps lifecycle facts, drops cleared fields', () => {
+    const activatedBefore = '2029-12-01T00:00:00.000Z';
+    const live = record({
+      status: 'live',
+      version: 4,
+      revision: 9,
+      activatedAt: activatedBefore,
+      description: 'old description',
+      schedule: { endDate: '2031-01-01T00:00:00Z' },
+      draft: { ...email, name: 'Reset v5', content: { subject: 'New', text: 'x' } },
+    });
+    const next = activate(live, known, now, 'k2');
+    expect(next).toMatchObject({
+      id: 'c1',
+      sandbox: 'sb',
+      status: 'live',
+      version: 5,
+      revision: 9,
+      name: 'Reset v5',
+      content: { subject: 'New', text: 'x' },
+      createdAt: now.toISOString(),
+      activatedAt: now.toISOString(),
+      modifiedBy: 'k2',
+    });
+    expect(next).not.toHaveProperty('description');
+    expect(next).not.toHaveProperty('schedule');
+    expect(next).not.toHaveProperty('draft');
+    expect(live.draft).toBeDefined();
+  });
+
+  it('schedules a live campaign again when its draft starts later', () => {
+    const live = record({
+      status: 'live',
+      version: 1,
+      draft: { ...email, schedule: { startDate: '2030-06-01T00:00:00Z' } },
+    });
+    expect(activate(live, known, now, 'k')).toMatchObject({ status: 'scheduled', version: 2 });
+  });
+
+  it('checks the draft, not the live definition, when a live campaign has pending edits', () => {
+    const live = record({ status: 'live', version: 1, draft: { ...email, content: { subject: 's' } } });
+    expect(fieldPaths(() => activate(live, known, now, 'k'))).toEqual(['content.html|text']);
+  });
+
+  it('refuses a marketing campaign without an audience, a past end date and an unknown namespace', () => {
+    expect(fieldPaths(() => activate(record({ category: 'marketing' }), known, now, 'k'))).toEqual([
+      'audience',
+    ]);
+    expect(activate(record({ category: 'marketing', audience: { id: 'vip' } }), known, now, 'k').status).toBe(
+      'live',
+    );
+    expect(
+      fieldPaths(() => activate(record({ schedule: { endDate: now.toISOString() } }), known, now, 'k')),
+    ).toEqual(['schedule.endDate']);
+    expect(fieldPaths(() => activate(record(), { namespaceExists: false }, now, 'k'))).toEqual([
+      'identityNamespace',
+    ]);
+  });
+});
+
+describe('stop, archive, delete, edit', () => {
+  it('stops a live or scheduled campaign and drops its pending edits', () => {
+    const stopped = stop(record({ status: 'live', version: 2, draft: email }), now, 'k3');
+    expect(stopped).toMatchObject({
+      status: 'stopped',
+      version: 2,
+      stoppedAt: now.toISOString(),
+      modifiedBy: 'k3',
+    });
+    expect(stopped).not.toHaveProperty('draft');
+    expect(stop(record({ status: 'scheduled', version: 1 }), now, 'k').status).toBe('stopped');
+  });
+
+  it.each(['draft', 'stopped', 'completed', 'archived'] as const)('does not stop a %s campaign', (status) => {
+    expect(() => stop(record({ status }), now, 'k')).toThrow(CampaignStateError);
+  });
+
+  it('archives only stopped or completed campaigns', () => {
+    expect(archive(record({ status: 'stopped' }), now, 'k')).toMatchObject({
+      status: 'archived',
+      archivedAt: now.toISOString(),
+    });
+    expect(archive(record({ status: 'completed' }), now, 'k').status).toBe('archived');
+    for (const status of ['draft', 'scheduled', 'live', 'archived'] as const) {
+      expect(() => archive(record({ status }), now, 'k'), status).toThrow(CampaignStateError);
+    }
+  });
+
+  it('deletes only drafts', () => {
+    expect(() => assertDeletable(record())).not.toThrow();
+    for (const status of ['scheduled', 'live', 'stopped', 'completed', 'archived'] as const) {
+      expect(() => assertDeletable(record({ status })), status).toThrow('Only draft campaigns');
+    }
+  });
+
+  it.each(['stopped', 'completed', 'archived'] as const)('does not edit a %s campaign', (status) => {
+    expect(() => editTarget(record({ status }))).toThrow(CampaignStateError);
+  });
+});
+
+describe('duplicate', () => {
+  it('copies the active definition when there are no pending edits, without lifecycle facts', () => {
+    const source = record({
+      status: 'stopped',
+      version: 2,
+      revision: 7,
+      description: 'keep me',
+      activatedAt: '2029-01-01T00:00:00Z',
+      stoppedAt: '2029-02-01T00:00:00Z',
+    });
+    const copy = duplicate(source, { id: 'c2', now, by: 'k2' });
+    expect(copy).toEqual({
+      ...email,
+      description: 'keep me',
+      name: 'Reset (copy)',
+      id: 'c2',
+      sandbox: 'sb',
+      status: 'draft',
+      version: 0,
+      revision: 0,
+      createdAt: now.toISOString(),
+      createdBy: 'k2',
+      modifiedAt: now.toISOString(),
+      modifiedBy: 'k2',
+      duplicatedFrom: 'c1',
+    });
+  });
+
+  it('keeps the name within 256 characters', () => {
+    expect(duplicate(record({ name: 'n'.repeat(256) }), { id: 'c2', now, by: 'k' }).name).toHaveLength(256);
+  });
+});
+
+describe('time-driven transitions', () => {
+  const window = { startDate: '2030-01-01T11:00:00Z', endDate: '2030-01-01T13:00:00Z' };
+
+  it('names the next transition of scheduled and live campaigns only', () => {
+    expect(nextTransition(record({ status: 'scheduled', schedule: window }))).toEqual({
+      action: 'start',
+      at: window.startDate,
+    });
+    expect(nextTransition(record({ status: 'live', schedule: window }))).toEqual({
+      action: 'complete',
+      at: window.endDate,
+    });
+    expect(nextTransition(record({ status: 'live' }))).toBeUndefined();
+    expect(
+      nextTransition(record({ status: 'live', schedule: { startDate: window.startDate } })),
+    ).toBeUndefined();
+    for (const status of ['draft', 'stopped', 'completed', 'archived'] as const) {
+      expect(nextTransition(record({ status, schedule: window })), status).toBeUndefined();
+    }
+  });
+
+  it('starts a scheduled campaign exactly at its start, by the scheduler', () => {
+    const scheduled = record({ status: 'scheduled', version: 1, schedule: window });
+    const started = applyDueTransitions(scheduled, new Date(window.startDate));
+    expect(started).toMatchObject({ status: 'live', modifiedBy: 'scheduler', version: 1 });
+    expect(started).not.toHaveProperty('completedAt');
+  });
+
+  it('goes straight to completed when both start and end have passed', () => {
+    const late = new Date('2030-01-02T00:00:00Z');
+    expect(applyDueTransitions(record({ status: 'scheduled', schedule: window }), late)).toMatchObject({
+      status: 'completed',
+      completedAt: late.toISOString(),
+      modifiedAt: late.toISOString(),
+      modifiedBy: 'scheduler',
+    });
+  });
+
+  it('completes a live campaign whose end has passed and leaves others alone', () => {
+    expect(
+      applyDueTransitions(record({ status: 'live', schedule: window }), new Date(window.endDate)).status,
+    ).toBe('completed');
+    const open = record({ status: 'live' });
+    expect(applyDueTransitions(open, new Date('2100-01-01T00:00:00Z'))).toBe(open);
+    const draft = record({ schedule: window });
+    expect(applyDueTransitions(draft, new Date('2100-01-01T00:00:00Z'))).toBe(draft);
+  });
+});
+
+describe('applyPatch', () => {
+  it('keeps members whose patch value is undefined, and replaces content as a whole', () => {
+    const base: CampaignDefinition = {
+      ...email,
+      description: 'd',
+      schedule: { startDate: '2030-01-02T00:00:00Z' },
+    };
+    const patched = applyPatch(base, { description: undefined, content: { subject: 'x', text: 'y' } });
+    expect(patched).toEqual({ ...base, content: { subject: 'x', text: 'y' } });
+  });
+
+  it('clears several optional members with null and leaves the input untouched', () => {
+    const base: CampaignDefinition = { ...marketing, schedule: { endDate: '2031-01-01T00:00:00Z' } };
+    const patched = applyPatch(base, { audience: null, throttleRatePerSec: null, schedule: null });
+    expect(patched).not.toHaveProperty('audience');
+    expect(patched).not.toHaveProperty('throttleRatePerSec');
+    expect(patched).not.toHaveProperty('schedule');
+    expect(base).toMatchObject({ audience: { id: 'vip' }, throttleRatePerSec: 100 });
+  });
+
+  it('sets booleans to false (false is not "absent")', () => {
+    expect(applyPatch({ ...email, enableWebhooks: true }, { enableWebhooks: false }).enableWebhooks).toBe(
+      false,
+    );
   });
 });

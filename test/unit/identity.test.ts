@@ -1,14 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeIdentity } from '../../shared/domain/identity.ts';
+import {
+  CHANNEL_DEFAULT_NAMESPACE,
+  isStandardNamespace,
+  normalizeEmail,
+  normalizeIdentity,
+  normalizePhone,
+} from '../../shared/domain/identity.ts';
+
+const ecid = '12345678901234567890123456789012345678';
 
 describe('identity normalisation', () => {
   it.each([
     ['email', '  Ann.Lee@Example.COM ', 'ann.lee@example.com'],
+    ['email', 'first+tag@sub.example.co.uk', 'first+tag@sub.example.co.uk'],
     ['phone', '+1 (415) 555-0123', '+14155550123'],
     ['phone', '0044 20 7946 0958', '+442079460958'],
+    ['phone', '0044-20-7946-0958', '+442079460958'],
     ['phone', '+33.1.23.45.67.89', '+33123456789'],
-    ['ecid', ' 12345678901234567890123456789012345678 ', '12345678901234567890123456789012345678'],
+    ['phone', '  +4915112345678  ', '+4915112345678'],
+    ['ecid', ` ${ecid} `, ecid],
     ['crmId', '  CRM-001 ', 'CRM-001'],
+    ['crmId', 'two words', 'two words'],
+    ['crmId', 'é-ü-中文', 'é-ü-中文'],
+    ['crmId', 'x'.repeat(256), 'x'.repeat(256)],
+    ['crmId', `  ${'x'.repeat(256)}  `, 'x'.repeat(256)],
   ])('%s %j → %s', (namespace, raw, value) => {
     expect(normalizeIdentity(namespace, raw)).toEqual({ ok: true, value });
   });
@@ -16,15 +31,52 @@ describe('identity normalisation', () => {
   it.each([
     ['email', 'not-an-email'],
     ['email', 'a@b'],
+    ['email', 'a b@example.com'],
+    ['email', '@example.com'],
+    ['email', 'ann@-example.com'],
+    ['email', 'ann@@example.com'],
+    ['email', ''],
     ['email', `${'x'.repeat(250)}@example.com`],
     ['phone', '12345'],
+    ['phone', '4155550123'],
     ['phone', '+0123456789'],
+    ['phone', '+123456'],
+    ['phone', '+1234567890123456'],
+    ['phone', '+1 415 555 0123 ext 5'],
     ['phone', 'call me'],
+    ['phone', ''],
     ['ecid', '1234'],
+    ['ecid', ecid.slice(1)],
+    ['ecid', `${ecid}9`],
+    ['ecid', `${ecid.slice(1)}a`],
     ['crmId', ''],
+    ['crmId', '   '],
     ['crmId', 'a\u0000b'],
+    ['crmId', 'a\tb'],
+    ['crmId', 'a\nb'],
+    ['crmId', 'a\u007fb'],
     ['crmId', 'x'.repeat(257)],
   ])('%s %j is refused', (namespace, raw) => {
-    expect(normalizeIdentity(namespace, raw).ok).toBe(false);
+    const result = normalizeIdentity(namespace, raw);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).not.toBe('');
+  });
+
+  it('says what a valid value looks like', () => {
+    expect(normalizeEmail('x')).toEqual({ ok: false, message: 'must be an email address' });
+    expect(normalizePhone('12345')).toMatchObject({ ok: false, message: expect.stringContaining('E.164') });
+    expect(normalizeIdentity('ecid', '1')).toMatchObject({ message: expect.stringContaining('38 digits') });
+    expect(normalizeIdentity('crmId', '')).toMatchObject({ message: expect.stringContaining('256') });
+  });
+
+  it('knows the standard namespaces and the default namespace of each channel', () => {
+    expect(['email', 'phone', 'ecid', 'crmId', 'Email'].map(isStandardNamespace)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(CHANNEL_DEFAULT_NAMESPACE).toEqual({ email: 'email', sms: 'phone', push: 'ecid' });
   });
 });

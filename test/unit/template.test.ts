@@ -77,3 +77,136 @@ describe('templates', () => {
     expect(() => compileTemplate(source)).toThrow(message);
   });
 });
+
+describe('compileTemplate', () => {
+  it('keeps text without variables as one text part', () => {
+    expect(compileTemplate('Hello, world. { } }}')).toEqual({
+      parts: [{ kind: 'text', text: 'Hello, world. { } }}' }],
+      variables: [],
+    });
+    expect(compileTemplate('')).toEqual({ parts: [], variables: [] });
+  });
+
+  it('splits text and variables, with root, path and rawness', () => {
+    expect(compileTemplate('a{{profile.a.b}}b{{ context.x }}{{{context.y}}}c').parts).toEqual([
+      { kind: 'text', text: 'a' },
+      { kind: 'variable', root: 'profile', path: ['a', 'b'], raw: false },
+      { kind: 'text', text: 'b' },
+      { kind: 'variable', root: 'context', path: ['x'], raw: false },
+      { kind: 'variable', root: 'context', path: ['y'], raw: true },
+      { kind: 'text', text: 'c' },
+    ]);
+  });
+
+  it('accepts letters, digits, _ and - in path segments', () => {
+    expect(compileTemplate('{{profile.order_1.line-2.0}}').variables).toEqual(['profile.order_1.line-2.0']);
+  });
+
+  it.each([
+    ['Hi {{profile.name', 3, 'never closed'],
+    ['Hi {{{profile.name}}', 3, "'{{{' at offset 3 is never closed"],
+    ['Hi {{user.x}}', 3, 'only profile.* and context.*'],
+    ['{{}}', 0, 'only profile.* and context.*'],
+    ['{{ }}', 0, 'only profile.* and context.*'],
+    ['ab{{context}}', 2, 'not a variable path'],
+    ['{{profile.}}', 0, 'not a variable path'],
+    ['{{profile..a}}', 0, 'not a variable path'],
+    ['{{profile.a/b}}', 0, 'not a variable path'],
+    ['{{profile.a[0]}}', 0, 'not a variable path'],
+    ['{{ profile . a }}', 0, 'only profile.* and context.*'],
+    ['ok {{context.a}} then {{profile.x y}}', 22, 'not a variable path'],
+  ])('refuses %j at offset %i', (source, offset, message) => {
+    let caught: unknown;
+    try {
+      compileTemplate(source);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(TemplateSyntaxError);
+    expect((caught as TemplateSyntaxError).offset).toBe(offset);
+    expect((caught as TemplateSyntaxError).message).toContain(message);
+  });
+});
+
+describe('renderTemplate', () => {
+  it.each([
+    ['<', '&lt;'],
+    ['>', '&gt;'],
+    ['&', '&amp;'],
+    ['"', '&quot;'],
+    ["'", '&#39;'],
+  ])('escapes %s in {{}} for HTML but not in {{{}}}', (char, escaped) => {
+    expect(render(`{{context.v}}|{{{context.v}}}`, { context: { v: `a${char}b` } }, true).output).toBe(
+      `a${escaped}b|a${char}b`,
+    );
+  });
+
+  it('does not escape when the field is not HTML', () => {
+    expect(render('{{context.v}}', { context: { v: '<b>&</b>' } }, false).output).toBe('<b>&</b>');
+  });
+
+  it('does not escape the template text itself, only the values', () => {
+    expect(render('<p class="x">{{context.v}}</p>', { context: { v: '&' } }, true).output).toBe(
+      '<p class="x">&amp;</p>',
+    );
+  });
+
+  it('reads nested objects and array elements by index', () => {
+    const result = render('{{profile.address.city}} {{profile.orders.1.id}}', {
+      profile: { address: { city: 'Lyon' }, orders: [{ id: 'a' }, { id: 'b' }] },
+    });
+    expect(result).toEqual({ output: 'Lyon b', missing: [] });
+  });
+
+  it('stringifies numbers, booleans, zero, empty strings, arrays and nested objects', () => {
+    expect(
+      render('[{{context.zero}}][{{context.t}}][{{context.e}}][{{context.arr}}][{{context.o}}]', {
+        context: { zero: 0, t: true, e: '', arr: [1, 'x'], o: { a: { b: null } } },
+      }),
+    ).toEqual({ output: '[0][true][][[1,"x"]][{"a":{"b":null}}]', missing: [] });
+  });
+
+  it('HTML-escapes stringified objects too', () => {
+    expect(render('{{context.o}}', { context: { o: { k: '<' } } }, true).output).toBe(
+      '{&quot;k&quot;:&quot;&lt;&quot;}',
+    );
+  });
+
+  it('treats a path through a non-object as missing', () => {
+    expect(render('[{{profile.name.first}}]', { profile: { name: 'Ann' } })).toEqual({
+      output: '[]',
+      missing: ['profile.name.first'],
+    });
+  });
+
+  it('lists a missing variable once however it is written, and keeps order of first use', () => {
+    expect(render('{{context.b}}{{ profile.a }}{{{profile.a}}}{{context.b}}', {}).missing).toEqual([
+      'context.b',
+      'profile.a',
+    ]);
+  });
+
+  it('never resolves prototype members, at the root or nested', () => {
+    const inherited = Object.create({ secret: 'inherited' }) as Record<string, unknown>;
+    const result = render(
+      '[{{profile.constructor}}][{{profile.__proto__}}][{{profile.a.hasOwnProperty}}][{{context.x.secret}}][{{context.constructor.name}}]',
+      { profile: { a: {} }, context: { x: inherited } },
+    );
+    expect(result.output).toBe('[][][][][]');
+    expect(result.output).not.toContain('function');
+    expect(result.missing).toEqual([
+      'profile.constructor',
+      'profile.__proto__',
+      'profile.a.hasOwnProperty',
+      'context.x.secret',
+      'context.constructor.name',
+    ]);
+  });
+
+  it('does not mix the profile and context scopes', () => {
+    expect(render('{{profile.x}}|{{context.x}}', { profile: { x: 'p' }, context: { x: 'c' } }).output).toBe(
+      'p|c',
+    );
+    expect(render('{{profile.x}}', { context: { x: 'c' } }).missing).toEqual(['profile.x']);
+  });
+});
