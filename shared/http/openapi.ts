@@ -29,14 +29,50 @@ function parameters(route: RouteDefinition): JsonSchema[] {
   return list;
 }
 
+const COMPONENT_REF = '#/components/schemas/';
+
+/**
+ * zod puts every schema that has an `id` in the generated schema's own `$defs` and refers to it as
+ * `#/$defs/<id>`; inside an OpenAPI document `#` is the whole document, so those references would
+ * dangle. Moves the definitions to `components.schemas` and points the references there.
+ */
+function hoistDefinitions(json: JsonSchema, components: Record<string, unknown>): JsonSchema {
+  const { $schema: _dialect, $defs, ...schema } = json as JsonSchema & { $defs?: Record<string, JsonSchema> };
+  for (const [id, definition] of Object.entries($defs ?? {})) {
+    const hoisted = repointRefs(definition);
+    if (id in components && JSON.stringify(components[id]) !== JSON.stringify(hoisted)) {
+      throw new Error(`Two different schemas have the id '${id}'.`);
+    }
+    components[id] = hoisted;
+  }
+  return repointRefs(schema) as JsonSchema;
+}
+
+function repointRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(repointRefs);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, member]) => [
+      key,
+      key === '$ref' && typeof member === 'string' && member.startsWith('#/$defs/')
+        ? `${COMPONENT_REF}${member.slice('#/$defs/'.length)}`
+        : repointRefs(member),
+    ]),
+  );
+}
+
 /**
  * The OpenAPI 3.1 document, generated from the route table and its zod schemas (OpenAPI 3.1 uses
  * JSON Schema 2020-12, which zod emits natively), so it cannot drift from what the API validates.
  */
 export function openApiDocument(extraSchemas: Record<string, z.ZodType> = {}) {
   const paths: Record<string, Record<string, unknown>> = {};
+  const components: Record<string, unknown> = {};
   const schemaOf = (schema: z.ZodType, io: 'input' | 'output') =>
-    z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+    hoistDefinitions(
+      z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema,
+      components,
+    );
   for (const route of routes as readonly RouteDefinition[]) {
     const operation: Record<string, unknown> = {
       operationId: route.operationId,
@@ -66,11 +102,14 @@ export function openApiDocument(extraSchemas: Record<string, z.ZodType> = {}) {
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation;
   }
-  const components: Record<string, unknown> = {
-    Problem: schemaOf(problemSchema, 'output'),
-    FeedbackEvent: schemaOf(feedbackPayloadSchema, 'output'),
+  const component = (name: string, schema: z.ZodType) => {
+    const json = schemaOf(schema, 'output');
+    // A schema whose id is `name` is in place already; a component pointing at itself would loop.
+    if (json.$ref !== `${COMPONENT_REF}${name}`) components[name] = json;
   };
-  for (const [name, schema] of Object.entries(extraSchemas)) components[name] = schemaOf(schema, 'output');
+  component('Problem', problemSchema);
+  component('FeedbackEvent', feedbackPayloadSchema);
+  for (const [name, schema] of Object.entries(extraSchemas)) component(name, schema);
   return {
     openapi: '3.1.0',
     info: {

@@ -41,7 +41,10 @@ describe('fieldIssues', () => {
       ...trigger,
       recipients: [recipient, recipient, { ...recipient, userID: 'x', channelData: { fax: '1' } }],
     });
-    expect(issues.map((i) => i.path)).toEqual(['body.recipients[2].channelData.fax', 'body.recipients[2].userID']);
+    expect(issues.map((i) => i.path)).toEqual([
+      'body.recipients[2].channelData.fax',
+      'body.recipients[2].userID',
+    ]);
   });
 
   it('names a failing value at its nested array path, with the rule', () => {

@@ -34,24 +34,19 @@ export function fixedClock(iso: string): Clock & { set(iso: string): void; advan
 /** Campaigns by sandbox and id; `save` and `delete` honour the revision conditions of the port. */
 export class FakeCampaignStore implements CampaignStore {
   readonly records = new Map<string, CampaignRecord>();
-  /** Number of calls per method, for tests that check what a use case wrote. */
-  readonly calls = { create: 0, get: 0, save: 0, delete: 0, list: 0, listDue: 0 };
 
   async create(record: CampaignRecord): Promise<void> {
-    this.calls.create++;
     const key = itemKey(record.sandbox, record.id);
     if (this.records.has(key)) throw new AlreadyExistsError('Campaign', record.id);
     this.records.set(key, structuredClone(record));
   }
 
   async get(sandbox: string, id: string): Promise<CampaignRecord | undefined> {
-    this.calls.get++;
     const record = this.records.get(itemKey(sandbox, id));
     return record && structuredClone(record);
   }
 
   async save(record: CampaignRecord): Promise<void> {
-    this.calls.save++;
     const key = itemKey(record.sandbox, record.id);
     const stored = this.records.get(key);
     if (!stored || stored.revision !== record.revision - 1) {
@@ -61,14 +56,12 @@ export class FakeCampaignStore implements CampaignStore {
   }
 
   async delete(sandbox: string, id: string, revision: number): Promise<void> {
-    this.calls.delete++;
     const key = itemKey(sandbox, id);
     if (this.records.get(key)?.revision !== revision) throw new ConcurrentUpdateError(`Campaign ${id}`);
     this.records.delete(key);
   }
 
   async list(sandbox: string, page: { limit: number; cursor?: string }): Promise<Page<CampaignRecord>> {
-    this.calls.list++;
     const { pk, prefix } = keys.campaigns(sandbox);
     const after = decodeCursor(page.cursor, pk, prefix)?.sk ?? '';
     const rows = [...this.records.values()]
@@ -87,7 +80,6 @@ export class FakeCampaignStore implements CampaignStore {
   }
 
   async listDue(now: Date, limit: number): Promise<{ sandbox: string; id: string }[]> {
-    this.calls.listDue++;
     return [...this.records.values()]
       .flatMap((record) => {
         const due = nextTransition(record);

@@ -35,7 +35,10 @@ describe('page cursors', () => {
   it.each([
     ["another sandbox's partition", encodeCursor(keys.campaign('dev', 'c1'))],
     ['another listing of the same partition', encodeCursor(keys.webhook('prod', 'w1'))],
-    ['a key whose sk is not a string', Buffer.from(JSON.stringify({ pk: 'SB#prod', sk: 1 })).toString('base64url')],
+    [
+      'a key whose sk is not a string',
+      Buffer.from(JSON.stringify({ pk: 'SB#prod', sk: 1 })).toString('base64url'),
+    ],
     ['a key without sk', Buffer.from(JSON.stringify({ pk: 'SB#prod' })).toString('base64url')],
     ['JSON null', Buffer.from('null').toString('base64url')],
     ['a JSON string', Buffer.from('"SB#prod"').toString('base64url')],

@@ -115,7 +115,11 @@ describe('POST /campaigns at the edge', () => {
   const limit = 4096;
 
   it('returns the parsed body, and no query or params for a route without them', () => {
-    expect(parseRequest(post({}), create, limit)).toEqual({ body: valid, query: undefined, params: undefined });
+    expect(parseRequest(post({}), create, limit)).toEqual({
+      body: valid,
+      query: undefined,
+      params: undefined,
+    });
   });
 
   it('decodes a base64 body and measures the limit on the decoded bytes', () => {
@@ -126,14 +130,16 @@ describe('POST /campaigns at the edge', () => {
     expect(parseRequest(post({ body: encoded, isBase64Encoded: true }), create, exact).body).toMatchObject({
       description: 'é'.repeat(100),
     });
-    expect(problem(() => parseRequest(post({ body: encoded, isBase64Encoded: true }), create, exact - 1))).toEqual(
-      { status: 413, slug: 'payload-too-large', paths: ['body'] },
-    );
+    expect(
+      problem(() => parseRequest(post({ body: encoded, isBase64Encoded: true }), create, exact - 1)),
+    ).toEqual({ status: 413, slug: 'payload-too-large', paths: ['body'] });
   });
 
   it('counts bytes, not characters, against the limit', () => {
     const json = JSON.stringify({ ...valid, description: '€'.repeat(100) });
-    expect(problem(() => parseRequest(post({ body: json }), create, json.length))).toMatchObject({ status: 413 });
+    expect(problem(() => parseRequest(post({ body: json }), create, json.length))).toMatchObject({
+      status: 413,
+    });
   });
 
   it.each([
@@ -141,8 +147,20 @@ describe('POST /campaigns at the edge', () => {
     ['an empty body', { body: '' }, 400, 'malformed-json', ['body']],
     ['invalid JSON', { body: '{"name": "x",}' }, 400, 'malformed-json', ['body']],
     ['a missing content type', { headers: {} }, 415, 'unsupported-media-type', ['header.content-type']],
-    ['text/plain', { headers: { 'content-type': 'text/plain' } }, 415, 'unsupported-media-type', ['header.content-type']],
-    ['text/json', { headers: { 'content-type': 'text/json' } }, 415, 'unsupported-media-type', ['header.content-type']],
+    [
+      'text/plain',
+      { headers: { 'content-type': 'text/plain' } },
+      415,
+      'unsupported-media-type',
+      ['header.content-type'],
+    ],
+    [
+      'text/json',
+      { headers: { 'content-type': 'text/json' } },
+      415,
+      'unsupported-media-type',
+      ['header.content-type'],
+    ],
     [
       'application/jsonx',
       { headers: { 'content-type': 'application/jsonx' } },
@@ -157,7 +175,13 @@ describe('POST /campaigns at the edge', () => {
       'unsupported-media-type',
       ['header.content-type'],
     ],
-    ['a body over the limit', { body: JSON.stringify({ ...valid, description: 'x'.repeat(5000) }) }, 413, 'payload-too-large', ['body']],
+    [
+      'a body over the limit',
+      { body: JSON.stringify({ ...valid, description: 'x'.repeat(5000) }) },
+      413,
+      'payload-too-large',
+      ['body'],
+    ],
     ['an unknown field', { body: JSON.stringify({ ...valid, foo: 1 }) }, 400, 'validation', ['body.foo']],
     [
       'an unknown nested field',
@@ -176,7 +200,9 @@ describe('POST /campaigns at the edge', () => {
     ],
     ['a query string', { queryStringParameters: { dryRun: 'true' } }, 400, 'validation', ['query.dryRun']],
   ])('refuses %s', (_name, overrides, status, slug, paths) => {
-    expect(problem(() => parseRequest(post(overrides as Partial<APIGatewayProxyEventV2>), create, limit))).toEqual({
+    expect(
+      problem(() => parseRequest(post(overrides as Partial<APIGatewayProxyEventV2>), create, limit)),
+    ).toEqual({
       status,
       slug,
       paths,
@@ -189,7 +215,8 @@ describe('POST /campaigns at the edge', () => {
 
   it('accepts a JSON content type with parameters, in any case', () => {
     expect(
-      parseRequest(post({ headers: { 'content-type': 'Application/JSON; charset=UTF-8' } }), create, limit).body,
+      parseRequest(post({ headers: { 'content-type': 'Application/JSON; charset=UTF-8' } }), create, limit)
+        .body,
     ).toEqual(valid);
   });
 });
@@ -199,36 +226,50 @@ describe('routes with path parameters and queries', () => {
 
   it('validates and returns path parameters', () => {
     const patch = route('PATCH /campaigns/{id}');
+    expect(parseRequest(event({ body: '{"name":"n"}', pathParameters: { id } }), patch, 1024)).toEqual({
+      body: { name: 'n' },
+      query: undefined,
+      params: { id },
+    });
     expect(
-      parseRequest(event({ body: '{"name":"n"}', pathParameters: { id } }), patch, 1024),
-    ).toEqual({ body: { name: 'n' }, query: undefined, params: { id } });
-    expect(problem(() => parseRequest(event({ body: '{"name":"n"}', pathParameters: {} }), patch, 1024))).toEqual({
+      problem(() => parseRequest(event({ body: '{"name":"n"}', pathParameters: {} }), patch, 1024)),
+    ).toEqual({
       status: 400,
       slug: 'validation',
       paths: ['path.id'],
     });
     expect(
-      problem(() => parseRequest(event({ body: '{"name":"n"}', pathParameters: { id: id.toUpperCase() } }), patch, 1024)),
+      problem(() =>
+        parseRequest(event({ body: '{"name":"n"}', pathParameters: { id: id.toUpperCase() } }), patch, 1024),
+      ),
     ).toMatchObject({ paths: ['path.id'] });
   });
 
   it('refuses a body on a route that takes none, but not a blank one', () => {
     const activate = route('POST /campaigns/{id}/activate');
-    expect(problem(() => parseRequest(event({ body: '{}', pathParameters: { id } }), activate, 1024))).toMatchObject({
+    expect(
+      problem(() => parseRequest(event({ body: '{}', pathParameters: { id } }), activate, 1024)),
+    ).toMatchObject({
       status: 400,
       slug: 'malformed-json',
     });
-    expect(parseRequest(event({ body: '  ', pathParameters: { id } }), activate, 1024).params).toEqual({ id });
+    expect(parseRequest(event({ body: '  ', pathParameters: { id } }), activate, 1024).params).toEqual({
+      id,
+    });
   });
 
   it('parses a query with defaults and coercion, and names a bad query value', () => {
     const list = route('GET /campaigns');
-    expect(parseRequest(event({ body: undefined, queryStringParameters: { limit: '5' } }), list, 1024).query).toEqual({
+    expect(
+      parseRequest(event({ body: undefined, queryStringParameters: { limit: '5' } }), list, 1024).query,
+    ).toEqual({
       limit: 5,
     });
     expect(parseRequest(event({ body: undefined }), list, 1024).query).toEqual({ limit: 25 });
     expect(
-      problem(() => parseRequest(event({ body: undefined, queryStringParameters: { limit: '500' } }), list, 1024)),
+      problem(() =>
+        parseRequest(event({ body: undefined, queryStringParameters: { limit: '500' } }), list, 1024),
+      ),
     ).toEqual({ status: 400, slug: 'validation', paths: ['query.limit'] });
   });
 });
