@@ -103,7 +103,7 @@ export function definitionIssues(definition: CampaignDefinition, context: Defini
       issues.push({ path: 'throttleRatePerSec', message: 'is only allowed on marketing campaigns' });
     }
   }
-  if (definition.highThroughput && definition.createNewProfiles) {
+  if (category === 'transactional' && definition.highThroughput && definition.createNewProfiles) {
     issues.push({
       path: 'createNewProfiles',
       message: 'cannot be combined with highThroughput (no profile lookup)',
@@ -255,7 +255,8 @@ export function duplicate(
   const at = ids.now.toISOString();
   return {
     ...definition,
-    name: `${definition.name} (copy)`.slice(0, 256),
+    // Names are at most 256 characters; keep the suffix that tells the copy apart.
+    name: `${definition.name.slice(0, 256 - ' (copy)'.length)} (copy)`,
     id: ids.id,
     sandbox: record.sandbox,
     status: 'draft',

@@ -69,15 +69,19 @@ export function mergeAttributes(
   patch: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
   const result: Record<string, unknown> = { ...base };
+  // defineProperty, not assignment: a key named `__proto__` in the data must stay data.
+  const set = (key: string, value: unknown) =>
+    Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
   for (const [key, value] of Object.entries(patch)) {
+    const current = Object.hasOwn(result, key) ? result[key] : undefined;
     if (value === null) {
       delete result[key];
-    } else if (isPlainObject(value) && isPlainObject(result[key])) {
-      result[key] = mergeAttributes(result[key] as Record<string, unknown>, value);
+    } else if (isPlainObject(value) && isPlainObject(current)) {
+      set(key, mergeAttributes(current, value));
     } else if (isPlainObject(value)) {
-      result[key] = mergeAttributes({}, value);
+      set(key, mergeAttributes({}, value));
     } else {
-      result[key] = value;
+      set(key, value);
     }
   }
   return result;

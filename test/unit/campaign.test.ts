@@ -594,4 +594,16 @@ describe('applyPatch', () => {
       false,
     );
   });
+
+  it('keeps the copy suffix on a 256-character name and reports a marketing profile-creation issue once', () => {
+    const long = record({ name: 'n'.repeat(256) });
+    const copy = duplicate(long, { id: 'c9', now, by: 'k' });
+    expect(copy.name).toHaveLength(256);
+    expect(copy.name.endsWith(' (copy)')).toBe(true);
+    const issues = definitionIssues(
+      { ...email, category: 'marketing', createNewProfiles: true, highThroughput: true },
+      known,
+    );
+    expect(issues.filter((i) => i.path === 'createNewProfiles')).toHaveLength(1);
+  });
 });

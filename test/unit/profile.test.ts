@@ -213,4 +213,12 @@ describe('mergeConsent', () => {
     });
     expect(mergeConsent({}, { marketing: { email: 'n' } })).toEqual({ marketing: { email: 'n' } });
   });
+
+  it('keeps a nested key named __proto__ as data instead of a prototype', () => {
+    const merged = mergeAttributes({}, JSON.parse('{"a":{"__proto__":{"x":1}}}') as Record<string, unknown>);
+    const a = merged.a as Record<string, unknown>;
+    expect(Object.hasOwn(a, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(a)).toBe(Object.prototype);
+    expect((a as { x?: number }).x).toBeUndefined();
+  });
 });
