@@ -60,6 +60,8 @@ export function startQueuePoller(options: {
   definition: QueueDefinition;
   handler: () => Promise<SqsLambda>;
   onError?: (error: unknown) => void;
+  /** Most batches in flight on this machine, whatever the definition allows on AWS. @default 4 */
+  maxLocalConcurrency?: number;
 }): QueuePoller {
   const { client, queueUrl, definition } = options;
   const abort = new AbortController();
@@ -107,17 +109,20 @@ export function startQueuePoller(options: {
 
   // As many loops as the event source's maximum concurrency: that many batches in flight at once.
   const loop = Promise.all(
-    Array.from({ length: Math.max(1, definition.maxConcurrency) }, async () => {
-      while (running) {
-        try {
-          await pollOnce();
-        } catch (error) {
-          if (!running) break;
-          options.onError?.(error);
-          await new Promise((resolve) => setTimeout(resolve, 500));
+    Array.from(
+      { length: Math.max(1, Math.min(definition.maxConcurrency, options.maxLocalConcurrency ?? 4)) },
+      async () => {
+        while (running) {
+          try {
+            await pollOnce();
+          } catch (error) {
+            if (!running) break;
+            options.onError?.(error);
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
         }
-      }
-    }),
+      },
+    ),
   );
 
   return {

@@ -20,7 +20,10 @@ export interface QueueDefinition {
   readonly maxBatchingWindowSeconds: number;
   /** The worker's timeout in seconds. */
   readonly workerTimeoutSeconds: number;
-  /** Batches processed at once (the event source's maximum concurrency; parallel pollers locally). */
+  /**
+   * Batches processed at once on AWS (the event source's maximum concurrency). The local runtime
+   * polls with at most 4 at once (its pollers' maxLocalConcurrency): one machine, one embedded engine.
+   */
   readonly maxConcurrency: number;
 }
 
@@ -34,7 +37,8 @@ export const queueDefinitions: readonly QueueDefinition[] = [
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     workerTimeoutSeconds: 30,
-    maxConcurrency: 4,
+    // 100 × 10 jobs × 20 messages a batch: room for the design's 100,000 messages/s.
+    maxConcurrency: 100,
   },
   {
     name: 'feedback',
@@ -47,7 +51,7 @@ export const queueDefinitions: readonly QueueDefinition[] = [
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     workerTimeoutSeconds: 60,
-    maxConcurrency: 4,
+    maxConcurrency: 50,
   },
   {
     name: 'fanout',
@@ -59,7 +63,8 @@ export const queueDefinitions: readonly QueueDefinition[] = [
     batchSize: 1,
     maxBatchingWindowSeconds: 0,
     workerTimeoutSeconds: 30,
-    maxConcurrency: 8,
+    // One page of each of the 16 membership shards at a time.
+    maxConcurrency: 16,
   },
 ];
 
