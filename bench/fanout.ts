@@ -196,7 +196,8 @@ try {
     `Herald fan-out bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; embedded engines, one process`,
   );
   console.log('(every 10th member has no consent and is excluded)\n');
-  for (const rate of [50, 500]) {
+  // BENCH_THROTTLE_SECONDS=0 skips the throttle rows.
+  for (const rate of THROTTLE_SECONDS > 0 ? [50, 500] : []) {
     const members = rate * THROTTLE_SECONDS;
     const r = await runOnce(key, 'fanout', members, rate, `t${rate}`);
     const off = (value: number) => `${(((value - rate) / rate) * 100).toFixed(1)} %`;
