@@ -155,14 +155,15 @@ async function runOnce(key: string, sandbox: string, members: number, rate: numb
   };
   let queuedAt = 0;
   for (;;) {
-    const status = (await call('GET', `/im/executions/audience/${run.executionId}`, key).catch(
-      () => ({}),
-    )) as { status?: string };
-    if (status.status === 'Succeeded') {
+    // The run item itself, not the report: the report counts every message and would load the engine.
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: herald.tableName, Key: keys.audienceExecution(sandbox, run.executionId) }),
+    );
+    if (Item?.status === 'Succeeded') {
       queuedAt = performance.now();
       break;
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
   while ((await queueDepth(herald.queueUrls.DISPATCH_QUEUE_URL ?? '')) > 0)
     await new Promise((resolve) => setTimeout(resolve, 250));
