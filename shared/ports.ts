@@ -194,6 +194,12 @@ export interface ExecutionStore {
     messageId: string,
     shard?: number,
   ): Promise<MessageRecord | undefined>;
+  /** Several messages of one execution in one batched read, by message id; missing ones are absent. */
+  getMessages(
+    sandbox: string,
+    executionId: string,
+    refs: readonly { readonly messageId: string; readonly shard?: number }[],
+  ): Promise<Map<string, MessageRecord>>;
   /** Writes each message unless it exists; returns the ones that already existed, as stored. */
   createMessages(messages: readonly MessageRecord[]): Promise<MessageRecord[]>;
   /**
@@ -209,7 +215,8 @@ export interface ExecutionStore {
 }
 
 export interface SuppressionStore {
-  isSuppressed(sandbox: string, channel: string, address: string): Promise<boolean>;
+  /** Which of these addresses are suppressed on the channel (one batched read). */
+  suppressedAmong(sandbox: string, channel: string, addresses: readonly string[]): Promise<Set<string>>;
   suppress(
     sandbox: string,
     channel: string,

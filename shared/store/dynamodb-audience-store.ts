@@ -1,6 +1,4 @@
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   BatchWriteCommand,
   type BatchWriteCommandInput,
   type BatchWriteCommandOutput,
@@ -99,21 +97,7 @@ export class DynamoDbAudienceStore extends DynamoDbTable implements AudienceStor
     const memberKeys = [...new Set(profileIds)].map((id) =>
       keys.member(sandbox, audienceId, memberShard(id), id),
     );
-    let present = 0;
-    for (let start = 0; start < memberKeys.length; start += 100) {
-      let request: Record<string, unknown>[] | undefined = memberKeys.slice(start, start + 100);
-      while (request && request.length > 0) {
-        const result: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: { Keys: request, ProjectionExpression: 'pk', ConsistentRead: true },
-            },
-          }),
-        );
-        present += result.Responses?.[this.tableName]?.length ?? 0;
-        request = result.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
+    const present = (await this.batchGet(memberKeys, 'pk')).length;
     await this.batchWrite(memberKeys.map((key) => ({ DeleteRequest: { Key: key } })));
     return present;
   }

@@ -151,6 +151,18 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
     return Item ? (strip(Item) as unknown as MessageRecord) : undefined;
   }
 
+  async getMessages(
+    sandbox: string,
+    executionId: string,
+    refs: readonly { readonly messageId: string; readonly shard?: number }[],
+  ): Promise<Map<string, MessageRecord>> {
+    const unique = [...new Map(refs.map((ref) => [ref.messageId, ref])).values()];
+    const items = await this.batchGet(
+      unique.map((ref) => keys.message(sandbox, executionId, ref.messageId, ref.shard)),
+    );
+    return new Map(items.map((item) => [String(item.messageId), strip(item) as unknown as MessageRecord]));
+  }
+
   async createMessages(messages: readonly MessageRecord[]): Promise<MessageRecord[]> {
     const existing: MessageRecord[] = [];
     await Promise.all(

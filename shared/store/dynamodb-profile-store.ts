@@ -1,18 +1,10 @@
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  GetCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError } from '../domain/errors.ts';
 import { identityKey, type ProfileRecord, type ProfileStore } from '../ports.ts';
 import type { Identity } from '../schemas/profile.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { keys, withoutKeys } from './keys.ts';
-
-/** BatchGetItem takes at most 100 keys a call. */
-const BATCH_GET_LIMIT = 100;
 
 /**
  * A profile is one item; each identity is an item of its own (`namespace + value → profileId`), so a
@@ -21,49 +13,21 @@ const BATCH_GET_LIMIT = 100;
  */
 export class DynamoDbProfileStore extends DynamoDbTable implements ProfileStore {
   async findOwners(sandbox: string, identities: readonly Identity[]): Promise<Map<string, string>> {
-    const owners = new Map<string, string>();
     const unique = [...new Map(identities.map((i) => [identityKey(i), i])).values()];
-    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-      let request: Record<string, unknown>[] | undefined = unique
-        .slice(start, start + BATCH_GET_LIMIT)
-        .map((i) => keys.identity(sandbox, i.namespace, i.id));
-      // Unprocessed keys are retried; the SDK has already backed off on throttling.
-      while (request && request.length > 0) {
-        const result: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: request, ConsistentRead: true } },
-          }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          owners.set(`${String(item.namespace)}:${String(item.value)}`, String(item.profileId));
-        }
-        request = result.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return owners;
+    const items = await this.batchGet(unique.map((i) => keys.identity(sandbox, i.namespace, i.id)));
+    return new Map(
+      items.map((item) => [`${String(item.namespace)}:${String(item.value)}`, String(item.profileId)]),
+    );
   }
 
   async getMany(sandbox: string, profileIds: readonly string[]): Promise<Map<string, ProfileRecord>> {
-    const found = new Map<string, ProfileRecord>();
-    const unique = [...new Set(profileIds)];
-    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-      let request: Record<string, unknown>[] | undefined = unique
-        .slice(start, start + BATCH_GET_LIMIT)
-        .map((id) => keys.profile(sandbox, id));
-      while (request && request.length > 0) {
-        const result: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: request, ConsistentRead: true } },
-          }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          const { type: _type, ...record } = withoutKeys(item);
-          found.set(String(item.profileId), record as unknown as ProfileRecord);
-        }
-        request = result.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return found;
+    const items = await this.batchGet([...new Set(profileIds)].map((id) => keys.profile(sandbox, id)));
+    return new Map(
+      items.map((item) => {
+        const { type: _type, ...record } = withoutKeys(item);
+        return [String(item.profileId), record as unknown as ProfileRecord];
+      }),
+    );
   }
 
   async get(sandbox: string, profileId: string): Promise<ProfileRecord | undefined> {

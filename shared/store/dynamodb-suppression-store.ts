@@ -1,20 +1,23 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SuppressionStore } from '../ports.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { keys } from './keys.ts';
 
-/** The sandbox's suppression list: one item per channel and address, read per message at dispatch. */
+/** The sandbox's suppression list: one item per channel and address, read in batches at fan-out and dispatch. */
 export class DynamoDbSuppressionStore extends DynamoDbTable implements SuppressionStore {
-  async isSuppressed(sandbox: string, channel: string, address: string): Promise<boolean> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.suppression(sandbox, channel, address),
-        ProjectionExpression: 'pk',
-        ConsistentRead: true,
-      }),
+  async suppressedAmong(
+    sandbox: string,
+    channel: string,
+    addresses: readonly string[],
+  ): Promise<Set<string>> {
+    const byPk = new Map(
+      addresses.map((address) => [keys.suppression(sandbox, channel, address).pk, address]),
     );
-    return Item !== undefined;
+    const items = await this.batchGet(
+      [...byPk.values()].map((address) => keys.suppression(sandbox, channel, address)),
+      'pk',
+    );
+    return new Set(items.map((item) => byPk.get(String(item.pk)) ?? ''));
   }
 
   async suppress(

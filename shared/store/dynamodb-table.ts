@@ -1,4 +1,11 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+
+/** BatchGetItem takes at most 100 keys a call. */
+const BATCH_GET_LIMIT = 100;
 
 /** What every DynamoDB adapter holds: the document client and Herald's one table. */
 export abstract class DynamoDbTable {
@@ -8,5 +15,36 @@ export abstract class DynamoDbTable {
   constructor(client: DynamoDBDocumentClient, tableName: string) {
     this.client = client;
     this.tableName = tableName;
+  }
+
+  /**
+   * Strongly consistent reads of many items, 100 keys a call, retrying unprocessed keys (the SDK
+   * has already backed off on throttling). Items come back in no particular order; missing ones
+   * are simply absent.
+   */
+  protected async batchGet(
+    itemKeys: readonly Record<string, unknown>[],
+    projection?: string,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for (let start = 0; start < itemKeys.length; start += BATCH_GET_LIMIT) {
+      let request: Record<string, unknown>[] | undefined = itemKeys.slice(start, start + BATCH_GET_LIMIT);
+      while (request && request.length > 0) {
+        const result: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: request,
+                ConsistentRead: true,
+                ...(projection ? { ProjectionExpression: projection } : {}),
+              },
+            },
+          }),
+        );
+        items.push(...(result.Responses?.[this.tableName] ?? []));
+        request = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return items;
   }
 }

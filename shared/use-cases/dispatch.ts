@@ -7,6 +7,7 @@ import type {
   DispatchJob,
   ExecutionStore,
   MessageRecord,
+  ProfileRecord,
   ProfileStore,
   StatusEventPublisher,
   SuppressionStore,
@@ -32,63 +33,81 @@ interface Outcome {
   readonly extra?: { address?: string; missingVariables?: readonly string[] };
 }
 
+/** A recipient whose message is still queued, with what was read for it. */
+interface Pending {
+  readonly recipient: Recipient;
+  readonly message: MessageRecord;
+  readonly profile: ProfileRecord | undefined;
+  readonly address: ReturnType<typeof chooseAddress>;
+}
+
 /**
- * Sends one dispatch job. Each recipient is handled on its own and only while its message is still
- * `queued`, so a redelivered job (SQS delivers at least once) never records a message twice. The
- * status events are published before the statuses are recorded: a crash in between repeats the
- * (idempotent) provider call and republishes events with the same ids, never loses one. Any
- * failure throws, and the retried job skips what was recorded.
+ * Sends one dispatch job. Messages, profiles and suppressions are read in one batch each, and the
+ * recipients are then sent to side by side. Each recipient is handled on its own and only while its
+ * message is still `queued`, so a redelivered job (SQS delivers at least once) never records a
+ * message twice. The status events are published before the statuses are recorded: a crash in
+ * between repeats the (idempotent) provider call and republishes events with the same ids, never
+ * loses one. Any failure throws, and the retried job skips what was recorded.
  */
 export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise<void> {
-  const outcomes: Outcome[] = [];
-  let firstError: unknown;
-  for (const recipient of job.recipients) {
-    try {
-      const outcome = await dispatchOne(deps, job, recipient);
-      if (outcome) outcomes.push(outcome);
-    } catch (error) {
-      firstError ??= error;
-    }
-  }
+  const messages = await deps.executions.getMessages(job.sandbox, job.executionId, job.recipients);
+  const queued = job.recipients.flatMap((recipient) => {
+    const message = messages.get(recipient.messageId);
+    return message?.status === 'queued' ? [{ recipient, message }] : [];
+  });
+  if (queued.length === 0) return;
+  const profileIds = queued.flatMap(({ recipient }) => (recipient.profileId ? [recipient.profileId] : []));
+  const profiles = profileIds.length > 0 ? await deps.profiles.getMany(job.sandbox, profileIds) : new Map();
+  const pending: Pending[] = queued.map(({ recipient, message }) => {
+    const profile = recipient.profileId ? profiles.get(recipient.profileId) : undefined;
+    return {
+      recipient,
+      message,
+      profile,
+      address: chooseAddress(job.channel, recipient.channelData, profile),
+    };
+  });
+  const addresses = pending.flatMap((p) => (p.address.ok ? [p.address.address] : []));
+  const suppressed =
+    addresses.length > 0
+      ? await deps.suppressions.suppressedAmong(job.sandbox, job.channel, addresses)
+      : new Set<string>();
+
+  const sent = await Promise.allSettled(pending.map((p) => dispatchOne(deps, job, p, suppressed)));
+  const outcomes = sent.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   if (job.enableWebhooks) {
     const events = outcomes.flatMap((outcome) => statusEvents(job, outcome));
     if (events.length > 0) await deps.events.publish(events);
   }
-  for (const outcome of outcomes) {
-    await deps.executions.transition(outcome.message, 'queued', outcome.changes, outcome.extra);
-  }
-  if (firstError !== undefined) throw firstError;
+  const recorded = await Promise.allSettled(
+    outcomes.map((outcome) =>
+      deps.executions.transition(outcome.message, 'queued', outcome.changes, outcome.extra),
+    ),
+  );
+  const failure = [...sent, ...recorded].find((result) => result.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 /**
- * Primary course for one recipient: load its message (skip unless queued), load the profile,
- * render, choose the address (exclude if missing, malformed or suppressed), send through the
- * provider with the message id as idempotency key, record sent and what followed, suppress the
- * address on a bounce or complaint. Returns the status events to publish.
+ * Primary course for one recipient whose message is queued: exclude it if its address is missing,
+ * malformed or suppressed; otherwise render, send through the provider with the message id as
+ * idempotency key, and suppress the address on a bounce or complaint. Returns the status changes
+ * to record.
  */
 async function dispatchOne(
   deps: DispatchDeps,
   job: DispatchJob,
-  recipient: Recipient,
-): Promise<Outcome | undefined> {
-  const message = await deps.executions.getMessage(
-    job.sandbox,
-    job.executionId,
-    recipient.messageId,
-    recipient.shard,
-  );
-  if (message?.status !== 'queued') return undefined;
-  const profile = recipient.profileId ? await deps.profiles.get(job.sandbox, recipient.profileId) : undefined;
+  { recipient, message, profile, address }: Pending,
+  suppressed: ReadonlySet<string>,
+): Promise<Outcome> {
   const at = () => deps.clock.now().toISOString();
-
-  const address = chooseAddress(job.channel, recipient.channelData, profile);
   if (!address.ok) {
     return {
       message,
       changes: [{ status: 'exclude', at: at(), code: address.code, reason: address.reason }],
     };
   }
-  if (await deps.suppressions.isSuppressed(job.sandbox, job.channel, address.address)) {
+  if (suppressed.has(address.address)) {
     const reason = 'The address is on the sandbox suppression list after a bounce or complaint.';
     return {
       message,

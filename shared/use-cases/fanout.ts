@@ -45,7 +45,12 @@ export const AUDIENCE_EXCLUSIONS = {
 } as const;
 
 type Decision =
-  | { readonly profileId: string; readonly include: true; readonly userId: string }
+  | {
+      readonly profileId: string;
+      readonly include: true;
+      readonly userId: string;
+      readonly address: string;
+    }
   | {
       readonly profileId: string;
       readonly include: false;
@@ -54,13 +59,15 @@ type Decision =
       readonly reason: string;
     };
 
-/** Who of a page is sent to, and why the others are not. Consent means an explicit `y`. */
-async function decide(
-  deps: FanoutDeps,
+/**
+ * Who of a page may be sent to, and why the others are not, before the suppression list is read.
+ * Consent means an explicit `y`.
+ */
+function decide(
   run: AudienceExecutionRecord,
   profileId: string,
   profile: ProfileRecord | undefined,
-): Promise<Decision> {
+): Decision {
   const exclude = (userId: string, code: string, reason: string): Decision => ({
     profileId,
     include: false,
@@ -91,10 +98,29 @@ async function decide(
   }
   const address = chooseAddress(run.channel, undefined, profile);
   if (!address.ok) return exclude(identity.id, address.code, address.reason);
-  if (await deps.suppressions.isSuppressed(run.sandbox, run.channel, address.address)) {
-    return exclude(identity.id, AUDIENCE_EXCLUSIONS.denylist, 'The address is on the suppression list.');
-  }
-  return { profileId, include: true, userId: identity.id };
+  return { profileId, include: true, userId: identity.id, address: address.address };
+}
+
+/** The page's decisions with suppressed addresses excluded (one batched read of the list). */
+async function withoutSuppressed(
+  deps: FanoutDeps,
+  run: AudienceExecutionRecord,
+  decisions: readonly Decision[],
+): Promise<Decision[]> {
+  const addresses = decisions.flatMap((d) => (d.include ? [d.address] : []));
+  if (addresses.length === 0) return [...decisions];
+  const suppressed = await deps.suppressions.suppressedAmong(run.sandbox, run.channel, addresses);
+  return decisions.map((d) =>
+    d.include && suppressed.has(d.address)
+      ? {
+          profileId: d.profileId,
+          include: false,
+          userId: d.userId,
+          code: AUDIENCE_EXCLUSIONS.denylist,
+          reason: 'The address is on the suppression list.',
+        }
+      : d,
+  );
 }
 
 /**
@@ -118,7 +144,11 @@ export async function fanOutPage(deps: FanoutDeps, job: FanoutJob): Promise<void
     ...(job.cursor ? { cursor: job.cursor } : {}),
   });
   const profiles = await deps.profiles.getMany(job.sandbox, page.profileIds);
-  const decisions = await Promise.all(page.profileIds.map((id) => decide(deps, run, id, profiles.get(id))));
+  const decisions = await withoutSuppressed(
+    deps,
+    run,
+    page.profileIds.map((id) => decide(run, id, profiles.get(id))),
+  );
   const included = decisions.filter((d) => d.include);
   const windowEnds = Date.parse(run.windowEndsAt);
   const sendAt = new Map<string, number>();

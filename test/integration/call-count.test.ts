@@ -1,5 +1,9 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { InitializeMiddleware } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as dispatchHandler } from '../../functions/workers/dispatch.ts';
+import { lambdaContext } from '../../infra/local/lambda-context.ts';
+import { toSqsRecord } from '../../infra/local/queue-poller.ts';
 import { sqsClient } from '../../shared/queue/sqs-client.ts';
 import { documentClient } from '../../shared/store/dynamodb-client.ts';
 import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
@@ -78,5 +82,34 @@ describe('cost of a call', () => {
       'dynamodb:TransactWriteItemsCommand',
       'dynamodb:GetItemCommand',
     ]);
+  });
+
+  it('sending a 20-recipient dispatch job reads in 3 batches, then writes each message twice', async () => {
+    const received = await sqsClient().send(
+      new ReceiveMessageCommand({
+        QueueUrl: herald.queueUrls.DISPATCH_QUEUE_URL,
+        MaxNumberOfMessages: 1,
+        AttributeNames: ['All'],
+      }),
+    );
+    const message = received.Messages?.[0];
+    if (!message) throw new Error('no dispatch job was queued');
+    const job = JSON.parse(message.Body ?? '{}') as { executionId: string; recipients: unknown[] };
+    expect(job.recipients).toHaveLength(20);
+    calls.length = 0;
+    const answer = await dispatchHandler(
+      { Records: [toSqsRecord(message, 'arn:aws:sqs:us-east-1:000000000000:herald-dispatch')] },
+      lambdaContext('dispatch', 30_000),
+    );
+    expect(answer.batchItemFailures).toEqual([]);
+    // Messages, profiles and the suppression list: one batched read each, whatever the job's size.
+    expect(calls.slice(0, 3)).toEqual(Array(3).fill('dynamodb:BatchGetItemCommand'));
+    // Then per message: the sandbox provider's stored copy, and the status update.
+    expect(calls.slice(3).sort()).toEqual([
+      ...Array(20).fill('dynamodb:PutItemCommand'),
+      ...Array(20).fill('dynamodb:UpdateItemCommand'),
+    ]);
+    const execution = await api.get<{ recipients: { status: string }[] }>(`/executions/${job.executionId}`);
+    expect(execution.body.recipients.map((r) => r.status)).toEqual(Array(20).fill('delivered'));
   });
 });

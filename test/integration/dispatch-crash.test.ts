@@ -11,7 +11,8 @@ import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './h
 
 /**
  * A dispatch worker dies in the middle of a job: the first delivery hangs forever inside the
- * provider after the first message was handed over (as a killed Lambda would leave it), the event
+ * provider once the messages were handed over (the job sends to its recipients side by side) but
+ * before any status was recorded, as a killed Lambda would leave it; the event
  * source gives up at the worker timeout, SQS redelivers after the visibility timeout, and the second
  * delivery finishes. Every message must end up sent exactly once.
  *
@@ -104,8 +105,8 @@ describe('a worker killed mid-batch', () => {
       await poller.stop();
     }
     expect(deliveries).toBe(2);
-    // The first message was handed to the provider twice (before the crash and after), but stored once.
-    expect(handed).toHaveLength(4);
+    // Each message was handed to the provider twice (before the crash and after), but stored once.
+    expect(handed).toHaveLength(6);
     for (const recipient of execution?.recipients ?? []) {
       expect(recipient.status).toBe('delivered');
       expect(recipient.history.map((h) => h.status)).toEqual(['queued', 'sent', 'delivered']);

@@ -84,7 +84,7 @@ function world(memberCount: number, ratePerSec: number, startMs = Date.parse('20
       getMany: async (_s, ids) =>
         new Map(ids.flatMap((id) => (profiles.has(id) ? [[id, profiles.get(id) as ProfileRecord]] : []))),
     },
-    suppressions: { isSuppressed: async () => false, suppress: async () => {} },
+    suppressions: { suppressedAmong: async () => new Set<string>(), suppress: async () => {} },
     executions: {
       createMessages: async (list) => {
         const existing = list
