@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -18,11 +22,23 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 const AUDIENCE = Number(process.env.BENCH_AUDIENCE ?? 100_000);
 const THROTTLE_SECONDS = Number(process.env.BENCH_THROTTLE_SECONDS ?? 30);
 
+// The DynamoDB engine runs in a child process, so that the engine and the workers each get a core
+// (BENCH_ONE_PROCESS=1 keeps everything in this one).
+const table = process.env.BENCH_ONE_PROCESS === '1' ? undefined : await startTableProcess();
 const herald = await startHerald({ port: 0, dataDir: null, schedulerIntervalMs: 0, log: () => {} });
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: herald.endpoints.dynamodb }), {
   marshallOptions: { removeUndefinedValues: true },
 });
 const sqs = new SQSClient({ endpoint: herald.endpoints.sqs });
+
+async function startTableProcess() {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'dynamodb-process.ts')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = line;
+  return child;
+}
 
 async function call(method: string, path: string, key: string, body?: unknown) {
   const response = await fetch(`${herald.url}${path}`, {
@@ -214,4 +230,5 @@ try {
   sqs.destroy();
   documents.destroy();
   await herald.stop();
+  table?.stdin?.end();
 }
