@@ -210,7 +210,7 @@ try {
     key: string;
   };
   console.log(
-    `Herald fan-out bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; embedded engines, one process`,
+    `Herald fan-out bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; embedded engines, ${table ? 'DynamoDB engine in a second process' : 'one process'}`,
   );
   console.log('(every 10th member has no consent and is excluded)\n');
   // BENCH_THROTTLE_SECONDS=0 skips the throttle rows.
