@@ -13,7 +13,12 @@ import {
   nextTransition,
   stop,
 } from '../../shared/domain/campaign.ts';
-import { CampaignStateError, ValidationError } from '../../shared/domain/errors.ts';
+import {
+  CampaignNotTriggerableError,
+  CampaignStateError,
+  ValidationError,
+} from '../../shared/domain/errors.ts';
+import { assertAudienceTriggerable } from '../../shared/domain/execution.ts';
 import type { CampaignDefinition } from '../../shared/schemas/campaign.ts';
 
 const now = new Date('2030-01-01T12:00:00Z');
@@ -605,5 +610,40 @@ describe('applyPatch', () => {
       known,
     );
     expect(issues.filter((i) => i.path === 'createNewProfiles')).toHaveLength(1);
+  });
+});
+
+describe('which campaigns an audience call may send', () => {
+  const marketing = record({
+    category: 'marketing',
+    audience: { id: 'everyone' },
+    status: 'live',
+    schedule: { startDate: '2030-01-01T00:00:00Z', endDate: '2030-01-02T00:00:00Z' },
+  });
+  const reason = (campaign: CampaignRecord, at = now) => {
+    try {
+      assertAudienceTriggerable(campaign, at);
+      return 'sendable';
+    } catch (error) {
+      if (error instanceof CampaignNotTriggerableError) return error.reason;
+      throw error;
+    }
+  };
+
+  it('a live marketing campaign inside its window', () => {
+    expect(reason(marketing)).toBe('sendable');
+  });
+
+  it('not a transactional one, a draft, a stopped one or a scheduled one', () => {
+    expect(reason({ ...marketing, category: 'transactional' })).toBe('not-marketing');
+    expect(reason({ ...marketing, status: 'draft' })).toBe('not-live');
+    expect(reason({ ...marketing, status: 'stopped' })).toBe('not-live');
+    expect(reason({ ...marketing, status: 'scheduled' })).toBe('outside-schedule');
+  });
+
+  it('not before its start or from its end on, even while the scheduler has not caught up', () => {
+    expect(reason(marketing, new Date('2029-12-31T23:59:59Z'))).toBe('outside-schedule');
+    expect(reason(marketing, new Date('2030-01-02T00:00:00Z'))).toBe('outside-schedule');
+    expect(reason(marketing, new Date('2030-01-01T23:59:59Z'))).toBe('sendable');
   });
 });
