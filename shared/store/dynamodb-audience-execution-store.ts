@@ -1,9 +1,10 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MEMBER_SHARDS } from '../domain/audience.ts';
 import type { AudienceExecutionRecord, AudienceExecutionStore, IdempotencyRecord } from '../ports.ts';
 import type { MessageStatus } from '../schemas/execution.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
+import { putClaimed } from './idempotency.ts';
 import { keys, withoutKeys } from './keys.ts';
 import { queryPages } from './query-all.ts';
 
@@ -23,55 +24,20 @@ export class DynamoDbAudienceExecutionStore extends DynamoDbTable implements Aud
     const expiresAt = Math.floor(Date.parse(execution.createdAt) / 1000) + RETENTION_SECONDS;
     // shardsDone grows as a number set (ADD); an empty list stored now would refuse that.
     const { shardsDone: _shardsDone, ...stored } = execution;
-    const run = {
-      Put: {
-        TableName: this.tableName,
-        Item: {
+    return putClaimed(
+      this.client,
+      this.tableName,
+      [
+        {
           ...keys.audienceExecution(execution.sandbox, execution.executionId),
           type: 'audience-execution',
           ...stored,
           expiresAt,
         },
-      },
-    };
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            run,
-            ...(idempotency
-              ? [
-                  {
-                    Put: {
-                      TableName: this.tableName,
-                      Item: {
-                        ...keys.idempotency(idempotency.sandbox, idempotency.key),
-                        type: 'idempotency',
-                        ...idempotency,
-                      },
-                      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-                      ExpressionAttributeValues: { ':now': Math.floor(nowMs / 1000) },
-                    },
-                  },
-                ]
-              : []),
-          ],
-        }),
-      );
-      return { claimed: true as const };
-    } catch (error) {
-      if (!idempotency || !isConditionFailure(error)) throw error;
-    }
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.idempotency(idempotency.sandbox, idempotency.key),
-        ConsistentRead: true,
-      }),
+      ],
+      idempotency,
+      nowMs,
     );
-    if (!Item) return this.claim(execution, idempotency, nowMs);
-    const { type: _type, ...existing } = withoutKeys(Item);
-    return { claimed: false as const, existing: existing as unknown as IdempotencyRecord };
   }
 
   async get(sandbox: string, executionId: string): Promise<AudienceExecutionRecord | undefined> {

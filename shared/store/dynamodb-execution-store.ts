@@ -1,8 +1,9 @@
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ExecutionRecord, ExecutionStore, IdempotencyRecord, MessageRecord } from '../ports.ts';
 import type { MessageStatus, StatusChange } from '../schemas/execution.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
+import { type Claim, putClaimed } from './idempotency.ts';
 import { keys, withoutKeys } from './keys.ts';
 import { queryPages } from './query-all.ts';
 
@@ -13,63 +14,28 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
     execution: ExecutionRecord,
     messages: readonly MessageRecord[],
     nowMs: number,
-  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }> {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.idempotency(idempotency.sandbox, idempotency.key),
-                  type: 'idempotency',
-                  ...idempotency,
-                },
-                // An expired record may linger until DynamoDB's TTL sweep; it no longer counts.
-                ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-                ExpressionAttributeValues: { ':now': Math.floor(nowMs / 1000) },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.execution(execution.sandbox, execution.executionId),
-                  type: 'execution',
-                  ...execution,
-                  expiresAt: idempotency.expiresAt + 29 * 24 * 3600,
-                },
-              },
-            },
-            ...messages.map((message) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.message(message.sandbox, message.executionId, message.messageId),
-                  type: 'message',
-                  ...message,
-                  expiresAt: idempotency.expiresAt + 29 * 24 * 3600,
-                },
-              },
-            })),
-          ],
-        }),
-      );
-      return { claimed: true };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.idempotency(idempotency.sandbox, idempotency.key),
-        ConsistentRead: true,
-      }),
+  ): Promise<Claim> {
+    const expiresAt = idempotency.expiresAt + 29 * 24 * 3600;
+    return putClaimed(
+      this.client,
+      this.tableName,
+      [
+        {
+          ...keys.execution(execution.sandbox, execution.executionId),
+          type: 'execution',
+          ...execution,
+          expiresAt,
+        },
+        ...messages.map((message) => ({
+          ...keys.message(message.sandbox, message.executionId, message.messageId),
+          type: 'message',
+          ...message,
+          expiresAt,
+        })),
+      ],
+      idempotency,
+      nowMs,
     );
-    // Deleted between the failed write and this read: only TTL deletes, so the window has passed.
-    if (!Item) return this.claim(idempotency, execution, messages, nowMs);
-    return { claimed: false, existing: toIdempotency(Item) };
   }
 
   async complete(sandbox: string, key: string): Promise<void> {
@@ -241,9 +207,4 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
 function strip(item: Record<string, unknown>): Record<string, unknown> {
   const { type: _type, expiresAt: _expiresAt, ...rest } = withoutKeys(item);
   return rest;
-}
-
-function toIdempotency(item: Record<string, unknown>): IdempotencyRecord {
-  const { type: _type, ...rest } = withoutKeys(item);
-  return rest as unknown as IdempotencyRecord;
 }

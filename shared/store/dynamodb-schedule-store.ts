@@ -1,7 +1,8 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IdempotencyRecord, ScheduleRecord, ScheduleStore } from '../ports.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
+import { putClaimed } from './idempotency.ts';
 import { DUE_SCHEDULE_PARTITION, keys, withoutKeys } from './keys.ts';
 
 /** Kept for this long after the run time (they hold the run's context until it starts). */
@@ -21,43 +22,7 @@ export class DynamoDbScheduleStore extends DynamoDbTable implements ScheduleStor
       dueSk: `${new Date(schedule.executeAt).toISOString()}#${schedule.sandbox}#${schedule.scheduleId}`,
       expiresAt: Math.floor(Date.parse(schedule.executeAt) / 1000) + RETENTION_SECONDS,
     };
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: item } },
-            ...(idempotency
-              ? [
-                  {
-                    Put: {
-                      TableName: this.tableName,
-                      Item: {
-                        ...keys.idempotency(idempotency.sandbox, idempotency.key),
-                        type: 'idempotency',
-                        ...idempotency,
-                      },
-                      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-                      ExpressionAttributeValues: { ':now': Math.floor(nowMs / 1000) },
-                    },
-                  },
-                ]
-              : []),
-          ],
-        }),
-      );
-      return { claimed: true as const };
-    } catch (error) {
-      if (!idempotency || !isConditionFailure(error)) throw error;
-    }
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.idempotency(idempotency.sandbox, idempotency.key),
-        ConsistentRead: true,
-      }),
-    );
-    const { type: _type, ...existing } = withoutKeys(Item ?? {});
-    return { claimed: false as const, existing: existing as unknown as IdempotencyRecord };
+    return putClaimed(this.client, this.tableName, [item], idempotency, nowMs);
   }
 
   async get(sandbox: string, scheduleId: string): Promise<ScheduleRecord | undefined> {
