@@ -11,6 +11,7 @@ import { MEMBER_SHARDS, memberShard } from '../shared/domain/audience.ts';
 import { uuidv7 } from '../shared/domain/ids.ts';
 import { keys } from '../shared/store/keys.ts';
 import { queryPages } from '../shared/store/query-all.ts';
+import { apiCaller } from './api.ts';
 
 /**
  * `npm run bench` (second part): audience fan-out on the embedded runtime. Seeds an audience
@@ -40,16 +41,7 @@ async function startTableProcess() {
   return child;
 }
 
-async function call(method: string, path: string, key: string, body?: unknown) {
-  const response = await fetch(`${herald.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-}
+const call = apiCaller(herald.url);
 
 /** Profiles, identities and memberships written directly: the fan-out is what is measured. */
 async function seed(sandbox: string, audienceId: string, count: number, tag: string) {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startHerald } from '../infra/local/runtime.ts';
+import { apiCaller } from './api.ts';
 
 /**
  * `npm run bench`: Herald's hot path on the embedded runtime (engines, gateway, handlers and the
@@ -17,16 +18,7 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(N
 const herald = await startHerald({ port: 0, dataDir: null, schedulerIntervalMs: 0, log: () => {} });
 const sqs = new SQSClient({ endpoint: herald.endpoints.sqs });
 
-async function call(method: string, path: string, key: string, body?: unknown) {
-  const response = await fetch(`${herald.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-}
+const call = apiCaller(herald.url);
 
 /** Runs `total` requests with `concurrency` in flight; returns each latency in ms and the wall time. */
 async function load(total: number, concurrency: number, request: (i: number) => Promise<unknown>) {
