@@ -1,18 +1,13 @@
 import { z } from 'zod';
 import type { DispatchJob } from '../ports.ts';
-import { CHANNELS, contentSchema } from './campaign.ts';
+import { contentSchema } from './campaign.ts';
 import { channelDataSchema } from './execution.ts';
+import { runFields } from './run-fields.ts';
 
 /** Parses a dispatch job off the queue: a malformed one fails (and ends in the DLQ), never half-runs. */
 export const dispatchJobSchema: z.ZodType<DispatchJob> = z.object({
   kind: z.enum(['unitary', 'audience']),
-  sandbox: z.string(),
-  executionId: z.string(),
-  requestId: z.string(),
-  campaignId: z.string(),
-  campaignVersion: z.number().int(),
-  campaignType: z.enum(['transactional', 'marketing']),
-  channel: z.enum(CHANNELS),
+  ...runFields,
   enableWebhooks: z.boolean(),
   content: contentSchema,
   context: z.record(z.string(), z.unknown()).optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MESSAGE_STATUSES } from './execution.ts';
+import { runFields } from './run-fields.ts';
 
 /**
  * A message's status change, as published on the feedback queue for campaigns with webhooks
@@ -9,13 +10,7 @@ export const statusEventSchema = z
   .object({
     kind: z.literal('status-event'),
     eventId: z.string(),
-    sandbox: z.string(),
-    executionId: z.string(),
-    requestId: z.string(),
-    campaignId: z.string(),
-    campaignVersion: z.number().int(),
-    campaignType: z.enum(['transactional', 'marketing']),
-    channel: z.enum(['email', 'sms', 'push']),
+    ...runFields,
     messageId: z.string(),
     userId: z.string(),
     namespace: z.string(),

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { CHANNELS } from './campaign.ts';
+
+/** What every queued job and status event says about the run it belongs to. */
+export const runFields = {
+  sandbox: z.string(),
+  executionId: z.string(),
+  requestId: z.string(),
+  campaignId: z.string(),
+  campaignVersion: z.number().int(),
+  campaignType: z.enum(['transactional', 'marketing']),
+  channel: z.enum(CHANNELS),
+};
