@@ -176,8 +176,16 @@ async function runOnce(key: string, sandbox: string, members: number, rate: numb
   while ((await queueDepth(herald.queueUrls.DISPATCH_QUEUE_URL ?? '')) > 0)
     await new Promise((resolve) => setTimeout(resolve, 250));
   const sentAll = performance.now();
+  // The execution report counts the run's messages (ADR 0007): what one read of it costs.
+  const reportStarted = performance.now();
+  const report = (await call('GET', `/im/executions/audience/${run.executionId}`, key)) as {
+    targetedProfileCount: number;
+  };
+  const reportS = (performance.now() - reportStarted) / 1000;
   const all = await messages(sandbox, run.executionId);
   const sentTimes = all.flatMap((m) => (m.sentAt ? [m.sentAt] : [])).sort((a, b) => a - b);
+  if (report.targetedProfileCount !== sentTimes.length)
+    throw new Error(`the report targets ${report.targetedProfileCount}, ${sentTimes.length} were sent`);
   const sendSpanS = ((sentTimes.at(-1) ?? 0) - (sentTimes[0] ?? 0)) / 1000;
   // The throttle books send slots in a ledger: its end over the run's start is the scheduled rate.
   const ledger = await documents.send(
@@ -188,6 +196,7 @@ async function runOnce(key: string, sandbox: string, members: number, rate: numb
     seedS,
     queueS: (queuedAt - started) / 1000,
     sendS: (sentAll - started) / 1000,
+    reportS,
     sent: sentTimes.length,
     excluded: all.filter((m) => m.status === 'exclude').length,
     achieved: sentTimes.length / Math.max(sendSpanS, 0.001),
@@ -216,7 +225,7 @@ try {
   }
   const r = await runOnce(key, 'fanout', AUDIENCE, 2_000, 'big');
   console.log(
-    `\nfan-out of ${AUDIENCE} members at up to 2000/s (seeded in ${r.seedS.toFixed(0)} s): all queued or excluded after ${r.queueS.toFixed(1)} s (${(AUDIENCE / r.queueS).toFixed(0)} members/s), all ${r.sent} sent after ${r.sendS.toFixed(1)} s (${(r.sent / r.sendS).toFixed(0)} messages/s), ${r.excluded} excluded`,
+    `\nfan-out of ${AUDIENCE} members at up to 2000/s (seeded in ${r.seedS.toFixed(0)} s): all queued or excluded after ${r.queueS.toFixed(1)} s (${(AUDIENCE / r.queueS).toFixed(0)} members/s), all ${r.sent} sent after ${r.sendS.toFixed(1)} s (${(r.sent / r.sendS).toFixed(0)} messages/s), ${r.excluded} excluded; the execution report read in ${r.reportS.toFixed(2)} s`,
   );
 } finally {
   sqs.destroy();
