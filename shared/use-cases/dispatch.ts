@@ -57,7 +57,10 @@ export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise
   });
   if (queued.length === 0) return;
   const profileIds = queued.flatMap(({ recipient }) => (recipient.profileId ? [recipient.profileId] : []));
-  const profiles = profileIds.length > 0 ? await deps.profiles.getMany(job.sandbox, profileIds) : new Map();
+  const profiles =
+    profileIds.length > 0
+      ? await deps.profiles.getMany(job.sandbox, profileIds)
+      : new Map<string, ProfileRecord>();
   const pending: Pending[] = queued.map(({ recipient, message }) => {
     const profile = recipient.profileId ? profiles.get(recipient.profileId) : undefined;
     return {
