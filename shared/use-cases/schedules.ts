@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   AudienceNotAllowedError,
   CampaignNotFoundError,
@@ -9,6 +8,7 @@ import {
   ScheduleStateError,
   ValidationError,
 } from '../domain/errors.ts';
+import { audienceRequestKey, requestHash } from '../domain/idempotency.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import {
   IDEMPOTENCY_WINDOW_SECONDS,
@@ -79,8 +79,8 @@ export async function scheduleAudience(
   const idempotency: IdempotencyRecord | undefined = input.requestId
     ? {
         sandbox: caller.sandbox,
-        key: `audience#${input.requestId}`,
-        bodyHash: createHash('sha256').update(JSON.stringify(input)).digest('hex'),
+        key: audienceRequestKey(input.requestId),
+        bodyHash: requestHash(input),
         state: 'done',
         lockedUntil: now.getTime(),
         executionId: record.scheduleId,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { AUDIENCE_WINDOW_MS, MEMBER_SHARDS } from '../domain/audience.ts';
 import {
   AudienceNotAllowedError,
@@ -10,6 +9,7 @@ import {
   ReservedContextError,
 } from '../domain/errors.ts';
 import { assertAudienceTriggerable } from '../domain/execution.ts';
+import { audienceRequestKey, requestHash } from '../domain/idempotency.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import {
   type AudienceExecutionRecord,
@@ -107,8 +107,8 @@ export async function triggerAudience(
   const idempotency: IdempotencyRecord | undefined = input.requestId
     ? {
         sandbox: caller.sandbox,
-        key: `audience#${input.requestId}`,
-        bodyHash: createHash('sha256').update(JSON.stringify(input)).digest('hex'),
+        key: audienceRequestKey(input.requestId),
+        bodyHash: requestHash(input),
         state: 'pending',
         lockedUntil: now.getTime() + LOCK_MS,
         executionId,

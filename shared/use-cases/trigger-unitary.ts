@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { CampaignRecord } from '../domain/campaign.ts';
 import {
   CampaignNotFoundError,
@@ -12,6 +11,7 @@ import {
   checkUnitaryRecipients,
   type ResolvedRecipient,
 } from '../domain/execution.ts';
+import { requestHash } from '../domain/idempotency.ts';
 import { CHANNEL_DEFAULT_NAMESPACE, normalizeEmail, normalizePhone } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import {
@@ -94,7 +94,7 @@ export async function triggerUnitary(
   const record: IdempotencyRecord = {
     sandbox: caller.sandbox,
     key,
-    bodyHash: bodyHash(input),
+    bodyHash: requestHash(input),
     state: 'pending',
     lockedUntil: now.getTime() + LOCK_MS,
     executionId,
@@ -183,22 +183,6 @@ function dispatchJob(
       };
     }),
   };
-}
-
-/** The hash that tells a repeat from a different request under the same key. */
-function bodyHash(input: UnitaryExecutionInput): string {
-  return createHash('sha256').update(canonicalJson(input)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** The identity a new profile also gets in the channel's namespace, when the call gives the address. */
