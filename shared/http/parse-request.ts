@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../domain/errors.ts';
-import { parseOrThrow } from '../schemas/common.ts';
+import { parseJsonOrThrow, parseOrThrow } from '../schemas/common.ts';
 import type { RouteDefinition } from './routes.ts';
 
 export interface ParsedRequest {
@@ -41,7 +41,7 @@ export function parseRequest(
     } catch (error) {
       throw new MalformedJsonError(error instanceof Error ? error.message : 'unparseable');
     }
-    body = parseOrThrow(route.body, json, 'body');
+    body = parseJsonOrThrow(route.body, json, 'body');
   } else if (text !== undefined && text.trim() !== '') {
     throw new MalformedJsonError(`${route.method} ${route.path} takes no body.`);
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SCOPES } from '../domain/auth.ts';
-import { isoDateTimeSchema, namespaceCodeSchema, sandboxNameSchema } from './common.ts';
+import { isoDateTimeSchema, nameSchema, namespaceCodeSchema, sandboxNameSchema } from './common.ts';
 
 export const createSandboxSchema = z.strictObject({ name: sandboxNameSchema }).meta({ id: 'CreateSandbox' });
 export type CreateSandboxInput = z.infer<typeof createSandboxSchema>;
@@ -20,7 +20,7 @@ export const createApiKeySchema = z
       .array(scopeSchema)
       .min(1, 'must name at least one scope')
       .refine((s) => new Set(s).size === s.length, 'must not repeat a scope'),
-    name: z.string().min(1).max(100).optional(),
+    name: nameSchema(100).optional(),
   })
   .meta({ id: 'CreateApiKey' });
 export type CreateApiKeyInput = z.infer<typeof createApiKeySchema>;
@@ -52,7 +52,7 @@ export const apiKeyIdParamsSchema = z.strictObject({
 export const createNamespaceSchema = z
   .strictObject({
     code: namespaceCodeSchema,
-    name: z.string().min(1).max(100).optional(),
+    name: nameSchema(100).optional(),
     description: z.string().max(1000).optional(),
   })
   .meta({ id: 'CreateNamespace' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, uuidSchema } from './common.ts';
+import { isoDateTimeSchema, nameSchema, uuidSchema } from './common.ts';
 import { identitySchema } from './profile.ts';
 
 /** Identities per membership call; larger lists go through imports. */
@@ -8,13 +8,13 @@ export const MAX_MEMBERS_PER_CALL = 1_000;
 export const MAX_IMPORT_LINES = 1_000;
 
 export const createAudienceSchema = z
-  .strictObject({ name: z.string().min(1).max(256), description: z.string().max(2_000).optional() })
+  .strictObject({ name: nameSchema(256), description: z.string().max(2_000).optional() })
   .meta({ id: 'CreateAudience' });
 export type CreateAudienceInput = z.infer<typeof createAudienceSchema>;
 
 export const patchAudienceSchema = z
   .strictObject({
-    name: z.string().min(1).max(256).optional(),
+    name: nameSchema(256).optional(),
     description: z.string().max(2_000).nullable().optional(),
   })
   .meta({ id: 'PatchAudience' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, namespaceCodeSchema, uuidSchema } from './common.ts';
+import { isoDateTimeSchema, nameSchema, namespaceCodeSchema, uuidSchema } from './common.ts';
 
 export const CATEGORIES = ['marketing', 'transactional'] as const;
 export const CHANNELS = ['email', 'sms', 'push'] as const;
@@ -36,7 +36,7 @@ export const scheduleSchema = z
   .meta({ id: 'CampaignSchedule' });
 
 const definitionShape = {
-  name: z.string().min(1).max(256),
+  name: nameSchema(256),
   description: z.string().max(2_000).optional(),
   category: z.enum(CATEGORIES),
   channel: z.enum(CHANNELS),

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { type FieldIssue, ValidationError } from '../domain/errors.ts';
+import { jsonIssues } from './json-guard.ts';
+import { MAX_REPORTED_ISSUES } from './limits.ts';
 
 export const sandboxNameSchema = z
   .string()
@@ -8,6 +10,14 @@ export const sandboxNameSchema = z
     'must be 2 to 32 lower-case letters, digits or hyphens, starting with a letter',
   )
   .meta({ description: 'Sandbox name, e.g. `prod` or `dev`.', example: 'prod' });
+
+/** A display name: 1 to `max` characters, no control characters (they break logs, headers and consoles). */
+export const nameSchema = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
 export const uuidSchema = z
   .string()
@@ -58,24 +68,44 @@ export function formatPath(base: string, path: readonly PropertyKey[]): string {
   return out || base;
 }
 
-/** Turns zod issues into field issues, naming unknown keys one by one. */
-export function fieldIssues(error: z.ZodError, base: string): FieldIssue[] {
+/**
+ * Turns zod issues into field issues, naming unknown keys one by one; keeps the first
+ * MAX_REPORTED_ISSUES and counts them all.
+ */
+export function fieldIssues(error: z.ZodError, base: string): { issues: FieldIssue[]; count: number } {
   const issues: FieldIssue[] = [];
+  let count = 0;
+  const add = (issue: FieldIssue) => {
+    count++;
+    if (issues.length < MAX_REPORTED_ISSUES) issues.push(issue);
+  };
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        issues.push({ path: formatPath(base, [...issue.path, key]), message: 'is not a known field' });
-      }
+      for (const key of issue.keys)
+        add({ path: formatPath(base, [...issue.path, key]), message: 'is not a known field' });
     } else {
-      issues.push({ path: formatPath(base, issue.path), message: issue.message });
+      add({ path: formatPath(base, issue.path), message: issue.message });
     }
   }
-  return issues;
+  return { issues, count };
 }
 
-/** Parses or throws a ValidationError naming every failing field. */
+/** Parses or throws a ValidationError naming the failing fields. */
 export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, base: string): z.infer<T> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(fieldIssues(result.error, base));
+  if (!result.success) {
+    const { issues, count } = fieldIssues(result.error, base);
+    throw new ValidationError(issues, undefined, count);
+  }
   return result.data;
+}
+
+/**
+ * Parses a JSON body: first the rules every body meets (depth, Unicode, numbers, reserved keys;
+ * see json-guard.ts), then the route's schema.
+ */
+export function parseJsonOrThrow<T extends z.ZodType>(schema: T, value: unknown, base: string): z.infer<T> {
+  const { issues, count } = jsonIssues(value, base);
+  if (count > 0) throw new ValidationError(issues, undefined, count);
+  return parseOrThrow(schema, value, base);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CHANNELS } from './campaign.ts';
-import { isoDateTimeSchema, uuidSchema } from './common.ts';
+import { isoDateTimeSchema, nameSchema, uuidSchema } from './common.ts';
 
 /** Headers a webhook may not set: the transport's own, and the ones Herald signs and authenticates with. */
 const RESERVED_HEADERS = new Set([
@@ -69,7 +69,7 @@ export const webhookAuthSchema = z
 export type WebhookAuth = z.infer<typeof webhookAuthSchema>;
 
 const definition = {
-  name: z.string().min(1).max(100),
+  name: nameSchema(100),
   url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2_048),
   channels: z
     .array(z.enum(CHANNELS))

@@ -16,6 +16,7 @@ import {
   MAX_IMPORT_LINES,
   type PatchAudienceInput,
 } from '../schemas/audience.ts';
+import { jsonIssues } from '../schemas/json-guard.ts';
 import { type Identity, identitySchema } from '../schemas/profile.ts';
 import { ensureProfiles } from './profiles.ts';
 
@@ -216,11 +217,16 @@ export async function importChunk(
   lines.forEach((text, index) => {
     const line = offset + index + 1;
     if (text.trim() === '') return;
+    let value: unknown;
     try {
-      entries.push({ position: line, value: JSON.parse(text) });
+      value = JSON.parse(text);
     } catch {
       malformed.push({ line, reason: 'not JSON' });
+      return;
     }
+    const [issue] = jsonIssues(value, 'line').issues;
+    if (issue) malformed.push({ line, reason: `${issue.path}: ${issue.message}` });
+    else entries.push({ position: line, value });
   });
   const { accepted, rejected } = await screen(deps, sandbox, entries);
   const { added, created } = await addCandidates(deps, sandbox, audienceId, accepted);

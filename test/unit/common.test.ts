@@ -8,7 +8,7 @@ import { unitaryExecutionSchema } from '../../shared/schemas/execution.ts';
 const issuesOf = (schema: z.ZodType, value: unknown, base = 'body') => {
   const result = schema.safeParse(value);
   if (result.success) throw new Error('the value was accepted');
-  return fieldIssues(result.error, base);
+  return fieldIssues(result.error, base).issues;
 };
 
 const recipient = { type: 'aep', userId: 'a@example.com', namespace: 'email' };
