@@ -4,6 +4,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { dlqName, type QueueDefinition, queueDefinitions } from '../../shared/definitions/queues.ts';
 import { tableDefinition } from '../../shared/definitions/table.ts';
+import { MAX_QUEUE_MESSAGE_BYTES } from '../../shared/schemas/limits.ts';
 
 export interface HeraldDataProps {
   /** Refuse table deletion in CloudFormation. @default true */
@@ -54,6 +55,8 @@ export class HeraldData extends Construct {
       });
       const queue = new sqs.Queue(this, definition.name, {
         visibilityTimeout: Duration.seconds(definition.visibilityTimeoutSeconds),
+        // Explicit, as the embedded engine's default: every job Herald accepts was measured against it.
+        maxMessageSizeBytes: MAX_QUEUE_MESSAGE_BYTES,
         retentionPeriod: Duration.days(4),
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,

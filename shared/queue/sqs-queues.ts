@@ -8,6 +8,8 @@ import type {
   FanoutQueue,
   StatusEventPublisher,
 } from '../ports.ts';
+import { MAX_QUEUE_MESSAGE_BYTES } from '../schemas/limits.ts';
+import { queueBody } from '../schemas/queue-body.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
 
 /** SQS delays a message at most 15 minutes; longer waits are chained by the workers. */
@@ -26,16 +28,14 @@ abstract class SqsQueue {
 
 export class SqsDispatchQueue extends SqsQueue implements DispatchQueue {
   async send(job: DispatchJob): Promise<void> {
-    await this.client.send(
-      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(job) }),
-    );
+    await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: queueBody(job) }));
   }
 
   async sendDelayed(jobs: readonly { job: DispatchJob; delaySeconds: number }[]): Promise<void> {
     await sendBatches(
       this.client,
       this.queueUrl,
-      jobs.map(({ job, delaySeconds }) => ({ body: JSON.stringify(job), delaySeconds })),
+      jobs.map(({ job, delaySeconds }) => ({ body: queueBody(job), delaySeconds })),
     );
   }
 }
@@ -46,19 +46,42 @@ export class SqsFanoutQueue extends SqsQueue implements FanoutQueue {
     await sendBatches(
       this.client,
       this.queueUrl,
-      jobs.map((job) => ({ body: JSON.stringify(job), delaySeconds })),
+      jobs.map((job) => ({ body: queueBody(job), delaySeconds })),
     );
   }
 }
 
-/** SendMessageBatch, ten at a time, failing when SQS refuses any entry. */
+/**
+ * Splits entries into SendMessageBatch calls of at most ten messages and MAX_QUEUE_MESSAGE_BYTES
+ * together (SQS's limits for one batch).
+ */
+export function batchesOf<T extends { readonly body: string }>(entries: readonly T[]): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    if (entry.body.length > MAX_QUEUE_MESSAGE_BYTES) {
+      throw new Error(`a queue message of ${entry.body.length} bytes is over ${MAX_QUEUE_MESSAGE_BYTES}`);
+    }
+    if (current.length === 10 || bytes + entry.body.length > MAX_QUEUE_MESSAGE_BYTES) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += entry.body.length;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** SendMessageBatch, as few calls as SQS's limits allow, failing when SQS refuses any entry. */
 async function sendBatches(
   client: SQSClient,
   queueUrl: string,
   entries: readonly { body: string; delaySeconds: number }[],
 ) {
-  for (let start = 0; start < entries.length; start += 10) {
-    const batch = entries.slice(start, start + 10);
+  for (const batch of batchesOf(entries)) {
     const result = await client.send(
       new SendMessageBatchCommand({
         QueueUrl: queueUrl,
@@ -80,7 +103,7 @@ export class SqsStatusEventPublisher extends SqsQueue implements StatusEventPubl
     await sendBatches(
       this.client,
       this.queueUrl,
-      events.map((event) => ({ body: JSON.stringify(event), delaySeconds: 0 })),
+      events.map((event) => ({ body: queueBody(event), delaySeconds: 0 })),
     );
   }
 }
@@ -92,7 +115,7 @@ export class SqsDeliveryQueue extends SqsQueue implements DeliveryQueue {
       this.client,
       this.queueUrl,
       jobs.map((job) => ({
-        body: JSON.stringify(job),
+        body: queueBody(job),
         delaySeconds: (job.notBefore - now.getTime()) / 1000,
       })),
     );
