@@ -1,5 +1,6 @@
 import { logger } from '../shared/logger.ts';
 import { runDueCampaignTransitions } from '../shared/use-cases/campaigns.ts';
+import { redriveStaleClaims } from '../shared/use-cases/claims.ts';
 import { runDueSchedules } from '../shared/use-cases/schedules.ts';
 import { containerDeps } from '../shared/wiring.ts';
 
@@ -8,13 +9,21 @@ let deps: ReturnType<typeof containerDeps> | undefined;
 /**
  * Runs every minute (EventBridge on AWS, a timer locally): applies time-driven campaign transitions
  * (scheduled → live at the start date, live → completed at the end date) and starts the scheduled
- * audience runs that are due.
+ * audience runs that are due, then re-drives claims left pending past their lock (accepted work
+ * whose jobs were never queued).
  */
-export const handler = async (): Promise<{ campaignsChanged: number; runsStarted: number }> => {
+export const handler = async (): Promise<{
+  campaignsChanged: number;
+  runsStarted: number;
+  claimsRedriven: number;
+}> => {
   deps ??= containerDeps();
   const campaignsChanged = await runDueCampaignTransitions(deps);
   // Campaign starts go first, so a run scheduled for a campaign's start date finds it live.
   const runsStarted = await runDueSchedules(deps);
-  if (campaignsChanged + runsStarted > 0) logger.info('scheduler ran', { campaignsChanged, runsStarted });
-  return { campaignsChanged, runsStarted };
+  const claimsRedriven = await redriveStaleClaims(deps);
+  if (campaignsChanged + runsStarted + claimsRedriven > 0) {
+    logger.info('scheduler ran', { campaignsChanged, runsStarted, claimsRedriven });
+  }
+  return { campaignsChanged, runsStarted, claimsRedriven };
 };

@@ -140,6 +140,34 @@ export interface IdempotencyRecord {
   readonly response: unknown;
   /** Epoch seconds after which the record no longer counts. */
   readonly expiresAt: number;
+  /**
+   * The outbox: the jobs the request queues, written in the same transaction as its execution and
+   * dropped once they are sent. A retry of the request, or the scheduler's sweep of claims whose
+   * lock lapsed, sends them, so accepted work is never stranded.
+   */
+  readonly jobs?: PendingJobs;
+}
+
+/** Jobs a claim still has to queue. */
+export interface PendingJobs {
+  readonly dispatch?: readonly DispatchJob[];
+  readonly fanout?: readonly FanoutJob[];
+}
+
+/** Sends a claim's pending jobs to their queues (each queue's own adapter). */
+export interface JobSender {
+  send(jobs: PendingJobs): Promise<void>;
+}
+
+/** The idempotency records (claims) every idempotent call shares, after their claim transaction. */
+export interface ClaimStore {
+  get(sandbox: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /** Marks a pending record done and drops its jobs (no-op if another request already did). */
+  complete(sandbox: string, key: string): Promise<void>;
+  /** Takes over a pending record whose lock has lapsed; false if someone else did first. */
+  relock(record: IdempotencyRecord, lockedUntil: number): Promise<boolean>;
+  /** Pending records whose lock lapsed at or before `now` (the sweeper's work list). */
+  listStale(now: Date, limit: number): Promise<{ sandbox: string; key: string }[]>;
 }
 
 export interface MessageRecord {
@@ -180,10 +208,6 @@ export interface ExecutionStore {
     messages: readonly MessageRecord[],
     nowMs: number,
   ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
-  /** Marks a pending record done (no-op if another request already did). */
-  complete(sandbox: string, key: string): Promise<void>;
-  /** Takes over a pending record whose lock has lapsed; false if someone else did first. */
-  relock(record: IdempotencyRecord, lockedUntil: number): Promise<boolean>;
   getExecution(
     sandbox: string,
     executionId: string,

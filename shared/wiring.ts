@@ -24,8 +24,10 @@ import { DynamoDbSandboxStore } from './store/dynamodb-sandbox-store.ts';
 import { DynamoDbScheduleStore } from './store/dynamodb-schedule-store.ts';
 import { DynamoDbSuppressionStore } from './store/dynamodb-suppression-store.ts';
 import { DynamoDbWebhookStore } from './store/dynamodb-webhook-store.ts';
+import { DynamoDbClaimStore } from './store/idempotency.ts';
 import { createAuthenticator } from './use-cases/authenticate.ts';
 import { cachedCampaigns } from './use-cases/campaign-cache.ts';
+import { queueJobSender } from './use-cases/claims.ts';
 import { createWebhookSender } from './webhooks/http-sender.ts';
 
 /**
@@ -39,6 +41,8 @@ export function containerDeps() {
   const apiKeys = new DynamoDbApiKeyStore(client, table);
   const campaigns = new DynamoDbCampaignStore(client, table);
   const isAllowed = parseAllowlist(config.HERALD_WEBHOOK_ALLOWED_ADDRESSES);
+  const dispatch = new SqsDispatchQueue(sqsClient(), requireQueueUrl(config, 'DISPATCH_QUEUE_URL'));
+  const fanoutQueue = new SqsFanoutQueue(sqsClient(), requireQueueUrl(config, 'FANOUT_QUEUE_URL'));
   return {
     config,
     clock: systemClock,
@@ -51,12 +55,14 @@ export function containerDeps() {
     executions: new DynamoDbExecutionStore(client, table),
     suppressions: new DynamoDbSuppressionStore(client, table),
     provider: new SandboxProvider(client, table),
-    dispatch: new SqsDispatchQueue(sqsClient(), requireQueueUrl(config, 'DISPATCH_QUEUE_URL')),
+    dispatch,
+    claims: new DynamoDbClaimStore(client, table),
+    jobs: queueJobSender({ dispatch, fanoutQueue }),
     events: new SqsStatusEventPublisher(sqsClient(), requireQueueUrl(config, 'FEEDBACK_QUEUE_URL')),
     audiences: new DynamoDbAudienceStore(client, table),
     audienceExecutions: new DynamoDbAudienceExecutionStore(client, table),
     schedules: new DynamoDbScheduleStore(client, table),
-    fanoutQueue: new SqsFanoutQueue(sqsClient(), requireQueueUrl(config, 'FANOUT_QUEUE_URL')),
+    fanoutQueue,
     webhooks: new DynamoDbWebhookStore(client, table),
     deliveries: new DynamoDbDeliveryStore(client, table),
     deliveryQueue: new SqsDeliveryQueue(sqsClient(), requireQueueUrl(config, 'FEEDBACK_QUEUE_URL')),

@@ -1,18 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
 import { logger } from '../../shared/logger.ts';
-import type { FanoutJob } from '../../shared/ports.ts';
+import { fanoutJobSchema } from '../../shared/schemas/fanout-job.ts';
 import { fanOutPage } from '../../shared/use-cases/fanout.ts';
 import { containerDeps } from '../../shared/wiring.ts';
-
-const fanoutJobSchema = z.object({
-  kind: z.literal('fanout'),
-  sandbox: z.string(),
-  executionId: z.string(),
-  shard: z.number().int().min(0),
-  cursor: z.string().optional(),
-}) satisfies z.ZodType<FanoutJob>;
 
 const processor = new BatchProcessor(EventType.SQS);
 let deps: ReturnType<typeof containerDeps> | undefined;

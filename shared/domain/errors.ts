@@ -1,3 +1,5 @@
+import { MAX_REPORTED_ISSUES } from '../schemas/limits.ts';
+
 /**
  * Domain errors. Each carries a stable problem `type` slug and an HTTP status, so the single error
  * middleware can turn it into an RFC 9457 problem document without string matching.
@@ -46,11 +48,27 @@ export class HeraldError extends Error {
   }
 }
 
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+/**
+ * A request that breaks its schema or a rule. However many fields are wrong, the document lists at
+ * most MAX_REPORTED_ISSUES of them (each path and message cut to a readable length) and says in
+ * `issueCount` how many there were, so a body of 100,000 bad elements gets a small answer.
+ */
 export class ValidationError extends HeraldError {
-  constructor(fields: readonly FieldIssue[], detail?: string) {
+  constructor(fields: readonly FieldIssue[], detail?: string, issueCount = fields.length) {
+    const shown = fields
+      .slice(0, MAX_REPORTED_ISSUES)
+      .map((f) => ({ path: clip(f.path, 512), message: clip(f.message, 512) }));
+    const count = Math.max(issueCount, fields.length);
+    const summary = shown
+      .slice(0, 10)
+      .map((f) => `${f.path}: ${f.message}`)
+      .join('; ');
     super('validation', 400, 'The request is not valid', {
-      fields,
-      detail: detail ?? fields.map((f) => `${f.path}: ${f.message}`).join('; '),
+      fields: shown,
+      detail: detail ?? (count > 10 ? `${summary}; and ${count - 10} more` : summary),
+      extensions: { issueCount: count },
     });
   }
 }
@@ -185,10 +203,10 @@ export class ReservedContextError extends HeraldError {
 }
 
 export class ContextTooLargeError extends HeraldError {
-  constructor(bytes: number, limit: number) {
+  constructor(bytes: number, limit: number, path = 'body.recipients[].context') {
     super('context-too-large', 413, 'The personalization context is too large', {
-      detail: `The recipients' context values serialize to ${bytes} bytes; a call may carry at most ${limit}.`,
-      fields: [{ path: 'body.recipients[].context', message: `must total at most ${limit} bytes` }],
+      detail: `The call's context and profile values serialize to ${bytes} bytes; a call may carry at most ${limit}.`,
+      fields: [{ path, message: `must total at most ${limit} bytes` }],
     });
   }
 }
@@ -266,6 +284,19 @@ export class ScheduleStateError extends HeraldError {
     super('schedule-state', 409, 'The schedule can no longer be cancelled', {
       detail: `The schedule is ${status}; only a Scheduled one can be cancelled.`,
       extensions: { scheduleStatus: status },
+    });
+  }
+}
+
+/**
+ * A value that would not fit where Herald must copy it (a DynamoDB item, a queue message): refused
+ * before anything is written.
+ */
+export class TooLargeError extends HeraldError {
+  constructor(path: string, what: string, bytes: number, limit: number) {
+    super('too-large', 413, 'Too large to store or queue', {
+      detail: `${what} would be ${bytes} bytes; at most ${limit} fit.`,
+      fields: [{ path, message: `must make at most ${limit} bytes (is ${bytes})` }],
     });
   }
 }

@@ -1,9 +1,5 @@
-import {
-  MAX_CONTEXT_BYTES,
-  MAX_RECIPIENTS,
-  type UnitaryExecutionInput,
-  type UnitaryRecipient,
-} from '../schemas/execution.ts';
+import type { UnitaryExecutionInput, UnitaryRecipient } from '../schemas/execution.ts';
+import { jsonBytes, MAX_CONTEXT_BYTES, MAX_RECIPIENTS } from '../schemas/limits.ts';
 import type { CampaignRecord } from './campaign.ts';
 import {
   CampaignNotTriggerableError,
@@ -131,10 +127,10 @@ export function checkUnitaryRecipients(
   });
   if (reserved.length > 0) throw new ReservedContextError(reserved);
 
-  const contextBytes = recipients.reduce(
-    (sum, r) => sum + (r.context ? Buffer.byteLength(JSON.stringify(r.context), 'utf8') : 0),
-    0,
-  );
-  if (contextBytes > MAX_CONTEXT_BYTES) throw new ContextTooLargeError(contextBytes, MAX_CONTEXT_BYTES);
+  // Both are copied into the dispatch job, so they share the reference system's context budget.
+  const contextBytes = recipients.reduce((sum, r) => sum + jsonBytes(r.context) + jsonBytes(r.profile), 0);
+  if (contextBytes > MAX_CONTEXT_BYTES) {
+    throw new ContextTooLargeError(contextBytes, MAX_CONTEXT_BYTES, 'body.recipients');
+  }
   return resolved;
 }

@@ -1,11 +1,6 @@
 import { z } from 'zod';
 import { isoDateTimeSchema, namespaceCodeSchema, uuidSchema } from './common.ts';
 
-/** Recipients per unitary call (the reference system's limit). */
-export const MAX_RECIPIENTS = 20;
-/** Personalization context of one call, all recipients together, serialized. */
-export const MAX_CONTEXT_BYTES = 200 * 1024;
-
 export const pushInfoSchema = z.strictObject({
   appID: z.string().max(256).optional(),
   platform: z.enum(['apns', 'apnsSandbox', 'fcm', 'ios', 'android']).optional(),

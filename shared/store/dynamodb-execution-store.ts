@@ -38,46 +38,6 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
     );
   }
 
-  async complete(sandbox: string, key: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.idempotency(sandbox, key),
-          UpdateExpression: 'SET #state = :done',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':done': 'done' },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  }
-
-  async relock(record: IdempotencyRecord, lockedUntil: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.idempotency(record.sandbox, record.key),
-          UpdateExpression: 'SET lockedUntil = :until',
-          ConditionExpression: '#state = :pending AND lockedUntil = :previous',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':until': lockedUntil,
-            ':pending': 'pending',
-            ':previous': record.lockedUntil,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
   async getExecution(sandbox: string, executionId: string) {
     const { pk } = keys.execution(sandbox, executionId);
     const items: Record<string, unknown>[] = [];

@@ -87,6 +87,9 @@ export const keys = {
 /** Partition of the sparse `due` index; the scheduler reads it. */
 export const DUE_PARTITION = 'DUE';
 
+/** Partition of the `due` index for claims still pending: their jobs may not be queued yet. */
+export const DUE_CLAIM_PARTITION = 'DUE#CLAIM';
+
 /** Partition of the `due` index for scheduled audience runs. */
 export const DUE_SCHEDULE_PARTITION = 'DUE#SCHEDULE';
 

@@ -17,7 +17,7 @@ import {
   type ScheduleStore,
 } from '../ports.ts';
 import type { AudienceExecutionInput, ScheduledExecution } from '../schemas/execution.ts';
-import { type AudienceTriggerDeps, triggerAudience } from './trigger-audience.ts';
+import { type AudienceTriggerDeps, assertAudienceContext, triggerAudience } from './trigger-audience.ts';
 
 export interface ScheduleDeps extends AudienceTriggerDeps {
   readonly schedules: ScheduleStore;
@@ -63,6 +63,7 @@ export async function scheduleAudience(
   }
   if (!(await deps.audiences.get(caller.sandbox, audienceId)))
     throw new NotFoundError('Audience', audienceId);
+  assertAudienceContext(input.context);
   const record: ScheduleRecord = {
     sandbox: caller.sandbox,
     scheduleId: uuidv7(now.getTime()),

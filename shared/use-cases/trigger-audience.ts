@@ -1,12 +1,11 @@
-import { AUDIENCE_WINDOW_MS, MEMBER_SHARDS } from '../domain/audience.ts';
+import { AUDIENCE_CHUNK, AUDIENCE_WINDOW_MS, MEMBER_SHARDS } from '../domain/audience.ts';
 import {
   AudienceNotAllowedError,
   CampaignNotFoundError,
   ContextTooLargeError,
-  IdempotencyKeyReusedError,
   NotFoundError,
-  RequestInProgressError,
   ReservedContextError,
+  TooLargeError,
 } from '../domain/errors.ts';
 import { assertAudienceTriggerable } from '../domain/execution.ts';
 import { audienceRequestKey, requestHash } from '../domain/idempotency.ts';
@@ -16,31 +15,25 @@ import {
   type AudienceExecutionStore,
   type AudienceStore,
   type CampaignReader,
-  type Clock,
-  type ExecutionStore,
+  type DispatchJob,
   type FanoutJob,
-  type FanoutQueue,
   IDEMPOTENCY_WINDOW_SECONDS,
   type IdempotencyRecord,
 } from '../ports.ts';
-import {
-  type AudienceExecutionAccepted,
-  type AudienceExecutionInput,
-  type AudienceExecutionStatus,
-  MAX_CONTEXT_BYTES,
+import type {
+  AudienceExecutionAccepted,
+  AudienceExecutionInput,
+  AudienceExecutionStatus,
 } from '../schemas/execution.ts';
+import { jsonBytes, MAX_CONTEXT_BYTES, MAX_ITEM_BYTES } from '../schemas/limits.ts';
+import { answerRepeat, assertJobsFit, type ClaimDeps, finishClaim, LOCK_MS } from './claims.ts';
 
-export interface AudienceTriggerDeps {
+export interface AudienceTriggerDeps extends ClaimDeps {
   readonly campaigns: CampaignReader;
   readonly audiences: Pick<AudienceStore, 'get'>;
   readonly audienceExecutions: AudienceExecutionStore;
-  /** The idempotency records are shared with unitary executions. */
-  readonly executions: Pick<ExecutionStore, 'complete' | 'relock'>;
-  readonly fanoutQueue: FanoutQueue;
-  readonly clock: Clock;
 }
 
-const LOCK_MS = 30_000;
 /** The send rate when the campaign sets none: the reference system's maximum. */
 const DEFAULT_RATE_PER_SEC = 2_000;
 
@@ -48,10 +41,38 @@ const allShards = (sandbox: string, executionId: string): FanoutJob[] =>
   Array.from({ length: MEMBER_SHARDS }, (_, shard) => ({ kind: 'fanout', sandbox, executionId, shard }));
 
 /**
+ * The largest dispatch job a run's fanout can queue: the run's content and context, and a full
+ * page of recipients with the longest ids a member can have (escaped as the queue carries them).
+ */
+function largestDispatchJob(run: AudienceExecutionRecord): DispatchJob {
+  const id = '\u0000'.repeat(256);
+  return {
+    kind: 'audience',
+    sandbox: run.sandbox,
+    executionId: run.executionId,
+    requestId: run.requestId ?? run.executionId,
+    campaignId: run.campaignId,
+    campaignVersion: run.campaignVersion,
+    campaignType: 'marketing',
+    channel: run.channel,
+    enableWebhooks: run.enableWebhooks,
+    content: run.content,
+    ...(run.context ? { context: run.context } : {}),
+    recipients: Array.from({ length: AUDIENCE_CHUNK }, () => ({
+      messageId: run.executionId,
+      userId: id,
+      namespace: run.identityNamespace,
+      profileId: run.executionId,
+      shard: MEMBER_SHARDS,
+    })),
+  };
+}
+
+/**
  * Sends a live marketing campaign to its audience. Primary course: check the campaign, the audience
- * and the shared context; write the run (and the idempotency record when a requestId is given);
- * queue one fanout job per membership shard, which the fanout workers page through in parallel at
- * the campaign's rate; answer 202 with the run.
+ * and the shared context, and that the run and its jobs fit where they are kept; write the run with
+ * its claim and fanout jobs (one per membership shard, which the fanout workers page through in
+ * parallel at the campaign's rate); queue them; answer 202 with the run.
  */
 export async function triggerAudience(
   deps: AudienceTriggerDeps,
@@ -68,11 +89,7 @@ export async function triggerAudience(
   }
   if (!(await deps.audiences.get(caller.sandbox, audienceId)))
     throw new NotFoundError('Audience', audienceId);
-  if (input.context && Object.hasOwn(input.context, 'system')) {
-    throw new ReservedContextError([{ path: 'body.context.system', message: 'is reserved' }]);
-  }
-  const contextBytes = input.context ? Buffer.byteLength(JSON.stringify(input.context), 'utf8') : 0;
-  if (contextBytes > MAX_CONTEXT_BYTES) throw new ContextTooLargeError(contextBytes, MAX_CONTEXT_BYTES);
+  assertAudienceContext(input.context);
 
   const executionId = uuidv7(now.getTime());
   const at = now.toISOString();
@@ -104,41 +121,38 @@ export async function triggerAudience(
     createdAt: at,
     createdBy: caller.keyId,
   };
-  const idempotency: IdempotencyRecord | undefined = input.requestId
-    ? {
-        sandbox: caller.sandbox,
-        key: audienceRequestKey(input.requestId),
-        bodyHash: requestHash(input),
-        state: 'pending',
-        lockedUntil: now.getTime() + LOCK_MS,
-        executionId,
-        response: accepted,
-        expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_WINDOW_SECONDS,
-      }
-    : undefined;
+  const runBytes = jsonBytes(run);
+  if (runBytes > MAX_ITEM_BYTES) throw new TooLargeError('body.context', 'The run', runBytes, MAX_ITEM_BYTES);
+  assertJobsFit({ dispatch: [largestDispatchJob(run)] }, 'body.context');
 
-  const claim = await deps.audienceExecutions.claim(run, idempotency, now.getTime());
-  if (!claim.claimed && idempotency) {
-    const { existing } = claim;
-    if (existing.bodyHash !== idempotency.bodyHash)
-      throw new IdempotencyKeyReusedError(input.requestId ?? '');
-    if (existing.state === 'done') return existing.response as AudienceExecutionAccepted;
-    if (existing.lockedUntil > now.getTime()) {
-      throw new RequestInProgressError(
-        input.requestId ?? '',
-        Math.max(1, Math.ceil((existing.lockedUntil - now.getTime()) / 1000)),
-      );
-    }
-    if (!(await deps.executions.relock(existing, now.getTime() + LOCK_MS)))
-      throw new RequestInProgressError(input.requestId ?? '', 1);
-    // The first request died after writing its run: queue its fanout (pages are idempotent).
-    await deps.fanoutQueue.send(allShards(caller.sandbox, existing.executionId));
-    await deps.executions.complete(caller.sandbox, existing.key);
-    return existing.response as AudienceExecutionAccepted;
-  }
-  await deps.fanoutQueue.send(allShards(caller.sandbox, executionId));
-  if (idempotency) await deps.executions.complete(caller.sandbox, idempotency.key);
+  // A run without a requestId still gets a claim of its own: it is the run's outbox.
+  const publicKey = input.requestId ?? executionId;
+  const record: IdempotencyRecord = {
+    sandbox: caller.sandbox,
+    key: input.requestId ? audienceRequestKey(input.requestId) : `audience-run#${executionId}`,
+    bodyHash: requestHash(input),
+    state: 'pending',
+    lockedUntil: now.getTime() + LOCK_MS,
+    executionId,
+    response: accepted,
+    expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_WINDOW_SECONDS,
+    jobs: { fanout: allShards(caller.sandbox, executionId) },
+  };
+  const claim = await deps.audienceExecutions.claim(run, record, now.getTime());
+  if (!claim.claimed) return answerRepeat(deps, record, claim.existing, publicKey);
+  await finishClaim(deps, record);
   return accepted;
+}
+
+/** The shared context of an audience run: `system` is reserved; at most 200 KB. */
+export function assertAudienceContext(context: Record<string, unknown> | undefined): void {
+  if (context && Object.hasOwn(context, 'system')) {
+    throw new ReservedContextError([{ path: 'body.context.system', message: 'is reserved' }]);
+  }
+  const contextBytes = jsonBytes(context);
+  if (contextBytes > MAX_CONTEXT_BYTES) {
+    throw new ContextTooLargeError(contextBytes, MAX_CONTEXT_BYTES, 'body.context');
+  }
 }
 
 /** A run's progress, counted from its messages (no counter item is touched per message). */

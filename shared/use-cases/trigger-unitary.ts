@@ -1,11 +1,5 @@
 import type { CampaignRecord } from '../domain/campaign.ts';
-import {
-  CampaignNotFoundError,
-  ConcurrentUpdateError,
-  IdempotencyKeyReusedError,
-  RequestInProgressError,
-  UnknownRecipientsError,
-} from '../domain/errors.ts';
+import { CampaignNotFoundError, ConcurrentUpdateError, UnknownRecipientsError } from '../domain/errors.ts';
 import {
   assertUnitaryTriggerable,
   checkUnitaryRecipients,
@@ -16,9 +10,7 @@ import { CHANNEL_DEFAULT_NAMESPACE, normalizeEmail, normalizePhone } from '../do
 import { uuidv7 } from '../domain/ids.ts';
 import {
   type CampaignReader,
-  type Clock,
   type DispatchJob,
-  type DispatchQueue,
   type ExecutionRecord,
   type ExecutionStore,
   IDEMPOTENCY_WINDOW_SECONDS,
@@ -30,13 +22,12 @@ import {
 } from '../ports.ts';
 import type { ExecutionAccepted, UnitaryExecutionInput } from '../schemas/execution.ts';
 import type { Identity } from '../schemas/profile.ts';
+import { answerRepeat, assertJobsFit, type ClaimDeps, finishClaim, LOCK_MS } from './claims.ts';
 
-export interface TriggerDeps {
+export interface TriggerDeps extends ClaimDeps {
   readonly campaigns: CampaignReader;
   readonly profiles: ProfileStore;
   readonly executions: ExecutionStore;
-  readonly dispatch: DispatchQueue;
-  readonly clock: Clock;
 }
 
 export interface TriggerCaller {
@@ -46,14 +37,12 @@ export interface TriggerCaller {
   readonly idempotencyKey?: string;
 }
 
-/** How long a request owns its idempotency key before a retry may finish its work. */
-const LOCK_MS = 30_000;
-
 /**
- * A unitary (transactional) trigger. Primary course: check the campaign and recipients; resolve
- * every recipient's profile with one batched read (creating missing ones when the campaign says
- * so, else failing the whole call); write the idempotency record, the execution and one message
- * per recipient in one transaction; enqueue one dispatch job; mark the record done; answer 202.
+ * A unitary (transactional) trigger. Primary course: check the campaign, the recipients and the
+ * size of the job they make (every check before the first write); resolve every recipient's
+ * profile with one batched read (creating missing ones when the campaign says so, else failing the
+ * whole call); write the claim with its job, the execution and one message per recipient in one
+ * transaction; queue the job; mark the claim done; answer 202.
  */
 export async function triggerUnitary(
   deps: TriggerDeps,
@@ -65,42 +54,12 @@ export async function triggerUnitary(
   if (!campaign) throw new CampaignNotFoundError(input.campaignId);
   assertUnitaryTriggerable(campaign, now);
   const recipients = checkUnitaryRecipients(input, campaign);
-  const profileIds = await resolveProfiles(deps, caller.sandbox, campaign, recipients, now);
 
-  const key = `unitary#${caller.idempotencyKey ?? input.requestId}`;
+  const publicKey = caller.idempotencyKey ?? input.requestId;
+  const key = `unitary#${publicKey}`;
   const executionId = uuidv7(now.getTime());
   const at = now.toISOString();
-  const accepted: ExecutionAccepted = {
-    executionId,
-    requestId: input.requestId,
-    createdAt: at,
-    createdBy: caller.keyId,
-    modifiedAt: at,
-    modifiedBy: caller.keyId,
-  };
-  const messages: MessageRecord[] = recipients.map((r) => {
-    const profileId = profileIds.get(r.userId);
-    return {
-      sandbox: caller.sandbox,
-      executionId,
-      messageId: uuidv7(now.getTime()),
-      userId: r.userId,
-      namespace: r.namespace,
-      ...(profileId ? { profileId } : {}),
-      status: 'queued',
-      history: [{ status: 'queued', at }],
-    };
-  });
-  const record: IdempotencyRecord = {
-    sandbox: caller.sandbox,
-    key,
-    bodyHash: requestHash(input),
-    state: 'pending',
-    lockedUntil: now.getTime() + LOCK_MS,
-    executionId,
-    response: accepted,
-    expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_WINDOW_SECONDS,
-  };
+  const messageIds = recipients.map(() => uuidv7(now.getTime()));
   const execution: ExecutionRecord = {
     sandbox: caller.sandbox,
     executionId,
@@ -111,54 +70,69 @@ export async function triggerUnitary(
     createdAt: at,
     createdBy: caller.keyId,
   };
+  // Measured with every recipient holding a profile id (all ids have one length): the largest the
+  // job can be, known before any profile is created.
+  const placeholder = uuidv7(now.getTime());
+  assertJobsFit(
+    { dispatch: [dispatchJob(campaign, execution, recipients, messageIds, () => placeholder)] },
+    'body.recipients',
+  );
+  const bodyHash = requestHash(input);
+  const profileIds = await resolveProfiles(deps, caller.sandbox, campaign, recipients, now, async () => {
+    // Creating profiles is a write: a key already taken is answered first.
+    const existing = await deps.claims.get(caller.sandbox, key);
+    return existing && existing.expiresAt >= Math.floor(now.getTime() / 1000) ? existing : undefined;
+  });
+  if (!(profileIds instanceof Map)) return answerRepeat(deps, { bodyHash }, profileIds.existing, publicKey);
+
+  const accepted: ExecutionAccepted = {
+    executionId,
+    requestId: input.requestId,
+    createdAt: at,
+    createdBy: caller.keyId,
+    modifiedAt: at,
+    modifiedBy: caller.keyId,
+  };
+  const messages: MessageRecord[] = recipients.map((r, index) => {
+    const profileId = profileIds.get(r.userId);
+    return {
+      sandbox: caller.sandbox,
+      executionId,
+      messageId: messageIds[index] as string,
+      userId: r.userId,
+      namespace: r.namespace,
+      ...(profileId ? { profileId } : {}),
+      status: 'queued',
+      history: [{ status: 'queued', at }],
+    };
+  });
+  const record: IdempotencyRecord = {
+    sandbox: caller.sandbox,
+    key,
+    bodyHash,
+    state: 'pending',
+    lockedUntil: now.getTime() + LOCK_MS,
+    executionId,
+    response: accepted,
+    expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_WINDOW_SECONDS,
+    jobs: {
+      dispatch: [dispatchJob(campaign, execution, recipients, messageIds, (r) => profileIds.get(r.userId))],
+    },
+  };
 
   const claim = await deps.executions.claim(record, execution, messages, now.getTime());
-  if (!claim.claimed) return answerRepeat(deps, caller, input, campaign, recipients, record, claim.existing);
-  await deps.dispatch.send(dispatchJob(campaign, execution, messages, recipients));
-  await deps.executions.complete(caller.sandbox, key);
+  if (!claim.claimed) return answerRepeat(deps, record, claim.existing, publicKey);
+  await finishClaim(deps, record);
   return accepted;
-}
-
-/**
- * A request whose key is already taken: a different body is refused; a finished one gets the first
- * answer; one still running gets 409 until its lock lapses, after which this request finishes its
- * work (re-sending the dispatch job is safe: the worker never sends a message twice).
- */
-async function answerRepeat(
-  deps: TriggerDeps,
-  caller: TriggerCaller,
-  input: UnitaryExecutionInput,
-  campaign: CampaignRecord,
-  recipients: ResolvedRecipient[],
-  mine: IdempotencyRecord,
-  existing: IdempotencyRecord,
-): Promise<ExecutionAccepted> {
-  const publicKey = caller.idempotencyKey ?? input.requestId;
-  if (existing.bodyHash !== mine.bodyHash) throw new IdempotencyKeyReusedError(publicKey);
-  if (existing.state === 'done') return existing.response as ExecutionAccepted;
-  const nowMs = deps.clock.now().getTime();
-  if (existing.lockedUntil > nowMs) {
-    throw new RequestInProgressError(
-      publicKey,
-      Math.max(1, Math.ceil((existing.lockedUntil - nowMs) / 1000)),
-    );
-  }
-  if (!(await deps.executions.relock(existing, nowMs + LOCK_MS)))
-    throw new RequestInProgressError(publicKey, 1);
-  const stored = await deps.executions.getExecution(caller.sandbox, existing.executionId);
-  if (!stored) throw new Error(`idempotency record ${existing.key} names a missing execution`);
-  await deps.dispatch.send(dispatchJob(campaign, stored.execution, stored.messages, recipients));
-  await deps.executions.complete(caller.sandbox, existing.key);
-  return existing.response as ExecutionAccepted;
 }
 
 function dispatchJob(
   campaign: CampaignRecord,
   execution: ExecutionRecord,
-  messages: readonly MessageRecord[],
   recipients: readonly ResolvedRecipient[],
+  messageIds: readonly string[],
+  profileIdOf: (recipient: ResolvedRecipient) => string | undefined,
 ): DispatchJob {
-  const byUser = new Map(recipients.map((r) => [r.userId, r]));
   return {
     kind: 'unitary',
     sandbox: execution.sandbox,
@@ -170,16 +144,16 @@ function dispatchJob(
     channel: campaign.channel,
     enableWebhooks: campaign.enableWebhooks,
     content: campaign.content,
-    recipients: messages.map((m) => {
-      const r = byUser.get(m.userId);
+    recipients: recipients.map((r, index) => {
+      const profileId = profileIdOf(r);
       return {
-        messageId: m.messageId,
-        userId: m.userId,
-        namespace: m.namespace,
-        ...(m.profileId ? { profileId: m.profileId } : {}),
-        ...(r?.channelData ? { channelData: r.channelData } : {}),
-        ...(r?.profile ? { profile: r.profile } : {}),
-        ...(r?.context ? { context: r.context } : {}),
+        messageId: messageIds[index] as string,
+        userId: r.userId,
+        namespace: r.namespace,
+        ...(profileId ? { profileId } : {}),
+        ...(r.channelData ? { channelData: r.channelData } : {}),
+        ...(r.profile ? { profile: r.profile } : {}),
+        ...(r.context ? { context: r.context } : {}),
       };
     }),
   };
@@ -211,7 +185,9 @@ async function resolveProfiles(
   campaign: CampaignRecord,
   recipients: readonly ResolvedRecipient[],
   now: Date,
-): Promise<Map<string, string>> {
+  /** Asked before the first profile is created; a claim it returns is answered instead. */
+  claimHolder: () => Promise<IdempotencyRecord | undefined>,
+): Promise<Map<string, string> | { existing: IdempotencyRecord }> {
   for (let attempt = 1; ; attempt++) {
     const primary = recipients.map((r) => ({ namespace: campaign.identityNamespace, id: r.userId }));
     const extra = campaign.createNewProfiles
@@ -227,6 +203,8 @@ async function resolveProfiles(
     }
     if (missing.length === 0) return profileIds;
     if (!campaign.createNewProfiles) throw new UnknownRecipientsError(missing.map((r) => r.rawUserId));
+    const existing = await claimHolder();
+    if (existing) return { existing };
     const at = now.toISOString();
     // Two recipients of one call may carry the same channel address; only the first gets it.
     const claimed = new Set<string>();

@@ -1,0 +1,109 @@
+import { IdempotencyKeyReusedError, RequestInProgressError, TooLargeError } from '../domain/errors.ts';
+import { logger } from '../logger.ts';
+import type {
+  ClaimStore,
+  Clock,
+  DispatchQueue,
+  FanoutQueue,
+  IdempotencyRecord,
+  JobSender,
+  PendingJobs,
+} from '../ports.ts';
+import { jsonBytes, MAX_ITEM_BYTES, MAX_QUEUE_MESSAGE_BYTES } from '../schemas/limits.ts';
+import { queueBodyBytes } from '../schemas/queue-body.ts';
+
+/**
+ * The idempotent-claim protocol, written once for every call that accepts work (unitary runs,
+ * audience runs): the request's claim, its records and its jobs (the outbox) are written in one
+ * transaction; then the jobs are queued and the claim is marked done. Whoever finds a claim still
+ * pending after its lock lapsed — a retry of the request, or the scheduler's sweep — queues the
+ * same jobs again (every consumer is idempotent), so accepted work always reaches the queue.
+ */
+export interface ClaimDeps {
+  readonly claims: ClaimStore;
+  readonly jobs: JobSender;
+  readonly clock: Clock;
+}
+
+/** How long a request owns its claim before a retry or the sweeper may finish its work. */
+export const LOCK_MS = 30_000;
+
+/** Queues a claim's jobs and marks it done. */
+export async function finishClaim(deps: ClaimDeps, record: IdempotencyRecord): Promise<void> {
+  if (record.jobs) await deps.jobs.send(record.jobs);
+  else if (record.state === 'pending') logger.warn('pending claim without jobs', { key: record.key });
+  await deps.claims.complete(record.sandbox, record.key);
+}
+
+/**
+ * A request whose key is already taken: a different body is refused; a finished one gets the first
+ * answer; one still running gets 409 until its lock lapses, after which this request finishes the
+ * first one's work and gets its answer.
+ */
+export async function answerRepeat<T>(
+  deps: ClaimDeps,
+  mine: Pick<IdempotencyRecord, 'bodyHash'>,
+  existing: IdempotencyRecord,
+  publicKey: string,
+): Promise<T> {
+  if (existing.bodyHash !== mine.bodyHash) throw new IdempotencyKeyReusedError(publicKey);
+  if (existing.state === 'done') return existing.response as T;
+  const nowMs = deps.clock.now().getTime();
+  if (existing.lockedUntil > nowMs) {
+    throw new RequestInProgressError(
+      publicKey,
+      Math.max(1, Math.ceil((existing.lockedUntil - nowMs) / 1000)),
+    );
+  }
+  if (!(await deps.claims.relock(existing, nowMs + LOCK_MS))) throw new RequestInProgressError(publicKey, 1);
+  await finishClaim(deps, existing);
+  return existing.response as T;
+}
+
+/**
+ * The sweeper (the scheduler runs it every minute): finishes every claim left pending past its
+ * lock — its request died, or failed to queue, between the claim and the queue. Returns how many
+ * it finished.
+ */
+export async function redriveStaleClaims(deps: ClaimDeps, limit = 50): Promise<number> {
+  const now = deps.clock.now();
+  let finished = 0;
+  for (const { sandbox, key } of await deps.claims.listStale(now, limit)) {
+    const record = await deps.claims.get(sandbox, key);
+    if (record?.state !== 'pending' || record.lockedUntil > now.getTime()) continue;
+    if (!(await deps.claims.relock(record, now.getTime() + LOCK_MS))) continue;
+    await finishClaim(deps, record);
+    logger.info('claim re-driven', { sandbox, key, executionId: record.executionId });
+    finished++;
+  }
+  return finished;
+}
+
+/** Sends pending jobs through the queues' own ports. */
+export function queueJobSender(queues: {
+  readonly dispatch: Pick<DispatchQueue, 'send'>;
+  readonly fanoutQueue: FanoutQueue;
+}): JobSender {
+  return {
+    async send(jobs) {
+      for (const job of jobs.dispatch ?? []) await queues.dispatch.send(job);
+      if (jobs.fanout && jobs.fanout.length > 0) await queues.fanoutQueue.send(jobs.fanout);
+    },
+  };
+}
+
+/**
+ * Refuses, before anything is written, jobs that could not be queued (SQS's message limit, as
+ * encoded) or kept in their claim until queued (DynamoDB's item limit).
+ */
+export function assertJobsFit(jobs: PendingJobs, path: string): void {
+  for (const job of [...(jobs.dispatch ?? []), ...(jobs.fanout ?? [])]) {
+    const bytes = queueBodyBytes(job);
+    if (bytes > MAX_QUEUE_MESSAGE_BYTES) {
+      throw new TooLargeError(path, 'The queued job', bytes, MAX_QUEUE_MESSAGE_BYTES);
+    }
+  }
+  const stored = jsonBytes(jobs);
+  if (stored > MAX_ITEM_BYTES)
+    throw new TooLargeError(path, "The call's pending jobs", stored, MAX_ITEM_BYTES);
+}
