@@ -1,4 +1,6 @@
 import { apiHandler } from '../../shared/http/api-handler.ts';
+import { parseOrThrow } from '../../shared/schemas/common.ts';
+import { idempotencyKeySchema } from '../../shared/schemas/execution.ts';
 import { getExecution, getRenderedMessage } from '../../shared/use-cases/executions.ts';
 import { cancelSchedule, getSchedule, scheduleAudience } from '../../shared/use-cases/schedules.ts';
 import { getAudienceExecution, triggerAudience } from '../../shared/use-cases/trigger-audience.ts';
@@ -6,7 +8,10 @@ import { triggerUnitary } from '../../shared/use-cases/trigger-unitary.ts';
 import { containerDeps } from '../../shared/wiring.ts';
 
 type Headers = Readonly<Record<string, string | undefined>>;
-const idempotencyKey = (headers: Headers) => headers['idempotency-key'];
+const idempotencyKey = (headers: Headers) =>
+  headers['idempotency-key'] === undefined
+    ? undefined
+    : parseOrThrow(idempotencyKeySchema, headers['idempotency-key'], 'header.idempotency-key');
 
 export const handler = apiHandler({
   group: 'executions',

@@ -6,6 +6,7 @@ import type {
   CreateCampaignInput,
   PatchCampaignInput,
 } from '../schemas/campaign.ts';
+import { jsonBytes, MAX_CONTENT_BYTES } from '../schemas/limits.ts';
 import { CampaignStateError, type FieldIssue, ValidationError } from './errors.ts';
 import { compileTemplate, TemplateSyntaxError } from './template.ts';
 
@@ -74,6 +75,8 @@ export function contentTemplates(content: CampaignContent): [string, string][] {
 export interface DefinitionContext {
   /** True when the namespace is standard or registered in the campaign's sandbox. */
   readonly namespaceExists: boolean;
+  /** True when the definition names no audience, or one of the campaign's sandbox. */
+  readonly audienceExists: boolean;
 }
 
 /**
@@ -83,6 +86,16 @@ export interface DefinitionContext {
 export function definitionIssues(definition: CampaignDefinition, context: DefinitionContext): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const { category } = definition;
+  const contentBytes = jsonBytes(definition.content);
+  if (contentBytes > MAX_CONTENT_BYTES) {
+    issues.push({
+      path: 'content',
+      message: `must be at most ${MAX_CONTENT_BYTES} bytes as UTF-8 JSON (is ${contentBytes})`,
+    });
+  }
+  if (definition.audience && !context.audienceExists) {
+    issues.push({ path: 'audience.id', message: 'is not an audience of this sandbox' });
+  }
   if (!context.namespaceExists) {
     issues.push({
       path: 'identityNamespace',

@@ -1,14 +1,17 @@
 import type { CampaignContent, Channel } from '../schemas/campaign.ts';
 import type { ChannelData, MessageStatus } from '../schemas/execution.ts';
+import { jsonBytes, MAX_RENDERED_BYTES } from '../schemas/limits.ts';
 import type { Identity } from '../schemas/profile.ts';
 import { normalizeEmail, normalizePhone } from './identity.ts';
-import { compileTemplate, type RenderScope, renderTemplate } from './template.ts';
+import { compileTemplate, RenderBudgetError, type RenderScope, renderTemplate } from './template.ts';
 
 /** Exclusion codes: stable, documented, and carried to the feedback webhooks. */
 export const EXCLUSION_CODES = {
   missingAddress: 'missing-address',
   malformedAddress: 'malformed-address',
   suppressedAddress: 'suppressed-address',
+  /** The rendered message is larger than MAX_RENDERED_BYTES. */
+  contentTooLarge: 'content-too-large',
 } as const;
 
 /** Statuses after which nothing more happens to a message. */
@@ -95,9 +98,12 @@ export function renderContent(
   scope: RenderScope,
 ): { rendered: RenderedContent; missing: string[] } {
   const missing = new Set<string>();
+  // One budget for every part: a message is at most MAX_RENDERED_BYTES, whatever its templates do.
+  let budget = MAX_RENDERED_BYTES;
   const render = (source: string | undefined, htmlEscape: boolean) => {
     if (source === undefined) return undefined;
-    const result = renderTemplate(compileTemplate(source), scope, htmlEscape);
+    const result = renderTemplate(compileTemplate(source), scope, htmlEscape, budget);
+    budget -= result.output.length;
     for (const name of result.missing) missing.add(name);
     return result.output;
   };
@@ -113,5 +119,6 @@ export function renderContent(
       Object.entries(content.data).map(([k, v]) => [k, render(v, false) ?? '']),
     );
   }
+  if (jsonBytes(rendered) > MAX_RENDERED_BYTES) throw new RenderBudgetError(MAX_RENDERED_BYTES);
   return { rendered: rendered as RenderedContent, missing: [...missing] };
 }

@@ -110,11 +110,26 @@ function stringify(value: unknown): string | undefined {
   return JSON.stringify(value);
 }
 
-/** Renders; `escape` HTML-escapes `{{…}}` values (never `{{{…}}}`). Missing values render empty. */
+/** A rendering that grew past its budget (a template repeating a large value, say). */
+export class RenderBudgetError extends Error {
+  readonly maxLength: number;
+  constructor(maxLength: number) {
+    super(`the rendered message is larger than ${maxLength}`);
+    this.maxLength = maxLength;
+    this.name = 'RenderBudgetError';
+  }
+}
+
+/**
+ * Renders; `escape` HTML-escapes `{{…}}` values (never `{{{…}}}`). Missing values render empty.
+ * Stops with RenderBudgetError as soon as the output passes `maxLength` characters, so no template
+ * can build a string larger than a message may be.
+ */
 export function renderTemplate(
   template: CompiledTemplate,
   scope: RenderScope,
   htmlEscape: boolean,
+  maxLength = Number.POSITIVE_INFINITY,
 ): RenderResult {
   let output = '';
   const missing: string[] = [];
@@ -130,6 +145,8 @@ export function renderTemplate(
       continue;
     }
     output += htmlEscape && !part.raw ? escapeHtml(value) : value;
+    if (output.length > maxLength) throw new RenderBudgetError(maxLength);
   }
+  if (output.length > maxLength) throw new RenderBudgetError(maxLength);
   return { output, missing };
 }

@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import { isoDateTimeSchema, namespaceCodeSchema, uuidSchema } from './common.ts';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from './limits.ts';
+
+/** The `Idempotency-Key` header: it becomes part of a DynamoDB key, so it is short and plain. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(MAX_IDEMPOTENCY_KEY_LENGTH)
+  .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters (no spaces or controls)');
 
 export const pushInfoSchema = z.strictObject({
   appID: z.string().max(256).optional(),

@@ -6,6 +6,7 @@ import {
   assertDeletable,
   assertValidDefinition,
   type CampaignRecord,
+  type DefinitionContext,
   definitionFromCreate,
   duplicate,
   editTarget,
@@ -15,12 +16,13 @@ import {
 import { ConcurrentUpdateError, NotFoundError } from '../domain/errors.ts';
 import { isStandardNamespace } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
-import type { CampaignStore, Clock, NamespaceStore, Page } from '../ports.ts';
+import type { AudienceStore, CampaignStore, Clock, NamespaceStore, Page } from '../ports.ts';
 import type { CampaignView, CreateCampaignInput, PatchCampaignInput } from '../schemas/campaign.ts';
 
 export interface CampaignDeps {
   readonly campaigns: CampaignStore;
   readonly namespaces: NamespaceStore;
+  readonly audiences: Pick<AudienceStore, 'get'>;
   readonly clock: Clock;
 }
 
@@ -35,8 +37,18 @@ export function toCampaignView(record: CampaignRecord): CampaignView {
   return view;
 }
 
-async function namespaceExists(deps: CampaignDeps, sandbox: string, code: string): Promise<boolean> {
-  return isStandardNamespace(code) || deps.namespaces.exists(sandbox, code);
+/** What the definition's rules need to know about the sandbox: its namespaces and audiences. */
+async function definitionContext(
+  deps: CampaignDeps,
+  sandbox: string,
+  definition: { readonly identityNamespace: string; readonly audience?: { readonly id: string } | undefined },
+): Promise<DefinitionContext> {
+  const code = definition.identityNamespace;
+  const [namespaceExists, audience] = await Promise.all([
+    isStandardNamespace(code) || deps.namespaces.exists(sandbox, code),
+    definition.audience ? deps.audiences.get(sandbox, definition.audience.id) : undefined,
+  ]);
+  return { namespaceExists, audienceExists: !definition.audience || audience !== undefined };
 }
 
 async function load(deps: CampaignDeps, sandbox: string, id: string): Promise<CampaignRecord> {
@@ -47,9 +59,7 @@ async function load(deps: CampaignDeps, sandbox: string, id: string): Promise<Ca
 
 export async function createCampaign(deps: CampaignDeps, actor: Actor, input: CreateCampaignInput) {
   const definition = definitionFromCreate(input);
-  assertValidDefinition(definition, {
-    namespaceExists: await namespaceExists(deps, actor.sandbox, definition.identityNamespace),
-  });
+  assertValidDefinition(definition, await definitionContext(deps, actor.sandbox, definition));
   const now = deps.clock.now();
   const record: CampaignRecord = {
     ...definition,
@@ -86,9 +96,7 @@ export async function patchCampaign(deps: CampaignDeps, actor: Actor, id: string
   const target = editTarget(record);
   const base = target === 'draft' ? (record.draft ?? pickDefinition(record)) : pickDefinition(record);
   const definition = applyPatch(base, patch);
-  assertValidDefinition(definition, {
-    namespaceExists: await namespaceExists(deps, actor.sandbox, definition.identityNamespace),
-  });
+  assertValidDefinition(definition, await definitionContext(deps, actor.sandbox, definition));
   const now = deps.clock.now().toISOString();
   const lifecycle = { modifiedAt: now, modifiedBy: actor.keyId, revision: record.revision + 1 };
   const next: CampaignRecord =
@@ -116,7 +124,7 @@ export async function activateCampaign(deps: CampaignDeps, actor: Actor, id: str
   const definition = record.draft ?? record;
   const next = activate(
     record,
-    { namespaceExists: await namespaceExists(deps, actor.sandbox, definition.identityNamespace) },
+    await definitionContext(deps, actor.sandbox, definition),
     deps.clock.now(),
     actor.keyId,
   );

@@ -1,6 +1,7 @@
 import { suppresses } from '../channels/sandbox-simulator.ts';
 import { chooseAddress, EXCLUSION_CODES, renderContent } from '../domain/message.ts';
 import { mergeAttributes } from '../domain/profile.ts';
+import { RenderBudgetError } from '../domain/template.ts';
 import type {
   ChannelProvider,
   Clock,
@@ -122,7 +123,19 @@ async function dispatchOne(
     profile: mergeAttributes(profile?.attributes ?? {}, recipient.profile ?? {}),
     context: recipient.context ?? job.context ?? {},
   };
-  const { rendered, missing } = renderContent(job.content, scope);
+  let output: ReturnType<typeof renderContent>;
+  try {
+    output = renderContent(job.content, scope);
+  } catch (error) {
+    if (!(error instanceof RenderBudgetError)) throw error;
+    const reason = `The rendered message is larger than ${error.maxLength} bytes; no provider would take it.`;
+    return {
+      message,
+      changes: [{ status: 'exclude', at: at(), code: EXCLUSION_CODES.contentTooLarge, reason }],
+      extra: { address: address.address },
+    };
+  }
+  const { rendered, missing } = output;
   const outcome = await deps.provider.send(
     {
       sandbox: job.sandbox,

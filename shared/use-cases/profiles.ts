@@ -1,4 +1,4 @@
-import { ConcurrentUpdateError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConcurrentUpdateError, NotFoundError, TooLargeError, ValidationError } from '../domain/errors.ts';
 import { isStandardNamespace, normalizeIdentity } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import { chooseProfile, mergeAttributes, mergeConsent, normalizeIdentities } from '../domain/profile.ts';
@@ -10,6 +10,7 @@ import {
   type ProfileRecord,
   type ProfileStore,
 } from '../ports.ts';
+import { jsonBytes, MAX_ATTRIBUTES_BYTES } from '../schemas/limits.ts';
 import type { Identity, ProfileView, UpsertProfileInput } from '../schemas/profile.ts';
 
 export interface ProfileDeps {
@@ -100,7 +101,7 @@ async function upsertOnce(
       sandbox,
       profileId: uuidv7(),
       identities,
-      attributes: mergeAttributes({}, input.attributes ?? {}),
+      attributes: boundedAttributes(mergeAttributes({}, input.attributes ?? {})),
       consent: mergeConsent({}, input.consent),
       dataset: 'profiles',
       revision: 1,
@@ -117,7 +118,7 @@ async function upsertOnce(
   const profile: ProfileRecord = {
     ...existing,
     identities: [...existing.identities, ...newIdentities],
-    attributes: mergeAttributes(existing.attributes, input.attributes ?? {}),
+    attributes: boundedAttributes(mergeAttributes(existing.attributes, input.attributes ?? {})),
     consent: mergeConsent(existing.consent, input.consent),
     revision: existing.revision + 1,
     modifiedAt: now,
@@ -127,6 +128,20 @@ async function upsertOnce(
   }
   await deps.profiles.save(profile, newIdentities);
   return { ...toProfileView(profile), created: false };
+}
+
+/** Attributes grow across upserts; the merged result must still fit the profile's item. */
+function boundedAttributes(attributes: Record<string, unknown>): Record<string, unknown> {
+  const bytes = jsonBytes(attributes);
+  if (bytes > MAX_ATTRIBUTES_BYTES) {
+    throw new TooLargeError(
+      'body.attributes',
+      "The profile's attributes after merging",
+      bytes,
+      MAX_ATTRIBUTES_BYTES,
+    );
+  }
+  return attributes;
 }
 
 async function findProfile(deps: ProfileDeps, sandbox: string, namespace: string, id: string) {

@@ -461,10 +461,11 @@ describe('the call rules, each with its own problem type', () => {
   });
 
   it('refuses campaigns that are marketing, high-throughput, not live, or outside their window', async () => {
+    const audience = await api.post<{ id: string }>('/audiences', { name: 'Everyone' });
     const marketing = await api.post<{ id: string }>('/campaigns', {
       ...emailCampaign,
       category: 'marketing',
-      audience: { id: 'everyone' },
+      audience: { id: audience.body.id },
     });
     await api.post(`/campaigns/${marketing.body.id}/activate`);
     const highThroughput = await liveCampaign({

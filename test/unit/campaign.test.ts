@@ -22,7 +22,7 @@ import { assertAudienceTriggerable } from '../../shared/domain/execution.ts';
 import type { CampaignDefinition } from '../../shared/schemas/campaign.ts';
 
 const now = new Date('2030-01-01T12:00:00Z');
-const known = { namespaceExists: true };
+const known = { namespaceExists: true, audienceExists: true };
 const email: CampaignDefinition = definitionFromCreate({
   name: 'Reset',
   category: 'transactional',
@@ -81,7 +81,7 @@ describe('campaign definition rules', () => {
   });
 
   it('name unknown namespaces and a start after the end', () => {
-    expect(paths(email, { namespaceExists: false })).toEqual(['identityNamespace']);
+    expect(paths(email, { namespaceExists: false, audienceExists: true })).toEqual(['identityNamespace']);
     expect(
       paths({ ...email, schedule: { startDate: '2030-02-01T00:00:00Z', endDate: '2030-01-01T00:00:00Z' } }),
     ).toEqual(['schedule.endDate']);
@@ -291,7 +291,9 @@ describe('definitionIssues, rule by rule', () => {
   });
 
   it('names the unknown namespace', () => {
-    expect(issues({ ...email, identityNamespace: 'crmId' }, { namespaceExists: false })).toEqual([
+    expect(
+      issues({ ...email, identityNamespace: 'crmId' }, { namespaceExists: false, audienceExists: true }),
+    ).toEqual([
       {
         path: 'identityNamespace',
         message: "'crmId' is neither a standard namespace nor registered in this sandbox",
@@ -310,7 +312,7 @@ describe('definitionIssues, rule by rule', () => {
           content: { body: '{{oops}}' },
           schedule: { startDate: '2030-02-02T00:00:00Z', endDate: '2030-02-01T00:00:00Z' },
         },
-        { namespaceExists: false },
+        { namespaceExists: false, audienceExists: true },
       ),
     ).toEqual(['identityNamespace', 'createNewProfiles', 'content.body', 'schedule.endDate']);
   });
@@ -446,9 +448,9 @@ describe('activate', () => {
     expect(
       fieldPaths(() => activate(record({ schedule: { endDate: now.toISOString() } }), known, now, 'k')),
     ).toEqual(['schedule.endDate']);
-    expect(fieldPaths(() => activate(record(), { namespaceExists: false }, now, 'k'))).toEqual([
-      'identityNamespace',
-    ]);
+    expect(
+      fieldPaths(() => activate(record(), { namespaceExists: false, audienceExists: true }, now, 'k')),
+    ).toEqual(['identityNamespace']);
   });
 });
 

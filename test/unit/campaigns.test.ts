@@ -38,7 +38,14 @@ function setup(start = '2030-01-01T12:00:00.000Z') {
     { sandbox: 'prod', code: 'crmId', createdAt: '2030-01-01T00:00:00Z' },
   ]);
   const clock = fixedClock(start);
-  const deps: CampaignDeps = { campaigns, namespaces, clock };
+  // One audience exists in sandbox prod: `aud-1`.
+  const audiences = {
+    get: async (sandbox: string, id: string) =>
+      sandbox === 'prod' && id === 'aud-1'
+        ? { sandbox, id, name: 'Newsletter', createdAt: start, modifiedAt: start, revision: 0 }
+        : undefined,
+  };
+  const deps: CampaignDeps = { campaigns, namespaces, audiences, clock };
   const stored = (id: string): CampaignRecord => {
     const record = campaigns.records.get(`prod\u0000${id}`);
     if (!record) throw new Error(`campaign ${id} is not stored`);
