@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../domain/errors.ts';
 import { parseJsonOrThrow, parseOrThrow } from '../schemas/common.ts';
+import { parseJson } from '../schemas/json-guard.ts';
 import type { RouteDefinition } from './routes.ts';
 
 export interface ParsedRequest {
@@ -37,7 +38,7 @@ export function parseRequest(
     }
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = parseJson(text);
     } catch (error) {
       throw new MalformedJsonError(error instanceof Error ? error.message : 'unparseable');
     }

@@ -1,7 +1,6 @@
 import type { FieldIssue } from '../domain/errors.ts';
 import {
   MAX_JSON_DEPTH,
-  MAX_JSON_INTEGER,
   MAX_NUMBER_MAGNITUDE,
   MAX_REPORTED_ISSUES,
   MIN_NUMBER_MAGNITUDE,
@@ -21,17 +20,53 @@ function numberRule(value: number): string | undefined {
   if (magnitude !== 0 && (magnitude < MIN_NUMBER_MAGNITUDE || magnitude >= MAX_NUMBER_MAGNITUDE)) {
     return 'must be zero or have a magnitude from 1e-130 to below 1e126 (send other values as strings)';
   }
-  if (Number.isInteger(value) && magnitude > MAX_JSON_INTEGER) {
-    return `must be an integer within ±${MAX_JSON_INTEGER} to keep its exact value (send larger ones as strings)`;
-  }
   return undefined;
+}
+
+/** A JSON number whose text holds more precision than a double keeps (`9007199254740993`). */
+class InexactNumber {
+  readonly source: string;
+  constructor(source: string) {
+    this.source = source;
+  }
+}
+
+/** A decimal's digits and exponent without sign-irrelevant zeros: `1.50e2` and `150` agree. */
+function canonicalDecimal(text: string): string {
+  const match = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!match) return text;
+  const [, sign = '', whole = '', fraction = '', exponent = '0'] = match;
+  const digits = `${whole}${fraction}`;
+  const leading = digits.length - digits.replace(/^0+/, '').length;
+  const significant = digits.slice(leading).replace(/0+$/, '');
+  if (significant === '') return '0';
+  const scale = Number(exponent) + whole.length - leading;
+  return `${sign}${significant}e${scale}`;
+}
+
+/**
+ * JSON.parse, except that numbers whose text a double cannot hold exactly are kept aside, so the
+ * guard can refuse them by path instead of storing another number. Only bodies with a run of 16
+ * digits can hold such a number (15 significant digits always fit a double), so only those pay for
+ * the reviver (it makes parsing several times slower).
+ */
+export function parseJson(text: string): unknown {
+  if (!/\d[\d.]{15}/.test(text)) return JSON.parse(text);
+  return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === 'number' &&
+    context?.source !== undefined &&
+    Number.isFinite(value) &&
+    canonicalDecimal(context.source) !== canonicalDecimal(String(value))
+      ? new InexactNumber(context.source)
+      : value,
+  );
 }
 
 /**
  * The rules every JSON body meets before any schema or use case sees it, checked without recursion
  * (a body nested 100,000 deep is walked, never overflows): at most MAX_JSON_DEPTH levels; strings
  * and keys well-formed Unicode (no lone surrogates, which no store keeps intact); numbers DynamoDB
- * can store exactly; no `__proto__`, `constructor` or `prototype` keys. Returns at most
+ * can store, whose text a double holds exactly (see parseJson); no `__proto__`, `constructor` or `prototype` keys. Returns at most
  * MAX_REPORTED_ISSUES issues and how many there were.
  */
 export function jsonIssues(value: unknown, base: string): { issues: FieldIssue[]; count: number } {
@@ -49,6 +84,11 @@ export function jsonIssues(value: unknown, base: string): { issues: FieldIssue[]
     } else if (typeof current === 'number') {
       const rule = numberRule(current);
       if (rule) report(path, rule);
+    } else if (current instanceof InexactNumber) {
+      report(
+        path,
+        `${current.source.slice(0, 40)} has more digits than a number keeps (send it as a string)`,
+      );
     } else if (current !== null && typeof current === 'object') {
       if (depth > MAX_JSON_DEPTH) {
         report(path, `nests deeper than ${MAX_JSON_DEPTH} levels`);

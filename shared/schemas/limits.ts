@@ -17,12 +17,6 @@ export const MAX_CONTEXT_BYTES = 200 * 1024;
  */
 export const MAX_JSON_DEPTH = 32;
 
-/**
- * The largest integer a JSON number may carry: beyond it a double no longer holds every integer,
- * so `9007199254740993` would be stored as `9007199254740992`. Send larger ids as strings.
- */
-export const MAX_JSON_INTEGER = Number.MAX_SAFE_INTEGER;
-
 /** DynamoDB numbers: magnitudes from 1e-130 to below 1e126 (and zero). */
 export const MIN_NUMBER_MAGNITUDE = 1e-130;
 export const MAX_NUMBER_MAGNITUDE = 1e126;

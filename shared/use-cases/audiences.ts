@@ -16,7 +16,7 @@ import {
   MAX_IMPORT_LINES,
   type PatchAudienceInput,
 } from '../schemas/audience.ts';
-import { jsonIssues } from '../schemas/json-guard.ts';
+import { jsonIssues, parseJson } from '../schemas/json-guard.ts';
 import { type Identity, identitySchema } from '../schemas/profile.ts';
 import { ensureProfiles } from './profiles.ts';
 
@@ -219,7 +219,7 @@ export async function importChunk(
     if (text.trim() === '') return;
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseJson(text);
     } catch {
       malformed.push({ line, reason: 'not JSON' });
       return;

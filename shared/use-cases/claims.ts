@@ -28,11 +28,26 @@ export interface ClaimDeps {
 /** How long a request owns its claim before a retry or the sweeper may finish its work. */
 export const LOCK_MS = 30_000;
 
-/** Queues a claim's jobs and marks it done. */
-export async function finishClaim(deps: ClaimDeps, record: IdempotencyRecord): Promise<void> {
-  if (record.jobs) await deps.jobs.send(record.jobs);
-  else if (record.state === 'pending') logger.warn('pending claim without jobs', { key: record.key });
-  await deps.claims.complete(record.sandbox, record.key);
+/**
+ * Queues a claim's jobs and marks it done. Never throws: once the claim is written the work is
+ * accepted, and if queueing fails now the claim stays pending, so the sweeper (or a retry) queues
+ * it after its lock lapses. Returns whether it finished.
+ */
+export async function finishClaim(deps: ClaimDeps, record: IdempotencyRecord): Promise<boolean> {
+  try {
+    if (record.jobs) await deps.jobs.send(record.jobs);
+    else logger.warn('claim without jobs', { sandbox: record.sandbox, key: record.key });
+    await deps.claims.complete(record.sandbox, record.key);
+    return true;
+  } catch (error) {
+    logger.error('queueing an accepted request failed; the sweeper will queue it', {
+      sandbox: record.sandbox,
+      key: record.key,
+      executionId: record.executionId,
+      error: error as Error,
+    });
+    return false;
+  }
 }
 
 /**
@@ -72,7 +87,7 @@ export async function redriveStaleClaims(deps: ClaimDeps, limit = 50): Promise<n
     const record = await deps.claims.get(sandbox, key);
     if (record?.state !== 'pending' || record.lockedUntil > now.getTime()) continue;
     if (!(await deps.claims.relock(record, now.getTime() + LOCK_MS))) continue;
-    await finishClaim(deps, record);
+    if (!(await finishClaim(deps, record))) continue;
     logger.info('claim re-driven', { sandbox, key, executionId: record.executionId });
     finished++;
   }
