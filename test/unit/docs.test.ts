@@ -46,4 +46,15 @@ describe('the documentation matches the code', () => {
     expect(ci).toContain('npm ci');
     expect(ci).toContain('npm test');
   });
+
+  it("the README's error table lists every problem type Herald can answer", async () => {
+    const readme = await readFile(path.join(root, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('### Errors'), readme.indexOf('### Limits'));
+    const source = await readFile(path.join(root, 'shared/domain/errors.ts'), 'utf8');
+    const slugs = [...source.matchAll(/super\(\s*'([a-z-]+)'/g)].map((m) => m[1] as string);
+    const reasons = /type NotTriggerableReason =([^;]+);/.exec(source)?.[1] ?? '';
+    slugs.push(...[...reasons.matchAll(/'([a-z-]+)'/g)].map((m) => `campaign-${m[1]}`), 'internal');
+    expect(slugs.length).toBeGreaterThan(20);
+    expect(slugs.filter((slug) => !table.includes(`\`${slug}\``))).toEqual([]);
+  });
 });
