@@ -180,6 +180,16 @@ describe('numbers, depth and prototype keys', () => {
     );
   });
 
+  it('stores and reads back attributes as deep as a body may nest', async () => {
+    // body (1) → attributes (2) → … : the deepest object a profile upsert may carry.
+    const attributes = nested(MAX_JSON_DEPTH - 1);
+    const identities = [{ namespace: 'email', id: 'deep-ok@example.com' }];
+    const saved = await api.put('/profiles', { identities, attributes });
+    expect(saved.status, JSON.stringify(saved.body).slice(0, 300)).toBeLessThan(300);
+    const profile = await api.get<{ attributes: unknown }>('/profiles/email/deep-ok@example.com');
+    expect(profile.body.attributes).toEqual(attributes);
+  });
+
   it('refuses __proto__, constructor and prototype keys at any depth', async () => {
     for (const key of ['__proto__', 'constructor', 'prototype']) {
       await refused(
