@@ -2,7 +2,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { forbiddenReason } from '../domain/address-policy.ts';
+import { forbiddenPort, forbiddenReason } from '../domain/address-policy.ts';
 
 /** The first bytes of an answer kept in the attempt log. */
 export const RESPONSE_EXCERPT_BYTES = 1_024;
@@ -95,6 +95,8 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
       if (target.protocol !== 'https:' && !(target.protocol === 'http:' && options.allowHttp)) {
         return { error: `refused: ${target.protocol} URLs are not allowed`, durationMs: elapsed() };
       }
+      const badPort = forbiddenPort(target);
+      if (badPort) return { error: `refused: ${badPort}`, durationMs: elapsed() };
       const host = target.hostname.replace(/^\[|\]$/g, '');
       if (isIP(host)) {
         const refused = refusal(host, host, options.isAllowed);
