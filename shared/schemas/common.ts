@@ -66,6 +66,10 @@ export function fieldIssues(error: z.ZodError, base: string): FieldIssue[] {
       for (const key of issue.keys) {
         issues.push({ path: formatPath(base, [...issue.path, key]), message: 'is not a known field' });
       }
+    } else if (issue.code === 'invalid_key') {
+      // A record's key broke its schema: say how, not zod's generic "Invalid key in record".
+      const message = issue.issues.map((inner) => inner.message).join('; ') || issue.message;
+      issues.push({ path: formatPath(base, issue.path), message });
     } else {
       issues.push({ path: formatPath(base, issue.path), message: issue.message });
     }
