@@ -3,6 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { DEFAULT_ROUTE_GROUP } from '../../shared/http/route-match.ts';
 import { API_GROUPS, type ApiGroup, type RouteDefinition, routes } from '../../shared/http/routes.ts';
 import type { HeraldQueue } from './data.ts';
 import { HeraldFunction } from './herald-function.ts';
@@ -18,7 +19,7 @@ export interface HeraldApiProps {
 
 /**
  * The HTTP API: one route per entry of the shared route table, each integrated with its group's
- * function. There is no API Gateway authorizer: the handlers authenticate with the same code
+ * function, and a `$default` route to the system function for everything else. There is no API Gateway authorizer: the handlers authenticate with the same code
  * locally and on AWS, because an HTTP API cannot shape an authorizer's rejection (a bad key would
  * get 403 `{"message":"Forbidden"}` instead of a 401 problem document) and scopes are per route
  * while authorizer caching is per key. See docs/adr/0002-authentication-in-handlers.md.
@@ -55,6 +56,17 @@ export class HeraldApi extends Construct {
       }
       this.api.addRoutes({ path: route.path, methods: [apigw.HttpMethod[route.method]], integration });
     }
+    // Whatever no route matches goes to the system function, which answers 404 route-not-found or
+    // 405 method-not-allowed (with Allow) from the same table, so an unknown route is a problem
+    // document instead of API Gateway's bare {"message":"Not Found"}. Those two answers need no
+    // key: they reveal only the public route table.
+    const fallback = integrations.get(DEFAULT_ROUTE_GROUP);
+    if (!fallback) throw new Error(`no route of group '${DEFAULT_ROUTE_GROUP}' to take the $default route`);
+    new apigw.HttpRoute(this, 'default-route', {
+      httpApi: this.api,
+      routeKey: apigw.HttpRouteKey.DEFAULT,
+      integration: fallback,
+    });
     new CfnOutput(this, 'url', { value: this.api.apiEndpoint, description: 'Herald API URL' });
   }
 }

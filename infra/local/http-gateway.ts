@@ -1,8 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type RouteDefinition, routeKey } from '../../shared/http/routes.ts';
+import {
+  BadRequestError,
+  HeadersTooLargeError,
+  type HeraldError,
+  PayloadTooLargeError,
+  RequestTimeoutError,
+  ServiceUnavailableError,
+} from '../../shared/domain/errors.ts';
+import { problemResponse } from '../../shared/http/problem.ts';
+import { DEFAULT_ROUTE_GROUP, DEFAULT_ROUTE_KEY, routeMatcher } from '../../shared/http/route-match.ts';
+import { type ApiGroup, type RouteDefinition, routeKey } from '../../shared/http/routes.ts';
 import { invokeWithTimeout } from './lambda-context.ts';
 
 export type ApiLambda = (
@@ -13,31 +25,6 @@ export type ApiLambda = (
 /** API Gateway's own limits that the gateway enforces before a handler runs. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 const INTEGRATION_TIMEOUT_MS = 30_000;
-
-interface CompiledRoute {
-  readonly route: RouteDefinition;
-  readonly pattern: RegExp;
-  readonly paramNames: string[];
-  readonly staticSegments: number;
-}
-
-function compile(route: RouteDefinition): CompiledRoute {
-  const paramNames: string[] = [];
-  let staticSegments = 0;
-  const source = route.path
-    .split('/')
-    .map((segment) => {
-      const param = /^\{(\w+)\}$/.exec(segment);
-      if (param?.[1]) {
-        paramNames.push(param[1]);
-        return '([^/]+)';
-      }
-      if (segment) staticSegments++;
-      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('/');
-  return { route, pattern: new RegExp(`^${source}$`), paramNames, staticSegments };
-}
 
 /** Text bodies stay text; anything else is base64, as API Gateway HTTP APIs deliver them. */
 function isTextual(contentType: string | undefined): boolean {
@@ -54,10 +41,10 @@ function singleValued(headers: http.IncomingHttpHeaders): Record<string, string>
   return result;
 }
 
-/** Builds the API Gateway HTTP API (payload 2.0) event for a matched request. */
+/** Builds the API Gateway HTTP API (payload 2.0) event for a request, routed or sent to `$default`. */
 export function toEvent(
   request: { method: string; url: URL; headers: http.IncomingHttpHeaders; body: Buffer; sourceIp: string },
-  matched: { route: RouteDefinition; pathParameters: Record<string, string> },
+  matched: { routeKey: string; pathParameters: Record<string, string> },
 ): APIGatewayProxyEventV2 {
   const headers = singleValued(request.headers);
   const query: Record<string, string> = {};
@@ -65,7 +52,7 @@ export function toEvent(
     query[name] = name in query ? `${query[name]},${value}` : value;
   const textual = isTextual(headers['content-type']);
   const now = new Date();
-  const key = routeKey(matched.route);
+  const key = matched.routeKey;
   return {
     version: '2.0',
     routeKey: key,
@@ -107,17 +94,70 @@ export interface HttpGateway {
 }
 
 /**
+ * The request target as a URL: origin-form (`/path?query`) or absolute-form; anything else (and
+ * anything the URL parser refuses) is not a request this gateway can route.
+ */
+function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    if (target?.startsWith('/')) return new URL(`http://localhost${target}`);
+    if (target && /^https?:\/\//i.test(target)) return new URL(target);
+  } catch {
+    // Falls through to undefined: a 400 problem.
+  }
+  return undefined;
+}
+
+/** A problem answer written straight to a socket, for errors the HTTP parser raises before a request exists. */
+function rawProblem(error: HeraldError): string {
+  const result = problemResponse(error, { correlationId: randomUUID() });
+  const body = result.body ?? '';
+  const status = result.statusCode ?? 500;
+  const headers = { ...result.headers, 'content-length': Buffer.byteLength(body), connection: 'close' };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${String(value)}`);
+  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\n${lines.join('\r\n')}\r\n\r\n${body}`;
+}
+
+/**
+ * The answer to what Node's parser rejects before there is a request (a bad request line, headers
+ * over the limit, a request too slow to arrive): a problem document, where Node would write a bare
+ * status line. Nothing is written once an answer has started on that connection.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const net = socket as Partial<Socket>;
+  if (error.code === 'ECONNRESET' || !socket.writable || (net.bytesWritten ?? 0) > 0) {
+    socket.destroy();
+    return;
+  }
+  const answer =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new HeadersTooLargeError()
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new RequestTimeoutError()
+        : new BadRequestError(
+            `The request line or headers cannot be parsed (${error.code ?? error.message}).`,
+          );
+  socket.end(rawProblem(answer));
+}
+
+/**
  * A small stand-in for API Gateway (HTTP API): matches the route table, turns each request into a
  * payload 2.0 event, invokes the route group's handler, and writes back its structured result.
- * Unmatched requests get API Gateway's own 404 body.
+ * What no route matches goes to the `$default` route's function (404/405 problems from the same
+ * table, as on AWS). Its own answers — an unreadable request line or URL (400), a body over API
+ * Gateway's 10 MiB (413), headers over Node's limit (431), a slow request (408), a failed or timed
+ * out integration (503) — are problem documents too.
  */
 export async function startHttpGateway(options: {
   routes: readonly RouteDefinition[];
-  handlerFor: (route: RouteDefinition) => Promise<ApiLambda>;
+  handlerFor: (group: ApiGroup) => Promise<ApiLambda>;
   port: number;
   host?: string;
+  /** Where a failed or timed-out integration is reported. @default console.error */
+  onIntegrationError?: (error: unknown, routeKey: string) => void;
 }): Promise<HttpGateway> {
-  const compiled = options.routes.map(compile).sort((a, b) => b.staticSegments - a.staticSegments);
+  const onIntegrationError =
+    options.onIntegrationError ?? ((error, key) => console.error(`[herald] ${key} failed:`, error));
+  const match = routeMatcher(options.routes);
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -140,32 +180,27 @@ export async function startHttpGateway(options: {
       response.writeHead(result.statusCode ?? 200, headers);
       response.end(body);
     };
-    const message = (statusCode: number, text: string) =>
-      send({
-        statusCode,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ message: text }),
-      });
+    const problem = (error: HeraldError) => send(problemResponse(error, { correlationId: randomUUID() }));
     const handle = async (body: Buffer, tooLargeBody: boolean) => {
-      if (tooLargeBody) return message(413, 'Request Entity Too Large');
-      const url = new URL(request.url ?? '/', 'http://localhost');
+      if (tooLargeBody) return problem(new PayloadTooLargeError(MAX_PAYLOAD_BYTES, size));
+      const url = requestUrl(request.url);
+      if (!url) return problem(new BadRequestError('The request target is not a path this API can route.'));
       const method = (request.method ?? 'GET').toUpperCase();
-      let matched: { route: RouteDefinition; pathParameters: Record<string, string> } | undefined;
-      for (const candidate of compiled) {
-        if (candidate.route.method !== method) continue;
-        const match = candidate.pattern.exec(url.pathname);
-        if (!match) continue;
+      const found = match(method, url.pathname);
+      let target: { routeKey: string; group: ApiGroup; pathParameters: Record<string, string> };
+      if (found.kind === 'route') {
+        const { route, rawParameters } = found;
         try {
           const pathParameters = Object.fromEntries(
-            candidate.paramNames.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]),
+            Object.entries(rawParameters).map(([name, value]) => [name, decodeURIComponent(value)]),
           );
-          matched = { route: candidate.route, pathParameters };
+          target = { routeKey: routeKey(route), group: route.group, pathParameters };
         } catch {
-          return message(400, 'Bad Request');
+          return problem(new BadRequestError('A path segment is not valid percent-encoding.'));
         }
-        break;
+      } else {
+        target = { routeKey: DEFAULT_ROUTE_KEY, group: DEFAULT_ROUTE_GROUP, pathParameters: {} };
       }
-      if (!matched) return message(404, 'Not Found');
       const event = toEvent(
         {
           method,
@@ -174,23 +209,26 @@ export async function startHttpGateway(options: {
           body,
           sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
         },
-        matched,
+        target,
       );
       try {
-        const lambda = await options.handlerFor(matched.route);
+        const lambda = await options.handlerFor(target.group);
         const result = await invokeWithTimeout(
-          `herald-api-${matched.route.group}`,
+          `herald-api-${target.group}`,
           INTEGRATION_TIMEOUT_MS,
           (context) => lambda(event, context),
         );
         send(result);
       } catch (error) {
-        // What API Gateway answers when the integration fails or times out.
-        console.error(`[herald] ${routeKey(matched.route)} failed:`, error);
-        message(503, 'Service Unavailable');
+        // Where API Gateway answers for a failed or timed-out integration.
+        onIntegrationError(error, target.routeKey);
+        problem(
+          new ServiceUnavailableError('The function behind this route failed or timed out; see the log.'),
+        );
       }
     };
   });
+  server.on('clientError', answerClientError);
   server.keepAliveTimeout = 5_000;
   server.listen(options.port, options.host ?? '127.0.0.1');
   await once(server, 'listening');

@@ -8,7 +8,7 @@ import { resetConfig } from '../../shared/config.ts';
 import { type QueueDefinition, queueDefinitions } from '../../shared/definitions/queues.ts';
 import { tableDefinition } from '../../shared/definitions/table.ts';
 import { hashApiKey } from '../../shared/domain/auth.ts';
-import { type RouteDefinition, routes } from '../../shared/http/routes.ts';
+import { type ApiGroup, routes } from '../../shared/http/routes.ts';
 import { systemClock } from '../../shared/ports.ts';
 import { resetSqsClient } from '../../shared/queue/sqs-client.ts';
 import { DynamoDbApiKeyStore } from '../../shared/store/dynamodb-api-key-store.ts';
@@ -172,11 +172,11 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
       };
     };
     const apiHandlers = new Map<string, () => Promise<ApiLambda>>();
-    const handlerFor = (route: RouteDefinition) => {
-      let get = apiHandlers.get(route.group);
+    const handlerFor = (group: ApiGroup) => {
+      let get = apiHandlers.get(group);
       if (!get) {
-        get = load<ApiLambda>(`functions/api/${route.group}.ts`);
-        apiHandlers.set(route.group, get);
+        get = load<ApiLambda>(`functions/api/${group}.ts`);
+        apiHandlers.set(group, get);
       }
       return get();
     };

@@ -300,3 +300,41 @@ export class TooLargeError extends HeraldError {
     });
   }
 }
+
+export class MethodNotAllowedError extends HeraldError {
+  constructor(method: string, path: string, allow: readonly string[]) {
+    super('method-not-allowed', 405, 'Method not allowed', {
+      detail: `${path} answers ${allow.join(', ')}, not ${method}.`,
+      headers: { allow: allow.join(', ') },
+    });
+  }
+}
+
+/** The local gateway's answers of its own, where API Gateway answers before any function runs. */
+export class BadRequestError extends HeraldError {
+  constructor(detail: string) {
+    super('bad-request', 400, 'The request cannot be read', { detail });
+  }
+}
+
+export class HeadersTooLargeError extends HeraldError {
+  constructor() {
+    super('headers-too-large', 431, 'The request headers are too large', {
+      detail: 'The request line and headers together exceed the limit; send fewer or shorter headers.',
+    });
+  }
+}
+
+export class RequestTimeoutError extends HeraldError {
+  constructor() {
+    super('request-timeout', 408, 'The request took too long to arrive', {
+      detail: 'The client did not send the whole request in time; send it again.',
+    });
+  }
+}
+
+export class ServiceUnavailableError extends HeraldError {
+  constructor(detail: string) {
+    super('service-unavailable', 503, 'Service unavailable', { detail });
+  }
+}

@@ -7,6 +7,7 @@ import { logger } from '../logger.ts';
 import type { Authenticator } from '../use-cases/authenticate.ts';
 import { parseRequest } from './parse-request.ts';
 import { problemResponse } from './problem.ts';
+import { DEFAULT_ROUTE_KEY, unroutedError } from './route-match.ts';
 import { type ApiGroup, findRouteByKey, type Route, type RouteDefinition } from './routes.ts';
 
 type SchemaOutput<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -89,6 +90,12 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
     .use({
       before: async (request) => {
         const { event } = request;
+        // API Gateway's $default route: no route matched. The 404 or 405 (with Allow) comes from
+        // the route table before any authentication, on purpose: it tells a caller without a key
+        // only what the public route table (README, OpenAPI document) already says.
+        if (event.routeKey === DEFAULT_ROUTE_KEY) {
+          throw unroutedError(event.requestContext.http.method, event.rawPath);
+        }
         const route = findRouteByKey(event.routeKey);
         if (!route || route.group !== options.group || !operations[route.operationId]) {
           throw new RouteNotFoundError(event.requestContext.http.method, event.rawPath);

@@ -83,6 +83,10 @@ export function fieldIssues(error: z.ZodError, base: string): { issues: FieldIss
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys)
         add({ path: formatPath(base, [...issue.path, key]), message: 'is not a known field' });
+    } else if (issue.code === 'invalid_key') {
+      // A record's key broke its schema: say how, not zod's generic "Invalid key in record".
+      const message = issue.issues.map((inner) => inner.message).join('; ') || issue.message;
+      add({ path: formatPath(base, issue.path), message });
     } else {
       add({ path: formatPath(base, issue.path), message: issue.message });
     }

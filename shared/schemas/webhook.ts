@@ -20,9 +20,24 @@ const RESERVED_HEADERS = new Set([
   'user-agent',
 ]);
 
+/**
+ * What a header value can carry intact: tab, space and visible ASCII (RFC 9110 asks new fields to
+ * keep to US-ASCII). Node's http throws ERR_INVALID_CHAR on control characters and on anything
+ * past U+00FF, so such a value would fail every delivery; Latin-1 letters it does not refuse, but
+ * it sends them as UTF-8 bytes that a receiver reads as Latin-1 (`é` arrives as `Ã©`).
+ */
+const HEADER_SAFE = /^[\t\x20-\x7e]*$/;
+const HEADER_SAFE_MESSAGE =
+  'must be printable ASCII (a header cannot carry control characters, and other characters arrive garbled)';
+/** RFC 7617: credentials are sent as UTF-8 in base64, so any character but a control one goes. */
+const NO_CONTROLS = /^\P{Cc}*$/u;
+
 const headerName = z
   .string()
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, 'must be an HTTP header name')
+  .regex(
+    /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/,
+    "must be an HTTP header name (an RFC 7230 token: letters, digits and !#$%&'*+-.^_`|~)",
+  )
   .refine(
     (name) => !RESERVED_HEADERS.has(name.toLowerCase()),
     'is set by Herald (transport, auth or content headers)',
@@ -32,21 +47,14 @@ const headerName = z
     'is reserved for the Standard Webhooks signature headers',
   );
 
-const headerValue = z
-  .string()
-  .max(4_096)
-  .regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL');
+const headerValue = z.string().max(4_096).regex(HEADER_SAFE, HEADER_SAFE_MESSAGE);
 
 export const webhookAuthSchema = z
   .discriminatedUnion('type', [
     z.strictObject({ type: z.literal('none') }),
     z.strictObject({
       type: z.literal('bearer'),
-      token: z
-        .string()
-        .min(1)
-        .max(4_096)
-        .regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL'),
+      token: z.string().min(1).max(4_096).regex(HEADER_SAFE, HEADER_SAFE_MESSAGE),
     }),
     z.strictObject({
       type: z.literal('basic'),
@@ -54,12 +62,9 @@ export const webhookAuthSchema = z
         .string()
         .min(1)
         .max(256)
-        .regex(/^[^:\r\n\0]*$/, 'must not contain a colon, CR, LF or NUL'),
-      password: z
-        .string()
-        .min(1)
-        .max(1_024)
-        .regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL'),
+        .regex(NO_CONTROLS, 'must not contain control characters')
+        .regex(/^[^:]*$/, 'must not contain a colon'),
+      password: z.string().min(1).max(1_024).regex(NO_CONTROLS, 'must not contain control characters'),
     }),
   ])
   .meta({

@@ -1,5 +1,6 @@
 import dns from 'node:dns';
 import { isIP } from 'node:net';
+import { forbiddenPort } from '../domain/address-policy.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import {
@@ -57,6 +58,8 @@ export async function checkWebhookUrl(url: string, policy: UrlPolicy): Promise<v
   if (target.username || target.password) {
     throw new ValidationError([{ path: 'body.url', message: 'must not carry credentials; use auth' }]);
   }
+  const badPort = forbiddenPort(target);
+  if (badPort) throw new ValidationError([{ path: 'body.url', message: `refused: ${badPort}` }]);
   const host = target.hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
   if (isIP(host)) {

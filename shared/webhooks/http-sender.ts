@@ -2,7 +2,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { forbiddenReason } from '../domain/address-policy.ts';
+import { forbiddenPort, forbiddenReason } from '../domain/address-policy.ts';
 
 /** The first bytes of an answer kept in the attempt log. */
 export const RESPONSE_EXCERPT_BYTES = 1_024;
@@ -95,6 +95,8 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
       if (target.protocol !== 'https:' && !(target.protocol === 'http:' && options.allowHttp)) {
         return { error: `refused: ${target.protocol} URLs are not allowed`, durationMs: elapsed() };
       }
+      const badPort = forbiddenPort(target);
+      if (badPort) return { error: `refused: ${badPort}`, durationMs: elapsed() };
       const host = target.hostname.replace(/^\[|\]$/g, '');
       if (isIP(host)) {
         const refused = refusal(host, host, options.isAllowed);
@@ -102,38 +104,49 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
       }
       const transport = target.protocol === 'https:' ? https : http;
       return new Promise<SendResult>((resolve) => {
-        const request = transport.request(
-          target,
-          {
-            method: 'POST',
-            agent: agents[target.protocol as 'http:' | 'https:'],
-            headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-            signal: AbortSignal.timeout(timeoutMs),
-          },
-          (response) => {
-            const chunks: Buffer[] = [];
-            let kept = 0;
-            response.on('data', (chunk: Buffer) => {
-              if (kept < RESPONSE_EXCERPT_BYTES) {
-                chunks.push(chunk);
-                kept += chunk.length;
-              }
-            });
-            response.on('end', () =>
-              resolve({
-                statusCode: response.statusCode ?? 0,
-                headers: response.headers,
-                body: Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8'),
-                durationMs: elapsed(),
-              }),
-            );
-            response.on('error', (error) => resolve({ error: error.message, durationMs: elapsed() }));
-          },
-        );
-        request.on('error', (error: Error) => {
-          resolve({ error: describe(error, timeoutMs), durationMs: elapsed() });
-        });
-        request.end(body);
+        let request: http.ClientRequest | undefined;
+        try {
+          request = transport.request(
+            target,
+            {
+              method: 'POST',
+              agent: agents[target.protocol as 'http:' | 'https:'],
+              headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+              signal: AbortSignal.timeout(timeoutMs),
+            },
+            (response) => {
+              const chunks: Buffer[] = [];
+              let kept = 0;
+              response.on('data', (chunk: Buffer) => {
+                if (kept < RESPONSE_EXCERPT_BYTES) {
+                  chunks.push(chunk);
+                  kept += chunk.length;
+                }
+              });
+              response.on('end', () =>
+                resolve({
+                  statusCode: response.statusCode ?? 0,
+                  headers: response.headers,
+                  body: Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8'),
+                  durationMs: elapsed(),
+                }),
+              );
+              response.on('error', (error) => resolve({ error: error.message, durationMs: elapsed() }));
+            },
+          );
+          request.on('error', (error: Error) => {
+            resolve({ error: describe(error, timeoutMs), durationMs: elapsed() });
+          });
+          request.end(body);
+        } catch (error) {
+          // Node refuses some requests by throwing, not by an 'error' event: a header value it
+          // cannot carry (ERR_INVALID_CHAR), a name that is not a token (ERR_INVALID_HTTP_TOKEN),
+          // an old configuration saved before those were checked. That is a failed attempt with
+          // its reason, never an exception that would send the delivery job round again.
+          request?.destroy();
+          const reason = error instanceof Error ? describe(error, timeoutMs) : String(error);
+          resolve({ error: `refused before sending: ${reason}`, durationMs: elapsed() });
+        }
       });
     },
     close() {

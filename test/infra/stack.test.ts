@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HeraldApiStack, HeraldDataStack } from '../../infra/stacks.ts';
 import { dlqName, queueDefinitions } from '../../shared/definitions/queues.ts';
 import { tableDefinition } from '../../shared/definitions/table.ts';
+import { DEFAULT_ROUTE_GROUP } from '../../shared/http/route-match.ts';
 import { routeKey, routes } from '../../shared/http/routes.ts';
 
 let data: Template;
@@ -82,14 +83,26 @@ describe('the API stack', () => {
     }
   });
 
-  it('has exactly one API Gateway route per entry of the route table, and no authorizer', () => {
+  it('has exactly one API Gateway route per entry of the route table, a $default one, and no authorizer', () => {
     const keys = resources(api, 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey);
-    expect(keys.sort()).toEqual(routes.map(routeKey).sort());
+    expect(keys.sort()).toEqual([...routes.map(routeKey), '$default'].sort());
     api.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
     api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       DefaultRouteSettings: { ThrottlingRateLimit: 5000, ThrottlingBurstLimit: 5000 },
     });
+  });
+
+  it('sends what no route matches ($default) to the system function, without authorization', () => {
+    const routeResources = resources(api, 'AWS::ApiGatewayV2::Route');
+    const targetOf = (key: string) => routeResources.find((r) => r.Properties.RouteKey === key)?.Properties;
+    const fallback = targetOf('$default');
+    const systemKeys = routes.filter((r) => r.group === DEFAULT_ROUTE_GROUP).map(routeKey);
+    expect(systemKeys.length).toBeGreaterThan(0);
+    for (const key of systemKeys) expect(fallback?.Target).toEqual(targetOf(key)?.Target);
+    expect(fallback?.AuthorizationType ?? 'NONE').toBe('NONE');
+    const other = routes.find((r) => r.group !== DEFAULT_ROUTE_GROUP);
+    expect(other && fallback?.Target).not.toEqual(other && targetOf(routeKey(other))?.Target);
   });
 
   it('feeds each queue that has a worker through an event source reporting partial batch failures', () => {

@@ -140,9 +140,9 @@ describe('system routes', () => {
     expect(Object.keys(openapi.body.paths)).toContain('/campaigns/{id}/activate');
   });
 
-  it('answers an unknown route as API Gateway does', async () => {
-    const answer = await herald.root.get('/nope');
+  it('answers an unknown route with a route-not-found problem (more in routing.test.ts)', async () => {
+    const answer = await herald.root.get<{ type: string }>('/nope');
     expect(answer.status).toBe(404);
-    expect(answer.body).toEqual({ message: 'Not Found' });
+    expect(answer.body.type).toBe('urn:herald:problem:route-not-found');
   });
 });

@@ -50,7 +50,32 @@ describe('SSRF guard at configuration time', () => {
     ['a loopback literal', 'https://127.0.0.1/hook', 'loopback'],
     ['an IPv6 loopback literal', 'https://[::1]/hook', 'loopback'],
     ['a private literal', 'https://10.0.0.1/hook', 'private'],
-    ['an IPv4-mapped IPv6 private literal', 'https://[::ffff:10.0.0.1]/hook', 'private (IPv4 inside IPv6)'],
+    [
+      'an IPv4-mapped IPv6 private literal',
+      'https://[::ffff:10.0.0.1]/hook',
+      'private (10.0.0.1 inside IPv4-mapped)',
+    ],
+    [
+      'a 6to4 literal carrying a private address',
+      'https://[2002:a00:1::1]/hook',
+      'private (10.0.0.1 inside 6to4)',
+    ],
+    [
+      'a Teredo literal whose client is loopback',
+      'https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook',
+      'loopback (127.0.0.1 inside Teredo client)',
+    ],
+    [
+      'a NAT64 literal carrying the metadata address',
+      'https://[64:ff9b::169.254.169.254]/latest/meta-data',
+      'cloud metadata (169.254.169.254 inside NAT64)',
+    ],
+    [
+      'an IPv4-compatible literal',
+      'https://[::127.0.0.1]/hook',
+      'loopback (127.0.0.1 inside IPv4-compatible)',
+    ],
+    ['port 0', 'https://93.184.216.34:0/hook', 'port 0'],
     ['the cloud metadata address', 'https://169.254.169.254/latest/meta-data', 'cloud metadata'],
     ['a carrier-grade NAT address', 'https://100.64.0.1/hook', 'carrier-grade NAT'],
     ['a name that resolves to loopback', 'https://localhost/hook', 'loopback'],
@@ -75,6 +100,12 @@ describe('SSRF guard at configuration time', () => {
     await expect(checkWebhookUrl('https://mapped.test/', policy)).rejects.toMatchObject({
       fields: [{ path: 'body.url', message: expect.stringContaining('private') }],
     });
+  });
+
+  it('accepts an embedding form that carries a public address (judged on the address it carries)', async () => {
+    const policy = { allowHttp: false, isAllowed: parseAllowlist([]) };
+    await expect(checkWebhookUrl('https://[2002:5db8:d822::1]/hook', policy)).resolves.toBeUndefined();
+    await expect(checkWebhookUrl('https://[64:ff9b::93.184.216.34]/hook', policy)).resolves.toBeUndefined();
   });
 
   it("accepts what the operator's allowlist allows", async () => {
@@ -118,8 +149,13 @@ describe('SSRF guard at connect time', () => {
 
   it.each([
     ['169.254.169.254', 'cloud metadata'],
-    ['::ffff:10.0.0.1', 'private (IPv4 inside IPv6)'],
+    ['::ffff:10.0.0.1', 'private (10.0.0.1 inside IPv4-mapped)'],
     ['127.0.0.1', 'loopback'],
+    ['2002:7f00:1::1', 'loopback (127.0.0.1 inside 6to4)'],
+    ['64:ff9b::a9fe:a9fe', 'cloud metadata (169.254.169.254 inside NAT64)'],
+    ['64:ff9b:1::10.0.0.1', 'private (10.0.0.1 inside local-use NAT64 /96)'],
+    ['2001:0:a00:1:8000:63bf:f7f7:f7f7', 'private (10.0.0.1 inside Teredo server)'],
+    ['::ffff:0:7f00:1', 'loopback (127.0.0.1 inside IPv4-translated)'],
   ])('refuses a name resolving to %s', async (address, reason) => {
     const sender = createWebhookSender({
       allowHttp: true,
@@ -141,6 +177,41 @@ describe('SSRF guard at connect time', () => {
         'loopback',
       );
       expect((await sender.post('http://[::ffff:7f00:1]/hook', {}, '{}', 2_000)).error).toContain('loopback');
+      expect((await sender.post('http://[2002:7f00:1::1]/hook', {}, '{}', 2_000)).error).toContain(
+        'loopback (127.0.0.1 inside 6to4)',
+      );
+    } finally {
+      sender.close();
+    }
+  });
+
+  it('refuses a 6to4 name before any connection, even where the operator allows the IPv4 inside', async () => {
+    // The allowlist names 127.0.0.1, so the receiver itself is reachable; the 6to4 form is not.
+    const isAllowed = parseAllowlist(['127.0.0.1']);
+    const resolve = fakeResolver({ 'sixtofour.test': ['2002:7f00:1::1'], 'plain.test': ['127.0.0.1'] });
+    const sender = createWebhookSender({ allowHttp: true, isAllowed, resolve });
+    try {
+      const before = receiver.received.length;
+      const refused = await sender.post(`http://sixtofour.test:${receiver.port}/hook`, {}, '{}', 2_000);
+      expect(refused.error).toBe(
+        'refused: sixtofour.test is resolved to 2002:7f00:1::1, a loopback (127.0.0.1 inside 6to4) address',
+      );
+      expect(receiver.received.length).toBe(before);
+      // The same receiver through a name the policy allows: the refusal above was the policy's.
+      const reached = await sender.post(`http://plain.test:${receiver.port}/hook`, {}, '{}', 2_000);
+      expect(reached.statusCode).toBe(204);
+      expect(receiver.received.length).toBe(before + 1);
+    } finally {
+      sender.close();
+    }
+  });
+
+  it('refuses port 0 before connecting, whatever the address', async () => {
+    const sender = createWebhookSender({ allowHttp: true, isAllowed: parseAllowlist(['127.0.0.1']) });
+    try {
+      const result = await sender.post('http://127.0.0.1:0/hook', {}, '{}', 2_000);
+      expect(result.statusCode).toBeUndefined();
+      expect(result.error).toBe('refused: port 0 is not a port a receiver can listen on');
     } finally {
       sender.close();
     }

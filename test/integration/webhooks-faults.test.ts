@@ -32,7 +32,22 @@ afterAll(async () => {
   await herald?.stop();
 });
 
-/** The real feedback worker logic; `kill` may hang an invocation forever, as a killed Lambda would. */
+/** Messages waiting on the feedback queue (visible ones). */
+async function feedbackDepth(): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: herald.queueUrls.FEEDBACK_QUEUE_URL ?? '',
+      AttributeNames: ['ApproximateNumberOfMessages'],
+    }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+}
+
+/**
+ * The real feedback worker logic; `kill` may hang an invocation forever, as a killed Lambda would.
+ * One batch at a time (the seam that makes batches predictable): each receive takes everything
+ * visible, up to the batch size, so jobs enqueued by one batch arrive together in the next.
+ */
 async function feedbackPoller(kill: (recordIndex: number, kind: 'status-event' | 'delivery') => boolean) {
   const queueUrl = herald.queueUrls.FEEDBACK_QUEUE_URL ?? '';
   await sqs.send(
@@ -49,6 +64,7 @@ async function feedbackPoller(kill: (recordIndex: number, kind: 'status-event' |
     queueUrl,
     queueArn: arn ?? '',
     definition: { ...definition, visibilityTimeoutSeconds: 1, workerTimeoutSeconds: 3 },
+    maxLocalConcurrency: 1,
     onError: () => {},
     handler: async () => async (event: SQSEvent) => {
       const failures: { itemIdentifier: string }[] = [];
@@ -85,7 +101,23 @@ describe('delivery that never loses an event', () => {
       enableWebhooks: true,
     });
     await s.api.post(`/campaigns/${campaign.body.id}/activate`);
-    // The first batch of deliveries with more than one job dies after its first job.
+    const recipients = ['a', 'b', 'c', 'd', 'e'].map((n) => ({
+      type: 'aep',
+      userId: `${n}@example.com`,
+      namespace: 'email',
+    }));
+    const triggered = await s.api.post('/im/executions/unitary', {
+      requestId: 'faults-1',
+      campaignId: campaign.body.id,
+      recipients,
+    });
+    expect(triggered.status).toBe(202);
+    // The explicit seam: no feedback worker runs until all ten status events (sent and delivered
+    // for five recipients) wait on the queue. The first batch then fans all ten out, so the second
+    // is ten delivery jobs at once, and it dies after its first job (which meets the receiver down).
+    // Before, four pollers split the jobs into batches of one or two and the kill did not always
+    // find a batch with a second delivery.
+    await waitFor(async () => (await feedbackDepth()) >= 10, 'ten status events queued');
     let killed = false;
     const poller = await feedbackPoller((index, kind) => {
       if (killed || index < 1 || kind !== 'delivery') return false;
@@ -94,18 +126,14 @@ describe('delivery that never loses an event', () => {
     });
     let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
     try {
-      const recipients = ['a', 'b', 'c', 'd', 'e'].map((n) => ({
-        type: 'aep',
-        userId: `${n}@example.com`,
-        namespace: 'email',
-      }));
-      const triggered = await s.api.post('/im/executions/unitary', {
-        requestId: 'faults-1',
-        campaignId: campaign.body.id,
-        recipients,
-      });
-      expect(triggered.status).toBe(202);
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      const attempts = async () =>
+        (await s.api.get<{ items: Attempt[] }>(`/webhooks/${webhook.body.id}/attempts?limit=100`)).body.items;
+      // The receiver comes back once the worker was killed and a delivery met it down (instead of
+      // after a fixed 2.5 s, which proved neither).
+      await waitFor(
+        async () => killed && (await attempts()).some((a) => a.error?.includes('ECONNREFUSED')),
+        'the worker killed mid-batch and a refused connection logged',
+      );
       // Back up, but every third request fails.
       receiver = await startReceiver(
         { '/hook': (_request, count) => ({ status: count % 3 === 0 ? 500 : 204 }) },
@@ -118,8 +146,7 @@ describe('delivery that never loses an event', () => {
       await waitFor(() => accepted().size >= 10, 'all ten events accepted', 40_000);
       expect(killed).toBe(true);
 
-      const log = (await s.api.get<{ items: Attempt[] }>(`/webhooks/${webhook.body.id}/attempts?limit=100`))
-        .body.items;
+      const log = await attempts();
       const eventIds = new Set(log.map((a) => a.eventId));
       expect(eventIds.size).toBe(10);
       expect(accepted()).toEqual(eventIds);
