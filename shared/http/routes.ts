@@ -88,16 +88,14 @@ export interface RouteDefinition {
   /** Status of a successful answer. */
   readonly status: number;
   readonly tag: string;
+  /** Set on a generated alias: the path of the route it answers for (see {@link AJO_PREFIX}). */
+  readonly aliasOf?: string;
 }
 
 const noContent = undefined;
 
-/**
- * The single table of routes. The CDK API construct makes one API Gateway route per entry, the
- * local runtime serves the same entries, handlers look up their schemas and scope here, and the
- * OpenAPI document is generated from it.
- */
-export const routes = [
+/** The routes as written; {@link routes} adds the generated aliases. */
+const primaryRoutes = [
   {
     method: 'GET',
     path: '/im/health',
@@ -631,12 +629,49 @@ export const routes = [
   },
 ] as const satisfies readonly RouteDefinition[];
 
+/**
+ * AJO clients call `https://platform.adobe.io/ajo/im/executions/...`: with their base URL pointed at
+ * Herald they send `/ajo/im/...`, so every `/im/` route also answers under this prefix.
+ */
+export const AJO_PREFIX = '/ajo';
+
+/** A route under another path, keeping everything else (and its precise schema types). */
+type Alias<R> = R extends RouteDefinition
+  ? Omit<R, 'path'> & { readonly path: string; readonly aliasOf: string }
+  : never;
+
+/** Each `/im/` route again under {@link AJO_PREFIX}: same handler, schemas, scope and answer. */
+function withAjoAliases<const R extends readonly RouteDefinition[]>(
+  table: R,
+): readonly (R[number] | Alias<R[number]>)[] {
+  const aliases = table
+    .filter((route) => route.path.startsWith('/im/'))
+    // TypeScript cannot spread a generic union precisely; Alias<> is exactly what the spread makes.
+    .map(
+      (route) => ({ ...route, path: `${AJO_PREFIX}${route.path}`, aliasOf: route.path }) as Alias<R[number]>,
+    );
+  return [...table, ...aliases];
+}
+
+/**
+ * The single table of routes. The CDK API construct makes one API Gateway route per entry, the
+ * local runtime serves the same entries, handlers look up their schemas and scope here, and the
+ * OpenAPI document is generated from it. Aliases are generated from the entries, never written.
+ */
+export const routes = withAjoAliases(primaryRoutes);
+
 export type Route = (typeof routes)[number];
 export type OperationId = Route['operationId'];
 
 /** API Gateway's route key, e.g. `POST /campaigns/{id}/activate`. */
 export function routeKey(route: Pick<RouteDefinition, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;
+}
+
+/** OpenAPI needs unique operation ids: an alias's is its route's, prefixed (`ajoTriggerUnitary`). */
+export function documentedOperationId(route: Pick<RouteDefinition, 'operationId' | 'aliasOf'>): string {
+  if (route.aliasOf === undefined) return route.operationId;
+  return `ajo${route.operationId.charAt(0).toUpperCase()}${route.operationId.slice(1)}`;
 }
 
 export function findRouteByKey(key: string): RouteDefinition | undefined {
