@@ -53,8 +53,8 @@ type UntypedOperation = (request: ApiRequest<unknown>, deps: unknown) => Promise
 type Event = APIGatewayProxyEventV2 & { herald?: { route: RouteDefinition; principal?: Principal } };
 
 /** Correlation data for problem documents: the trigger's ids when the body names them. */
-function reportFor(event: Event, context: Context): Record<string, unknown> {
-  const report: Record<string, unknown> = { correlationId: context.awsRequestId };
+function reportFor(event: Event, context: Context): Record<string, string> {
+  const report: Record<string, string> = { correlationId: context.awsRequestId };
   try {
     const body: unknown = event.body
       ? JSON.parse(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString() : event.body)

@@ -51,3 +51,38 @@ describe("AJO's base path", () => {
     expect(answer.body).toEqual({ message: 'Not Found' });
   });
 });
+
+describe('error documents', () => {
+  it("keep RFC 9457's fields and carry AJO's report.additionalContext with the same values", async () => {
+    const campaignId = '00000000-0000-4000-8000-000000000001';
+    const answer = await api.post('/ajo/im/executions/unitary', {
+      requestId: 'ajo-error-1',
+      campaignId,
+      recipients: [{ type: 'aep', userId: 'x@example.com', namespace: 'email' }],
+    });
+    expect(answer.status).toBe(404);
+    expect(answer.headers.get('content-type')).toBe('application/problem+json');
+    expect(answer.body).toMatchObject({
+      type: 'urn:herald:problem:campaign-not-found',
+      title: expect.any(String),
+      status: 404,
+      detail: expect.any(String),
+    });
+    const report = answer.body.report as Record<string, unknown>;
+    expect(report).toEqual({
+      correlationId: expect.any(String),
+      requestId: 'ajo-error-1',
+      campaignId,
+      additionalContext: { correlationId: report.correlationId, requestId: 'ajo-error-1', campaignId },
+    });
+  });
+
+  it('carry additionalContext on failures before the body is read (authentication)', async () => {
+    const answer = await herald.root.request('GET', '/im/health', undefined, {
+      authorization: 'Bearer not-a-key',
+    });
+    expect(answer.status).toBe(401);
+    const report = answer.body.report as Record<string, unknown>;
+    expect(report.additionalContext).toEqual({ correlationId: report.correlationId });
+  });
+});

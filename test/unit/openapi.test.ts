@@ -171,6 +171,12 @@ describe('the OpenAPI document', () => {
       expect.arrayContaining(['type', 'title', 'status', 'detail', 'fields', 'report']),
     );
     expect(problem.required).toEqual(expect.arrayContaining(['type', 'title', 'status']));
+    const report = deref((problem.properties as Record<string, Json>).report);
+    expect(report.required).toEqual(expect.arrayContaining(['correlationId', 'additionalContext']));
+    expect(deref((report.properties as Record<string, Json>).additionalContext)).toMatchObject({
+      type: 'object',
+      additionalProperties: { type: 'string' },
+    });
   });
 
   it('resolves every $ref inside the document', () => {
