@@ -16,12 +16,13 @@ export const handler = apiHandler({
   operations: {
     createSandbox: (request, deps) => createSandbox(deps, request.body.name),
     listSandboxes: async (_request, deps) => ({ items: await listSandboxes(deps) }),
-    createApiKey: (request, deps) => createApiKey(deps, request.principal, request.body),
+    createApiKey: (request, deps) =>
+      createApiKey(deps, request.principal, request.body, request.namedSandbox),
     listApiKeys: async (request, deps) => ({
-      items: await listApiKeys(deps, request.principal, request.query.sandbox),
+      items: await listApiKeys(deps, request.principal, request.namedSandbox),
     }),
     deleteApiKey: (request, deps) =>
-      deleteApiKey(deps, request.principal, request.params.id, request.query.sandbox),
+      deleteApiKey(deps, request.principal, request.params.id, request.namedSandbox),
     createNamespace: (request, deps) => createNamespace(deps, request.sandbox(), request.body),
     listNamespaces: async (request, deps) => ({
       items: await listNamespaces(deps, request.sandbox()),

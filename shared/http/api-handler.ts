@@ -1,11 +1,17 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { authorize, type Principal, sandboxOf } from '../domain/auth.ts';
+import {
+  assertSandboxHeader,
+  authorize,
+  type Principal,
+  rootCallSandbox,
+  sandboxOf,
+} from '../domain/auth.ts';
 import { RouteNotFoundError } from '../domain/errors.ts';
 import { logger } from '../logger.ts';
 import type { Authenticator } from '../use-cases/authenticate.ts';
-import { parseRequest } from './parse-request.ts';
+import { type ParsedRequest, parseRequest } from './parse-request.ts';
 import { problemResponse } from './problem.ts';
 import { type ApiGroup, findRouteByKey, type Route, type RouteDefinition } from './routes.ts';
 
@@ -29,6 +35,11 @@ export interface ApiRequest<R = Route> {
   readonly params: R extends { params: infer P } ? SchemaOutput<P> : undefined;
   /** Lower-cased header names, as API Gateway HTTP APIs deliver them. */
   readonly headers: Readonly<Record<string, string | undefined>>;
+  /**
+   * The sandbox the call names for itself on routes with a `sandboxField` (key management): the
+   * field's value, else (root key) `x-sandbox-name`. Undefined when neither names one.
+   */
+  readonly namedSandbox: string | undefined;
   /** The caller's sandbox; 403 for the root key or an `x-sandbox-name` that does not match. */
   sandbox(): string;
 }
@@ -71,6 +82,15 @@ function reportFor(event: Event, context: Context): Record<string, string> {
   return report;
 }
 
+/** The value of the route's `sandboxField` in the parsed request, when it has one. */
+function namedInCall(route: RouteDefinition, parsed: ParsedRequest): string | undefined {
+  if (!route.sandboxField) return undefined;
+  const source: unknown = parsed[route.sandboxField.in];
+  if (source === null || typeof source !== 'object') return undefined;
+  const value: unknown = (source as Record<string, unknown>)[route.sandboxField.name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /**
  * The middy chain every API function shares: find the route, authenticate and authorize, parse and
  * validate the request, run the operation, and turn any error into one problem document. Handler
@@ -96,6 +116,7 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
         event.herald = { route };
         const principal = await getDeps().authenticate(event.headers.authorization);
         authorize(principal, route.requires);
+        assertSandboxHeader(principal, event.headers['x-sandbox-name']);
         event.herald.principal = principal;
       },
       onError: async (request) => {
@@ -114,11 +135,16 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
       const parsed = parseRequest(event, route, current.maxBodyBytes);
       const operation = operations[route.operationId];
       if (!operation) throw new RouteNotFoundError(route.method, route.path);
+      const named = namedInCall(route, parsed);
       const request = {
         route,
         principal,
         headers: event.headers,
         ...parsed,
+        namedSandbox:
+          principal.kind === 'root'
+            ? rootCallSandbox(event.headers['x-sandbox-name'], route.sandboxField !== undefined, named)
+            : named,
         sandbox: () => sandboxOf(principal, event.headers['x-sandbox-name']),
       } as ApiRequest<unknown>;
       const result = await operation(request, current);

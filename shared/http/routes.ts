@@ -88,6 +88,11 @@ export interface RouteDefinition {
   /** Status of a successful answer. */
   readonly status: number;
   readonly tag: string;
+  /**
+   * Where a call names the sandbox it works on itself (key and sandbox management, which the root
+   * key may do for any sandbox); `x-sandbox-name` from the root key must match it.
+   */
+  readonly sandboxField?: { readonly in: 'body' | 'query' | 'params'; readonly name: string };
   /** Set on a generated alias: the path of the route it answers for (see {@link AJO_PREFIX}). */
   readonly aliasOf?: string;
 }
@@ -124,6 +129,7 @@ const primaryRoutes = [
     operationId: 'createSandbox',
     summary: 'Create a sandbox',
     requires: 'root',
+    sandboxField: { in: 'body', name: 'name' },
     body: createSandboxSchema,
     response: sandboxSchema,
     status: 201,
@@ -147,6 +153,7 @@ const primaryRoutes = [
     operationId: 'createApiKey',
     summary: 'Create an API key for a sandbox (the secret is shown once)',
     requires: 'admin',
+    sandboxField: { in: 'body', name: 'sandbox' },
     body: createApiKeySchema,
     response: createdApiKeySchema,
     status: 201,
@@ -159,6 +166,7 @@ const primaryRoutes = [
     operationId: 'listApiKeys',
     summary: "List a sandbox's API keys (never their secrets)",
     requires: 'admin',
+    sandboxField: { in: 'query', name: 'sandbox' },
     query: listApiKeysQuerySchema,
     response: z.object({ items: z.array(apiKeySchema) }),
     status: 200,
@@ -171,6 +179,7 @@ const primaryRoutes = [
     operationId: 'deleteApiKey',
     summary: 'Revoke an API key',
     requires: 'admin',
+    sandboxField: { in: 'query', name: 'sandbox' },
     params: apiKeyIdParamsSchema,
     query: listApiKeysQuerySchema,
     response: noContent,

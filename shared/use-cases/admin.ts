@@ -40,7 +40,11 @@ async function managedSandbox(
   field: string,
 ) {
   if (principal.kind === 'root') {
-    if (!named) throw new ValidationError([{ path: field, message: 'is required with the root key' }]);
+    if (!named) {
+      throw new ValidationError([
+        { path: field, message: 'is required with the root key (or send the x-sandbox-name header)' },
+      ]);
+    }
     if (!(await deps.sandboxes.exists(named))) throw new NotFoundError('Sandbox', named);
     return named;
   }
@@ -63,13 +67,17 @@ export function toApiKeyView(record: ApiKeyRecord & { sandbox: string }): ApiKey
   };
 }
 
-/** Creates a sandbox key; the secret is returned once and only its hash is kept. */
+/**
+ * Creates a sandbox key; the secret is returned once and only its hash is kept. `named` is the
+ * sandbox the call names (the body's `sandbox`, or the root key's `x-sandbox-name`).
+ */
 export async function createApiKey(
   deps: AdminDeps,
   principal: Principal,
   input: CreateApiKeyInput,
+  named: string | undefined = input.sandbox,
 ): Promise<ApiKeyView & { key: string }> {
-  const sandbox = await managedSandbox(deps, principal, input.sandbox, 'sandbox');
+  const sandbox = await managedSandbox(deps, principal, named, 'body.sandbox');
   const key = generateApiKey();
   const record = {
     id: uuidv7(deps.clock.now().getTime()),

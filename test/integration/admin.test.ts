@@ -129,6 +129,114 @@ describe('API keys', () => {
   });
 });
 
+describe('x-sandbox-name on every route', () => {
+  let sandbox: string;
+  let admin: Client;
+  const as = (name: string) => ({ 'x-sandbox-name': name });
+
+  beforeAll(async () => {
+    ({ sandbox, api: admin } = await sandboxWithKey(herald, ['admin']));
+  });
+
+  it("is checked against a sandbox key's sandbox on routes that never ask for it", async () => {
+    for (const path of ['/im/health', '/openapi.json', '/api-keys']) {
+      expect((await admin.request('GET', path, undefined, as(sandbox))).status, path).toBe(200);
+      const other = await admin.request('GET', path, undefined, as('someone-else'));
+      expect(other.status, path).toBe(403);
+      expect(other.body.detail).toContain('x-sandbox-name');
+    }
+  });
+
+  it('on /api-keys with a sandbox key: a mismatch is 403 and creates, lists or revokes nothing', async () => {
+    const created = await admin.request<{ id: string; sandbox: string }>(
+      'POST',
+      '/api-keys',
+      { scopes: ['campaigns:read'] },
+      as(sandbox),
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.sandbox).toBe(sandbox);
+    const before = await admin.get<{ items: unknown[] }>('/api-keys');
+    const refused = await admin.request('POST', '/api-keys', { scopes: ['admin'] }, as('someone-else'));
+    expect(refused.status).toBe(403);
+    expect((await admin.request('GET', '/api-keys', undefined, as('someone-else'))).status).toBe(403);
+    const revoke = await admin.request('DELETE', `/api-keys/${created.body.id}`, undefined, as('nope-nope'));
+    expect(revoke.status).toBe(403);
+    const after = await admin.get<{ items: { id: string }[] }>('/api-keys');
+    expect(after.body.items).toHaveLength(before.body.items.length);
+    expect(after.body.items.map((k) => k.id)).toContain(created.body.id);
+  });
+
+  it('on /api-keys with the root key: it must match the sandbox the call names, or names it', async () => {
+    const root = herald.root;
+    const named = await root.request<{ id: string; sandbox: string }>(
+      'POST',
+      '/api-keys',
+      { sandbox, scopes: ['campaigns:read'] },
+      as(sandbox),
+    );
+    expect(named.status).toBe(201);
+    const byHeader = await root.request<{ id: string; sandbox: string }>(
+      'POST',
+      '/api-keys',
+      { scopes: ['campaigns:read'] },
+      as(sandbox),
+    );
+    expect(byHeader.status).toBe(201);
+    expect(byHeader.body.sandbox).toBe(sandbox);
+    const other = await sandboxWithKey(herald, ['admin']);
+    const mismatch = await root.request(
+      'POST',
+      '/api-keys',
+      { sandbox, scopes: ['admin'] },
+      as(other.sandbox),
+    );
+    expect(mismatch.status).toBe(403);
+    expect(mismatch.body.detail).toContain(`'${sandbox}'`);
+
+    const listed = await root.request<{ items: { id: string; sandbox: string }[] }>(
+      'GET',
+      '/api-keys',
+      undefined,
+      as(sandbox),
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((k) => k.id)).toEqual(
+      expect.arrayContaining([named.body.id, byHeader.body.id]),
+    );
+    expect(new Set(listed.body.items.map((k) => k.sandbox))).toEqual(new Set([sandbox]));
+    expect(
+      (await root.request('GET', `/api-keys?sandbox=${sandbox}`, undefined, as(other.sandbox))).status,
+    ).toBe(403);
+    const wrongRevoke = await root.request(
+      'DELETE',
+      `/api-keys/${named.body.id}?sandbox=${sandbox}`,
+      undefined,
+      {
+        ...as(other.sandbox),
+      },
+    );
+    expect(wrongRevoke.status).toBe(403);
+    expect((await root.request('DELETE', `/api-keys/${named.body.id}`, undefined, as(sandbox))).status).toBe(
+      204,
+    );
+    // The header named the sandbox the key lives in; in another sandbox the key is not found.
+    expect(
+      (await root.request('DELETE', `/api-keys/${byHeader.body.id}`, undefined, as(other.sandbox))).status,
+    ).toBe(404);
+  });
+
+  it('with the root key on sandbox management: it must be the sandbox the call names', async () => {
+    const name = sandboxName();
+    expect((await herald.root.request('POST', '/sandboxes', { name }, as('someone-else'))).status).toBe(403);
+    expect((await herald.root.request('POST', '/sandboxes', { name }, as(name))).status).toBe(201);
+    // Listing works in no sandbox, so the root key's header cannot match anything there.
+    expect((await herald.root.request('GET', '/sandboxes', undefined, as(name))).status).toBe(403);
+    expect((await herald.root.request('GET', '/im/health', undefined, as(name))).status).toBe(403);
+    expect((await herald.root.get('/sandboxes')).status).toBe(200);
+  });
+});
+
 describe('system routes', () => {
   it('serve health and the OpenAPI document to any valid key', async () => {
     const { api } = await sandboxWithKey(herald, ['campaigns:read']);
