@@ -17,6 +17,8 @@ const environmentSchema = z.object({
   HERALD_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   /** Seconds a campaign is cached per container on the trigger path (edits are seen within this). */
   HERALD_CAMPAIGN_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
+  /** Seconds a sandbox's settings (default country) are cached per container (edits are seen within this). */
+  HERALD_SANDBOX_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   /** The channel provider; only `sandbox` (nothing leaves the account) for now. */
   HERALD_CHANNEL_PROVIDER: z.enum(['sandbox']).default('sandbox'),
   /** Whether webhook URLs may be plain http (the local runtime allows it). */

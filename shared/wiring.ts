@@ -25,7 +25,7 @@ import { DynamoDbScheduleStore } from './store/dynamodb-schedule-store.ts';
 import { DynamoDbSuppressionStore } from './store/dynamodb-suppression-store.ts';
 import { DynamoDbWebhookStore } from './store/dynamodb-webhook-store.ts';
 import { createAuthenticator } from './use-cases/authenticate.ts';
-import { cachedCampaigns } from './use-cases/campaign-cache.ts';
+import { cachedCampaigns, cachedSandboxes } from './use-cases/read-cache.ts';
 import { createWebhookSender } from './webhooks/http-sender.ts';
 
 /**
@@ -38,11 +38,13 @@ export function containerDeps() {
   const table = config.TABLE_NAME;
   const apiKeys = new DynamoDbApiKeyStore(client, table);
   const campaigns = new DynamoDbCampaignStore(client, table);
+  const sandboxes = new DynamoDbSandboxStore(client, table);
   const isAllowed = parseAllowlist(config.HERALD_WEBHOOK_ALLOWED_ADDRESSES);
   return {
     config,
     clock: systemClock,
-    sandboxes: new DynamoDbSandboxStore(client, table),
+    sandboxes,
+    sandboxSettings: cachedSandboxes(sandboxes, config.HERALD_SANDBOX_CACHE_SECONDS * 1000),
     apiKeys,
     namespaces: new DynamoDbNamespaceStore(client, table),
     campaigns,

@@ -7,6 +7,7 @@ import {
   listApiKeys,
   listNamespaces,
   listSandboxes,
+  patchSandbox,
 } from '../../shared/use-cases/admin.ts';
 import { containerDeps } from '../../shared/wiring.ts';
 
@@ -14,7 +15,8 @@ export const handler = apiHandler({
   group: 'admin',
   deps: containerDeps,
   operations: {
-    createSandbox: (request, deps) => createSandbox(deps, request.body.name),
+    createSandbox: (request, deps) => createSandbox(deps, request.body),
+    patchSandbox: (request, deps) => patchSandbox(deps, request.params.name, request.body),
     listSandboxes: async (_request, deps) => ({ items: await listSandboxes(deps) }),
     createApiKey: (request, deps) =>
       createApiKey(deps, request.principal, request.body, request.namedSandbox),

@@ -269,3 +269,12 @@ export class ScheduleStateError extends HeraldError {
     });
   }
 }
+
+export class InvalidChannelDataError extends HeraldError {
+  constructor(fields: readonly FieldIssue[]) {
+    super('invalid-channel-data', 400, "A recipient's channelData cannot be used", {
+      detail: fields.map((f) => `${f.path}: ${f.message}`).join('; '),
+      fields,
+    });
+  }
+}

@@ -9,6 +9,7 @@ import {
 import {
   assertUnitaryTriggerable,
   checkUnitaryRecipients,
+  phoneValues,
   type ResolvedRecipient,
 } from '../domain/execution.ts';
 import { requestHash } from '../domain/idempotency.ts';
@@ -27,12 +28,16 @@ import {
   type MessageRecord,
   type ProfileRecord,
   type ProfileStore,
+  type SandboxReader,
 } from '../ports.ts';
 import type { ExecutionAccepted, UnitaryExecutionInput } from '../schemas/execution.ts';
 import type { Identity } from '../schemas/profile.ts';
+import { identityOptions } from './sandbox-settings.ts';
 
 export interface TriggerDeps {
   readonly campaigns: CampaignReader;
+  /** Cached per container: every call of a sandbox would read the same item. */
+  readonly sandboxSettings: SandboxReader;
   readonly profiles: ProfileStore;
   readonly executions: ExecutionStore;
   readonly dispatch: DispatchQueue;
@@ -64,7 +69,8 @@ export async function triggerUnitary(
   const campaign = await deps.campaigns.get(caller.sandbox, input.campaignId);
   if (!campaign) throw new CampaignNotFoundError(input.campaignId);
   assertUnitaryTriggerable(campaign, now);
-  const recipients = checkUnitaryRecipients(input, campaign);
+  const options = await identityOptions(deps.sandboxSettings, caller.sandbox, phoneValues(input));
+  const recipients = checkUnitaryRecipients(input, campaign, options);
   const profileIds = await resolveProfiles(deps, caller.sandbox, campaign, recipients, now);
 
   const key = `unitary#${caller.idempotencyKey ?? input.requestId}`;

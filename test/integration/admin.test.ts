@@ -24,9 +24,40 @@ describe('sandboxes', () => {
   });
 
   it('cannot be managed by a sandbox key, even an admin one', async () => {
-    const { api } = await sandboxWithKey(herald, ['admin']);
+    const { api, sandbox } = await sandboxWithKey(herald, ['admin']);
     expect((await api.post('/sandboxes', { name: sandboxName() })).status).toBe(403);
     expect((await api.get('/sandboxes')).status).toBe(403);
+    expect((await api.patch(`/sandboxes/${sandbox}`, { defaultCountry: 'US' })).status).toBe(403);
+  });
+
+  it('take a default country at creation, changed or removed with PATCH', async () => {
+    const name = sandboxName();
+    const created = await herald.root.post('/sandboxes', { name, defaultCountry: 'US' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name, defaultCountry: 'US' });
+    const changed = await herald.root.patch(`/sandboxes/${name}`, { defaultCountry: 'FR' });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ name, defaultCountry: 'FR', modifiedAt: expect.any(String) });
+    const list = await herald.root.get<{ items: { name: string; defaultCountry?: string }[] }>('/sandboxes');
+    expect(list.body.items.find((s) => s.name === name)?.defaultCountry).toBe('FR');
+    const removed = await herald.root.patch(`/sandboxes/${name}`, { defaultCountry: null });
+    expect(removed.status).toBe(200);
+    expect(removed.body).not.toHaveProperty('defaultCountry');
+    expect((await herald.root.patch(`/sandboxes/${name}`, {})).body).toMatchObject({ name });
+  });
+
+  it('refuse a country that is not one, and PATCH of a sandbox that does not exist', async () => {
+    for (const defaultCountry of ['us', 'USA', 'XX', 'ZZ']) {
+      const answer = await herald.root.post('/sandboxes', { name: sandboxName(), defaultCountry });
+      expect(answer.status, defaultCountry).toBe(400);
+      expect((answer.body.fields as { path: string }[])[0]?.path).toBe('body.defaultCountry');
+    }
+    const { sandbox } = await sandboxWithKey(herald, ['admin']);
+    const patch = await herald.root.patch(`/sandboxes/${sandbox}`, { defaultCountry: 'XX' });
+    expect(patch.status).toBe(400);
+    expect(
+      (await herald.root.patch(`/sandboxes/${sandboxName('none')}`, { defaultCountry: 'US' })).status,
+    ).toBe(404);
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
+import { type Client, emailCampaign, sandboxName, sandboxWithKey, startTestHerald } from './harness.ts';
 
 /** What a client written for Adobe Journey Optimizer sends, unmodified. */
 let herald: Awaited<ReturnType<typeof startTestHerald>>;
@@ -84,5 +84,112 @@ describe('error documents', () => {
     expect(answer.status).toBe(401);
     const report = answer.body.report as Record<string, unknown>;
     expect(report.additionalContext).toEqual({ correlationId: report.correlationId });
+  });
+});
+
+/** Polls an execution until no recipient is queued (the dispatch poller runs in the background). */
+async function settled(client: Client, executionId: string) {
+  type Execution = { recipients: { messageId: string; status: string; statusCode?: string }[] };
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const answer = await client.get<Execution>(`/executions/${executionId}`);
+    if (answer.body.recipients.every((r) => r.status !== 'queued')) return answer.body;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`execution ${executionId} still queued`);
+}
+
+describe('phone numbers in national form', () => {
+  const smsCampaign = {
+    name: 'Code',
+    category: 'transactional',
+    channel: 'sms',
+    identityNamespace: 'phone',
+    content: { body: 'Your code is {{context.code}}' },
+  };
+
+  it('are refused without a default country, naming the field, as before', async () => {
+    const plain = await sandboxWithKey(herald, ['admin']);
+    const profile = await plain.api.put('/profiles', {
+      identities: [{ namespace: 'phone', id: '4155550123' }],
+    });
+    expect(profile.status).toBe(400);
+    expect(profile.body.fields).toEqual([
+      { path: 'identities[0].id', message: expect.stringContaining('defaultCountry') },
+    ]);
+    const created = await plain.api.post<{ id: string }>('/campaigns', {
+      ...smsCampaign,
+      createNewProfiles: true,
+    });
+    await plain.api.post(`/campaigns/${created.body.id}/activate`);
+    const trigger = await plain.api.post('/im/executions/unitary', {
+      requestId: 'national-1',
+      campaignId: created.body.id,
+      recipients: [{ type: 'aep', namespace: 'phone', userId: '4155550123' }],
+    });
+    expect(trigger.status).toBe(400);
+    expect(trigger.body.type).toBe('urn:herald:problem:invalid-user-id');
+  });
+
+  it("are read in the sandbox's country by profiles, audiences and triggers alike", async () => {
+    const us = await sandboxWithKey(herald, ['admin'], sandboxName('us'), { defaultCountry: 'US' });
+    const profile = await us.api.put<{ identities: unknown[] }>('/profiles', {
+      identities: [{ namespace: 'phone', id: '(415) 555-0101' }],
+    });
+    expect(profile.status).toBe(200);
+    expect(profile.body.identities).toEqual([{ namespace: 'phone', id: '+14155550101' }]);
+    const found = await us.api.get<{ profileId: string }>('/profiles/phone/415-555-0101');
+    expect(found.status).toBe(200);
+    expect((await us.api.get<{ profileId: string }>('/profiles/phone/+14155550101')).body.profileId).toBe(
+      found.body.profileId,
+    );
+
+    const audience = await us.api.post<{ id: string }>('/audiences', { name: 'national' });
+    const members = await us.api.post<{ added: number; created: number }>(
+      `/audiences/${audience.body.id}/members`,
+      {
+        identities: [
+          { namespace: 'phone', id: '415 555 0101' },
+          { namespace: 'phone', id: '+1 415 555 0102' },
+          { namespace: 'phone', id: '415.555.0103' },
+        ],
+      },
+    );
+    expect(members.body).toMatchObject({ added: 3, created: 2, rejected: [] });
+    expect((await us.api.get('/profiles/phone/+14155550103')).status).toBe(200);
+
+    const created = await us.api.post<{ id: string }>('/campaigns', smsCampaign);
+    await us.api.post(`/campaigns/${created.body.id}/activate`);
+    const answer = await us.api.post<{ executionId: string }>('/im/executions/unitary', {
+      requestId: 'national-2',
+      campaignId: created.body.id,
+      recipients: [
+        {
+          type: 'aep',
+          namespace: 'phone',
+          userId: '4155550101',
+          channelData: { mobilePhoneNumber: '415-555-0199' },
+        },
+        { type: 'aep', namespace: 'phone', userId: '415 555 0102', context: { code: '42' } },
+      ],
+    });
+    expect(answer.status).toBe(202);
+    const execution = await settled(us.api, answer.body.executionId);
+    expect(execution.recipients.map((r) => r.status)).toEqual(['delivered', 'delivered']);
+    const copies = await Promise.all(
+      execution.recipients.map((r) =>
+        us.api.get<{ to: string }>(`/executions/${answer.body.executionId}/messages/${r.messageId}`),
+      ),
+    );
+    expect(copies.map((c) => c.body.to).sort()).toEqual(['+14155550102', '+14155550199']);
+  });
+
+  it('follow a default country set later with PATCH /sandboxes/{name}', async () => {
+    const later = await sandboxWithKey(herald, ['admin']);
+    const patched = await herald.root.patch(`/sandboxes/${later.sandbox}`, { defaultCountry: 'FR' });
+    expect(patched.status).toBe(200);
+    const profile = await later.api.put<{ identities: unknown[] }>('/profiles', {
+      identities: [{ namespace: 'phone', id: '06 12 34 56 78' }],
+    });
+    expect(profile.body.identities).toEqual([{ namespace: 'phone', id: '+33612345678' }]);
   });
 });

@@ -86,6 +86,8 @@ const probes: Record<string, Probe> = {
     expect(JSON.stringify((await api.get('/openapi.json')).body)).not.toContain(b.sandbox),
   'POST /sandboxes': async (api) => refused(await api.post('/sandboxes', { name: b.sandbox })),
   'GET /sandboxes': async (api) => refused(await api.get('/sandboxes')),
+  'PATCH /sandboxes/{name}': async (api) =>
+    refused(await api.patch(`/sandboxes/${b.sandbox}`, { defaultCountry: 'US' })),
   'POST /api-keys': async (api) =>
     refused(await api.post('/api-keys', { sandbox: b.sandbox, scopes: ['admin'] })),
   'GET /api-keys': async (api) => {
