@@ -16,7 +16,12 @@ import {
   RecipientCountError,
   ReservedContextError,
 } from './errors.ts';
-import { type IdentityOptions, normalizeIdentity, normalizePhone } from './identity.ts';
+import {
+  CHANNEL_DEFAULT_NAMESPACE,
+  type IdentityOptions,
+  normalizeIdentity,
+  normalizePhone,
+} from './identity.ts';
 
 /**
  * Whether a campaign can be triggered by a unitary call now: transactional, not high-throughput,
@@ -80,6 +85,32 @@ export function assertAudienceTriggerable(campaign: CampaignRecord, now: Date): 
   assertLiveInWindow(campaign, now);
 }
 
+/** The channelData field that carries a channel's address. */
+const ADDRESS_FIELD = { email: 'emailAddress', sms: 'mobilePhoneNumber', push: 'pushInfo' } as const;
+
+/**
+ * An external recipient's address: it has no profile, so the call must give it — in channelData,
+ * or as the userId when that is in the channel's own namespace (an email address for email, a
+ * phone number for SMS), which is then written into channelData for the dispatcher.
+ */
+function externalAddress(
+  recipient: ResolvedRecipient,
+  index: number,
+  campaign: CampaignRecord,
+  issues: FieldIssue[],
+): ResolvedRecipient {
+  const field = ADDRESS_FIELD[campaign.channel];
+  if (recipient.channelData?.[field] !== undefined) return recipient;
+  if (field !== 'pushInfo' && recipient.namespace === CHANNEL_DEFAULT_NAMESPACE[campaign.channel]) {
+    return { ...recipient, channelData: { ...recipient.channelData, [field]: recipient.userId } };
+  }
+  issues.push({
+    path: `body.recipients[${index}].channelData.${field}`,
+    message: `is required for an external recipient of ${campaign.channel === 'email' ? 'an' : 'a'} ${campaign.channel} campaign (it has no profile to take the address from)`,
+  });
+  return recipient;
+}
+
 /** A recipient whose userId (and channelData phone) is normalised for the campaign's namespace. */
 export type ResolvedRecipient = UnitaryRecipient & { readonly rawUserId: string };
 
@@ -128,7 +159,7 @@ export function checkUnitaryRecipients(
 
   // A number that cannot be read is refused now, not excluded after the 202.
   const badChannelData: FieldIssue[] = [];
-  const resolved = identified.map((r, i): ResolvedRecipient => {
+  const addressed = identified.map((r, i): ResolvedRecipient => {
     const raw = r.channelData?.mobilePhoneNumber;
     if (raw === undefined) return r;
     const phone = normalizePhone(raw, options);
@@ -139,6 +170,10 @@ export function checkUnitaryRecipients(
     });
     return r;
   });
+  if (badChannelData.length > 0) throw new InvalidChannelDataError(badChannelData);
+  const resolved = addressed.map((r, i) =>
+    r.type === 'external' ? externalAddress(r, i, campaign, badChannelData) : r,
+  );
   if (badChannelData.length > 0) throw new InvalidChannelDataError(badChannelData);
 
   const seen = new Set<string>();

@@ -56,9 +56,10 @@ const LOCK_MS = 30_000;
 
 /**
  * A unitary (transactional) trigger. Primary course: check the campaign and recipients; resolve
- * every recipient's profile with one batched read (creating missing ones when the campaign says
- * so, else failing the whole call); write the idempotency record, the execution and one message
- * per recipient in one transaction; enqueue one dispatch job; mark the record done; answer 202.
+ * every `aep` recipient's profile with one batched read (creating missing ones when the campaign
+ * says so, else failing the whole call) — `external` recipients have none and are addressed by the
+ * call alone; write the idempotency record, the execution and one message per recipient in one
+ * transaction; enqueue one dispatch job; mark the record done; answer 202.
  */
 export async function triggerUnitary(
   deps: TriggerDeps,
@@ -71,7 +72,13 @@ export async function triggerUnitary(
   assertUnitaryTriggerable(campaign, now);
   const options = await identityOptions(deps.sandboxSettings, caller.sandbox, phoneValues(input));
   const recipients = checkUnitaryRecipients(input, campaign, options);
-  const profileIds = await resolveProfiles(deps, caller.sandbox, campaign, recipients, now);
+  const profileIds = await resolveProfiles(
+    deps,
+    caller.sandbox,
+    campaign,
+    recipients.filter((r) => r.type === 'aep'),
+    now,
+  );
 
   const key = `unitary#${caller.idempotencyKey ?? input.requestId}`;
   const executionId = uuidv7(now.getTime());
@@ -218,6 +225,7 @@ async function resolveProfiles(
   recipients: readonly ResolvedRecipient[],
   now: Date,
 ): Promise<Map<string, string>> {
+  if (recipients.length === 0) return new Map();
   for (let attempt = 1; ; attempt++) {
     const primary = recipients.map((r) => ({ namespace: campaign.identityNamespace, id: r.userId }));
     const extra = campaign.createNewProfiles

@@ -193,3 +193,82 @@ describe('phone numbers in national form', () => {
     expect(profile.body.identities).toEqual([{ namespace: 'phone', id: '+33612345678' }]);
   });
 });
+
+describe('external recipients on /im/executions/unitary', () => {
+  it('are sent to the address in the call, with no profile read or created', async () => {
+    await api.put('/profiles', {
+      identities: [{ namespace: 'email', id: 'known@example.com' }],
+      attributes: { firstName: 'Stored' },
+    });
+    // createNewProfiles is off: an unknown aep recipient would fail the whole call.
+    const campaignId = await liveCampaign();
+    const answer = await api.post<{ executionId: string }>('/im/executions/unitary', {
+      requestId: `external-${sandbox}`,
+      campaignId,
+      recipients: [
+        { type: 'aep', userId: 'known@example.com', namespace: 'email', context: { link: 'https://k' } },
+        {
+          type: 'external',
+          userId: 'ext@example.com',
+          namespace: 'email',
+          profile: { firstName: 'Given' },
+          context: { link: 'https://e' },
+        },
+        {
+          type: 'external',
+          userId: 'crm-7@example.com',
+          namespace: 'email',
+          channelData: { emailAddress: 'success@simulator.amazonses.com' },
+        },
+      ],
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+    const execution = await settled(api, answer.body.executionId);
+    expect(execution.recipients.map((r) => r.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    const view = await api.get<{ recipients: { userId: string; messageId: string; profileId?: string }[] }>(
+      `/executions/${answer.body.executionId}`,
+    );
+    const byUser = new Map(view.body.recipients.map((r) => [r.userId, r]));
+    expect(byUser.get('known@example.com')?.profileId).toEqual(expect.any(String));
+    expect(byUser.get('ext@example.com')?.profileId).toBeUndefined();
+    const copy = async (userId: string) =>
+      (
+        await api.get<{ to: string; subject: string }>(
+          `/executions/${answer.body.executionId}/messages/${byUser.get(userId)?.messageId}`,
+        )
+      ).body;
+    expect(await copy('known@example.com')).toMatchObject({
+      to: 'known@example.com',
+      subject: 'Reset for Stored',
+    });
+    expect(await copy('ext@example.com')).toMatchObject({
+      to: 'ext@example.com',
+      subject: 'Reset for Given',
+    });
+    expect(await copy('crm-7@example.com')).toMatchObject({
+      to: 'success@simulator.amazonses.com',
+      subject: 'Reset for ',
+    });
+    expect((await api.get('/profiles/email/ext@example.com')).status).toBe(404);
+    expect((await api.get('/profiles/email/crm-7@example.com')).status).toBe(404);
+  });
+
+  it('are refused without an address the channel can use', async () => {
+    const campaignId = await liveCampaign({
+      ...emailCampaign,
+      channel: 'sms',
+      identityNamespace: 'email',
+      content: { body: 'hi' },
+    });
+    const answer = await api.post('/im/executions/unitary', {
+      requestId: `external-none-${sandbox}`,
+      campaignId,
+      recipients: [{ type: 'external', userId: 'ext@example.com', namespace: 'email' }],
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      type: 'urn:herald:problem:invalid-channel-data',
+      fields: [{ path: 'body.recipients[0].channelData.mobilePhoneNumber', message: expect.any(String) }],
+    });
+  });
+});

@@ -455,7 +455,7 @@ describe('the call rules, each with its own problem type', () => {
       ],
       [
         'a recipient of another type',
-        () => trigger(transactional, [{ type: 'external', userId: 'a@example.com', namespace: 'email' }]),
+        () => trigger(transactional, [{ type: 'unknown', userId: 'a@example.com', namespace: 'email' }]),
         400,
         'validation',
       ],
