@@ -61,6 +61,7 @@ export function containerDeps() {
     fanoutQueue: new SqsFanoutQueue(sqsClient(), requireQueueUrl(config, 'FANOUT_QUEUE_URL')),
     webhooks: new DynamoDbWebhookStore(client, table),
     deliveries: new DynamoDbDeliveryStore(client, table),
+    imsOrg: config.HERALD_IMS_ORG ?? null,
     deliveryQueue: new SqsDeliveryQueue(sqsClient(), requireQueueUrl(config, 'FEEDBACK_QUEUE_URL')),
     sender: createWebhookSender({ isAllowed, allowHttp: config.HERALD_WEBHOOK_ALLOW_HTTP }),
     urlPolicy: { isAllowed, allowHttp: config.HERALD_WEBHOOK_ALLOW_HTTP },
