@@ -272,3 +272,235 @@ describe('external recipients on /im/executions/unitary', () => {
     });
   });
 });
+
+/**
+ * Adobe's published sample requests for the Interactive Message Execution API ("Execute
+ * API-triggered campaigns (code samples)", developer.adobe.com/journey-optimizer-apis/references/
+ * messaging-samples, from github.com/AdobeDocs/journey-optimizer-apis), as sent, except:
+ * - `requestId` and `campaignId` name this test's requests and campaigns (every sample shares one
+ *   requestId, which would make them one idempotent request);
+ * - sample 2's two userIds: it puts email addresses in the `phone` namespace, which no phone
+ *   identity can be; they are phone numbers here, in the same national form as the sample's others;
+ * - sample 3's `#appId#`/`#platform#`/`#token#` placeholders get values, and its `/* … *\/`
+ *   comment (which makes the sample invalid JSON) is left out.
+ * The sandbox's default country is US, so the national numbers (`1234567890`, `0921234567`) read.
+ */
+const samples = {
+  'sample 1: SMS to an existing profile by phone': {
+    channel: 'sms',
+    body: {
+      recipients: [{ type: 'aep', namespace: 'phone', userId: '1234567890' }],
+    },
+  },
+  'sample 2: SMS with context to several profiles, the number overridden by channelData': {
+    channel: 'sms',
+    body: {
+      recipients: [
+        {
+          type: 'aep',
+          namespace: 'phone',
+          userId: '2125550101',
+          channelData: { mobilePhoneNumber: '1234567890' },
+          context: { product: { name: 'Jackets', category: 'Clothes' }, offerCode: 'THANKSGIVING' },
+        },
+        {
+          type: 'aep',
+          namespace: 'phone',
+          userId: '2125550102',
+          channelData: { mobilePhoneNumber: '0921234567' },
+          context: { product: { name: 'Jackets', category: 'Clothes' }, offerCode: 'THANKSGIVING' },
+        },
+      ],
+    },
+  },
+  'sample 3: push to an existing profile': {
+    channel: 'push',
+    body: {
+      recipients: [
+        {
+          type: 'aep',
+          namespace: 'ecid',
+          userId: '12345678901234567890123456789493505531',
+          channelData: {
+            pushInfo: { appID: 'com.example.app', platform: 'fcm', token: 'sample-device-token' },
+          },
+        },
+      ],
+    },
+  },
+  'sample 4: email with context and profile attributes': {
+    channel: 'email',
+    body: {
+      recipients: [
+        {
+          type: 'aep',
+          namespace: 'email',
+          userId: 'test@gmail.com',
+          context: { product: { name: 'Jackets', category: 'Clothes' }, offerCode: 'THANKSGIVING' },
+          profile: {
+            person: {
+              name: { firstName: 'John', lastName: 'Chao', courtesyTitle: 'Mr.' },
+              mobilePhone: { number: '111-112-3456', primary: true },
+              personalEmail: { address: 'ajo_im@gmail.com', primary: true },
+            },
+          },
+        },
+      ],
+    },
+  },
+  'sample 5: email with the address overridden by channelData': {
+    channel: 'email',
+    body: {
+      recipients: [
+        {
+          type: 'aep',
+          namespace: 'email',
+          userId: 'test@gmail.com',
+          channelData: { emailAddress: 'test123@gmail.com' },
+          context: { product: { name: 'Jackets', category: 'Clothes' }, offerCode: 'THANKSGIVING' },
+          profile: {
+            person: {
+              name: { firstName: 'John', lastName: 'Chao', courtesyTitle: 'Mr.' },
+              mobilePhone: { number: '111-112-3456', primary: true },
+              personalEmail: { address: 'ajo_im@gmail.com', primary: true },
+            },
+          },
+        },
+      ],
+    },
+  },
+  'sample 6: email to a profile of a custom merge schema': {
+    channel: 'email',
+    body: {
+      recipients: [
+        {
+          type: 'aep',
+          namespace: 'email',
+          userId: 'test@gmail.com',
+          mergePolicyName: 'DefaultTimeBased',
+          mergePolicySchema: '_xdm.context.profile',
+          channelData: { emailAddress: 'test123@gmail.com' },
+        },
+      ],
+    },
+  },
+} as const;
+
+describe("Adobe's published sample requests", () => {
+  let us: { sandbox: string; api: Client };
+  const campaigns: Record<string, string> = {};
+
+  beforeAll(async () => {
+    us = await sandboxWithKey(herald, ['admin'], sandboxName('samples'), { defaultCountry: 'US' });
+    // The samples address existing profiles.
+    for (const identities of [
+      [{ namespace: 'phone', id: '1234567890' }],
+      [{ namespace: 'phone', id: '2125550101' }],
+      [{ namespace: 'phone', id: '2125550102' }],
+      [{ namespace: 'ecid', id: '12345678901234567890123456789493505531' }],
+      [{ namespace: 'email', id: 'test@gmail.com' }],
+    ]) {
+      const upserted = await us.api.put('/profiles', { identities });
+      if (upserted.status !== 200) throw new Error(`profile: ${JSON.stringify(upserted.body)}`);
+    }
+    const definitions = {
+      sms: {
+        channel: 'sms',
+        identityNamespace: 'phone',
+        content: { body: '{{context.offerCode}} on {{context.product.name}}' },
+      },
+      push: {
+        channel: 'push',
+        identityNamespace: 'ecid',
+        content: { title: 'Hello', body: 'Your order shipped' },
+      },
+      email: {
+        channel: 'email',
+        identityNamespace: 'email',
+        content: { subject: 'Hi {{profile.person.name.firstName}}', text: '{{context.offerCode}}' },
+      },
+    };
+    for (const [channel, definition] of Object.entries(definitions)) {
+      const created = await us.api.post<{ id: string }>('/campaigns', {
+        name: `sample ${channel}`,
+        category: 'transactional',
+        ...definition,
+      });
+      if (created.status !== 201) throw new Error(`campaign: ${JSON.stringify(created.body)}`);
+      await us.api.post(`/campaigns/${created.body.id}/activate`);
+      campaigns[channel] = created.body.id;
+    }
+  });
+
+  /** What each sample's messages look like once sent (to whom, and what its templates rendered). */
+  const expected: Record<keyof typeof samples, Record<string, string>[]> = {
+    'sample 1: SMS to an existing profile by phone': [{ to: '+11234567890', body: ' on ' }],
+    'sample 2: SMS with context to several profiles, the number overridden by channelData': [
+      { to: '+10921234567', body: 'THANKSGIVING on Jackets' },
+      { to: '+11234567890', body: 'THANKSGIVING on Jackets' },
+    ],
+    'sample 3: push to an existing profile': [{ to: 'sample-device-token', title: 'Hello' }],
+    'sample 4: email with context and profile attributes': [
+      { to: 'test@gmail.com', subject: 'Hi John', text: 'THANKSGIVING' },
+    ],
+    'sample 5: email with the address overridden by channelData': [
+      { to: 'test123@gmail.com', subject: 'Hi John', text: 'THANKSGIVING' },
+    ],
+    'sample 6: email to a profile of a custom merge schema': [{ to: 'test123@gmail.com', subject: 'Hi ' }],
+  };
+
+  it.each(Object.entries(samples) as [keyof typeof samples, (typeof samples)[keyof typeof samples]][])(
+    '%s → 202, sent as the sample means',
+    async (name, sample) => {
+      const answer = await us.api.post<{ executionId: string }>('/ajo/im/executions/unitary', {
+        requestId: `sample-${name.slice(0, name.indexOf(':')).replace(' ', '-')}`,
+        campaignId: campaigns[sample.channel],
+        ...sample.body,
+      });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+      expect(answer.body).toMatchObject({
+        executionId: expect.any(String),
+        createdAt: expect.any(String),
+        createdBy: expect.any(String),
+        modifiedAt: expect.any(String),
+        modifiedBy: expect.any(String),
+      });
+      const execution = await settled(us.api, answer.body.executionId);
+      expect(execution.recipients.map((r) => r.status)).toEqual(
+        sample.body.recipients.map(() => 'delivered'),
+      );
+      const copies = await Promise.all(
+        execution.recipients.map(
+          async (r) =>
+            (
+              await us.api.get<Record<string, string>>(
+                `/executions/${answer.body.executionId}/messages/${r.messageId}`,
+              )
+            ).body,
+        ),
+      );
+      const byAddress = (a: Record<string, string>, b: Record<string, string>) =>
+        String(a.to).localeCompare(String(b.to));
+      expect(copies.sort(byAddress)).toEqual(expected[name].map((copy) => expect.objectContaining(copy)));
+    },
+  );
+
+  it('sample 7: an audience run with context → 202', async () => {
+    const audience = await us.api.post<{ id: string }>('/audiences', { name: 'sample audience' });
+    const created = await us.api.post<{ id: string }>('/campaigns', {
+      name: 'sample marketing',
+      category: 'marketing',
+      channel: 'email',
+      identityNamespace: 'email',
+      audience: { id: audience.body.id },
+      content: { subject: '{{context.offerCode}}', text: '{{context.product.name}}' },
+    });
+    await us.api.post(`/campaigns/${created.body.id}/activate`);
+    const answer = await us.api.post('/ajo/im/executions/audience', {
+      campaignId: created.body.id,
+      context: { product: { name: 'Jackets', category: 'Clothes' }, offerCode: 'THANKSGIVING' },
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+    expect(answer.body).toMatchObject({ executionId: expect.any(String), status: expect.any(String) });
+  });
+});
