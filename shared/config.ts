@@ -17,8 +17,15 @@ const environmentSchema = z.object({
   HERALD_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   /** Seconds a campaign is cached per container on the trigger path (edits are seen within this). */
   HERALD_CAMPAIGN_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
+  /** Seconds a sandbox's settings (default country) are cached per container (edits are seen within this). */
+  HERALD_SANDBOX_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   /** The channel provider; only `sandbox` (nothing leaves the account) for now. */
   HERALD_CHANNEL_PROVIDER: z.enum(['sandbox']).default('sandbox'),
+  /**
+   * The `imsOrg` of every feedback event (AJO's organisation id, e.g. `1234ABCD@AdobeOrg`), for
+   * receivers written for AJO that check it. Unset: `null` — Herald belongs to no IMS organisation.
+   */
+  HERALD_IMS_ORG: z.string().min(1).max(256).optional(),
   /** Whether webhook URLs may be plain http (the local runtime allows it). */
   HERALD_WEBHOOK_ALLOW_HTTP: z.stringbool().default(false),
   /** Addresses or CIDR ranges webhooks may reach although private, loopback, … (comma-separated). */

@@ -26,8 +26,8 @@ import { DynamoDbSuppressionStore } from './store/dynamodb-suppression-store.ts'
 import { DynamoDbWebhookStore } from './store/dynamodb-webhook-store.ts';
 import { DynamoDbClaimStore } from './store/idempotency.ts';
 import { createAuthenticator } from './use-cases/authenticate.ts';
-import { cachedCampaigns } from './use-cases/campaign-cache.ts';
 import { queueJobSender } from './use-cases/claims.ts';
+import { cachedCampaigns, cachedSandboxes } from './use-cases/read-cache.ts';
 import { createWebhookSender } from './webhooks/http-sender.ts';
 
 /**
@@ -40,13 +40,15 @@ export function containerDeps() {
   const table = config.TABLE_NAME;
   const apiKeys = new DynamoDbApiKeyStore(client, table);
   const campaigns = new DynamoDbCampaignStore(client, table);
+  const sandboxes = new DynamoDbSandboxStore(client, table);
   const isAllowed = parseAllowlist(config.HERALD_WEBHOOK_ALLOWED_ADDRESSES);
   const dispatch = new SqsDispatchQueue(sqsClient(), requireQueueUrl(config, 'DISPATCH_QUEUE_URL'));
   const fanoutQueue = new SqsFanoutQueue(sqsClient(), requireQueueUrl(config, 'FANOUT_QUEUE_URL'));
   return {
     config,
     clock: systemClock,
-    sandboxes: new DynamoDbSandboxStore(client, table),
+    sandboxes,
+    sandboxSettings: cachedSandboxes(sandboxes, config.HERALD_SANDBOX_CACHE_SECONDS * 1000),
     apiKeys,
     namespaces: new DynamoDbNamespaceStore(client, table),
     campaigns,
@@ -65,6 +67,7 @@ export function containerDeps() {
     fanoutQueue,
     webhooks: new DynamoDbWebhookStore(client, table),
     deliveries: new DynamoDbDeliveryStore(client, table),
+    imsOrg: config.HERALD_IMS_ORG ?? null,
     deliveryQueue: new SqsDeliveryQueue(sqsClient(), requireQueueUrl(config, 'FEEDBACK_QUEUE_URL')),
     sender: createWebhookSender({ isAllowed, allowHttp: config.HERALD_WEBHOOK_ALLOW_HTTP }),
     urlPolicy: { isAllowed, allowHttp: config.HERALD_WEBHOOK_ALLOW_HTTP },

@@ -78,7 +78,7 @@ try {
   if (group === 'sandboxes' && command === 'create') {
     const name = sandboxNameSchema.safeParse(argument);
     if (!name.success) fail(`sandbox name ${name.error.issues[0]?.message ?? 'is invalid'}`);
-    console.log(JSON.stringify(await createSandbox(deps, name.data), null, 2));
+    console.log(JSON.stringify(await createSandbox(deps, { name: name.data }), null, 2));
   } else if (group === 'keys' && command === 'create-root') {
     const { id, key } = await createRootKey(deps, values.name ?? 'cli');
     console.log(`Root key ${id} created. Store it now; it is not shown again:\n${key}`);

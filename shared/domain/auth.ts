@@ -84,8 +84,41 @@ export function sandboxOf(principal: Principal, sandboxHeader: string | undefine
   if (principal.kind === 'root') {
     throw new ForbiddenError(ROOT_HAS_NO_SANDBOX);
   }
-  if (sandboxHeader !== undefined && sandboxHeader !== principal.sandbox) {
-    throw new ForbiddenError(`x-sandbox-name '${sandboxHeader}' does not match the API key's sandbox.`);
-  }
+  assertSandboxHeader(principal, sandboxHeader);
   return principal.sandbox;
+}
+
+/**
+ * `x-sandbox-name` on any route, for a sandbox key: when sent it must be the key's sandbox. Checked
+ * for every route before its operation runs, not only where the operation asks for the sandbox.
+ */
+export function assertSandboxHeader(principal: Principal, sandboxHeader: string | undefined): void {
+  if (principal.kind !== 'sandbox' || sandboxHeader === undefined || sandboxHeader === principal.sandbox)
+    return;
+  throw new ForbiddenError(`x-sandbox-name '${sandboxHeader}' does not match the API key's sandbox.`);
+}
+
+/**
+ * The sandbox a root-key call works on, and `x-sandbox-name`. The root key belongs to no sandbox,
+ * so the header must match the sandbox the call itself names (`sandbox` of `/api-keys`, the name of
+ * `/sandboxes/{name}`), or names it when the call does not; on a route that names none, any
+ * header is a mismatch. `takesSandbox` says whether the route names one at all.
+ */
+export function rootCallSandbox(
+  sandboxHeader: string | undefined,
+  takesSandbox: boolean,
+  named: string | undefined,
+): string | undefined {
+  if (sandboxHeader === undefined) return named;
+  if (!takesSandbox) {
+    throw new ForbiddenError(
+      `x-sandbox-name '${sandboxHeader}' names a sandbox, but the root key belongs to none and this route works in none.`,
+    );
+  }
+  if (named !== undefined && named !== sandboxHeader) {
+    throw new ForbiddenError(
+      `x-sandbox-name '${sandboxHeader}' does not match the sandbox '${named}' the call names.`,
+    );
+  }
+  return sandboxHeader;
 }

@@ -338,3 +338,12 @@ export class ServiceUnavailableError extends HeraldError {
     super('service-unavailable', 503, 'Service unavailable', { detail });
   }
 }
+
+export class InvalidChannelDataError extends HeraldError {
+  constructor(fields: readonly FieldIssue[]) {
+    super('invalid-channel-data', 400, "A recipient's channelData cannot be used", {
+      detail: fields.map((f) => `${f.path}: ${f.message}`).join('; '),
+      fields,
+    });
+  }
+}

@@ -1,3 +1,6 @@
+// `/min` metadata: possible lengths per country, which is all `isPossible()` needs (about 120 kB
+// minified in each bundle that parses phones; `/max` adds per-range patterns for `isValid()`, 190 kB).
+import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { Channel } from '../schemas/campaign.ts';
 
 /** Namespaces every sandbox has; custom ones are registered per sandbox. */
@@ -17,10 +20,15 @@ export const CHANNEL_DEFAULT_NAMESPACE: Record<Channel, StandardNamespace> = {
 
 export type NormalizeResult = { ok: true; value: string } | { ok: false; message: string };
 
+/** How a sandbox reads identities: its default country turns national phone numbers into E.164. */
+export interface IdentityOptions {
+  /** ISO 3166-1 alpha-2, e.g. `US`. Without it a phone number must be international (`+…`, `00…`). */
+  readonly defaultCountry?: string | undefined;
+}
+
 // A pragmatic address check (the HTML living standard's), not RFC 5322's full grammar.
 const EMAIL =
   /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
-const E164 = /^\+[1-9][0-9]{6,14}$/;
 // Adobe's Experience Cloud ID is 38 digits.
 const ECID = /^[0-9]{38}$/;
 // Custom identities: printable, no control characters, no surrounding space.
@@ -32,25 +40,66 @@ export function normalizeEmail(raw: string): NormalizeResult {
   return { ok: true, value };
 }
 
-/** Phones are kept in E.164; spaces, dots, dashes and parentheses are dropped, `00` becomes `+`. */
-export function normalizePhone(raw: string): NormalizeResult {
-  let value = raw.trim().replace(/[\s.()-]/g, '');
-  if (value.startsWith('00')) value = `+${value.slice(2)}`;
-  if (!E164.test(value))
-    return { ok: false, message: 'must be a phone number in E.164 form, e.g. +14155550123' };
-  return { ok: true, value };
+/** Whether Herald can read national phone numbers of this country (ISO 3166-1 alpha-2). */
+export function isPhoneCountry(code: string): boolean {
+  return isSupportedCountry(code);
+}
+
+/** A phone number written with its country calling code (`+…`, or `00…`), not in national form. */
+export function isInternationalPhone(raw: string): boolean {
+  return /^\s*(?:\+|00)/.test(raw);
+}
+
+/**
+ * Phones are kept in E.164. The number is parsed with libphonenumber-js (spaces, dots, dashes and
+ * parentheses allowed, `00` read as `+`); a national number (`(415) 555-0123`, `0612345678`) needs
+ * the sandbox's default country. The check is `isPossible()` — a length the country's plan
+ * allows — not `isValid()`: range patterns go stale as plans change and would refuse newly issued
+ * numbers, and the provider is the final judge of whether a number exists.
+ */
+export function normalizePhone(raw: string, options: IdentityOptions = {}): NormalizeResult {
+  const trimmed = raw.trim();
+  const text = trimmed.startsWith('00') ? `+${trimmed.slice(2)}` : trimmed;
+  const country =
+    options.defaultCountry !== undefined && isSupportedCountry(options.defaultCountry)
+      ? options.defaultCountry
+      : undefined;
+  if (!text.startsWith('+') && country === undefined) {
+    return {
+      ok: false,
+      message:
+        "must be a phone number in E.164 form, e.g. +14155550123 (national numbers need the sandbox's defaultCountry)",
+    };
+  }
+  const parsed =
+    text.length <= 64
+      ? parsePhoneNumberFromString(text, { defaultCountry: country, extract: false })
+      : undefined;
+  if (!parsed || parsed.ext !== undefined || !parsed.isPossible()) {
+    return {
+      ok: false,
+      message: text.startsWith('+')
+        ? 'must be a phone number in E.164 form, e.g. +14155550123'
+        : `must be a phone number of ${country} or in E.164 form, e.g. +14155550123`,
+    };
+  }
+  return { ok: true, value: parsed.number };
 }
 
 /**
  * Normalises an identity value for its namespace, so one person is one key whatever the spelling.
  * Custom namespaces keep values as given (trimmed).
  */
-export function normalizeIdentity(namespace: string, raw: string): NormalizeResult {
+export function normalizeIdentity(
+  namespace: string,
+  raw: string,
+  options: IdentityOptions = {},
+): NormalizeResult {
   switch (namespace) {
     case 'email':
       return normalizeEmail(raw);
     case 'phone':
-      return normalizePhone(raw);
+      return normalizePhone(raw, options);
     case 'ecid': {
       const value = raw.trim();
       return ECID.test(value) ? { ok: true, value } : { ok: false, message: 'must be an ECID of 38 digits' };

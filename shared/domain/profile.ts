@@ -1,6 +1,6 @@
 import type { Consent, Identity } from '../schemas/profile.ts';
 import { type FieldIssue, IdentityConflictError, ValidationError } from './errors.ts';
-import { isStandardNamespace, normalizeIdentity } from './identity.ts';
+import { type IdentityOptions, isStandardNamespace, normalizeIdentity } from './identity.ts';
 
 /**
  * Normalises and validates identities for their namespaces, dropping exact repeats. Throws one
@@ -10,6 +10,7 @@ export function normalizeIdentities(
   identities: readonly Identity[],
   knownCustomNamespaces: ReadonlySet<string>,
   basePath = 'identities',
+  options: IdentityOptions = {},
 ): Identity[] {
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();
@@ -22,7 +23,7 @@ export function normalizeIdentities(
       });
       return;
     }
-    const normalized = normalizeIdentity(identity.namespace, identity.id);
+    const normalized = normalizeIdentity(identity.namespace, identity.id, options);
     if (!normalized.ok) {
       issues.push({ path: `${basePath}[${index}].id`, message: normalized.message });
       return;

@@ -102,44 +102,60 @@ const FAILURE: Partial<Record<StatusEvent['status'], { category: string; type: s
   error: { category: 'sync', type: 'Soft' },
 };
 
-/** The reference system's `message.feedback` payload for one status change. */
-export function feedbackPayload(event: StatusEvent): FeedbackPayload {
+/** Statuses the channel provider reports (so they have a delivery timestamp); the others are Herald's. */
+const FROM_PROVIDER: ReadonlySet<StatusEvent['status']> = new Set([
+  'sent',
+  'delivered',
+  'bounce',
+  'complaint',
+  'error',
+]);
+
+/** What the deployment adds to every feedback event. */
+export interface FeedbackSettings {
+  /** AJO's organisation id (HERALD_IMS_ORG); null when Herald is given none. */
+  readonly imsOrg: string | null;
+}
+
+/**
+ * The reference system's `message.feedback` payload for one status change, in the form its
+ * documentation gives: `channel` a string, `campaignType` `ApiTriggered`, every documented field
+ * present with `null` when it has no value, `channelContext` and the SMS fields for SMS, and
+ * Herald's own `executionId`, `userId` and `timestamp` after them.
+ */
+export function feedbackPayload(event: StatusEvent, settings: FeedbackSettings): FeedbackPayload {
   const failure = FAILURE[event.status];
+  const sms = event.channel === 'sms';
   return {
     requestId: event.requestId,
+    imsOrg: settings.imsOrg,
     sandbox: { id: event.sandbox, name: event.sandbox },
-    channel: { id: `https://ns.adobe.com/xdm/channels/${event.channel}`, name: event.channel },
+    channel: event.channel,
     eventType: 'message.feedback',
+    ...(sms ? { channelContext: { profileAddress: null, profileNumber: event.address ?? null } } : {}),
     messageExecution: {
       messageExecutionID: event.executionId,
       messageType: event.campaignType,
       campaignID: event.campaignId,
       campaignVersionID: String(event.campaignVersion),
       messageID: event.messageId,
-      campaignType: 'api-triggered',
+      messageProfileID: event.profileId ?? null,
+      campaignType: 'ApiTriggered',
     },
     messageDeliveryFeedback: {
       feedbackStatus: { value: event.status },
-      ...(event.status === 'exclude'
-        ? {
-            messageExclusion: {
-              code: event.code ?? 'excluded',
-              ...(event.reason ? { reason: event.reason } : {}),
-            },
-          }
-        : {}),
-      ...(failure
-        ? {
-            messageFailure: {
-              ...failure,
-              code: event.code ?? event.status,
-              ...(event.reason ? { reason: event.reason } : {}),
-            },
-          }
-        : {}),
+      offers: null,
+      messageExclusion:
+        event.status === 'exclude' ? { code: event.code ?? 'excluded', reason: event.reason ?? null } : null,
+      messageFailure: failure
+        ? { ...failure, code: event.code ?? event.status, reason: event.reason ?? null }
+        : null,
       retryCount: 0,
+      encoding: sms ? (event.encoding ?? null) : null,
+      numberOfMessageParts: sms && event.messageParts !== undefined ? String(event.messageParts) : null,
+      deliveryTimestamp: FROM_PROVIDER.has(event.status) ? event.timestamp : null,
     },
-    identityMap: { [event.namespace]: [{ id: event.userId }] },
+    identityMap: { [event.namespace]: [{ id: event.userId, primary: true }] },
     executionId: event.executionId,
     userId: event.userId,
     timestamp: event.timestamp,

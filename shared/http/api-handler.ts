@@ -1,11 +1,17 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { authorize, type Principal, sandboxOf } from '../domain/auth.ts';
+import {
+  assertSandboxHeader,
+  authorize,
+  type Principal,
+  rootCallSandbox,
+  sandboxOf,
+} from '../domain/auth.ts';
 import { RouteNotFoundError } from '../domain/errors.ts';
 import { logger } from '../logger.ts';
 import type { Authenticator } from '../use-cases/authenticate.ts';
-import { parseRequest } from './parse-request.ts';
+import { type ParsedRequest, parseRequest } from './parse-request.ts';
 import { problemResponse } from './problem.ts';
 import { DEFAULT_ROUTE_KEY, unroutedError } from './route-match.ts';
 import { type ApiGroup, findRouteByKey, type Route, type RouteDefinition } from './routes.ts';
@@ -30,6 +36,11 @@ export interface ApiRequest<R = Route> {
   readonly params: R extends { params: infer P } ? SchemaOutput<P> : undefined;
   /** Lower-cased header names, as API Gateway HTTP APIs deliver them. */
   readonly headers: Readonly<Record<string, string | undefined>>;
+  /**
+   * The sandbox the call names for itself on routes with a `sandboxField` (key management): the
+   * field's value, else (root key) `x-sandbox-name`. Undefined when neither names one.
+   */
+  readonly namedSandbox: string | undefined;
   /** The caller's sandbox; 403 for the root key or an `x-sandbox-name` that does not match. */
   sandbox(): string;
 }
@@ -54,8 +65,8 @@ type UntypedOperation = (request: ApiRequest<unknown>, deps: unknown) => Promise
 type Event = APIGatewayProxyEventV2 & { herald?: { route: RouteDefinition; principal?: Principal } };
 
 /** Correlation data for problem documents: the trigger's ids when the body names them. */
-function reportFor(event: Event, context: Context): Record<string, unknown> {
-  const report: Record<string, unknown> = { correlationId: context.awsRequestId };
+function reportFor(event: Event, context: Context): Record<string, string> {
+  const report: Record<string, string> = { correlationId: context.awsRequestId };
   try {
     const body: unknown = event.body
       ? JSON.parse(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString() : event.body)
@@ -70,6 +81,15 @@ function reportFor(event: Event, context: Context): Record<string, unknown> {
   if (event.herald?.route.group === 'campaigns' && event.pathParameters?.id)
     report.campaignId = event.pathParameters.id;
   return report;
+}
+
+/** The value of the route's `sandboxField` in the parsed request, when it has one. */
+function namedInCall(route: RouteDefinition, parsed: ParsedRequest): string | undefined {
+  if (!route.sandboxField) return undefined;
+  const source: unknown = parsed[route.sandboxField.in];
+  if (source === null || typeof source !== 'object') return undefined;
+  const value: unknown = (source as Record<string, unknown>)[route.sandboxField.name];
+  return typeof value === 'string' ? value : undefined;
 }
 
 /**
@@ -103,6 +123,7 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
         event.herald = { route };
         const principal = await getDeps().authenticate(event.headers.authorization);
         authorize(principal, route.requires);
+        assertSandboxHeader(principal, event.headers['x-sandbox-name']);
         event.herald.principal = principal;
       },
       onError: async (request) => {
@@ -121,11 +142,16 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
       const parsed = parseRequest(event, route, current.maxBodyBytes);
       const operation = operations[route.operationId];
       if (!operation) throw new RouteNotFoundError(route.method, route.path);
+      const named = namedInCall(route, parsed);
       const request = {
         route,
         principal,
         headers: event.headers,
         ...parsed,
+        namedSandbox:
+          principal.kind === 'root'
+            ? rootCallSandbox(event.headers['x-sandbox-name'], route.sandboxField !== undefined, named)
+            : named,
         sandbox: () => sandboxOf(principal, event.headers['x-sandbox-name']),
       } as ApiRequest<unknown>;
       const result = await operation(request, current);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { problemSchema } from '../schemas/common.ts';
 import { feedbackPayloadSchema } from '../schemas/webhook.ts';
-import { type RouteDefinition, routes } from './routes.ts';
+import { documentedOperationId, type RouteDefinition, routes } from './routes.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -75,8 +75,13 @@ export function openApiDocument(extraSchemas: Record<string, z.ZodType> = {}) {
     );
   for (const route of routes as readonly RouteDefinition[]) {
     const operation: Record<string, unknown> = {
-      operationId: route.operationId,
+      operationId: documentedOperationId(route),
       summary: route.summary,
+      ...(route.aliasOf !== undefined
+        ? {
+            description: `The same operation as \`${route.method} ${route.aliasOf}\`, under AJO's base path.`,
+          }
+        : {}),
       tags: [route.tag],
       'x-herald-requires': route.requires,
       parameters: parameters(route),

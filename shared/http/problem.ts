@@ -1,11 +1,21 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { HeraldError, PROBLEM_TYPE_PREFIX } from '../domain/errors.ts';
 
+/**
+ * The problem's `report`: Herald's members (`correlationId`, `requestId`, `campaignId`) and, for
+ * clients written for the reference system, the same values again in `additionalContext`, where
+ * AJO's error documents carry them.
+ */
+function reportOf(members: Readonly<Record<string, string>>) {
+  return { ...members, additionalContext: { ...members } };
+}
+
 /** Builds the `application/problem+json` answer for an error; anything not a HeraldError is a bare 500. */
 export function problemResponse(
   error: unknown,
-  report: Record<string, unknown>,
+  members: Readonly<Record<string, string>>,
 ): APIGatewayProxyStructuredResultV2 {
+  const report = reportOf(members);
   if (error instanceof HeraldError) {
     const document = {
       type: error.type,

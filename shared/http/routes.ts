@@ -9,6 +9,8 @@ import {
   createSandboxSchema,
   listApiKeysQuerySchema,
   namespaceSchema,
+  patchSandboxSchema,
+  sandboxParamsSchema,
   sandboxSchema,
 } from '../schemas/admin.ts';
 import {
@@ -88,16 +90,19 @@ export interface RouteDefinition {
   /** Status of a successful answer. */
   readonly status: number;
   readonly tag: string;
+  /**
+   * Where a call names the sandbox it works on itself (key and sandbox management, which the root
+   * key may do for any sandbox); `x-sandbox-name` from the root key must match it.
+   */
+  readonly sandboxField?: { readonly in: 'body' | 'query' | 'params'; readonly name: string };
+  /** Set on a generated alias: the path of the route it answers for (see {@link AJO_PREFIX}). */
+  readonly aliasOf?: string;
 }
 
 const noContent = undefined;
 
-/**
- * The single table of routes. The CDK API construct makes one API Gateway route per entry, the
- * local runtime serves the same entries, handlers look up their schemas and scope here, and the
- * OpenAPI document is generated from it.
- */
-export const routes = [
+/** The routes as written; {@link routes} adds the generated aliases. */
+const primaryRoutes = [
   {
     method: 'GET',
     path: '/im/health',
@@ -126,6 +131,7 @@ export const routes = [
     operationId: 'createSandbox',
     summary: 'Create a sandbox',
     requires: 'root',
+    sandboxField: { in: 'body', name: 'name' },
     body: createSandboxSchema,
     response: sandboxSchema,
     status: 201,
@@ -143,12 +149,27 @@ export const routes = [
     tag: 'Administration',
   },
   {
+    method: 'PATCH',
+    path: '/sandboxes/{name}',
+    group: 'admin',
+    operationId: 'patchSandbox',
+    summary: "Edit a sandbox's settings (its default country for national phone numbers)",
+    requires: 'root',
+    sandboxField: { in: 'params', name: 'name' },
+    params: sandboxParamsSchema,
+    body: patchSandboxSchema,
+    response: sandboxSchema,
+    status: 200,
+    tag: 'Administration',
+  },
+  {
     method: 'POST',
     path: '/api-keys',
     group: 'admin',
     operationId: 'createApiKey',
     summary: 'Create an API key for a sandbox (the secret is shown once)',
     requires: 'admin',
+    sandboxField: { in: 'body', name: 'sandbox' },
     body: createApiKeySchema,
     response: createdApiKeySchema,
     status: 201,
@@ -161,6 +182,7 @@ export const routes = [
     operationId: 'listApiKeys',
     summary: "List a sandbox's API keys (never their secrets)",
     requires: 'admin',
+    sandboxField: { in: 'query', name: 'sandbox' },
     query: listApiKeysQuerySchema,
     response: z.object({ items: z.array(apiKeySchema) }),
     status: 200,
@@ -173,6 +195,7 @@ export const routes = [
     operationId: 'deleteApiKey',
     summary: 'Revoke an API key',
     requires: 'admin',
+    sandboxField: { in: 'query', name: 'sandbox' },
     params: apiKeyIdParamsSchema,
     query: listApiKeysQuerySchema,
     response: noContent,
@@ -631,12 +654,49 @@ export const routes = [
   },
 ] as const satisfies readonly RouteDefinition[];
 
+/**
+ * AJO clients call `https://platform.adobe.io/ajo/im/executions/...`: with their base URL pointed at
+ * Herald they send `/ajo/im/...`, so every `/im/` route also answers under this prefix.
+ */
+export const AJO_PREFIX = '/ajo';
+
+/** A route under another path, keeping everything else (and its precise schema types). */
+type Alias<R> = R extends RouteDefinition
+  ? Omit<R, 'path'> & { readonly path: string; readonly aliasOf: string }
+  : never;
+
+/** Each `/im/` route again under {@link AJO_PREFIX}: same handler, schemas, scope and answer. */
+function withAjoAliases<const R extends readonly RouteDefinition[]>(
+  table: R,
+): readonly (R[number] | Alias<R[number]>)[] {
+  const aliases = table
+    .filter((route) => route.path.startsWith('/im/'))
+    // TypeScript cannot spread a generic union precisely; Alias<> is exactly what the spread makes.
+    .map(
+      (route) => ({ ...route, path: `${AJO_PREFIX}${route.path}`, aliasOf: route.path }) as Alias<R[number]>,
+    );
+  return [...table, ...aliases];
+}
+
+/**
+ * The single table of routes. The CDK API construct makes one API Gateway route per entry, the
+ * local runtime serves the same entries, handlers look up their schemas and scope here, and the
+ * OpenAPI document is generated from it. Aliases are generated from the entries, never written.
+ */
+export const routes = withAjoAliases(primaryRoutes);
+
 export type Route = (typeof routes)[number];
 export type OperationId = Route['operationId'];
 
 /** API Gateway's route key, e.g. `POST /campaigns/{id}/activate`. */
 export function routeKey(route: Pick<RouteDefinition, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;
+}
+
+/** OpenAPI needs unique operation ids: an alias's is its route's, prefixed (`ajoTriggerUnitary`). */
+export function documentedOperationId(route: Pick<RouteDefinition, 'operationId' | 'aliasOf'>): string {
+  if (route.aliasOf === undefined) return route.operationId;
+  return `ajo${route.operationId.charAt(0).toUpperCase()}${route.operationId.slice(1)}`;
 }
 
 export function findRouteByKey(key: string): RouteDefinition | undefined {

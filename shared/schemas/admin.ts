@@ -2,11 +2,40 @@ import { z } from 'zod';
 import { SCOPES } from '../domain/auth.ts';
 import { isoDateTimeSchema, nameSchema, namespaceCodeSchema, sandboxNameSchema } from './common.ts';
 
-export const createSandboxSchema = z.strictObject({ name: sandboxNameSchema }).meta({ id: 'CreateSandbox' });
+/** Whether libphonenumber-js knows the country is checked by the use case (schemas stay library-free). */
+export const countryCodeSchema = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, e.g. US')
+  .meta({
+    description:
+      'ISO 3166-1 alpha-2. Phone numbers in national form (`(415) 555-0123`) are read as numbers of this country; without it they must be international (`+14155550123`).',
+    example: 'US',
+  });
+
+export const createSandboxSchema = z
+  .strictObject({ name: sandboxNameSchema, defaultCountry: countryCodeSchema.optional() })
+  .meta({ id: 'CreateSandbox' });
 export type CreateSandboxInput = z.infer<typeof createSandboxSchema>;
 
+export const patchSandboxSchema = z
+  .strictObject({
+    defaultCountry: countryCodeSchema
+      .nullable()
+      .optional()
+      .meta({ description: '`null` removes it: national numbers are refused again.' }),
+  })
+  .meta({ id: 'PatchSandbox' });
+export type PatchSandboxInput = z.infer<typeof patchSandboxSchema>;
+
+export const sandboxParamsSchema = z.strictObject({ name: sandboxNameSchema });
+
 export const sandboxSchema = z
-  .object({ name: sandboxNameSchema, createdAt: isoDateTimeSchema })
+  .object({
+    name: sandboxNameSchema,
+    defaultCountry: z.string().optional(),
+    createdAt: isoDateTimeSchema,
+    modifiedAt: isoDateTimeSchema.optional(),
+  })
   .meta({ id: 'Sandbox' });
 
 export const scopeSchema = z.enum(SCOPES);

@@ -54,7 +54,23 @@ export const problemSchema = z
     status: z.number().int(),
     detail: z.string().optional(),
     fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-    report: z.record(z.string(), z.unknown()),
+    report: z
+      .object({
+        correlationId: z.string().meta({ description: 'Quote it when reporting a problem.' }),
+        requestId: z
+          .string()
+          .optional()
+          .meta({ description: "The call's requestId, when its body names one." }),
+        campaignId: z
+          .string()
+          .optional()
+          .meta({ description: 'The campaign the call names, when it names one.' }),
+        additionalContext: z.record(z.string(), z.string()).meta({
+          description:
+            "The same members again, where the reference system's error documents carry them (`report.additionalContext`).",
+        }),
+      })
+      .meta({ description: 'Correlation data for the failed call.' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem document.' });
 

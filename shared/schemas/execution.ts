@@ -26,19 +26,48 @@ export type ChannelData = z.infer<typeof channelDataSchema>;
 
 const jsonObject = z.record(z.string(), z.unknown());
 
-export const unitaryRecipientSchema = z
+/** What both kinds of recipient carry. */
+const recipientFields = {
+  userId: z.string().min(1).max(256),
+  namespace: namespaceCodeSchema,
+  channelData: channelDataSchema.optional(),
+  profile: jsonObject.optional().meta({
+    description: 'Attributes used for this message only (over the stored profile); never stored.',
+  }),
+  context: jsonObject
+    .optional()
+    .meta({ description: 'Values for `{{context.*}}`; used once, never stored.' }),
+};
+
+/** AJO names a merge policy per recipient; Herald has one profile per person, so there is none to pick. */
+const mergePolicyField = z
+  .string()
+  .max(256)
+  .optional()
+  .meta({ description: "Accepted for AJO clients and ignored: Herald's profiles have no merge policies." });
+
+export const aepRecipientSchema = z
   .strictObject({
     type: z.literal('aep'),
-    userId: z.string().min(1).max(256),
-    namespace: namespaceCodeSchema,
-    channelData: channelDataSchema.optional(),
-    profile: jsonObject.optional().meta({
-      description: 'Attributes used for this message only (over the stored profile); never stored.',
-    }),
-    context: jsonObject
-      .optional()
-      .meta({ description: 'Values for `{{context.*}}`; used once, never stored.' }),
+    ...recipientFields,
+    mergePolicyName: mergePolicyField,
+    mergePolicySchema: mergePolicyField,
   })
+  .meta({
+    id: 'AepRecipient',
+    description: "A person Herald knows (or creates, with the campaign's createNewProfiles), by identity.",
+  });
+
+export const externalRecipientSchema = z
+  .strictObject({ type: z.literal('external'), ...recipientFields })
+  .meta({
+    id: 'ExternalRecipient',
+    description:
+      "Someone addressed by the call alone: the address comes from channelData (or the userId when its namespace is the channel's, email or phone); no profile is read or created, and `{{profile.*}}` comes only from the call's `profile`.",
+  });
+
+export const unitaryRecipientSchema = z
+  .discriminatedUnion('type', [aepRecipientSchema, externalRecipientSchema])
   .meta({ id: 'UnitaryRecipient' });
 export type UnitaryRecipient = z.infer<typeof unitaryRecipientSchema>;
 

@@ -18,6 +18,13 @@ export const statusEventSchema = z
     code: z.string().optional(),
     reason: z.string().optional(),
     timestamp: z.string(),
+    /** The recipient's profile; absent for external recipients. */
+    profileId: z.string().optional(),
+    /** Where the message went (or would have gone), when known. */
+    address: z.string().optional(),
+    /** SMS only, once rendered: how the text travels. */
+    encoding: z.enum(['GSM', 'UNICODE']).optional(),
+    messageParts: z.number().int().min(1).optional(),
   })
   .meta({ id: 'StatusEvent' });
 export type StatusEvent = z.infer<typeof statusEventSchema>;

@@ -160,30 +160,57 @@ export const recoverSchema = z
   .strictObject({ since: isoDateTimeSchema, until: isoDateTimeSchema.optional() })
   .meta({ id: 'RecoverWebhook' });
 
-/** The reference system's `message.feedback` payload, plus Herald's executionId, userId and timestamp. */
+/**
+ * The reference system's `message.feedback` payload as its documentation gives it (fields without
+ * a value are `null`, not absent), plus Herald's executionId, userId and timestamp.
+ */
 export const feedbackPayloadSchema = z
   .object({
     requestId: z.string(),
+    imsOrg: z
+      .string()
+      .nullable()
+      .meta({ description: "The deployment's `HERALD_IMS_ORG`; `null` when it sets none." }),
     sandbox: z.object({ id: z.string(), name: z.string() }),
-    channel: z.object({ id: z.string(), name: z.enum(CHANNELS) }),
+    channel: z.enum(CHANNELS),
     eventType: z.literal('message.feedback'),
+    channelContext: z
+      .object({ profileAddress: z.string().nullable(), profileNumber: z.string().nullable() })
+      .optional()
+      .meta({ description: 'SMS only: the number the message went to (`null` when it had none).' }),
     messageExecution: z.object({
       messageExecutionID: z.string(),
       messageType: z.enum(['transactional', 'marketing']),
       campaignID: z.string(),
       campaignVersionID: z.string(),
       messageID: z.string(),
-      campaignType: z.literal('api-triggered'),
+      messageProfileID: z
+        .string()
+        .nullable()
+        .meta({ description: "The recipient's profile; `null` for external recipients." }),
+      campaignType: z.literal('ApiTriggered'),
     }),
     messageDeliveryFeedback: z.object({
       feedbackStatus: z.object({ value: z.string() }),
-      messageExclusion: z.object({ code: z.string(), reason: z.string().optional() }).optional(),
+      offers: z.null(),
+      messageExclusion: z.object({ code: z.string(), reason: z.string().nullable() }).nullable(),
       messageFailure: z
-        .object({ category: z.string(), type: z.string(), code: z.string(), reason: z.string().optional() })
-        .optional(),
+        .object({ category: z.string(), type: z.string(), code: z.string(), reason: z.string().nullable() })
+        .nullable(),
       retryCount: z.number().int(),
+      encoding: z
+        .enum(['GSM', 'UNICODE'])
+        .nullable()
+        .meta({ description: 'SMS: the alphabet the rendered text travels in.' }),
+      numberOfMessageParts: z
+        .string()
+        .nullable()
+        .meta({ description: 'SMS: how many parts the rendered text takes, as a string (as AJO sends it).' }),
+      deliveryTimestamp: isoDateTimeSchema.nullable().meta({
+        description: "When the provider reported the status; `null` for Herald's own (exclusions).",
+      }),
     }),
-    identityMap: z.record(z.string(), z.array(z.object({ id: z.string() }))),
+    identityMap: z.record(z.string(), z.array(z.object({ id: z.string(), primary: z.boolean() }))),
     executionId: z.string(),
     userId: z.string(),
     timestamp: isoDateTimeSchema,

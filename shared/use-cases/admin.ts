@@ -1,6 +1,6 @@
 import { generateApiKey, hashApiKey, type Principal, type Scope } from '../domain/auth.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { isStandardNamespace, STANDARD_NAMESPACES } from '../domain/identity.ts';
+import { isPhoneCountry, isStandardNamespace, STANDARD_NAMESPACES } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type {
   ApiKeyRecord,
@@ -10,7 +10,14 @@ import type {
   SandboxRecord,
   SandboxStore,
 } from '../ports.ts';
-import type { ApiKeyView, CreateApiKeyInput, CreateNamespaceInput, NamespaceView } from '../schemas/admin.ts';
+import type {
+  ApiKeyView,
+  CreateApiKeyInput,
+  CreateNamespaceInput,
+  CreateSandboxInput,
+  NamespaceView,
+  PatchSandboxInput,
+} from '../schemas/admin.ts';
 
 export interface AdminDeps {
   readonly sandboxes: SandboxStore;
@@ -19,10 +26,41 @@ export interface AdminDeps {
   readonly clock: Clock;
 }
 
-export async function createSandbox(deps: AdminDeps, name: string): Promise<SandboxRecord> {
-  const sandbox = { name, createdAt: deps.clock.now().toISOString() };
+/** A country Herald can read national phone numbers of, or a 400 naming the field. */
+function assertPhoneCountry(country: string | null | undefined): void {
+  if (country === null || country === undefined || isPhoneCountry(country)) return;
+  throw new ValidationError([
+    { path: 'body.defaultCountry', message: `'${country}' is not a country Herald knows phone numbers of` },
+  ]);
+}
+
+export async function createSandbox(deps: AdminDeps, input: CreateSandboxInput): Promise<SandboxRecord> {
+  assertPhoneCountry(input.defaultCountry);
+  const sandbox: SandboxRecord = {
+    name: input.name,
+    createdAt: deps.clock.now().toISOString(),
+    ...(input.defaultCountry !== undefined ? { defaultCountry: input.defaultCountry } : {}),
+  };
   await deps.sandboxes.create(sandbox);
   return sandbox;
+}
+
+/**
+ * Edits a sandbox's settings (the default country). Containers cache sandbox settings for a few
+ * seconds (HERALD_SANDBOX_CACHE_SECONDS), so the trigger path sees the change within that.
+ */
+export async function patchSandbox(
+  deps: AdminDeps,
+  name: string,
+  patch: PatchSandboxInput,
+): Promise<SandboxRecord> {
+  assertPhoneCountry(patch.defaultCountry);
+  const updated =
+    patch.defaultCountry === undefined
+      ? await deps.sandboxes.get(name)
+      : await deps.sandboxes.setDefaultCountry(name, patch.defaultCountry, deps.clock.now().toISOString());
+  if (!updated) throw new NotFoundError('Sandbox', name);
+  return updated;
 }
 
 export function listSandboxes(deps: AdminDeps): Promise<SandboxRecord[]> {
@@ -40,7 +78,11 @@ async function managedSandbox(
   field: string,
 ) {
   if (principal.kind === 'root') {
-    if (!named) throw new ValidationError([{ path: field, message: 'is required with the root key' }]);
+    if (!named) {
+      throw new ValidationError([
+        { path: field, message: 'is required with the root key (or send the x-sandbox-name header)' },
+      ]);
+    }
     if (!(await deps.sandboxes.exists(named))) throw new NotFoundError('Sandbox', named);
     return named;
   }
@@ -63,13 +105,17 @@ export function toApiKeyView(record: ApiKeyRecord & { sandbox: string }): ApiKey
   };
 }
 
-/** Creates a sandbox key; the secret is returned once and only its hash is kept. */
+/**
+ * Creates a sandbox key; the secret is returned once and only its hash is kept. `named` is the
+ * sandbox the call names (the body's `sandbox`, or the root key's `x-sandbox-name`).
+ */
 export async function createApiKey(
   deps: AdminDeps,
   principal: Principal,
   input: CreateApiKeyInput,
+  named: string | undefined = input.sandbox,
 ): Promise<ApiKeyView & { key: string }> {
-  const sandbox = await managedSandbox(deps, principal, input.sandbox, 'sandbox');
+  const sandbox = await managedSandbox(deps, principal, named, 'body.sandbox');
   const key = generateApiKey();
   const record = {
     id: uuidv7(deps.clock.now().getTime()),

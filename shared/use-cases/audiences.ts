@@ -1,5 +1,10 @@
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
-import { isStandardNamespace, normalizeIdentity } from '../domain/identity.ts';
+import {
+  type IdentityOptions,
+  isInternationalPhone,
+  isStandardNamespace,
+  normalizeIdentity,
+} from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import {
   type AudienceRecord,
@@ -8,6 +13,7 @@ import {
   identityKey,
   type NamespaceStore,
   type ProfileStore,
+  type SandboxReader,
 } from '../ports.ts';
 import {
   type AudienceView,
@@ -19,11 +25,14 @@ import {
 import { jsonIssues, parseJson } from '../schemas/json-guard.ts';
 import { type Identity, identitySchema } from '../schemas/profile.ts';
 import { ensureProfiles } from './profiles.ts';
+import { identityOptions } from './sandbox-settings.ts';
 
 export interface AudienceDeps {
   readonly audiences: AudienceStore;
   readonly profiles: ProfileStore;
   readonly namespaces: NamespaceStore;
+  /** For the default country of national phone numbers; cached per container. */
+  readonly sandboxSettings: SandboxReader;
   readonly clock: Clock;
 }
 
@@ -108,6 +117,7 @@ async function screen(
   const accepted: Candidate[] = [];
   const rejected: { line: number; reason: string }[] = [];
   const customKnown = new Map<string, boolean>();
+  let options: IdentityOptions | undefined;
   for (const { position, value } of entries) {
     const parsed = identitySchema.safeParse(value);
     if (!parsed.success) {
@@ -126,7 +136,11 @@ async function screen(
         continue;
       }
     }
-    const normalized = normalizeIdentity(namespace, id);
+    // The sandbox's country is read once, at the first national phone number.
+    if (namespace === 'phone' && !isInternationalPhone(id)) {
+      options ??= await identityOptions(deps.sandboxSettings, sandbox, [id]);
+    }
+    const normalized = normalizeIdentity(namespace, id, options);
     if (!normalized.ok) rejected.push({ line: position, reason: `${namespace} ${normalized.message}` });
     else accepted.push({ position, identity: { namespace, id: normalized.value } });
   }

@@ -28,6 +28,8 @@ export interface DeliveryDeps {
   readonly sender: WebhookSender;
   readonly clock: Clock;
   readonly policy: DeliveryPolicy;
+  /** The feedback payload's `imsOrg` (HERALD_IMS_ORG), or null. */
+  readonly imsOrg: string | null;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface DeliveryDeps {
 export async function fanOutStatusEvent(deps: DeliveryDeps, event: StatusEvent): Promise<number> {
   const now = deps.clock.now();
   const webhooks = (await deps.webhooks.list(event.sandbox)).filter((w) => webhookWants(w, event.channel));
-  const payload = JSON.stringify(feedbackPayload(event));
+  const payload = JSON.stringify(feedbackPayload(event, { imsOrg: deps.imsOrg }));
   const jobs: DeliveryJob[] = [];
   for (const webhook of webhooks) {
     const record: DeliveryRecord = {

@@ -1,6 +1,7 @@
 import { suppresses } from '../channels/sandbox-simulator.ts';
 import { chooseAddress, EXCLUSION_CODES, renderContent } from '../domain/message.ts';
 import { mergeAttributes } from '../domain/profile.ts';
+import { type SmsSegments, smsSegments } from '../domain/sms.ts';
 import { RenderBudgetError } from '../domain/template.ts';
 import type {
   ChannelProvider,
@@ -32,6 +33,9 @@ interface Outcome {
   readonly message: MessageRecord;
   readonly changes: StatusChange[];
   readonly extra?: { address?: string; missingVariables?: readonly string[] };
+  /** For the status events only: where it went (or would have), and an SMS's parts. */
+  readonly address?: string;
+  readonly sms?: SmsSegments;
 }
 
 /** A recipient whose message is still queued, with what was read for it. */
@@ -116,6 +120,7 @@ async function dispatchOne(
     return {
       message,
       changes: [{ status: 'exclude', at: at(), code: EXCLUSION_CODES.suppressedAddress, reason }],
+      address: address.address,
     };
   }
 
@@ -163,11 +168,17 @@ async function dispatchOne(
       });
     }
   }
-  return { message, changes, extra: { address: address.address, missingVariables: missing } };
+  return {
+    message,
+    changes,
+    extra: { address: address.address, missingVariables: missing },
+    address: address.address,
+    ...(job.channel === 'sms' ? { sms: smsSegments(rendered.body ?? '') } : {}),
+  };
 }
 
 /** Event ids count the message's history, so the same change always has the same id. */
-function statusEvents(job: DispatchJob, { message, changes }: Outcome): StatusEvent[] {
+function statusEvents(job: DispatchJob, { message, changes, address, sms }: Outcome): StatusEvent[] {
   const seq = message.history.length;
   return changes.map((change, index) => ({
     kind: 'status-event' as const,
@@ -186,5 +197,8 @@ function statusEvents(job: DispatchJob, { message, changes }: Outcome): StatusEv
     ...(change.code !== undefined ? { code: change.code } : {}),
     ...(change.reason !== undefined ? { reason: change.reason } : {}),
     timestamp: change.at,
+    ...(message.profileId !== undefined ? { profileId: message.profileId } : {}),
+    ...(address !== undefined ? { address } : {}),
+    ...(sms ? { encoding: sms.encoding, messageParts: sms.parts } : {}),
   }));
 }

@@ -251,5 +251,6 @@ function exclusionEvent(run: AudienceExecutionRecord, message: MessageRecord): S
     ...(change?.code ? { code: change.code } : {}),
     ...(change?.reason ? { reason: change.reason } : {}),
     timestamp: change?.at ?? new Date().toISOString(),
+    ...(message.profileId !== undefined ? { profileId: message.profileId } : {}),
   };
 }

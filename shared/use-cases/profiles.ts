@@ -9,14 +9,18 @@ import {
   type NamespaceStore,
   type ProfileRecord,
   type ProfileStore,
+  type SandboxReader,
 } from '../ports.ts';
 import { jsonBytes, MAX_ATTRIBUTES_BYTES } from '../schemas/limits.ts';
 import type { Identity, ProfileView, UpsertProfileInput } from '../schemas/profile.ts';
+import { identityOptions, phoneIdentities } from './sandbox-settings.ts';
 
 export interface ProfileDeps {
   readonly profiles: ProfileStore;
   readonly namespaces: NamespaceStore;
   readonly audiences: Pick<AudienceStore, 'get' | 'addMembers'>;
+  /** For the default country of national phone numbers; cached per container. */
+  readonly sandboxSettings: SandboxReader;
   readonly clock: Clock;
 }
 
@@ -64,6 +68,8 @@ export async function upsertProfile(
   const identities = normalizeIdentities(
     input.identities,
     await customNamespaces(deps, sandbox, input.identities),
+    'identities',
+    await identityOptions(deps.sandboxSettings, sandbox, phoneIdentities(input.identities)),
   );
   const audiences = [...new Set(input.audiences ?? [])];
   const found = await Promise.all(audiences.map((id) => deps.audiences.get(sandbox, id)));
@@ -148,7 +154,8 @@ async function findProfile(deps: ProfileDeps, sandbox: string, namespace: string
   if (!isStandardNamespace(namespace) && !(await deps.namespaces.exists(sandbox, namespace))) {
     throw new NotFoundError('Profile', `${namespace}:${id}`);
   }
-  const normalized = normalizeIdentity(namespace, id);
+  const options = await identityOptions(deps.sandboxSettings, sandbox, phoneIdentities([{ namespace, id }]));
+  const normalized = normalizeIdentity(namespace, id, options);
   if (!normalized.ok) throw new ValidationError([{ path: 'path.id', message: normalized.message }]);
   const identity = { namespace, id: normalized.value };
   const owners = await deps.profiles.findOwners(sandbox, [identity]);

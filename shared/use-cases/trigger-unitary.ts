@@ -3,6 +3,7 @@ import { CampaignNotFoundError, ConcurrentUpdateError, UnknownRecipientsError } 
 import {
   assertUnitaryTriggerable,
   checkUnitaryRecipients,
+  phoneValues,
   type ResolvedRecipient,
 } from '../domain/execution.ts';
 import { requestHash } from '../domain/idempotency.ts';
@@ -19,13 +20,17 @@ import {
   type MessageRecord,
   type ProfileRecord,
   type ProfileStore,
+  type SandboxReader,
 } from '../ports.ts';
 import type { ExecutionAccepted, UnitaryExecutionInput } from '../schemas/execution.ts';
 import type { Identity } from '../schemas/profile.ts';
 import { answerRepeat, assertJobsFit, type ClaimDeps, finishClaim, LOCK_MS } from './claims.ts';
+import { identityOptions } from './sandbox-settings.ts';
 
 export interface TriggerDeps extends ClaimDeps {
   readonly campaigns: CampaignReader;
+  /** Cached per container: every call of a sandbox would read the same item. */
+  readonly sandboxSettings: SandboxReader;
   readonly profiles: ProfileStore;
   readonly executions: ExecutionStore;
 }
@@ -39,10 +44,11 @@ export interface TriggerCaller {
 
 /**
  * A unitary (transactional) trigger. Primary course: check the campaign, the recipients and the
- * size of the job they make (every check before the first write); resolve every recipient's
+ * size of the job they make (every check before the first write); resolve every `aep` recipient's
  * profile with one batched read (creating missing ones when the campaign says so, else failing the
- * whole call); write the claim with its job, the execution and one message per recipient in one
- * transaction; queue the job; mark the claim done; answer 202.
+ * whole call) — `external` recipients have none and are addressed by the call alone; write the
+ * claim with its job, the execution and one message per recipient in one transaction; queue the
+ * job; mark the claim done; answer 202.
  */
 export async function triggerUnitary(
   deps: TriggerDeps,
@@ -53,7 +59,8 @@ export async function triggerUnitary(
   const campaign = await deps.campaigns.get(caller.sandbox, input.campaignId);
   if (!campaign) throw new CampaignNotFoundError(input.campaignId);
   assertUnitaryTriggerable(campaign, now);
-  const recipients = checkUnitaryRecipients(input, campaign);
+  const options = await identityOptions(deps.sandboxSettings, caller.sandbox, phoneValues(input));
+  const recipients = checkUnitaryRecipients(input, campaign, options);
 
   const publicKey = caller.idempotencyKey ?? input.requestId;
   const key = `unitary#${publicKey}`;
@@ -78,11 +85,19 @@ export async function triggerUnitary(
     'body.recipients',
   );
   const bodyHash = requestHash(input);
-  const profileIds = await resolveProfiles(deps, caller.sandbox, campaign, recipients, now, async () => {
-    // Creating profiles is a write: a key already taken is answered first.
-    const existing = await deps.claims.get(caller.sandbox, key);
-    return existing && existing.expiresAt >= Math.floor(now.getTime() / 1000) ? existing : undefined;
-  });
+  const profileRecipients = recipients.filter((r) => r.type === 'aep');
+  const profileIds = await resolveProfiles(
+    deps,
+    caller.sandbox,
+    campaign,
+    profileRecipients,
+    now,
+    async () => {
+      // Creating profiles is a write: a key already taken is answered first.
+      const existing = await deps.claims.get(caller.sandbox, key);
+      return existing && existing.expiresAt >= Math.floor(now.getTime() / 1000) ? existing : undefined;
+    },
+  );
   if (!(profileIds instanceof Map)) return answerRepeat(deps, { bodyHash }, profileIds.existing, publicKey);
 
   const accepted: ExecutionAccepted = {
@@ -188,6 +203,7 @@ async function resolveProfiles(
   /** Asked before the first profile is created; a claim it returns is answered instead. */
   claimHolder: () => Promise<IdempotencyRecord | undefined>,
 ): Promise<Map<string, string> | { existing: IdempotencyRecord }> {
+  if (recipients.length === 0) return new Map();
   for (let attempt = 1; ; attempt++) {
     const primary = recipients.map((r) => ({ namespace: campaign.identityNamespace, id: r.userId }));
     const extra = campaign.createNewProfiles

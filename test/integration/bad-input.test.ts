@@ -343,6 +343,8 @@ describe('bad input is a 4xx problem document naming the field, and writes nothi
     expect(answer.body).toMatchObject({ type: `urn:herald:problem:${c.type}`, status: c.status });
     expect(answer.body.title).toBeTypeOf('string');
     expect(answer.body.report).toHaveProperty('correlationId');
+    const { additionalContext, ...members } = answer.body.report as Record<string, unknown>;
+    expect(additionalContext).toEqual(members);
     if (c.field) {
       const paths = ((answer.body.fields ?? []) as { path: string }[]).map((f) => f.path);
       expect(

@@ -6,7 +6,7 @@ import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { toSqsRecord } from '../../infra/local/queue-poller.ts';
 import { sqsClient } from '../../shared/queue/sqs-client.ts';
 import { documentClient } from '../../shared/store/dynamodb-client.ts';
-import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
+import { type Client, emailCampaign, sandboxName, sandboxWithKey, startTestHerald } from './harness.ts';
 
 /**
  * The performance model's budget for a 20-recipient unitary call on a warm container: one batched
@@ -20,8 +20,16 @@ let campaignId: string;
 const calls: string[] = [];
 
 beforeAll(async () => {
-  // Keys are cached per container in production; this test measures a warm container.
-  herald = await startTestHerald({ queues: [] }, { HERALD_KEY_CACHE_SECONDS: '60' });
+  // Keys, campaigns and sandbox settings are cached per container in production; this test
+  // measures a warm container (long periods, so a slow machine cannot expire them mid-test).
+  herald = await startTestHerald(
+    { queues: [] },
+    {
+      HERALD_KEY_CACHE_SECONDS: '60',
+      HERALD_CAMPAIGN_CACHE_SECONDS: '300',
+      HERALD_SANDBOX_CACHE_SECONDS: '300',
+    },
+  );
   ({ api } = await sandboxWithKey(herald, ['admin']));
   for (let i = 0; i < 20; i++) {
     await api.put('/profiles', { identities: [{ namespace: 'email', id: `member${i}@example.com` }] });
@@ -111,5 +119,36 @@ describe('cost of a call', () => {
     ]);
     const execution = await api.get<{ recipients: { status: string }[] }>(`/executions/${job.executionId}`);
     expect(execution.body.recipients.map((r) => r.status)).toEqual(Array(20).fill('delivered'));
+  });
+});
+
+describe('cost of national phone numbers', () => {
+  it("reads the sandbox's default country once per container, not once per call", async () => {
+    const us = await sandboxWithKey(herald, ['admin'], sandboxName('us'), { defaultCountry: 'US' });
+    const created = await us.api.post<{ id: string }>('/campaigns', {
+      ...emailCampaign,
+      channel: 'sms',
+      identityNamespace: 'phone',
+      createNewProfiles: true,
+      content: { body: 'hi' },
+    });
+    await us.api.post(`/campaigns/${created.body.id}/activate`);
+    const national = (requestId: string) =>
+      us.api.post('/im/executions/unitary', {
+        requestId,
+        campaignId: created.body.id,
+        recipients: [{ type: 'aep', userId: '(415) 555-0150', namespace: 'phone' }],
+      });
+    calls.length = 0;
+    expect((await national('national-warm-up')).status).toBe(202);
+    expect(calls).toContain('dynamodb:GetItemCommand');
+    calls.length = 0;
+    expect((await national('national-measured')).status).toBe(202);
+    expect(calls).toEqual([
+      'dynamodb:BatchGetItemCommand',
+      'dynamodb:TransactWriteItemsCommand',
+      'sqs:SendMessageCommand',
+      'dynamodb:UpdateItemCommand',
+    ]);
   });
 });

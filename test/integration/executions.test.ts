@@ -217,21 +217,16 @@ describe('a unitary trigger, end to end', () => {
   });
 
   it('excludes with a code when there is no address or a malformed one', async () => {
-    await profiles({ identities: [{ namespace: 'phone', id: '+14155550111' }] });
+    await profiles({ identities: [{ namespace: 'email', id: 'malformed-override@example.com' }] });
     await profiles({ identities: [{ namespace: 'phone', id: '+14155550112' }] });
-    const sms = await liveCampaign({ channel: 'sms', identityNamespace: 'phone', content: { body: 'hi' } });
+    const email = await liveCampaign();
     const push = await liveCampaign({
       channel: 'push',
       identityNamespace: 'phone',
       content: { title: 't', body: 'b' },
     });
-    const malformed = await trigger(sms, [
-      {
-        type: 'aep',
-        userId: '+14155550111',
-        namespace: 'phone',
-        channelData: { mobilePhoneNumber: 'call me' },
-      },
+    const malformed = await trigger(email, [
+      recipient('malformed-override@example.com', { channelData: { emailAddress: 'not an address' } }),
     ]);
     const noToken = await trigger(push, [{ type: 'aep', userId: '+14155550112', namespace: 'phone' }]);
     const [m] = (await settled(malformed.body.executionId)).recipients;
@@ -241,6 +236,31 @@ describe('a unitary trigger, end to end', () => {
     expect((await api.get(`/executions/${noToken.body.executionId}/messages/${n?.messageId}`)).status).toBe(
       404,
     );
+  });
+
+  it('refuses a channelData phone number it cannot read in the call, naming it, and sends nothing', async () => {
+    await profiles({ identities: [{ namespace: 'phone', id: '+14155550111' }] });
+    const sms = await liveCampaign({ channel: 'sms', identityNamespace: 'phone', content: { body: 'hi' } });
+    const fine = { type: 'aep', userId: '+14155550111', namespace: 'phone' };
+    const id = requestId();
+    const answer = await trigger(
+      sms,
+      [fine, { ...fine, userId: '+14155550113', channelData: { mobilePhoneNumber: 'call me' } }],
+      id,
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      type: 'urn:herald:problem:invalid-channel-data',
+      fields: [
+        {
+          path: 'body.recipients[1].channelData.mobilePhoneNumber',
+          message: expect.stringContaining('E.164'),
+        },
+      ],
+    });
+    // Nothing was claimed: the same requestId is free for the corrected call.
+    const corrected = await trigger(sms, [fine], id);
+    expect(corrected.status).toBe(202);
   });
 });
 
@@ -435,7 +455,7 @@ describe('the call rules, each with its own problem type', () => {
       ],
       [
         'a recipient of another type',
-        () => trigger(transactional, [{ type: 'external', userId: 'a@example.com', namespace: 'email' }]),
+        () => trigger(transactional, [{ type: 'unknown', userId: 'a@example.com', namespace: 'email' }]),
         400,
         'validation',
       ],

@@ -86,13 +86,14 @@ export function sandboxName(prefix = 'sb'): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-/** Creates a sandbox and a key with the given scopes in it; returns a client for that key. */
+/** Creates a sandbox (with `settings`, e.g. a default country) and a key with the given scopes in it. */
 export async function sandboxWithKey(
   herald: { url: string; root: Client },
   scopes: string[] = ['admin'],
   name = sandboxName(),
+  settings: { defaultCountry?: string } = {},
 ): Promise<{ sandbox: string; api: Client; keyId: string }> {
-  const created = await herald.root.post('/sandboxes', { name });
+  const created = await herald.root.post('/sandboxes', { name, ...settings });
   if (created.status !== 201) throw new Error(`sandbox: ${created.status} ${JSON.stringify(created.body)}`);
   const key = await herald.root.post<{ key: string; id: string }>('/api-keys', { sandbox: name, scopes });
   if (key.status !== 201) throw new Error(`key: ${key.status} ${JSON.stringify(key.body)}`);

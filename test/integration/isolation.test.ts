@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routeKey, routes } from '../../shared/http/routes.ts';
+import { type RouteDefinition, routeKey, routes } from '../../shared/http/routes.ts';
 import { type Answer, type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
 
 let herald: Awaited<ReturnType<typeof startTestHerald>>;
@@ -86,6 +86,8 @@ const probes: Record<string, Probe> = {
     expect(JSON.stringify((await api.get('/openapi.json')).body)).not.toContain(b.sandbox),
   'POST /sandboxes': async (api) => refused(await api.post('/sandboxes', { name: b.sandbox })),
   'GET /sandboxes': async (api) => refused(await api.get('/sandboxes')),
+  'PATCH /sandboxes/{name}': async (api) =>
+    refused(await api.patch(`/sandboxes/${b.sandbox}`, { defaultCountry: 'US' })),
   'POST /api-keys': async (api) =>
     refused(await api.post('/api-keys', { sandbox: b.sandbox, scopes: ['admin'] })),
   'GET /api-keys': async (api) => {
@@ -215,6 +217,28 @@ const probes: Record<string, Probe> = {
   'POST /webhooks/{id}/recover': async (api) =>
     refused(await api.post(`/webhooks/${bObjects.webhookId}/recover`, { since: '2020-01-01T00:00:00Z' })),
 };
+
+/** The same client with every path under /ajo, for the aliases of the /im/ routes. */
+function underAjo(api: Client): Client {
+  const request: Client['request'] = (method, path, body, headers) =>
+    api.request(method, `/ajo${path}`, body, headers);
+  return {
+    key: api.key,
+    request,
+    get: (path) => request('GET', path),
+    post: (path, body) => request('POST', path, body),
+    put: (path, body) => request('PUT', path, body),
+    patch: (path, body) => request('PATCH', path, body),
+    delete: (path) => request('DELETE', path),
+  };
+}
+
+// Each /ajo alias runs its route's probe under /ajo: an alias must isolate exactly as its route does.
+for (const route of routes as readonly RouteDefinition[]) {
+  if (route.aliasOf === undefined) continue;
+  const probe = probes[`${route.method} ${route.aliasOf}`];
+  if (probe) probes[routeKey(route)] = (api) => probe(underAjo(api));
+}
 
 describe('sandbox isolation', () => {
   it('has a probe for every route in the route table', () => {

@@ -30,6 +30,7 @@ beforeAll(async () => {
       HERALD_WEBHOOK_RETRY_SCHEDULE: '0,1,1,1',
       HERALD_WEBHOOK_TIMEOUT_MS: '1000',
       HERALD_WEBHOOK_DISABLE_AFTER_SECONDS: '600',
+      HERALD_IMS_ORG: 'TESTORG@AdobeOrg',
     },
   );
   receiver = await startReceiver({
@@ -161,19 +162,38 @@ describe('delivery', () => {
       'delivered',
       'sent',
     ]);
-    expect(payloads[0]).toMatchObject({
-      eventType: 'message.feedback',
-      sandbox: { name: s.sandbox },
-      channel: { name: 'email' },
-      messageExecution: {
-        messageExecutionID: triggered.body.executionId,
-        campaignID: s.campaignId,
-        messageType: 'transactional',
-      },
-      identityMap: { email: [{ id: 'ok-1@example.com' }] },
-      executionId: triggered.body.executionId,
-      userId: 'ok-1@example.com',
-    });
+    const profile = await s.api.get<{ profileId: string }>('/profiles/email/ok-1@example.com');
+    for (const payload of payloads) {
+      expect(payload).toMatchObject({
+        requestId: expect.any(String),
+        imsOrg: 'TESTORG@AdobeOrg',
+        eventType: 'message.feedback',
+        sandbox: { id: s.sandbox, name: s.sandbox },
+        channel: 'email',
+        messageExecution: {
+          messageExecutionID: triggered.body.executionId,
+          campaignID: s.campaignId,
+          campaignVersionID: expect.any(String),
+          messageType: 'transactional',
+          messageID: expect.any(String),
+          messageProfileID: profile.body.profileId,
+          campaignType: 'ApiTriggered',
+        },
+        messageDeliveryFeedback: {
+          offers: null,
+          messageExclusion: null,
+          messageFailure: null,
+          retryCount: 0,
+          encoding: null,
+          numberOfMessageParts: null,
+          deliveryTimestamp: expect.any(String),
+        },
+        identityMap: { email: [{ id: 'ok-1@example.com', primary: true }] },
+        executionId: triggered.body.executionId,
+        userId: 'ok-1@example.com',
+      });
+      expect(payload).not.toHaveProperty('channelContext');
+    }
     for (const r of mine) {
       expect(r.headers.authorization).toBe('Bearer tok-1');
       expect(r.headers['x-tenant']).toBe('acme');
@@ -183,6 +203,46 @@ describe('delivery', () => {
     expect(at('/sms-only')).toHaveLength(0);
     const log = await attempts(s.api, s.webhookId);
     expect(log.filter((a) => a.outcome === 'delivered')).toHaveLength(2);
+  });
+
+  it('gives SMS events the number, the encoding and the number of parts', async () => {
+    const s = await setup({ url: receiver.url('/sms'), channels: ['sms'] });
+    const campaign = await s.api.post<{ id: string }>('/campaigns', {
+      ...emailCampaign,
+      channel: 'sms',
+      identityNamespace: 'phone',
+      createNewProfiles: true,
+      enableWebhooks: true,
+      content: { body: `${'x'.repeat(150)} {{context.code}}` },
+    });
+    await s.api.post(`/campaigns/${campaign.body.id}/activate`);
+    const triggered = await s.api.post<{ executionId: string }>('/im/executions/unitary', {
+      requestId: `sms-${s.sandbox}`,
+      campaignId: campaign.body.id,
+      recipients: [
+        {
+          type: 'aep',
+          userId: '+14155550170',
+          namespace: 'phone',
+          channelData: { mobilePhoneNumber: '+1 415 555 0171' },
+          context: { code: '12345678901' },
+        },
+      ],
+    });
+    expect(triggered.status).toBe(202);
+    await waitFor(() => at('/sms').length >= 2, 'sent and delivered SMS events');
+    const verifier = new Webhook(s.secret);
+    const payloads = at('/sms').map((r) => verifier.verify(r.body, headers(r)) as FeedbackPayload);
+    for (const payload of payloads) {
+      expect(payload).toMatchObject({
+        channel: 'sms',
+        channelContext: { profileAddress: null, profileNumber: '+14155550171' },
+        messageExecution: { messageExecutionID: triggered.body.executionId, campaignType: 'ApiTriggered' },
+        // 150 + 1 + 11 = 162 GSM characters: two parts.
+        messageDeliveryFeedback: { encoding: 'GSM', numberOfMessageParts: '2' },
+        identityMap: { phone: [{ id: '+14155550170', primary: true }] },
+      });
+    }
   });
 
   it('after a rotation, signs with both secrets for the grace period', async () => {

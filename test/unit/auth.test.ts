@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  assertSandboxHeader,
   authorize,
   bearerToken,
   generateApiKey,
   hashApiKey,
   type Principal,
+  rootCallSandbox,
   sameHash,
   sandboxOf,
   satisfies,
@@ -123,5 +125,29 @@ describe('sandboxOf', () => {
   it('refuses the root key, which has no sandbox', () => {
     expect(() => sandboxOf(root, undefined)).toThrow(ForbiddenError);
     expect(() => sandboxOf(root, 'prod')).toThrow('belongs to no sandbox');
+  });
+});
+
+describe('x-sandbox-name', () => {
+  it("must be a sandbox key's own sandbox on any route, when sent", () => {
+    expect(() => assertSandboxHeader(reader, undefined)).not.toThrow();
+    expect(() => assertSandboxHeader(reader, 'prod')).not.toThrow();
+    expect(() => assertSandboxHeader(reader, 'dev')).toThrow(ForbiddenError);
+    expect(() => assertSandboxHeader(reader, 'Prod')).toThrow(ForbiddenError);
+    // The root key's header is checked against what the call names, below.
+    expect(() => assertSandboxHeader(root, 'prod')).not.toThrow();
+  });
+
+  it('with the root key, must match the sandbox the call names, or names it', () => {
+    expect(rootCallSandbox(undefined, true, 'prod')).toBe('prod');
+    expect(rootCallSandbox(undefined, true, undefined)).toBeUndefined();
+    expect(rootCallSandbox('prod', true, 'prod')).toBe('prod');
+    expect(rootCallSandbox('prod', true, undefined)).toBe('prod');
+    expect(() => rootCallSandbox('dev', true, 'prod')).toThrow("does not match the sandbox 'prod'");
+  });
+
+  it('with the root key, is refused on a route that works in no sandbox', () => {
+    expect(rootCallSandbox(undefined, false, undefined)).toBeUndefined();
+    expect(() => rootCallSandbox('prod', false, undefined)).toThrow(ForbiddenError);
   });
 });

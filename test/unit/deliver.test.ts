@@ -81,6 +81,7 @@ function world(
       disableAfterMs: 5 * 86_400_000,
       random: () => 0.5,
     },
+    imsOrg: null,
   } satisfies DeliveryDeps;
   const job = (attempt: number, step = attempt, notBefore = now): DeliveryJob => ({
     kind: 'delivery',

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../shared/http/openapi.ts';
-import { type RouteDefinition, routeKey, routes } from '../../shared/http/routes.ts';
+import { documentedOperationId, type RouteDefinition, routeKey, routes } from '../../shared/http/routes.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -20,7 +20,7 @@ describe('the documentation matches the code', () => {
     expect(document.openapi).toBe('3.1.0');
     for (const route of routes as readonly RouteDefinition[]) {
       const operation = document.paths[route.path]?.[route.method.toLowerCase()];
-      expect(operation?.operationId, routeKey(route)).toBe(route.operationId);
+      expect(operation?.operationId, routeKey(route)).toBe(documentedOperationId(route));
       expect(operation?.requestBody !== undefined, routeKey(route)).toBe(route.body !== undefined);
       expect(Object.keys(operation?.responses ?? {})).toEqual([String(route.status), 'default']);
     }
@@ -30,12 +30,14 @@ describe('the documentation matches the code', () => {
     expect(Object.keys(document.webhooks)).toEqual(['message.feedback']);
   });
 
-  it('the README lists every route', async () => {
+  it('the README lists every route, and says that /im/ routes also answer under /ajo', async () => {
     const readme = await readFile(path.join(root, 'README.md'), 'utf8');
     const missing = (routes as readonly RouteDefinition[])
+      .filter((route) => route.aliasOf === undefined)
       .map(routeKey)
       .filter((key) => !readme.includes(`\`${key}\``));
     expect(missing).toEqual([]);
+    expect(readme).toContain('`/ajo/im/…`');
   });
 
   it('the README starts with the two commands', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openApiDocument } from '../../shared/http/openapi.ts';
-import { type RouteDefinition, routeKey, routes } from '../../shared/http/routes.ts';
+import { documentedOperationId, type RouteDefinition, routeKey, routes } from '../../shared/http/routes.ts';
 
 type Json = Record<string, unknown>;
 interface Operation {
@@ -72,7 +72,7 @@ describe('the OpenAPI document', () => {
   it('has every route under its path and method, with its operation id, summary, tag and requirement', () => {
     for (const route of all) {
       expect(operation(route), routeKey(route)).toMatchObject({
-        operationId: route.operationId,
+        operationId: documentedOperationId(route),
         summary: route.summary,
         tags: [route.tag],
         'x-herald-requires': route.requires,
@@ -85,6 +85,22 @@ describe('the OpenAPI document', () => {
     expect(operations).toHaveLength(all.length);
     const ids = operations.map((o) => o.operationId);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('documents every /im/ route again under /ajo, as an alias with its own operation id', () => {
+    const im = all.filter((route) => route.path.startsWith('/im/'));
+    expect(im.length).toBeGreaterThan(5);
+    for (const route of im) {
+      const alias = all.find((r) => r.path === `/ajo${route.path}` && r.method === route.method);
+      expect(alias, routeKey(route)).toMatchObject({ aliasOf: route.path, operationId: route.operationId });
+      const documented = operation(alias!);
+      expect(documented?.operationId).toBe(
+        `ajo${route.operationId[0]?.toUpperCase()}${route.operationId.slice(1)}`,
+      );
+      expect(documented?.requestBody).toEqual(operation(route)?.requestBody);
+      expect(documented?.responses).toEqual(operation(route)?.responses);
+    }
+    expect(all.filter((r) => r.path.startsWith('/ajo/'))).toHaveLength(im.length);
   });
 
   it('declares each path template parameter as a required path parameter, and no other', () => {
@@ -155,6 +171,12 @@ describe('the OpenAPI document', () => {
       expect.arrayContaining(['type', 'title', 'status', 'detail', 'fields', 'report']),
     );
     expect(problem.required).toEqual(expect.arrayContaining(['type', 'title', 'status']));
+    const report = deref((problem.properties as Record<string, Json>).report);
+    expect(report.required).toEqual(expect.arrayContaining(['correlationId', 'additionalContext']));
+    expect(deref((report.properties as Record<string, Json>).additionalContext)).toMatchObject({
+      type: 'object',
+      additionalProperties: { type: 'string' },
+    });
   });
 
   it('resolves every $ref inside the document', () => {

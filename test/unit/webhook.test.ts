@@ -82,22 +82,30 @@ describe('webhook signing', () => {
 });
 
 describe('the feedback payload', () => {
-  it("is the reference system's message.feedback shape with Herald's additions", () => {
-    const payload = feedbackPayload(event);
+  const settings = { imsOrg: 'ABC123@AdobeOrg' };
+
+  it("is the reference system's documented message.feedback form, with Herald's additions", () => {
+    const payload = feedbackPayload({ ...event, profileId: 'p1', address: 'ann@example.com' }, settings);
     expect(feedbackPayloadSchema.parse(payload)).toEqual(payload);
-    expect(payload).toMatchObject({
+    expect(payload).toEqual({
       requestId: 'r1',
+      imsOrg: 'ABC123@AdobeOrg',
+      sandbox: { id: 'prod', name: 'prod' },
+      channel: 'email',
       eventType: 'message.feedback',
-      sandbox: { name: 'prod' },
       messageExecution: {
         messageExecutionID: 'e1',
+        messageType: 'transactional',
         campaignID: 'c1',
         campaignVersionID: '3',
         messageID: 'm1',
-        messageType: 'transactional',
+        messageProfileID: 'p1',
+        campaignType: 'ApiTriggered',
       },
       messageDeliveryFeedback: {
         feedbackStatus: { value: 'bounce' },
+        offers: null,
+        messageExclusion: null,
         messageFailure: {
           category: 'async',
           type: 'Hard',
@@ -105,25 +113,81 @@ describe('the feedback payload', () => {
           reason: 'mailbox does not exist',
         },
         retryCount: 0,
+        encoding: null,
+        numberOfMessageParts: null,
+        deliveryTimestamp: now.toISOString(),
       },
-      identityMap: { email: [{ id: 'ann@example.com' }] },
+      identityMap: { email: [{ id: 'ann@example.com', primary: true }] },
       executionId: 'e1',
       userId: 'ann@example.com',
+      timestamp: now.toISOString(),
+    });
+    // The documented email payload has no channelContext; the keys come in the documented order.
+    expect(Object.keys(payload).slice(0, 6)).toEqual([
+      'requestId',
+      'imsOrg',
+      'sandbox',
+      'channel',
+      'eventType',
+      'messageExecution',
+    ]);
+  });
+
+  it('sends empty fields as null, imsOrg included when the deployment sets none', () => {
+    const { code: _code, reason: _reason, ...plain } = event;
+    const delivered = feedbackPayload({ ...plain, status: 'delivered' }, { imsOrg: null });
+    expect(delivered.imsOrg).toBeNull();
+    expect(delivered.messageExecution.messageProfileID).toBeNull();
+    expect(delivered.messageDeliveryFeedback).toEqual({
+      feedbackStatus: { value: 'delivered' },
+      offers: null,
+      messageExclusion: null,
+      messageFailure: null,
+      retryCount: 0,
+      encoding: null,
+      numberOfMessageParts: null,
+      deliveryTimestamp: now.toISOString(),
+    });
+    expect(JSON.parse(JSON.stringify(delivered)).messageDeliveryFeedback).toHaveProperty('offers', null);
+  });
+
+  it("carries exclusions as messageExclusion, with no delivery timestamp (they are Herald's, not the provider's)", () => {
+    const excluded = feedbackPayload(
+      { ...event, status: 'exclude', code: 'suppressed-address', reason: undefined },
+      settings,
+    );
+    expect(excluded.messageDeliveryFeedback).toMatchObject({
+      messageExclusion: { code: 'suppressed-address', reason: null },
+      messageFailure: null,
+      deliveryTimestamp: null,
     });
   });
 
-  it('carries exclusions as messageExclusion and nothing for a plain delivery', () => {
-    const excluded = feedbackPayload({ ...event, status: 'exclude', code: 'suppressed-address' });
-    expect(excluded.messageDeliveryFeedback).toMatchObject({
-      messageExclusion: { code: 'suppressed-address' },
-    });
-    expect(excluded.messageDeliveryFeedback.messageFailure).toBeUndefined();
-    const { code: _code, reason: _reason, ...plain } = event;
-    const delivered = feedbackPayload({ ...plain, status: 'delivered' });
-    expect(delivered.messageDeliveryFeedback).toEqual({
-      feedbackStatus: { value: 'delivered' },
-      retryCount: 0,
-    });
+  it('gives SMS its channelContext, encoding and number of parts', () => {
+    const sms = feedbackPayload(
+      {
+        ...event,
+        channel: 'sms',
+        namespace: 'phone',
+        userId: '+15555550123',
+        status: 'delivered',
+        address: '+15555550124',
+        encoding: 'GSM',
+        messageParts: 2,
+      },
+      settings,
+    );
+    expect(feedbackPayloadSchema.parse(sms)).toEqual(sms);
+    expect(sms.channel).toBe('sms');
+    expect(sms.channelContext).toEqual({ profileAddress: null, profileNumber: '+15555550124' });
+    expect(sms.messageDeliveryFeedback).toMatchObject({ encoding: 'GSM', numberOfMessageParts: '2' });
+    expect(sms.identityMap).toEqual({ phone: [{ id: '+15555550123', primary: true }] });
+    const unsent = feedbackPayload(
+      { ...event, channel: 'sms', status: 'exclude', code: 'missing-address' },
+      settings,
+    );
+    expect(unsent.channelContext).toEqual({ profileAddress: null, profileNumber: null });
+    expect(unsent.messageDeliveryFeedback).toMatchObject({ encoding: null, numberOfMessageParts: null });
   });
 
   it('goes only to enabled webhooks that take the channel', () => {
