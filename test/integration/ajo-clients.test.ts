@@ -48,7 +48,7 @@ describe("AJO's base path", () => {
   it('covers only the /im/ routes', async () => {
     const answer = await api.get('/ajo/campaigns');
     expect(answer.status).toBe(404);
-    expect(answer.body).toEqual({ message: 'Not Found' });
+    expect(answer.body.type).toBe('urn:herald:problem:route-not-found');
   });
 });
 
