@@ -84,16 +84,10 @@ export class DynamoDbCampaignStore extends DynamoDbTable implements CampaignStor
   }
 
   async listDue(now: Date, limit: number): Promise<{ sandbox: string; id: string }[]> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'due',
-        KeyConditionExpression: 'duePk = :pk AND dueSk <= :now',
-        ExpressionAttributeValues: { ':pk': DUE_PARTITION, ':now': `${now.toISOString()}~` },
-        Limit: limit,
-      }),
-    );
-    return (result.Items ?? []).map((item) => ({ sandbox: String(item.sandbox), id: String(item.id) }));
+    return (await this.queryDue(DUE_PARTITION, now, limit)).map((item) => ({
+      sandbox: String(item.sandbox),
+      id: String(item.id),
+    }));
   }
 }
 

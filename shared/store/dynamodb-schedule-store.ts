@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IdempotencyRecord, ScheduleRecord, ScheduleStore } from '../ports.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
@@ -75,16 +75,7 @@ export class DynamoDbScheduleStore extends DynamoDbTable implements ScheduleStor
   }
 
   async listDue(now: Date, limit: number): Promise<{ sandbox: string; scheduleId: string }[]> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'due',
-        KeyConditionExpression: 'duePk = :pk AND dueSk <= :now',
-        ExpressionAttributeValues: { ':pk': DUE_SCHEDULE_PARTITION, ':now': `${now.toISOString()}~` },
-        Limit: limit,
-      }),
-    );
-    return (result.Items ?? []).map((item) => ({
+    return (await this.queryDue(DUE_SCHEDULE_PARTITION, now, limit)).map((item) => ({
       sandbox: String(item.sandbox),
       scheduleId: String(item.scheduleId),
     }));

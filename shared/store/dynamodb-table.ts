@@ -2,6 +2,7 @@ import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
+  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 
 /** BatchGetItem takes at most 100 keys a call. */
@@ -46,5 +47,22 @@ export abstract class DynamoDbTable {
       }
     }
     return items;
+  }
+
+  /**
+   * Items of one partition of the sparse `due` index whose time (the start of `dueSk`, an ISO
+   * date) has come, oldest first.
+   */
+  protected async queryDue(partition: string, now: Date, limit: number): Promise<Record<string, unknown>[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'due',
+        KeyConditionExpression: 'duePk = :pk AND dueSk <= :now',
+        ExpressionAttributeValues: { ':pk': partition, ':now': `${now.toISOString()}~` },
+        Limit: limit,
+      }),
+    );
+    return result.Items ?? [];
   }
 }

@@ -1,7 +1,6 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -149,15 +148,9 @@ export class DynamoDbClaimStore extends DynamoDbTable implements ClaimStore {
   }
 
   async listStale(now: Date, limit: number): Promise<{ sandbox: string; key: string }[]> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'due',
-        KeyConditionExpression: 'duePk = :pk AND dueSk <= :now',
-        ExpressionAttributeValues: { ':pk': DUE_CLAIM_PARTITION, ':now': `${now.toISOString()}~` },
-        Limit: limit,
-      }),
-    );
-    return (result.Items ?? []).map((item) => ({ sandbox: String(item.sandbox), key: String(item.key) }));
+    return (await this.queryDue(DUE_CLAIM_PARTITION, now, limit)).map((item) => ({
+      sandbox: String(item.sandbox),
+      key: String(item.key),
+    }));
   }
 }

@@ -1,4 +1,4 @@
-import { audienceMessageId, planChunks } from '../domain/audience.ts';
+import { AUDIENCE_CHUNK, audienceMessageId, planChunks } from '../domain/audience.ts';
 import { chooseAddress } from '../domain/message.ts';
 import type {
   AudienceExecutionRecord,
@@ -196,31 +196,21 @@ export async function fanOutPage(deps: FanoutDeps, job: FanoutJob): Promise<void
 
   const toSend = current.filter((m) => m.status === 'queued');
   const jobs: { job: DispatchJob; delaySeconds: number }[] = [];
-  for (let start = 0; start < toSend.length; start += 20) {
-    const chunk = toSend.slice(start, start + 20);
+  for (let start = 0; start < toSend.length; start += AUDIENCE_CHUNK) {
+    const chunk = toSend.slice(start, start + AUDIENCE_CHUNK);
     const slot = Math.min(...chunk.map((m) => sendAt.get(m.profileId ?? '') ?? now.getTime()));
     jobs.push({
       delaySeconds: Math.max(0, (slot - now.getTime()) / 1000),
-      job: {
-        kind: 'audience',
-        sandbox: job.sandbox,
-        executionId: job.executionId,
-        requestId: run.requestId ?? run.executionId,
-        campaignId: run.campaignId,
-        campaignVersion: run.campaignVersion,
-        campaignType: 'marketing',
-        channel: run.channel,
-        enableWebhooks: run.enableWebhooks,
-        content: run.content,
-        ...(run.context ? { context: run.context } : {}),
-        recipients: chunk.map((m) => ({
+      job: audienceDispatchJob(
+        run,
+        chunk.map((m) => ({
           messageId: m.messageId,
           userId: m.userId,
           namespace: m.namespace,
           shard: job.shard,
           ...(m.profileId ? { profileId: m.profileId } : {}),
         })),
-      },
+      ),
     });
   }
   if (run.enableWebhooks) {
@@ -252,5 +242,26 @@ function exclusionEvent(run: AudienceExecutionRecord, message: MessageRecord): S
     ...(change?.reason ? { reason: change.reason } : {}),
     timestamp: change?.at ?? new Date().toISOString(),
     ...(message.profileId !== undefined ? { profileId: message.profileId } : {}),
+  };
+}
+
+/** A dispatch job of an audience run: the run's content and context, for a chunk of its members. */
+export function audienceDispatchJob(
+  run: AudienceExecutionRecord,
+  recipients: DispatchJob['recipients'],
+): DispatchJob {
+  return {
+    kind: 'audience',
+    sandbox: run.sandbox,
+    executionId: run.executionId,
+    requestId: run.requestId ?? run.executionId,
+    campaignId: run.campaignId,
+    campaignVersion: run.campaignVersion,
+    campaignType: 'marketing',
+    channel: run.channel,
+    enableWebhooks: run.enableWebhooks,
+    content: run.content,
+    ...(run.context ? { context: run.context } : {}),
+    recipients,
   };
 }

@@ -27,6 +27,7 @@ import type {
 } from '../schemas/execution.ts';
 import { jsonBytes, MAX_CONTEXT_BYTES, MAX_ITEM_BYTES } from '../schemas/limits.ts';
 import { answerRepeat, assertJobsFit, type ClaimDeps, finishClaim, LOCK_MS } from './claims.ts';
+import { audienceDispatchJob } from './fanout.ts';
 
 export interface AudienceTriggerDeps extends ClaimDeps {
   readonly campaigns: CampaignReader;
@@ -46,26 +47,16 @@ const allShards = (sandbox: string, executionId: string): FanoutJob[] =>
  */
 function largestDispatchJob(run: AudienceExecutionRecord): DispatchJob {
   const id = '\u0000'.repeat(256);
-  return {
-    kind: 'audience',
-    sandbox: run.sandbox,
-    executionId: run.executionId,
-    requestId: run.requestId ?? run.executionId,
-    campaignId: run.campaignId,
-    campaignVersion: run.campaignVersion,
-    campaignType: 'marketing',
-    channel: run.channel,
-    enableWebhooks: run.enableWebhooks,
-    content: run.content,
-    ...(run.context ? { context: run.context } : {}),
-    recipients: Array.from({ length: AUDIENCE_CHUNK }, () => ({
+  return audienceDispatchJob(
+    run,
+    Array.from({ length: AUDIENCE_CHUNK }, () => ({
       messageId: run.executionId,
       userId: id,
       namespace: run.identityNamespace,
       profileId: run.executionId,
       shard: MEMBER_SHARDS,
     })),
-  };
+  );
 }
 
 /**
