@@ -64,7 +64,7 @@ const ALL = Number.POSITIVE_INFINITY;
 const ROUTE_CAPS: Readonly<Record<string, Partial<Caps>>> = {
   triggerUnitary: { unicode: 14, numbers: 6, depth: 6, 'proto-keys': 6, size: 12, headers: 6, arrays: 1 },
   triggerAudience: {
-    unicode: 6,
+    unicode: 4,
     numbers: 4,
     depth: 2,
     'proto-keys': 2,
@@ -86,7 +86,7 @@ const SETTLE_LIMIT_MS = 10_000;
  * no queue holds a visible or delayed message has stalled: a worker failed on its message and left
  * it for redelivery minutes later. Saying so early keeps a stuck case from costing the whole limit.
  */
-const STALL_MS = 2_000;
+const STALL_MS = 3_000;
 const IDLE_LIMIT_MS = 10_000;
 
 let herald: Awaited<ReturnType<typeof startTestHerald>>;
@@ -183,7 +183,8 @@ interface Follow {
  * polling) until every message has left `queued`. Returns what went wrong.
  */
 async function followUp(
-  c: Case,
+  operationId: string | undefined,
+  target: string,
   answer: RawAnswer,
   key: string,
 ): Promise<{ faults: string[]; unsettled: boolean }> {
@@ -203,9 +204,9 @@ async function followUp(
     return got.body;
   };
   const str = (value: unknown) => (typeof value === 'string' ? encodeURIComponent(value) : undefined);
-  const pathId = /^\/[^/]+\/([^/?]+)/.exec(c.request.target)?.[1];
+  const pathId = /^\/[^/]+\/([^/?]+)/.exec(target)?.[1];
 
-  switch (c.operationId) {
+  switch (operationId) {
     case 'triggerUnitary': {
       const id = str(body.executionId);
       if (!id) return { faults: ['202 without executionId'], unsettled };
@@ -287,11 +288,11 @@ async function followUp(
     case 'addAudienceMembers':
     case 'removeAudienceMembers':
     case 'importAudienceChunk': {
-      const id = str(body.id) ?? (c.operationId === 'createAudience' ? undefined : pathId);
-      if (c.operationId === 'importAudienceChunk' && str(body.importId)) {
+      const id = str(body.id) ?? (operationId === 'createAudience' ? undefined : pathId);
+      if (operationId === 'importAudienceChunk' && str(body.importId)) {
         await read('GET the import', `/audiences/${pathId}/imports/${str(body.importId)}`);
       }
-      if (id && c.operationId !== 'importAudienceChunk') await read('GET the audience', `/audiences/${id}`);
+      if (id && operationId !== 'importAudienceChunk') await read('GET the audience', `/audiences/${id}`);
       break;
     }
   }
@@ -377,7 +378,7 @@ describe('hostile input', () => {
       } else if (answer.status >= 200 && answer.status < 300) {
         if (c.klass === 'valid' && c.operationId === 'upsertProfile')
           validCreations = watch.createdSince(mark).length;
-        const { faults, unsettled } = await followUp(c, answer, fixtures.key);
+        const { faults, unsettled } = await followUp(c.operationId, c.request.target, answer, fixtures.key);
         for (const fault of faults) found(fault, '');
         tFollow = Date.now() - t0;
         if (unsettled) {
@@ -405,26 +406,74 @@ describe('hostile input', () => {
       }
     }
 
-    // Everything the corpus stored must still list: read every listing once, page by page.
+    const readBack = (route: string, name: string, answer: RawAnswer, what: string) =>
+      offences.push({
+        id: 0,
+        klass: 'read-back',
+        route,
+        name,
+        status: answer.status,
+        what,
+        excerpt: excerpt(answer),
+      });
+
+    // The webhooks the corpus configured (hostile headers, credentials) get events only from a trigger
+    // after them: send one valid trigger now and let every delivery run.
+    const final = await sendRaw(herald.port, {
+      method: 'POST',
+      target: '/im/executions/unitary',
+      headers: [
+        ['authorization', `Bearer ${fixtures.key}`],
+        ['content-type', 'application/json'],
+      ],
+      body: Buffer.from(
+        JSON.stringify({
+          requestId: 'corpus-final',
+          campaignId: fixtures.transactional,
+          recipients: [{ type: 'aep', userId: fixtures.profileEmail, namespace: 'email' }],
+        }),
+      ),
+    });
+    if (final.status !== 202) {
+      readBack('POST /im/executions/unitary', 'a valid trigger after the corpus', final, 'not accepted');
+    } else {
+      const { faults } = await followUp('triggerUnitary', '/im/executions/unitary', final, fixtures.key);
+      for (const fault of faults)
+        readBack('POST /im/executions/unitary', 'a valid trigger after the corpus', final, fault);
+      let busy: string | undefined;
+      const idle = await until(async () => {
+        busy = await queuesIdle(sqs, workQueues(), stuck);
+        return busy === undefined;
+      }, IDLE_LIMIT_MS);
+      if (!idle) {
+        readBack(
+          'POST /im/executions/unitary',
+          'a valid trigger after the corpus',
+          final,
+          `queues still busy: ${busy}`,
+        );
+      }
+    }
+
+    // Everything the corpus stored must still list: read every listing once, page by page, and each
+    // webhook's attempt log.
     const listings = ['/campaigns?limit=100', '/audiences', '/webhooks', '/namespaces', '/api-keys'];
-    listings.push(
-      `/webhooks/${fixtures.webhook}/attempts?limit=100`,
-      `/webhooks/${fixtures.scratch.webhook}/attempts`,
-    );
+    const webhooks = await getJson(herald.port, fixtures.key, '/webhooks');
+    for (const item of (webhooks.body?.items ?? []) as { id?: string }[]) {
+      if (item.id) listings.push(`/webhooks/${item.id}/attempts?limit=100`);
+    }
     for (const first of listings) {
       let target: string | undefined = first;
       for (let page = 0; target && page < 20; page++) {
         const got = await getJson(herald.port, fixtures.key, target);
         if (got.answer.status === 0 || got.answer.status >= 400) {
-          offences.push({
-            id: 0,
-            klass: 'read-back',
-            route: `GET ${first.split('?')[0]}`,
-            name: `listing page ${page + 1} after the corpus`,
-            status: got.answer.status,
-            what: got.answer.status >= 500 || got.answer.status === 0 ? '5xx' : 'cannot list',
-            excerpt: excerpt(got.answer),
-          });
+          const what = got.answer.status >= 500 || got.answer.status === 0 ? '5xx' : 'cannot list';
+          readBack(
+            `GET ${first.split('?')[0]}`,
+            `listing page ${page + 1} after the corpus`,
+            got.answer,
+            what,
+          );
           break;
         }
         const next = got.body?.nextCursor;

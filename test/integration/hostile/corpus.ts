@@ -74,6 +74,8 @@ export interface RouteFixture {
   readonly bodies?: readonly { readonly label: string; readonly hint: unknown }[];
   /** Extra cases for this route, on top of the generated ones (e.g. 20 large recipients). */
   readonly extra?: (base: unknown) => readonly Draft[];
+  /** Places (body paths, e.g. `requestId`) that get every case of a class, whatever its cap. */
+  readonly complete?: readonly { readonly klass: CaseClass; readonly place: string }[];
 }
 
 type Body =
@@ -256,7 +258,14 @@ function routeDrafts(route: Route, fixture: RouteFixture, doc: OpenApiDocument):
 
   for (const base of bases) {
     drafts.push({ klass: 'valid', name: `${base.label}the valid body`, body: json(base.value) });
-    if (schema) drafts.push(...pointDrafts(base.value, points(schema, base.value, resolve), base.label));
+    if (schema) {
+      for (const draft of pointDrafts(base.value, points(schema, base.value, resolve), base.label)) {
+        const complete = fixture.complete?.some(
+          (c) => c.klass === draft.klass && draft.name.startsWith(`${base.label}${c.place}: `),
+        );
+        drafts.push(complete ? { ...draft, always: true } : draft);
+      }
+    }
   }
   if (first) {
     drafts.push(...(fixture.extra?.(first.value) ?? []));

@@ -324,6 +324,8 @@ export function routeFixtures(f: Fixtures, receiverUrl: (path: string) => string
     getProfile: { params: { namespace: 'email', id: f.profileEmail } },
     deleteProfile: { params: { namespace: 'email', id: f.scratch.profileEmail } },
     triggerUnitary: {
+      // The requestId goes into keys and queue messages: every Unicode sample, always.
+      complete: [{ klass: 'unicode', place: 'requestId' }],
       bodies: [
         {
           label: '',
@@ -358,6 +360,7 @@ export function routeFixtures(f: Fixtures, receiverUrl: (path: string) => string
       },
     },
     triggerAudience: {
+      complete: [{ klass: 'unicode', place: 'requestId' }],
       bodies: [
         {
           label: '',
