@@ -21,6 +21,7 @@ import {
 } from './samples.ts';
 import {
   generate,
+  type JsonSchema,
   kindOf,
   mutate,
   type OpenApiDocument,
@@ -144,7 +145,12 @@ const json = (value: unknown, fillTo?: number): Body =>
 /** `{"polluted":…}` as the value of a JavaScript-special key inside a strict object. */
 const POLLUTING = raw('{"polluted":"yes"}');
 
-function pointDrafts(base: unknown, all: readonly Point[], label: string): Draft[] {
+function pointDrafts(
+  base: unknown,
+  all: readonly Point[],
+  label: string,
+  resolve: (schema: JsonSchema) => JsonSchema,
+): Draft[] {
   const drafts: Draft[] = [];
   const at = (point: Point) => `${label}${pathText(point.path)}`;
   const add = (klass: CaseClass, point: Point, name: string, value: unknown, fillTo?: number) =>
@@ -210,7 +216,7 @@ function pointDrafts(base: unknown, all: readonly Point[], label: string): Draft
     }
     // (8) Arrays of 100,000 bad elements: the answer must stay small.
     if (kind === 'array' && point.schema.items) {
-      const items = kindOf(point.schema.items, (s) => s);
+      const items = kindOf(resolve(point.schema.items), resolve);
       add('arrays', point, '100,000 elements of the wrong type', badElements(100_000, items));
       if (items === 'object') {
         add('arrays', point, '100,000 empty objects', raw(`[${Array(100_000).fill('{}').join(',')}]`));
@@ -259,7 +265,7 @@ function routeDrafts(route: Route, fixture: RouteFixture, doc: OpenApiDocument):
   for (const base of bases) {
     drafts.push({ klass: 'valid', name: `${base.label}the valid body`, body: json(base.value) });
     if (schema) {
-      for (const draft of pointDrafts(base.value, points(schema, base.value, resolve), base.label)) {
+      for (const draft of pointDrafts(base.value, points(schema, base.value, resolve), base.label, resolve)) {
         const complete = fixture.complete?.some(
           (c) => c.klass === draft.klass && draft.name.startsWith(`${base.label}${c.place}: `),
         );
