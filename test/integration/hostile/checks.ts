@@ -36,7 +36,9 @@ export function problemFaults(answer: RawAnswer): string[] {
   const faults: string[] = [];
   const type = answer.headers['content-type'] ?? '';
   if (!/^application\/problem\+json\s*(;|$)/i.test(type)) faults.push(`content-type is ${type || '(none)'}`);
-  if (answer.body.length >= MAX_PROBLEM_BYTES) faults.push(`problem is ${answer.body.length} bytes`);
+  const size = Number(answer.headers['content-length'] ?? answer.body.length);
+  if (size >= MAX_PROBLEM_BYTES) faults.push(`problem is ${size} bytes`);
+  if (answer.error) return [...faults, answer.error];
   const body = parse(answer) as Record<string, unknown> | undefined;
   if (!body || typeof body !== 'object') return [...faults, 'body is not a JSON object'];
   for (const member of ['type', 'title'] as const) {

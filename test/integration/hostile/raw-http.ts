@@ -15,7 +15,7 @@ export interface RawAnswer {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer;
-  /** Why there is no answer, when status is 0. */
+  /** Why there is no answer (status 0), or why the body is incomplete. */
   readonly error?: string;
 }
 
@@ -92,9 +92,15 @@ function parseAnswer(data: Buffer, error: string | undefined): RawAnswer {
   }
   const length = headers['content-length'];
   const rest = data.subarray(end + 4);
+  // An answer cut short (by the timeout, or a reset) keeps its status but says what is missing.
+  const short =
+    length !== undefined && rest.length < Number(length)
+      ? `answer cut short: ${rest.length} of ${length} bytes${error ? ` (${error})` : ''}`
+      : undefined;
   return {
     status: Number(status[1]),
     headers,
     body: length !== undefined ? rest.subarray(0, Number(length)) : rest,
+    ...(short ? { error: short } : {}),
   };
 }
