@@ -47,9 +47,18 @@ export function toEvent(
   matched: { routeKey: string; pathParameters: Record<string, string> },
 ): APIGatewayProxyEventV2 {
   const headers = singleValued(request.headers);
+  // Own keys only, set as data: `?constructor=x` or `?__proto__=x` must reach the handler as the
+  // plain keys API Gateway's JSON event carries (and be refused there as unknown fields).
   const query: Record<string, string> = {};
-  for (const [name, value] of request.url.searchParams)
-    query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of request.url.searchParams) {
+    const joined = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
+    Object.defineProperty(query, name, {
+      value: joined,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
   const textual = isTextual(headers['content-type']);
   const now = new Date();
   const key = matched.routeKey;
@@ -135,6 +144,10 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
         ? new RequestTimeoutError()
         : new BadRequestError(
             `The request line or headers cannot be parsed (${error.code ?? error.message}).`,
+            {
+              path: 'header',
+              message: 'the request line and headers must be valid HTTP/1.1 (no control characters)',
+            },
           );
   socket.end(rawProblem(answer));
 }
@@ -184,7 +197,13 @@ export async function startHttpGateway(options: {
     const handle = async (body: Buffer, tooLargeBody: boolean) => {
       if (tooLargeBody) return problem(new PayloadTooLargeError(MAX_PAYLOAD_BYTES, size));
       const url = requestUrl(request.url);
-      if (!url) return problem(new BadRequestError('The request target is not a path this API can route.'));
+      if (!url)
+        return problem(
+          new BadRequestError('The request target is not a path this API can route.', {
+            path: 'path',
+            message: 'must be an absolute path',
+          }),
+        );
       const method = (request.method ?? 'GET').toUpperCase();
       const found = match(method, url.pathname);
       let target: { routeKey: string; group: ApiGroup; pathParameters: Record<string, string> };
@@ -196,7 +215,12 @@ export async function startHttpGateway(options: {
           );
           target = { routeKey: routeKey(route), group: route.group, pathParameters };
         } catch {
-          return problem(new BadRequestError('A path segment is not valid percent-encoding.'));
+          return problem(
+            new BadRequestError('A path segment is not valid percent-encoding.', {
+              path: 'path',
+              message: 'every segment must be valid percent-encoded UTF-8',
+            }),
+          );
         }
       } else {
         target = { routeKey: DEFAULT_ROUTE_KEY, group: DEFAULT_ROUTE_GROUP, pathParameters: {} };

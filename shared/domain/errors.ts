@@ -312,8 +312,9 @@ export class MethodNotAllowedError extends HeraldError {
 
 /** The local gateway's answers of its own, where API Gateway answers before any function runs. */
 export class BadRequestError extends HeraldError {
-  constructor(detail: string) {
-    super('bad-request', 400, 'The request cannot be read', { detail });
+  /** `field` names the part that cannot be read: `path`, `header`, `request-line`. */
+  constructor(detail: string, field: FieldIssue) {
+    super('bad-request', 400, 'The request cannot be read', { detail, fields: [field] });
   }
 }
 

@@ -205,6 +205,16 @@ describe('numbers, depth and prototype keys', () => {
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
   });
 
+  it('refuses prototype keys in the query string as unknown fields', async () => {
+    for (const key of ['__proto__', 'constructor']) {
+      await refused(() => api.get(`/campaigns?${key}=x`), {
+        status: 400,
+        type: 'validation',
+        field: `query.${key}`,
+      });
+    }
+  });
+
   it('answers 100,000 bad elements with a small document that counts them', async () => {
     const campaignId = await live();
     const answer = await refused(

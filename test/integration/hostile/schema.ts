@@ -126,6 +126,7 @@ const PATTERN_SAMPLES = [
   'x-hostile',
   'value',
   'key-1',
+  'US',
 ];
 
 /**
