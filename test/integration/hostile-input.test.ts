@@ -77,8 +77,6 @@ const ROUTE_CAPS: Readonly<Record<string, Partial<Caps>>> = {
   upsertProfile: { unicode: 10, numbers: ALL, depth: ALL, 'proto-keys': 6, size: ALL },
 };
 const ANSWER_TIMEOUT_MS = 10_000;
-/** The case loop stops (and fails, saying so) past this, so a slow run still reports what it found. */
-const BUDGET_MS = 80_000;
 /** How long a 2xx trigger's messages may take to leave `queued` (20 recipients take about 2 s). */
 const SETTLE_LIMIT_MS = 10_000;
 /**
@@ -329,18 +327,6 @@ describe('hostile input', () => {
     let validCreations = 0;
 
     for (const c of cases) {
-      if (Date.now() - started > BUDGET_MS) {
-        offences.push({
-          id: c.id,
-          klass: 'budget',
-          route: '(suite)',
-          name: 'time budget',
-          status: 0,
-          what: `over the ${BUDGET_MS / 1000} s budget: stopped before case ${c.id} of ${cases.length}`,
-          excerpt: '',
-        });
-        break;
-      }
       if (afterFourXx) {
         const late = watch.createdSince(afterFourXx.mark);
         if (late.length > 0) {
@@ -507,5 +493,5 @@ describe('hostile input', () => {
         `${new Set(offences.map((o) => o.id)).size} of ${cases.length} hostile cases offend:\n${report(offences)}`,
       );
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -277,11 +277,14 @@ describe('delivery', () => {
         (a) => a.outcome === 'failed' && a.statusCode === 500 && a.responseBody === 'receiver says hi',
       ),
     ).toBe(true);
-    // Each retry is scheduled about a second (±20 %) after the failure before it, and happens no earlier.
+    // Each retry is scheduled about a second (±20 %) after the failure before it — that is, after the
+    // attempt's send ended (`at` is when it started, `durationMs` how long it took) — and happens no
+    // earlier. 3 ms cover the millisecond rounding of `at`, `durationMs` and `nextAttemptAt`.
     for (const [index, attempt] of first.slice(0, 3).entries()) {
-      const gap = Date.parse(attempt.nextAttemptAt ?? '') - Date.parse(attempt.at);
-      expect(gap).toBeGreaterThanOrEqual(800);
-      expect(gap).toBeLessThanOrEqual(1200);
+      const failedAt = Date.parse(attempt.at) + attempt.durationMs;
+      const gap = Date.parse(attempt.nextAttemptAt ?? '') - failedAt;
+      expect(gap).toBeGreaterThanOrEqual(800 - 3);
+      expect(gap).toBeLessThanOrEqual(1200 + 3);
       expect(Date.parse(first[index + 1]?.at ?? '')).toBeGreaterThanOrEqual(
         Date.parse(attempt.nextAttemptAt ?? '') - 5,
       );

@@ -130,6 +130,9 @@ interface Route {
 export function routesOf(doc: OpenApiDocument): Route[] {
   const found: Route[] = [];
   for (const [path, operations] of Object.entries(doc.paths)) {
+    // The /ajo/im/… aliases run the same handlers as /im/… (test/integration/ajo-clients.test.ts
+    // shows it); attacking both would only double the corpus.
+    if (path.startsWith('/ajo/')) continue;
     for (const [method, operation] of Object.entries(operations)) {
       if (METHODS.includes(method.toUpperCase() as (typeof METHODS)[number])) {
         found.push({ method: method.toUpperCase(), path, operation });
