@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { resetConfig } from '../../shared/config.ts';
+import { functionDefinitions } from '../../shared/definitions/functions.ts';
 import { type QueueDefinition, queueDefinitions } from '../../shared/definitions/queues.ts';
 import { tableDefinition } from '../../shared/definitions/table.ts';
 import { hashApiKey } from '../../shared/domain/auth.ts';
@@ -183,7 +184,10 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
 
     const pollers: QueuePoller[] = [];
     for (const definition of queues) {
-      if (!definition.worker) continue;
+      const worker = functionDefinitions.find(
+        (fn) => fn.kind === 'worker' && fn.consumes === definition.name,
+      );
+      if (!worker) continue;
       const queueUrl = queueUrls[definition.envVar];
       if (!queueUrl) throw new Error(`no URL for queue ${definition.name}`);
       const attributes = await sqs.send(
@@ -195,7 +199,7 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
           queueUrl,
           queueArn: attributes.Attributes?.QueueArn ?? queueUrl,
           definition,
-          handler: load<SqsLambda>(definition.worker),
+          handler: load<SqsLambda>(worker.handler),
           onError: (error) => console.error(`[herald] ${definition.name} worker:`, error),
         }),
       );
