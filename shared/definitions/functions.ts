@@ -91,7 +91,7 @@ interface Needs {
 function code(handler: string, needs: Needs) {
   return {
     handler,
-    entry: handler,
+    entry: handler.replace(/\.ts$/, '.lambda.ts'),
     table: needs.table,
     indexes: needs.indexes ?? [],
     queues: needs.queues ?? [],

@@ -57,14 +57,26 @@ describe('the local runtime', () => {
   });
 
   it('uses the engines named by AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SQS instead of its own', async () => {
-    const saved = { dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB, sqs: process.env.AWS_ENDPOINT_URL_SQS };
+    const before = { ...process.env };
     const owner = await startHerald({ ...quiet, dataDir: null });
     try {
+      // The runtime hands its configuration to the handlers: it writes nothing into process.env.
+      expect(process.env).toEqual(before);
       const name = sandboxName();
       expect((await client(owner.url, owner.rootKey ?? '').post('/sandboxes', { name })).status).toBe(201);
-      process.env.AWS_ENDPOINT_URL_DYNAMODB = owner.endpoints.dynamodb;
-      process.env.AWS_ENDPOINT_URL_SQS = owner.endpoints.sqs;
-      const guest = await startHerald({ ...quiet, dataDir: null, adminKey: 'k'.repeat(32) });
+      const guest = await startHerald({
+        ...quiet,
+        dataDir: null,
+        adminKey: 'k'.repeat(32),
+        environment: {
+          ...process.env,
+          AWS_ENDPOINT_URL_DYNAMODB: owner.endpoints.dynamodb,
+          AWS_ENDPOINT_URL_SQS: owner.endpoints.sqs,
+          // Engines the runtime did not start sign with the environment's credentials.
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+        },
+      });
       try {
         expect(guest.endpoints).toEqual(owner.endpoints);
         const list = await client(guest.url, 'k'.repeat(32)).get<{ items: { name: string }[] }>('/sandboxes');
@@ -72,12 +84,10 @@ describe('the local runtime', () => {
       } finally {
         await guest.stop();
       }
-      expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(owner.endpoints.dynamodb);
     } finally {
       await owner.stop();
     }
-    expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(saved.dynamodb);
-    expect(process.env.AWS_ENDPOINT_URL_SQS).toBe(saved.sqs);
+    expect(process.env).toEqual(before);
   });
 });
 
