@@ -13,6 +13,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startQueuePoller } from '../../infra/local/queue-poller.ts';
 import { startHerald } from '../../infra/local/runtime.ts';
+import { ConfigError } from '../../shared/config.ts';
 import type { QueueDefinition } from '../../shared/definitions/queues.ts';
 import { client, sandboxName, startTestHerald } from './harness.ts';
 
@@ -54,6 +55,17 @@ describe('the local runtime', () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it('refuses a bad configuration before starting an engine, naming the variable', async () => {
+    const start = startHerald({
+      ...quiet,
+      dataDir: path.join(dataDir, 'never-created'),
+      environment: { ...process.env, HERALD_KEY_CACHE_SECONDS: 'soon' },
+    });
+    await expect(start).rejects.toBeInstanceOf(ConfigError);
+    await expect(start).rejects.toThrow(/HERALD_KEY_CACHE_SECONDS/);
+    await expect(stat(path.join(dataDir, 'never-created'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('uses the engines named by AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SQS instead of its own', async () => {
