@@ -3,9 +3,8 @@ import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { startHerald } from '../infra/local/runtime.ts';
 import { MEMBER_SHARDS, memberShard } from '../shared/domain/audience.ts';
 import { uuidv7 } from '../shared/domain/ids.ts';
@@ -26,19 +25,31 @@ const THROTTLE_SECONDS = Number(process.env.BENCH_THROTTLE_SECONDS ?? 30);
 // The DynamoDB engine runs in a child process, so that the engine and the workers each get a core
 // (BENCH_ONE_PROCESS=1 keeps everything in this one).
 const table = process.env.BENCH_ONE_PROCESS === '1' ? undefined : await startTableProcess();
-const herald = await startHerald({ port: 0, dataDir: null, schedulerIntervalMs: 0, log: () => {} });
-const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: herald.endpoints.dynamodb }), {
-  marshallOptions: { removeUndefinedValues: true },
+const herald = await startHerald({
+  port: 0,
+  dataDir: null,
+  schedulerIntervalMs: 0,
+  log: () => {},
+  ...(table
+    ? {
+        environment: {
+          ...process.env,
+          AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+        },
+      }
+    : {}),
 });
-const sqs = new SQSClient({ endpoint: herald.endpoints.sqs });
+// The runtime's own clients (it stops them).
+const { dynamodb: documents, sqs } = herald.clients;
 
 async function startTableProcess() {
   const child = spawn(process.execPath, [path.join(import.meta.dirname, 'dynamodb-process.ts')], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = line;
-  return child;
+  return { child, endpoint: line };
 }
 
 const call = apiCaller(herald.url);
@@ -228,8 +239,6 @@ try {
     `\nfan-out of ${AUDIENCE} members at up to 2000/s (seeded in ${r.seedS.toFixed(0)} s): all queued or excluded after ${r.queueS.toFixed(1)} s (${(AUDIENCE / r.queueS).toFixed(0)} members/s), all ${r.sent} sent after ${r.sendS.toFixed(1)} s (${(r.sent / r.sendS).toFixed(0)} messages/s), ${r.excluded} excluded; the execution report read in ${r.reportS.toFixed(2)} s`,
   );
 } finally {
-  sqs.destroy();
-  documents.destroy();
   await herald.stop();
-  table?.stdin?.end();
+  table?.child.stdin?.end();
 }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { startHerald } from '../infra/local/runtime.ts';
 import { apiCaller } from './api.ts';
 
@@ -16,7 +16,8 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
 
 const herald = await startHerald({ port: 0, dataDir: null, schedulerIntervalMs: 0, log: () => {} });
-const sqs = new SQSClient({ endpoint: herald.endpoints.sqs });
+// The runtime's own client (it stops it).
+const { sqs } = herald.clients;
 
 const call = apiCaller(herald.url);
 
@@ -186,6 +187,5 @@ try {
     receiver.close();
   }
 } finally {
-  sqs.destroy();
   await herald.stop();
 }

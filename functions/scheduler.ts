@@ -1,10 +1,10 @@
+import type { HeraldConfig } from '../shared/config.ts';
 import { logger } from '../shared/logger.ts';
+import type { Clients } from '../shared/roots/parts.ts';
+import { schedulerRoot } from '../shared/roots/scheduler.ts';
 import { runDueCampaignTransitions } from '../shared/use-cases/campaigns.ts';
 import { redriveStaleClaims } from '../shared/use-cases/claims.ts';
 import { runDueSchedules } from '../shared/use-cases/schedules.ts';
-import { containerDeps } from '../shared/wiring.ts';
-
-let deps: ReturnType<typeof containerDeps> | undefined;
 
 /**
  * Runs every minute (EventBridge on AWS, a timer locally): applies time-driven campaign transitions
@@ -12,18 +12,16 @@ let deps: ReturnType<typeof containerDeps> | undefined;
  * audience runs that are due, then re-drives claims left pending past their lock (accepted work
  * whose jobs were never queued).
  */
-export const handler = async (): Promise<{
-  campaignsChanged: number;
-  runsStarted: number;
-  claimsRedriven: number;
-}> => {
-  deps ??= containerDeps();
-  const campaignsChanged = await runDueCampaignTransitions(deps);
-  // Campaign starts go first, so a run scheduled for a campaign's start date finds it live.
-  const runsStarted = await runDueSchedules(deps);
-  const claimsRedriven = await redriveStaleClaims(deps);
-  if (campaignsChanged + runsStarted + claimsRedriven > 0) {
-    logger.info('scheduler ran', { campaignsChanged, runsStarted, claimsRedriven });
-  }
-  return { campaignsChanged, runsStarted, claimsRedriven };
-};
+export function createHandler(config: HeraldConfig, clients?: Partial<Clients>) {
+  const deps = schedulerRoot(config, clients);
+  return async (): Promise<{ campaignsChanged: number; runsStarted: number; claimsRedriven: number }> => {
+    const campaignsChanged = await runDueCampaignTransitions(deps);
+    // Campaign starts go first, so a run scheduled for a campaign's start date finds it live.
+    const runsStarted = await runDueSchedules(deps);
+    const claimsRedriven = await redriveStaleClaims(deps);
+    if (campaignsChanged + runsStarted + claimsRedriven > 0) {
+      logger.info('scheduler ran', { campaignsChanged, runsStarted, claimsRedriven });
+    }
+    return { campaignsChanged, runsStarted, claimsRedriven };
+  };
+}

@@ -4,6 +4,7 @@ import type { QueueDefinition } from '../shared/definitions/queues.ts';
 import { HeraldAlarms } from './constructs/alarms.ts';
 import { HeraldApi } from './constructs/api.ts';
 import { HeraldData, type HeraldQueue } from './constructs/data.ts';
+import type { HeraldFunction } from './constructs/herald-function.ts';
 import { HeraldScheduler } from './constructs/scheduler.ts';
 import { HeraldWorkers } from './constructs/workers.ts';
 
@@ -38,15 +39,19 @@ export interface HeraldApiStackProps extends StackProps {
 
 /** The stateless stack: functions, HTTP API, workers, scheduler and alarms, over the data stack. */
 export class HeraldApiStack extends Stack {
+  /** Every function of the function table, each granted what its entry says. */
+  readonly functions: readonly HeraldFunction[];
+
   constructor(scope: Construct, id: string, props: HeraldApiStackProps) {
     super(scope, id, props);
     const { table, queues } = props.data;
     const api = new HeraldApi(this, 'api', { table, queues });
     const workers = new HeraldWorkers(this, 'workers', { table, queues });
     const scheduler = new HeraldScheduler(this, 'scheduler', { table, queues });
+    this.functions = [...Object.values(api.functions), ...workers.functions, scheduler.function];
     new HeraldAlarms(this, 'alarms', {
       queues,
-      functions: [...Object.values(api.functions), ...workers.functions, scheduler.function],
+      functions: this.functions,
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
     });
   }

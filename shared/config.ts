@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * Configuration from the environment, parsed once per container. A missing or malformed variable
- * fails at start-up with a message naming it, not at the first request that needs it.
+ * Configuration from the environment, parsed once per container when its Lambda entry loads (or
+ * when the local runtime starts). A missing or malformed variable fails the init with a message
+ * naming it, not the first request that needs it.
  */
 const environmentSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -56,30 +57,41 @@ const environmentSchema = z.object({
 
 export type HeraldConfig = z.infer<typeof environmentSchema>;
 
-let cached: HeraldConfig | undefined;
+/** The queue URL variables, one per queue definition. */
+export type QueueUrlVariable = 'DISPATCH_QUEUE_URL' | 'FEEDBACK_QUEUE_URL' | 'FANOUT_QUEUE_URL';
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
-  if (cached && env === process.env) return cached;
+/** A configuration that cannot be used; the message names every variable at fault. */
+export class ConfigError extends Error {
+  /** The variables at fault, in the order found. */
+  readonly variables: readonly string[];
+
+  constructor(problems: readonly { variable: string; message: string }[]) {
+    super(
+      `Herald configuration is invalid: ${problems.map((p) => `${p.variable}: ${p.message}`).join('; ')}`,
+    );
+    this.name = 'ConfigError';
+    this.variables = problems.map((p) => p.variable);
+  }
+}
+
+/**
+ * Parses the configuration from these variables (`process.env` in a Lambda entry, the local
+ * runtime's own record otherwise). Nothing is cached or read from anywhere else: each caller parses
+ * once, at start-up, and hands the result to its composition root.
+ */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): HeraldConfig {
   const result = environmentSchema.safeParse(env);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Herald configuration is invalid: ${problems}`);
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({ variable: issue.path.join('.'), message: issue.message })),
+    );
   }
-  if (env === process.env) cached = result.data;
   return result.data;
 }
 
-/** Forgets the parsed configuration (the local runtime sets variables before handlers load). */
-export function resetConfig(): void {
-  cached = undefined;
-}
-
-/** A queue URL the caller cannot work without. */
-export function requireQueueUrl(
-  config: HeraldConfig,
-  name: 'DISPATCH_QUEUE_URL' | 'FEEDBACK_QUEUE_URL' | 'FANOUT_QUEUE_URL',
-): string {
+/** A queue URL the caller cannot work without; a root asks for each queue it sends to. */
+export function requireQueueUrl(config: HeraldConfig, name: QueueUrlVariable): string {
   const url = config[name];
-  if (!url) throw new Error(`Herald configuration is invalid: ${name} is required`);
+  if (!url) throw new ConfigError([{ variable: name, message: 'is required' }]);
   return url;
 }

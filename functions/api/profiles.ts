@@ -1,15 +1,19 @@
+import type { HeraldConfig } from '../../shared/config.ts';
 import { apiHandler } from '../../shared/http/api-handler.ts';
+import type { Clients } from '../../shared/roots/parts.ts';
+import { profilesRoot } from '../../shared/roots/profiles.ts';
 import { deleteProfile, getProfile, upsertProfile } from '../../shared/use-cases/profiles.ts';
-import { containerDeps } from '../../shared/wiring.ts';
 
-export const handler = apiHandler({
-  group: 'profiles',
-  deps: containerDeps,
-  operations: {
-    upsertProfile: (request, deps) => upsertProfile(deps, request.sandbox(), request.body),
-    getProfile: (request, deps) =>
-      getProfile(deps, request.sandbox(), request.params.namespace, request.params.id),
-    deleteProfile: (request, deps) =>
-      deleteProfile(deps, request.sandbox(), request.params.namespace, request.params.id),
-  },
-});
+/** The profiles function's handler, over the adapters its root builds from `config`. */
+export const createHandler = (config: HeraldConfig, clients?: Partial<Clients>) =>
+  apiHandler({
+    group: 'profiles',
+    deps: profilesRoot(config, clients),
+    operations: {
+      upsertProfile: (request, deps) => upsertProfile(deps, request.sandbox(), request.body),
+      getProfile: (request, deps) =>
+        getProfile(deps, request.sandbox(), request.params.namespace, request.params.id),
+      deleteProfile: (request, deps) =>
+        deleteProfile(deps, request.sandbox(), request.params.namespace, request.params.id),
+    },
+  });

@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SCOPES, type Scope } from '../../shared/domain/auth.ts';
 import { HeraldError } from '../../shared/domain/errors.ts';
 import { systemClock } from '../../shared/ports.ts';
 import { sandboxNameSchema } from '../../shared/schemas/common.ts';
 import { DynamoDbApiKeyStore } from '../../shared/store/dynamodb-api-key-store.ts';
+import { createDocumentClient } from '../../shared/store/dynamodb-client.ts';
 import { DynamoDbNamespaceStore } from '../../shared/store/dynamodb-namespace-store.ts';
 import { DynamoDbSandboxStore } from '../../shared/store/dynamodb-sandbox-store.ts';
 import {
@@ -54,9 +53,7 @@ if (values.help || positionals.length === 0) {
 const table = values.table ?? process.env.TABLE_NAME;
 if (!table) fail('name the table with --table or TABLE_NAME');
 
-const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+const documents = createDocumentClient();
 const deps = {
   sandboxes: new DynamoDbSandboxStore(documents, table),
   apiKeys: new DynamoDbApiKeyStore(documents, table),

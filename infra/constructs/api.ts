@@ -1,16 +1,13 @@
 import { CfnOutput } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { type ApiFunctionDefinition, functionDefinitions } from '../../shared/definitions/functions.ts';
 import { DEFAULT_ROUTE_GROUP } from '../../shared/http/route-match.ts';
 import { API_GROUPS, type ApiGroup, type RouteDefinition, routes } from '../../shared/http/routes.ts';
-import type { HeraldQueue } from './data.ts';
-import { HeraldFunction } from './herald-function.ts';
+import { HeraldFunction, type HeraldFunctionData } from './herald-function.ts';
 
-export interface HeraldApiProps {
-  readonly table: dynamodb.ITable;
-  readonly queues: readonly HeraldQueue[];
+export interface HeraldApiProps extends HeraldFunctionData {
   /** Requests per second the stage accepts. @default 5000 */
   readonly rateLimit?: number;
   /** @default 5000 */
@@ -19,7 +16,8 @@ export interface HeraldApiProps {
 
 /**
  * The HTTP API: one route per entry of the shared route table, each integrated with its group's
- * function, and a `$default` route to the system function for everything else. There is no API Gateway authorizer: the handlers authenticate with the same code
+ * function (granted what the function table says), and a `$default` route to the system function
+ * for everything else. There is no API Gateway authorizer: the handlers authenticate with the same code
  * locally and on AWS, because an HTTP API cannot shape an authorizer's rejection (a bad key would
  * get 403 `{"message":"Forbidden"}` instead of a 401 problem document) and scopes are per route
  * while authorizer caching is per key. See docs/adr/0002-authentication-in-handlers.md.
@@ -38,10 +36,11 @@ export class HeraldApi extends Construct {
     });
     const functions = {} as Record<ApiGroup, HeraldFunction>;
     for (const group of API_GROUPS) {
-      const fn = new HeraldFunction(this, `${group}-api`, { entry: `functions/api/${group}.ts` });
-      fn.bindTable(props.table, 'rw');
-      for (const { definition, queue } of props.queues) fn.bindQueue(queue, definition.envVar);
-      functions[group] = fn;
+      const definition = functionDefinitions.find(
+        (fn): fn is ApiFunctionDefinition => fn.kind === 'api' && fn.group === group,
+      );
+      if (!definition) throw new Error(`the function table has no function for route group '${group}'`);
+      functions[group] = new HeraldFunction(this, definition.name, { definition, data: props });
     }
     this.functions = functions;
     const integrations = new Map<ApiGroup, HttpLambdaIntegration>();

@@ -1,17 +1,34 @@
 import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  type FunctionDefinition,
+  INDEX_ACTIONS,
+  type IndexName,
+  QUEUE_ACTIONS,
+  TABLE_ACTIONS,
+  type TableAccess,
+} from '../../shared/definitions/functions.ts';
+import type { HeraldQueue } from './data.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
+/** The stateful resources a function may be granted: the data stack's table and queues. */
+export interface HeraldFunctionData {
+  readonly table: dynamodb.ITable;
+  readonly queues: readonly HeraldQueue[];
+}
+
 export interface HeraldFunctionProps {
-  /** Entry file relative to the project root, e.g. `functions/api/campaigns.ts`. */
-  readonly entry: string;
+  /** The function's entry in the function table: its code, table access and queues. */
+  readonly definition: FunctionDefinition;
+  /** Where the definition's table and queues are. */
+  readonly data: HeraldFunctionData;
   /** @default Duration.seconds(10) */
   readonly timeout?: Duration;
   /** @default 1024 */
@@ -25,21 +42,25 @@ export interface HeraldFunctionProps {
 /**
  * Herald's house Lambda function: Node.js 24 on arm64, an ESM bundle built by local esbuild
  * (tree-shaken, minified, with source maps; the AWS SDK v3 clients are bundled too, so the deployed
- * code runs the versions the tests ran), X-Ray tracing, its own log group. `bindTable` and
- * `bindQueue` set the variable and grant the IAM permission together.
+ * code runs the versions the tests ran), X-Ray tracing, its own log group. It is granted what its
+ * entry in the function table says and nothing more: `bindTable` and `bindQueue` set the variable
+ * and grant the IAM permission together, with explicit statements (the CDK's `grant*` helpers give
+ * more: `grantReadData` includes Scan and stream reads, `grantSendMessages` queue attributes).
  */
 export class HeraldFunction extends Construct {
   readonly function: NodejsFunction;
+  readonly definition: FunctionDefinition;
   private readonly environment = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: HeraldFunctionProps) {
     super(scope, id);
+    this.definition = props.definition;
     const logGroup = new logs.LogGroup(this, 'logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.function = new NodejsFunction(this, 'function', {
-      entry: path.join(PROJECT_ROOT, props.entry),
+      entry: path.join(PROJECT_ROOT, props.definition.entry),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -65,6 +86,13 @@ export class HeraldFunction extends Construct {
       environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'herald' },
     });
     for (const [name, value] of Object.entries(props.environment ?? {})) this.setEnvironment(name, value);
+    const { definition, data } = props;
+    this.bindTable(data.table, definition.table, definition.indexes);
+    for (const name of definition.queues) {
+      const queue = data.queues.find((q) => q.definition.name === name);
+      if (!queue) throw new Error(`${this.node.path}: sends to queue '${name}', which the data has not`);
+      this.bindQueue(queue);
+    }
   }
 
   /** Sets a variable once; setting it again to another value is a mistake worth failing on. */
@@ -78,18 +106,32 @@ export class HeraldFunction extends Construct {
     return this;
   }
 
-  /** TABLE_NAME, and read-only or read/write data access (never table management). */
-  bindTable(table: dynamodb.ITable, access: 'r' | 'rw'): this {
+  /**
+   * TABLE_NAME, and the data actions of `access` on the table (and Query on each index it queries);
+   * never Scan, stream or table management actions.
+   */
+  bindTable(table: dynamodb.ITable, access: TableAccess, indexes: readonly IndexName[] = []): this {
     this.setEnvironment('TABLE_NAME', table.tableName);
-    if (access === 'r') table.grantReadData(this.function);
-    else table.grantReadWriteData(this.function);
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn] }),
+    );
+    if (indexes.length > 0) {
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: [...INDEX_ACTIONS],
+          resources: indexes.map((index) => `${table.tableArn}/index/${index}`),
+        }),
+      );
+    }
     return this;
   }
 
-  /** The queue URL under `envVar`, and permission to send to it (consuming is the event source's). */
-  bindQueue(queue: sqs.IQueue, envVar: string): this {
-    this.setEnvironment(envVar, queue.queueUrl);
-    queue.grantSendMessages(this.function);
+  /** The queue's URL under its variable, and SendMessage on it (consuming is the event source's). */
+  bindQueue({ definition, queue }: HeraldQueue): this {
+    this.setEnvironment(definition.envVar, queue.queueUrl);
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: [...QUEUE_ACTIONS], resources: [queue.queueArn] }),
+    );
     return this;
   }
 }

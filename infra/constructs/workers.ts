@@ -1,42 +1,38 @@
 import { Duration } from 'aws-cdk-lib';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
-import type { HeraldQueue } from './data.ts';
-import { HeraldFunction } from './herald-function.ts';
+import { functionDefinitions } from '../../shared/definitions/functions.ts';
+import { HeraldFunction, type HeraldFunctionData } from './herald-function.ts';
 
-export interface HeraldWorkersProps {
-  readonly table: dynamodb.ITable;
-  /** Every queue: workers consume theirs and may send to any (dispatch feeds feedback, …). */
-  readonly queues: readonly HeraldQueue[];
-}
+export type HeraldWorkersProps = HeraldFunctionData;
 
 /**
- * One function per queue whose definition names a worker, fed by an SQS event source that reports
- * partial batch failures, so one bad message is retried (and dead-lettered) alone.
+ * One function per worker of the function table, fed by an SQS event source on the queue it
+ * consumes that reports partial batch failures, so one bad message is retried (and dead-lettered)
+ * alone. Each worker may send only to the queues its entry lists.
  */
 export class HeraldWorkers extends Construct {
   readonly functions: HeraldFunction[] = [];
 
   constructor(scope: Construct, id: string, props: HeraldWorkersProps) {
     super(scope, id);
-    for (const { definition, queue } of props.queues) {
-      if (!definition.worker) continue;
-      const fn = new HeraldFunction(this, `${definition.name}-worker`, {
-        entry: definition.worker,
-        timeout: Duration.seconds(definition.workerTimeoutSeconds),
+    for (const definition of functionDefinitions) {
+      if (definition.kind !== 'worker') continue;
+      const consumed = props.queues.find((q) => q.definition.name === definition.consumes);
+      if (!consumed) continue;
+      const queue = consumed.definition;
+      const fn = new HeraldFunction(this, definition.name, {
+        definition,
+        data: props,
+        timeout: Duration.seconds(queue.workerTimeoutSeconds),
       });
-      fn.bindTable(props.table, 'rw');
-      for (const other of props.queues) fn.bindQueue(other.queue, other.definition.envVar);
       fn.function.addEventSource(
-        new SqsEventSource(queue, {
-          batchSize: definition.batchSize,
+        new SqsEventSource(consumed.queue, {
+          batchSize: queue.batchSize,
           maxBatchingWindow:
-            definition.maxBatchingWindowSeconds > 0
-              ? Duration.seconds(definition.maxBatchingWindowSeconds)
-              : undefined,
+            queue.maxBatchingWindowSeconds > 0 ? Duration.seconds(queue.maxBatchingWindowSeconds) : undefined,
           reportBatchItemFailures: true,
-          maxConcurrency: definition.maxConcurrency,
+          maxConcurrency: queue.maxConcurrency,
         }),
       );
       this.functions.push(fn);

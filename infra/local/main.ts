@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from '../../shared/config.ts';
 import { startHerald } from './runtime.ts';
 
 /**
  * `npm start`: Herald on this machine. Configuration from the environment:
  * PORT (default 3000), HOST (default 127.0.0.1), HERALD_DATA_DIR (default .herald/data),
- * HERALD_ADMIN_KEY (optional bootstrap key), AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS
- * (use those engines instead of the embedded ones).
+ * AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS (use those engines instead of the embedded
+ * ones), and every HERALD_* variable of shared/config.ts: a bad value exits with status 2 naming it.
  */
 const environment = z
   .object({
@@ -29,6 +30,11 @@ const runtime = await startHerald({
   host: HOST,
   dataDir: path.resolve(HERALD_DATA_DIR),
   schedulerIntervalMs: HERALD_SCHEDULER_INTERVAL_MS,
+}).catch((error: unknown) => {
+  // A bad HERALD_* value: say which, and refuse to start (nothing has started yet).
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`herald: ${error.message}`);
+  process.exit(2);
 });
 console.log(`Herald is listening on ${runtime.url}`);
 console.log(

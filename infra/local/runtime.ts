@@ -1,18 +1,23 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { resetConfig } from '../../shared/config.ts';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
+import { type HeraldConfig, parseConfig } from '../../shared/config.ts';
+import {
+  type FunctionDefinition,
+  functionDefinitions,
+  functionNamed,
+} from '../../shared/definitions/functions.ts';
 import { type QueueDefinition, queueDefinitions } from '../../shared/definitions/queues.ts';
 import { tableDefinition } from '../../shared/definitions/table.ts';
 import { hashApiKey } from '../../shared/domain/auth.ts';
 import { type ApiGroup, routes } from '../../shared/http/routes.ts';
 import { systemClock } from '../../shared/ports.ts';
-import { resetSqsClient } from '../../shared/queue/sqs-client.ts';
+import { createSqsClient } from '../../shared/queue/sqs-client.ts';
+import type { Clients } from '../../shared/roots/parts.ts';
 import { DynamoDbApiKeyStore } from '../../shared/store/dynamodb-api-key-store.ts';
-import { resetDocumentClient } from '../../shared/store/dynamodb-client.ts';
+import { createDocumentClient } from '../../shared/store/dynamodb-client.ts';
 import { createRootKey } from '../../shared/use-cases/admin.ts';
 import { startDynamoDbEngine } from './dynamodb-engine.ts';
 import { type ApiLambda, startHttpGateway } from './http-gateway.ts';
@@ -35,6 +40,12 @@ export interface HeraldRuntimeOptions {
   readonly queuePrefix?: string;
   /** How often the scheduler handler runs; 0 disables the timer. @default 60000 */
   readonly schedulerIntervalMs?: number;
+  /**
+   * The variables Herald's configuration is parsed from (`HERALD_*`, `AWS_REGION`,
+   * `AWS_ENDPOINT_URL_*`); the runtime adds TABLE_NAME and the queue URLs itself.
+   * @default process.env
+   */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Bootstrap key to accept (as `HERALD_ADMIN_KEY`); when absent one is generated on first start. */
   readonly adminKey?: string;
   /** Queue definitions whose workers the pollers run. @default queueDefinitions */
@@ -55,6 +66,10 @@ export interface HeraldRuntime {
   readonly endpoints: { readonly dynamodb: string; readonly sqs: string };
   /** Queue URLs by environment variable name (and `<NAME>_DLQ_URL` for each DLQ). */
   readonly queueUrls: Readonly<Record<string, string>>;
+  /** The configuration every function was given (every queue URL: one process runs them all). */
+  readonly config: HeraldConfig;
+  /** The SDK clients every function was given; tests watch or fault the handlers' calls on them. */
+  readonly clients: Clients;
   /** The root key when this start created one (in memory, or first start with a data folder). */
   readonly rootKey?: string;
   /** Where the generated root key is kept, with a data folder. */
@@ -64,67 +79,81 @@ export interface HeraldRuntime {
   stop(): Promise<void>;
 }
 
-let instances = 0;
-
 /**
  * Starts Herald on one machine: the embedded DynamoDB and SQS engines (or those named by
  * `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SQS`), the table and queues from the shared
  * definitions, the API gateway, the queue pollers and the scheduler timer, all calling the same
- * handlers as Lambda. Handlers read their configuration from `process.env`, so one runtime runs
- * per process at a time.
+ * handlers as Lambda. The configuration is parsed once, before anything starts (a bad value is a
+ * {@link ConfigError} naming it), and handed with this runtime's SDK clients to each function's
+ * `createHandler`: nothing is written to `process.env`, so runtimes can start and stop in turn.
  */
 export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<HeraldRuntime> {
   const log = options.log ?? ((line: string) => console.log(line));
+  const environment = options.environment ?? process.env;
   const dataDir = options.dataDir === undefined ? path.resolve('.herald/data') : options.dataDir;
   const tableName = options.tableName ?? 'herald';
   const queues = options.queues ?? queueDefinitions;
-  const stops: (() => Promise<void>)[] = [];
-  // Everything this start puts into process.env is put back on stop, so a later start in the same
-  // process does not mistake this runtime's engines for external ones.
-  const savedEnv = new Map<string, string | undefined>();
-  const setEnv = (name: string, value: string) => {
-    if (!savedEnv.has(name)) savedEnv.set(name, process.env[name]);
-    process.env[name] = value;
+  // What the runtime decides itself: the table, the queues (below), the bootstrap key, and for a
+  // laptop webhooks that may reach this machine unless the operator said otherwise.
+  const loopback = options.webhooksToLoopback ?? true;
+  const configInput: Record<string, string | undefined> = {
+    ...environment,
+    HERALD_WEBHOOK_ALLOW_HTTP: environment.HERALD_WEBHOOK_ALLOW_HTTP ?? (loopback ? 'true' : undefined),
+    HERALD_WEBHOOK_ALLOWED_ADDRESSES:
+      environment.HERALD_WEBHOOK_ALLOWED_ADDRESSES ?? (loopback ? '127.0.0.0/8,::1' : undefined),
+    TABLE_NAME: tableName,
+    ...(options.adminKey ? { HERALD_ADMIN_KEY: options.adminKey } : {}),
   };
-  stops.push(async () => {
-    for (const [name, value] of savedEnv) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    resetConfig();
-    resetDocumentClient();
-    resetSqsClient();
-  });
+  // Before any engine starts: a bad value stops the start here, naming the variable.
+  parseConfig(configInput);
+  const stops: (() => Promise<void>)[] = [];
 
   try {
-    if (!process.env.AWS_REGION) setEnv('AWS_REGION', 'us-east-1');
-    let dynamodbEndpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
-    let sqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS;
+    const region = environment.AWS_REGION ?? 'us-east-1';
+    // The embedded engines accept any credentials; the SDK still needs some to sign with, and an
+    // operator's real ones have no business there.
+    const local = { region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    // Engines named by the environment get the environment's credentials, else the SDK's chain.
+    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = environment;
+    const sessionToken = environment.AWS_SESSION_TOKEN;
+    const given =
+      accessKeyId && secretAccessKey
+        ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } }
+        : {};
+    let dynamodbOptions: DynamoDBClientConfig = {
+      region,
+      endpoint: environment.AWS_ENDPOINT_URL_DYNAMODB,
+      ...given,
+    };
+    let sqsOptions: SQSClientConfig = { region, endpoint: environment.AWS_ENDPOINT_URL_SQS, ...given };
     let rewriteQueueUrl = (url: string) => url;
-    const startedDynamo = !dynamodbEndpoint;
-    const startedSqs = !sqsEndpoint;
-    if (startedDynamo || startedSqs) {
-      // The embedded engines accept any credentials; the SDK still needs some to sign with.
-      if (!process.env.AWS_ACCESS_KEY_ID) setEnv('AWS_ACCESS_KEY_ID', 'local');
-      if (!process.env.AWS_SECRET_ACCESS_KEY) setEnv('AWS_SECRET_ACCESS_KEY', 'local');
-    }
-    if (!dynamodbEndpoint) {
+    if (!environment.AWS_ENDPOINT_URL_DYNAMODB) {
       const engine = await startDynamoDbEngine(dataDir ? { dataDir: path.join(dataDir, 'dynamodb') } : {});
       stops.push(() => engine.stop());
-      dynamodbEndpoint = engine.endpoint;
+      dynamodbOptions = { ...local, endpoint: engine.endpoint };
     }
-    if (!sqsEndpoint) {
+    if (!environment.AWS_ENDPOINT_URL_SQS) {
       const engine = await startSqsEngine(dataDir ? { dataDir: path.join(dataDir, 'sqs') } : {});
       stops.push(() => engine.stop());
-      sqsEndpoint = engine.endpoint;
+      sqsOptions = { ...local, endpoint: engine.endpoint };
       rewriteQueueUrl = engine.queueUrl;
     }
+    const dynamodbEndpoint = String(dynamodbOptions.endpoint);
+    const sqsEndpoint = String(sqsOptions.endpoint);
 
-    const dynamodb = new DynamoDBClient({ endpoint: dynamodbEndpoint });
-    const sqs = new SQSClient({ endpoint: sqsEndpoint });
+    // The runtime's own clients (tables, queues, pollers), and the handlers' (every root gets the
+    // same two, as tests that watch or fault the handlers' calls expect).
+    const dynamodb = new DynamoDBClient(dynamodbOptions);
+    const sqs = new SQSClient(sqsOptions);
+    const clients: Clients = {
+      dynamodb: createDocumentClient(dynamodbOptions),
+      sqs: createSqsClient(sqsOptions),
+    };
     stops.push(async () => {
       dynamodb.destroy();
       sqs.destroy();
+      clients.dynamodb.destroy();
+      clients.sqs.destroy();
     });
     await ensureTable(dynamodb, tableDefinition, tableName);
     const queueUrls = await ensureQueues(
@@ -133,49 +162,33 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
       options.queuePrefix ?? 'herald-',
       rewriteQueueUrl,
     );
-
-    if (options.webhooksToLoopback ?? true) {
-      if (process.env.HERALD_WEBHOOK_ALLOW_HTTP === undefined) setEnv('HERALD_WEBHOOK_ALLOW_HTTP', 'true');
-      if (process.env.HERALD_WEBHOOK_ALLOWED_ADDRESSES === undefined) {
-        setEnv('HERALD_WEBHOOK_ALLOWED_ADDRESSES', '127.0.0.0/8,::1');
-      }
-    }
-    for (const [name, value] of Object.entries({
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
-      AWS_ENDPOINT_URL_SQS: sqsEndpoint,
-      TABLE_NAME: tableName,
-      ...queueUrls,
-      ...(options.adminKey ? { HERALD_ADMIN_KEY: options.adminKey } : {}),
-    })) {
-      setEnv(name, value);
-    }
-    resetConfig();
-    resetDocumentClient();
-    resetSqsClient();
+    const config = parseConfig({ ...configInput, ...queueUrls });
 
     const root = await bootstrapRootKey({
-      keys: new DynamoDbApiKeyStore(DynamoDBDocumentClient.from(dynamodb), tableName),
+      keys: new DynamoDbApiKeyStore(clients.dynamodb, tableName),
       dataDir,
-      adminKey: process.env.HERALD_ADMIN_KEY,
+      adminKey: config.HERALD_ADMIN_KEY,
     });
 
-    // Each start loads fresh handler instances, so their per-container state (clients, caches,
-    // configuration) belongs to this runtime.
-    const instance = ++instances;
-    const load = <T>(entry: string) => {
-      let loaded: Promise<T> | undefined;
+    // Each function's handler is created once per start, from this start's configuration and
+    // clients, so its per-container state (caches, adapters) belongs to this runtime.
+    const load = <T>(fn: FunctionDefinition) => {
+      let created: Promise<T> | undefined;
       return () => {
-        loaded ??= import(`${pathToFileURL(path.join(PROJECT_ROOT, entry)).href}?runtime=${instance}`).then(
-          (module: { handler: T }) => module.handler,
+        created ??= import(pathToFileURL(path.join(PROJECT_ROOT, fn.handler)).href).then(
+          (module: { createHandler: (config: HeraldConfig, clients: Clients) => T }) =>
+            module.createHandler(config, clients),
         );
-        return loaded;
+        return created;
       };
     };
     const apiHandlers = new Map<string, () => Promise<ApiLambda>>();
     const handlerFor = (group: ApiGroup) => {
       let get = apiHandlers.get(group);
       if (!get) {
-        get = load<ApiLambda>(`functions/api/${group}.ts`);
+        const fn = functionDefinitions.find((f) => f.kind === 'api' && f.group === group);
+        if (!fn) throw new Error(`no function for route group '${group}'`);
+        get = load<ApiLambda>(fn);
         apiHandlers.set(group, get);
       }
       return get();
@@ -183,7 +196,10 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
 
     const pollers: QueuePoller[] = [];
     for (const definition of queues) {
-      if (!definition.worker) continue;
+      const worker = functionDefinitions.find(
+        (fn) => fn.kind === 'worker' && fn.consumes === definition.name,
+      );
+      if (!worker) continue;
       const queueUrl = queueUrls[definition.envVar];
       if (!queueUrl) throw new Error(`no URL for queue ${definition.name}`);
       const attributes = await sqs.send(
@@ -195,7 +211,7 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
           queueUrl,
           queueArn: attributes.Attributes?.QueueArn ?? queueUrl,
           definition,
-          handler: load<SqsLambda>(definition.worker),
+          handler: load<SqsLambda>(worker),
           onError: (error) => console.error(`[herald] ${definition.name} worker:`, error),
         }),
       );
@@ -205,7 +221,7 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
       await Promise.all(pollers.map((p) => p.stop()));
     });
 
-    const scheduler = load<() => Promise<unknown>>('functions/scheduler.ts');
+    const scheduler = load<() => Promise<unknown>>(functionNamed('scheduler'));
     const runScheduler = async () => (await scheduler())();
     const intervalMs = options.schedulerIntervalMs ?? 60_000;
     if (intervalMs > 0) {
@@ -238,6 +254,8 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
       tableName,
       endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint },
       queueUrls,
+      config,
+      clients,
       ...(root.key ? { rootKey: root.key } : {}),
       ...(root.file ? { rootKeyFile: root.file } : {}),
       runScheduler,

@@ -1,16 +1,12 @@
 /**
  * The SQS queues, described once for the CDK stack and the local runtime's queues and pollers.
- * Every queue has a dead-letter queue; every consumer reports partial batch failures.
+ * Every queue has a dead-letter queue; every consumer reports partial batch failures. Which function
+ * consumes a queue, and which send to it, is in the function table (functions.ts).
  */
 export interface QueueDefinition {
   /** Short name; the environment variable holding the URL is `${envPrefix}_QUEUE_URL`. */
   readonly name: 'dispatch' | 'feedback' | 'fanout';
   readonly envVar: string;
-  /**
-   * Worker entry (relative to the project root) that consumes this queue; a queue whose worker has
-   * not been built yet still gets its DLQ and alarms, and no event source.
-   */
-  readonly worker?: string;
   /** Seconds a received message stays hidden; must exceed the worker's timeout. */
   readonly visibilityTimeoutSeconds: number;
   /** Receives before SQS moves the message to the DLQ. */
@@ -31,7 +27,6 @@ export const queueDefinitions: readonly QueueDefinition[] = [
   {
     name: 'dispatch',
     envVar: 'DISPATCH_QUEUE_URL',
-    worker: 'functions/workers/dispatch.ts',
     visibilityTimeoutSeconds: 180,
     maxReceiveCount: 5,
     batchSize: 10,
@@ -43,7 +38,6 @@ export const queueDefinitions: readonly QueueDefinition[] = [
   {
     name: 'feedback',
     envVar: 'FEEDBACK_QUEUE_URL',
-    worker: 'functions/workers/feedback.ts',
     // Deliveries of a batch run together, each up to the 15 s receiver timeout.
     visibilityTimeoutSeconds: 360,
     // Only crashes count here: a failed delivery is retried as a new, delayed message.
@@ -56,7 +50,6 @@ export const queueDefinitions: readonly QueueDefinition[] = [
   {
     name: 'fanout',
     envVar: 'FANOUT_QUEUE_URL',
-    worker: 'functions/workers/fanout.ts',
     // One page of 100 members a job; pages of different shards run in parallel (16 shards).
     visibilityTimeoutSeconds: 180,
     maxReceiveCount: 5,

@@ -55,8 +55,8 @@ export type Operations<G extends ApiGroup, Deps> = {
 
 export interface ApiHandlerOptions<G extends ApiGroup, Deps> {
   readonly group: G;
-  /** Builds the adapters once per container, at the first request. */
-  readonly deps: () => Deps & { authenticate: Authenticator; maxBodyBytes: number };
+  /** The adapters, built once per container by the function's composition root. */
+  readonly deps: Deps & { authenticate: Authenticator; maxBodyBytes: number };
   readonly operations: Operations<G, Deps>;
 }
 
@@ -100,11 +100,7 @@ function namedInCall(route: RouteDefinition, parsed: ParsedRequest): string | un
 export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<G, Deps>) {
   // The route table guarantees each operation receives what its route's schemas parsed.
   const operations = options.operations as unknown as Readonly<Record<string, UntypedOperation>>;
-  let deps: ReturnType<ApiHandlerOptions<G, Deps>['deps']> | undefined;
-  const getDeps = () => {
-    deps ??= options.deps();
-    return deps;
-  };
+  const { deps } = options;
 
   return middy<Event, APIGatewayProxyStructuredResultV2>()
     .use({
@@ -121,7 +117,7 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
           throw new RouteNotFoundError(event.requestContext.http.method, event.rawPath);
         }
         event.herald = { route };
-        const principal = await getDeps().authenticate(event.headers.authorization);
+        const principal = await deps.authenticate(event.headers.authorization);
         authorize(principal, route.requires);
         assertSandboxHeader(principal, event.headers['x-sandbox-name']);
         event.herald.principal = principal;
@@ -138,8 +134,7 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
     .handler(async (event) => {
       const { route, principal } = event.herald ?? {};
       if (!route || !principal) throw new Error('api-handler: routing middleware did not run');
-      const current = getDeps();
-      const parsed = parseRequest(event, route, current.maxBodyBytes);
+      const parsed = parseRequest(event, route, deps.maxBodyBytes);
       const operation = operations[route.operationId];
       if (!operation) throw new RouteNotFoundError(route.method, route.path);
       const named = namedInCall(route, parsed);
@@ -154,7 +149,7 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
             : named,
         sandbox: () => sandboxOf(principal, event.headers['x-sandbox-name']),
       } as ApiRequest<unknown>;
-      const result = await operation(request, current);
+      const result = await operation(request, deps);
       if (route.status === 204 || result === undefined) return { statusCode: route.status };
       return {
         statusCode: route.status,

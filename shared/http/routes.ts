@@ -63,7 +63,10 @@ import {
   webhookSchema,
 } from '../schemas/webhook.ts';
 
-/** Lambda functions serving the API; one per route group. Entry: `functions/api/<group>.ts`. */
+/**
+ * Lambda functions serving the API; one per route group (`functions/api/<group>.ts`), each with its
+ * entry in the function table (shared/definitions/functions.ts).
+ */
 export const API_GROUPS = [
   'system',
   'admin',

@@ -1,15 +1,10 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 
-let client: SQSClient | undefined;
-
-/** One SQS client per container; `AWS_ENDPOINT_URL_SQS` points it at the embedded engine locally. */
-export function sqsClient(): SQSClient {
-  client ??= new SQSClient({});
-  return client;
-}
-
-/** Drops the client so the next call builds one from the current environment (local runtime restarts). */
-export function resetSqsClient(): void {
-  client?.destroy();
-  client = undefined;
+/**
+ * An SQS client. A Lambda's composition root builds one per container with the SDK's standard
+ * resolution (`AWS_ENDPOINT_URL_SQS` included); the local runtime builds one for its engine and
+ * hands it to every root.
+ */
+export function createSqsClient(options: SQSClientConfig = {}): SQSClient {
+  return new SQSClient(options);
 }

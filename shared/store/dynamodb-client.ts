@@ -1,21 +1,13 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-let client: DynamoDBDocumentClient | undefined;
-
 /**
- * One document client per container. The endpoint comes from the SDK's standard resolution, so
- * `AWS_ENDPOINT_URL_DYNAMODB` points it at the embedded engine locally and nothing does on AWS.
+ * A document client with Herald's marshalling. A Lambda's composition root builds one per
+ * container with the SDK's standard resolution (region, credentials, `AWS_ENDPOINT_URL_DYNAMODB`);
+ * the local runtime builds one with its engine's endpoint and hands it to every root.
  */
-export function documentClient(): DynamoDBDocumentClient {
-  client ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+export function createDocumentClient(options: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(options), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
-  return client;
-}
-
-/** Drops the client so the next call builds one from the current environment (local runtime restarts). */
-export function resetDocumentClient(): void {
-  client?.destroy();
-  client = undefined;
 }

@@ -1,7 +1,14 @@
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HeraldApiStack, HeraldDataStack } from '../../infra/stacks.ts';
+import {
+  type FunctionDefinition,
+  functionDefinitions,
+  INDEX_ACTIONS,
+  QUEUE_ACTIONS,
+  TABLE_ACTIONS,
+} from '../../shared/definitions/functions.ts';
 import { dlqName, queueDefinitions } from '../../shared/definitions/queues.ts';
 import { tableDefinition } from '../../shared/definitions/table.ts';
 import { DEFAULT_ROUTE_GROUP } from '../../shared/http/route-match.ts';
@@ -9,12 +16,14 @@ import { routeKey, routes } from '../../shared/http/routes.ts';
 
 let data: Template;
 let api: Template;
+let dataStack: HeraldDataStack;
+let apiStack: HeraldApiStack;
 
 beforeAll(() => {
   // One synthesis (each function is bundled by esbuild), shared by every assertion.
   const app = new App({ context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
-  const dataStack = new HeraldDataStack(app, 'test-data');
-  const apiStack = new HeraldApiStack(app, 'test-api', {
+  dataStack = new HeraldDataStack(app, 'test-data');
+  apiStack = new HeraldApiStack(app, 'test-api', {
     data: dataStack.data,
     alarmEmail: 'ops@example.com',
   });
@@ -107,7 +116,9 @@ describe('the API stack', () => {
 
   it('feeds each queue that has a worker through an event source reporting partial batch failures', () => {
     const mappings = resources(api, 'AWS::Lambda::EventSourceMapping');
-    const withWorkers = queueDefinitions.filter((q) => q.worker);
+    const consumed = functionDefinitions.flatMap((fn) => (fn.kind === 'worker' ? [fn.consumes] : []));
+    const withWorkers = queueDefinitions.filter((q) => consumed.includes(q.name));
+    expect(withWorkers).toHaveLength(queueDefinitions.length);
     expect(mappings).toHaveLength(withWorkers.length);
     for (const queue of withWorkers) {
       expect(mappings).toContainEqual(
@@ -162,4 +173,142 @@ describe('the API stack', () => {
     expect(actions).toContain('dynamodb:ConditionCheckItem');
     expect(actions).toContain('sqs:SendMessage');
   });
+
+  it('grants each function exactly its entry in the function table, and sets only its variables', () => {
+    expect(apiStack.functions.map((fn) => fn.definition.name).sort()).toEqual(
+      functionDefinitions.map((fn) => fn.name).sort(),
+    );
+    for (const fn of apiStack.functions) {
+      const { definition } = fn;
+      const granted = grantsOf(fn.function.role?.node.defaultChild as CfnElement);
+      // Besides its own grants a function has only X-Ray's (tracing) and, for a worker, what its
+      // event source needs on the queue it consumes.
+      const tracing = pairs(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']);
+      const consuming =
+        definition.kind === 'worker'
+          ? pairs(
+              [
+                'sqs:ReceiveMessage',
+                'sqs:ChangeMessageVisibility',
+                'sqs:GetQueueUrl',
+                'sqs:DeleteMessage',
+                'sqs:GetQueueAttributes',
+              ],
+              [`queue:${definition.consumes}`],
+            )
+          : [];
+      expect(granted.sort(), definition.name).toEqual(
+        [...expectedGrants(definition), ...tracing, ...consuming].sort(),
+      );
+      const variables = Object.keys(environmentOf(fn.function.node.defaultChild as CfnElement)).sort();
+      expect(variables, definition.name).toEqual(
+        [
+          'NODE_OPTIONS',
+          'POWERTOOLS_SERVICE_NAME',
+          'TABLE_NAME',
+          ...definition.queues.map((name) => queueDefinitions.find((q) => q.name === name)?.envVar),
+        ].sort(),
+      );
+    }
+  });
+
+  it('reads with Get/BatchGet/Query, writes with item actions only, never Scan or streams', () => {
+    expect([...TABLE_ACTIONS.read].sort()).toEqual(
+      ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'].sort(),
+    );
+    expect([...TABLE_ACTIONS['read-write']].sort()).toEqual(
+      [
+        ...TABLE_ACTIONS.read,
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:ConditionCheckItem',
+      ].sort(),
+    );
+    expect(INDEX_ACTIONS).toEqual(['dynamodb:Query']);
+    expect(QUEUE_ACTIONS).toEqual(['sqs:SendMessage']);
+    const everything = apiStack.functions.flatMap((fn) =>
+      grantsOf(fn.function.role?.node.defaultChild as CfnElement),
+    );
+    expect(
+      everything.filter((grant) => /^dynamodb:(Scan|\w*Stream\w*|GetRecords|GetShardIterator) /.test(grant)),
+    ).toEqual([]);
+  });
+
+  it('gives the system function (health, OpenAPI, 404/405) no write and no queue', () => {
+    const system = apiStack.functions.find((fn) => fn.definition.name === 'system-api');
+    expect(system?.definition).toMatchObject({ table: 'read', queues: [], indexes: [] });
+    const granted = grantsOf(system?.function.role?.node.defaultChild as CfnElement);
+    expect(granted.filter((grant) => grant.startsWith('dynamodb:')).sort()).toEqual(
+      pairs(TABLE_ACTIONS.read, ['table']).sort(),
+    );
+    expect(granted.filter((grant) => grant.startsWith('sqs:'))).toEqual([]);
+  });
 });
+
+/** "action resource" for every action and resource. */
+function pairs(actions: readonly string[], resources: readonly string[]): string[] {
+  return actions.flatMap((action) => resources.map((resource) => `${action} ${resource}`));
+}
+
+/** What the function table says a function may do, as "action resource" pairs. */
+function expectedGrants(definition: FunctionDefinition): string[] {
+  return [
+    ...pairs(TABLE_ACTIONS[definition.table], ['table']),
+    ...pairs(
+      INDEX_ACTIONS,
+      definition.indexes.map((index) => `table/index/${index}`),
+    ),
+    ...pairs(
+      QUEUE_ACTIONS,
+      definition.queues.map((name) => `queue:${name}`),
+    ),
+  ];
+}
+
+/**
+ * The data stack resource a policy resource names, by the logical id its cross-stack reference
+ * carries: `table`, `table/index/<name>`, `queue:<name>`, `dlq:<name>`, or `*`.
+ */
+function resourceName(resource: unknown): string {
+  if (resource === '*') return '*';
+  const text = JSON.stringify(resource);
+  const index = /\/index\/([\w-]+)/.exec(text)?.[1];
+  const named: [string, string][] = [
+    [dataStack.getLogicalId(dataStack.data.table.node.defaultChild as CfnElement), 'table'],
+    ...dataStack.data.queues.flatMap(({ definition, queue, deadLetterQueue }): [string, string][] => [
+      [dataStack.getLogicalId(queue.node.defaultChild as CfnElement), `queue:${definition.name}`],
+      [dataStack.getLogicalId(deadLetterQueue.node.defaultChild as CfnElement), `dlq:${definition.name}`],
+    ]),
+  ];
+  // Longest id first: a DLQ's logical id may start with its queue's.
+  const match = named.sort((a, b) => b[0].length - a[0].length).find(([id]) => text.includes(id));
+  if (!match) throw new Error(`unrecognised policy resource ${text}`);
+  return index ? `${match[1]}/index/${index}` : match[1];
+}
+
+/** Every "action resource" the policies attached to a role allow (all statements are Allow). */
+function grantsOf(role: CfnElement): string[] {
+  const roleId = apiStack.getLogicalId(role);
+  const policies = resources(api, 'AWS::IAM::Policy').filter((policy) =>
+    (policy.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })),
+  );
+  return policies.flatMap((policy) =>
+    (
+      policy.Properties.PolicyDocument as {
+        Statement: { Effect: string; Action: string | string[]; Resource: unknown }[];
+      }
+    ).Statement.flatMap((statement) => {
+      expect(statement.Effect).toBe('Allow');
+      const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+      const targets = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+      return pairs(actions, targets.map(resourceName));
+    }),
+  );
+}
+
+function environmentOf(fn: CfnElement): Record<string, unknown> {
+  const resource = api.toJSON().Resources[apiStack.getLogicalId(fn)] as Resource;
+  return (resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+}

@@ -1,11 +1,9 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { InitializeMiddleware } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as dispatchHandler } from '../../functions/workers/dispatch.ts';
+import { createHandler as createDispatchHandler } from '../../functions/workers/dispatch.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { toSqsRecord } from '../../infra/local/queue-poller.ts';
-import { sqsClient } from '../../shared/queue/sqs-client.ts';
-import { documentClient } from '../../shared/store/dynamodb-client.ts';
 import { type Client, emailCampaign, sandboxName, sandboxWithKey, startTestHerald } from './harness.ts';
 
 /**
@@ -38,8 +36,8 @@ beforeAll(async () => {
   campaignId = created.body.id;
   await api.post(`/campaigns/${campaignId}/activate`);
   const options = { name: 'herald-count-calls', step: 'initialize', override: true } as const;
-  documentClient().middlewareStack.add(counter('dynamodb'), options);
-  sqsClient().middlewareStack.add(counter('sqs'), options);
+  herald.clients.dynamodb.middlewareStack.add(counter('dynamodb'), options);
+  herald.clients.sqs.middlewareStack.add(counter('sqs'), options);
 });
 afterAll(async () => {
   await herald?.stop();
@@ -93,7 +91,7 @@ describe('cost of a call', () => {
   });
 
   it('sending a 20-recipient dispatch job reads in 3 batches, then writes each message twice', async () => {
-    const received = await sqsClient().send(
+    const received = await herald.clients.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: herald.queueUrls.DISPATCH_QUEUE_URL,
         MaxNumberOfMessages: 1,
@@ -105,7 +103,7 @@ describe('cost of a call', () => {
     const job = JSON.parse(message.Body ?? '{}') as { executionId: string; recipients: unknown[] };
     expect(job.recipients).toHaveLength(20);
     calls.length = 0;
-    const answer = await dispatchHandler(
+    const answer = await createDispatchHandler(herald.config, herald.clients)(
       { Records: [toSqsRecord(message, 'arn:aws:sqs:us-east-1:000000000000:herald-dispatch')] },
       lambdaContext('dispatch', 30_000),
     );

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startQueuePoller } from '../../infra/local/queue-poller.ts';
 import { queueDefinitions } from '../../shared/definitions/queues.ts';
 import type { ChannelProvider } from '../../shared/ports.ts';
+import { dispatchRoot } from '../../shared/roots/dispatch.ts';
 import { dispatchJobSchema } from '../../shared/schemas/dispatch-job.ts';
 import { dispatchJob } from '../../shared/use-cases/dispatch.ts';
-import { containerDeps } from '../../shared/wiring.ts';
 import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
 
 /**
@@ -49,7 +49,7 @@ describe('a worker killed mid-batch', () => {
       await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
     ).Attributes?.QueueArn;
 
-    const deps = containerDeps();
+    const deps = dispatchRoot(herald.config, herald.clients);
     const handed: string[] = [];
     let deliveries = 0;
     const dying: ChannelProvider = {

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startQueuePoller } from '../../infra/local/queue-poller.ts';
 import { queueDefinitions } from '../../shared/definitions/queues.ts';
 import type { DispatchQueue, FanoutJob } from '../../shared/ports.ts';
+import { fanoutRoot } from '../../shared/roots/fanout.ts';
 import { fanOutPage } from '../../shared/use-cases/fanout.ts';
-import { containerDeps } from '../../shared/wiring.ts';
 import { type Client, sandboxWithKey, startTestHerald } from './harness.ts';
 import { waitFor } from './receiver.ts';
 
@@ -59,7 +59,7 @@ describe('a fanout worker killed mid-audience', () => {
     ).Attributes?.QueueArn;
     const definition = queueDefinitions.find((q) => q.name === 'fanout');
     if (!definition) throw new Error('no fanout queue definition');
-    const deps = containerDeps();
+    const deps = fanoutRoot(herald.config, herald.clients);
     let pages = 0;
     let killed = false;
     const dying: DispatchQueue = {

@@ -10,14 +10,17 @@ export async function startTestHerald(
   env: Record<string, string> = {},
 ): Promise<HeraldRuntime & { root: Client }> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
-  // Revocation must be visible at once in tests; production caches keys for a few seconds.
-  process.env.HERALD_KEY_CACHE_SECONDS = '0';
-  Object.assign(process.env, env);
+  // The tests' own SDK clients (pointed at `endpoints`) sign with these; the runtime needs none.
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   const runtime = await startHerald({
     port: 0,
     dataDir: null,
     schedulerIntervalMs: 0,
     log: () => {},
+    // Revocation must be visible at once in tests; production caches keys for a few seconds.
+    environment: { ...process.env, HERALD_KEY_CACHE_SECONDS: '0', ...env },
     ...options,
   });
   if (!runtime.rootKey && !options.adminKey) throw new Error('test runtime started without a root key');

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,5 +70,22 @@ describe('npm start', () => {
     const [code] = await once(child, 'exit');
     expect(code).toBe(2);
     expect(errors).toContain('PORT');
+  });
+
+  it('refuses a malformed HERALD_* value before starting anything, naming the variable', async () => {
+    const unused = path.join(dataDir, 'never-created');
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH, PORT: '0', HERALD_DATA_DIR: unused, HERALD_WEBHOOK_TIMEOUT_MS: 'abc' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let errors = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      errors += chunk.toString();
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(2);
+    expect(errors).toContain('HERALD_WEBHOOK_TIMEOUT_MS');
+    // No engine started: the data folder was never made.
+    await expect(stat(unused)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

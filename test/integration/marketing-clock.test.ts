@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIENCE_WINDOW_MS, MEMBER_SHARDS } from '../../shared/domain/audience.ts';
 import type { DispatchJob, FanoutJob } from '../../shared/ports.ts';
+import { fanoutRoot } from '../../shared/roots/fanout.ts';
 import { fanOutPage } from '../../shared/use-cases/fanout.ts';
-import { containerDeps } from '../../shared/wiring.ts';
 import { type Client, sandboxWithKey, startTestHerald } from './harness.ts';
 
 /**
@@ -52,7 +52,7 @@ async function audienceRun(members: number, rate: number) {
 
 /** Pages every shard with the given clock, recording when each dispatch job is booked to go. */
 async function fanOut(executionId: string, clock: () => number) {
-  const deps = containerDeps();
+  const deps = fanoutRoot(herald.config, herald.clients);
   const booked: { job: DispatchJob; atMs: number }[] = [];
   const pending: FanoutJob[] = Array.from({ length: MEMBER_SHARDS }, (_, shard) => ({
     kind: 'fanout',

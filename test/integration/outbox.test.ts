@@ -2,11 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { MiddlewareStack } from '@smithy/types';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sqsClient } from '../../shared/queue/sqs-client.ts';
+import { executionsRoot } from '../../shared/roots/executions.ts';
+import { schedulerRoot } from '../../shared/roots/scheduler.ts';
 import { keys } from '../../shared/store/keys.ts';
 import { LOCK_MS, redriveStaleClaims } from '../../shared/use-cases/claims.ts';
 import { triggerUnitary } from '../../shared/use-cases/trigger-unitary.ts';
-import { containerDeps } from '../../shared/wiring.ts';
 import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
 
 /**
@@ -24,7 +24,7 @@ const FAULT = 'herald-test-fault';
 /** Makes the next `count` sends of `command` to `queueUrl` fail, as an SQS outage would. */
 function failSends(command: 'SendMessageCommand' | 'SendMessageBatchCommand', queueUrl: string, count = 1) {
   let left = count;
-  const stack = sqsClient().middlewareStack as MiddlewareStack<{ QueueUrl?: string }, object>;
+  const stack = herald.clients.sqs.middlewareStack as MiddlewareStack<{ QueueUrl?: string }, object>;
   stack.add(
     (next, context) => async (args) => {
       if (context.commandName === command && args.input.QueueUrl === queueUrl && left > 0) {
@@ -38,6 +38,8 @@ function failSends(command: 'SendMessageCommand' | 'SendMessageBatchCommand', qu
 }
 
 const later = () => ({ now: () => new Date(Date.now() + LOCK_MS + 1_000) });
+/** The scheduler's adapters, on the runtime's clients. */
+const scheduler = () => schedulerRoot(herald.config, herald.clients);
 
 async function claimItem(key: string) {
   const { Item } = await documents.send(
@@ -66,7 +68,7 @@ beforeAll(async () => {
   documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: herald.endpoints.dynamodb }));
 });
 afterEach(() => {
-  sqsClient().middlewareStack.remove(FAULT);
+  herald.clients.sqs.middlewareStack.remove(FAULT);
 });
 afterAll(async () => {
   documents?.destroy();
@@ -105,15 +107,15 @@ describe('a unitary trigger whose enqueue fails after the claim', () => {
     expect(before.body.recipients.map((r) => r.status)).toEqual(['queued', 'queued']);
 
     // Before its lock lapses the claim is its request's own: the sweeper leaves it.
-    expect(await redriveStaleClaims(containerDeps())).toBe(0);
-    expect(await redriveStaleClaims({ ...containerDeps(), clock: later() })).toBe(1);
+    expect(await redriveStaleClaims(scheduler())).toBe(0);
+    expect(await redriveStaleClaims({ ...scheduler(), clock: later() })).toBe(1);
     expect(await settled(accepted.body.executionId)).toEqual(['delivered', 'delivered']);
     const done = await claimItem('unitary#outbox-sweep');
     expect(done?.state).toBe('done');
     expect(done?.jobs).toBeUndefined();
     expect(done?.duePk).toBeUndefined();
     // Nothing left for the next sweep.
-    expect(await redriveStaleClaims({ ...containerDeps(), clock: later() })).toBe(0);
+    expect(await redriveStaleClaims({ ...scheduler(), clock: later() })).toBe(0);
   });
 
   it('is finished by a retry of the same request once the lock lapses', async () => {
@@ -130,9 +132,8 @@ describe('a unitary trigger whose enqueue fails after the claim', () => {
     expect(early.status).toBe(409);
     expect(early.headers.get('retry-after')).toBeTruthy();
 
-    const deps = containerDeps();
     const retried = await triggerUnitary(
-      { ...deps, campaigns: deps.cachedCampaigns, clock: later() },
+      { ...executionsRoot(herald.config, herald.clients), clock: later() },
       { sandbox, keyId: 'retry' },
       body,
     );
@@ -166,7 +167,7 @@ describe('an audience run whose fanout enqueue fails after the claim', () => {
     const pending = await claimItem(`audience-run#${run.body.executionId}`);
     expect(pending?.state).toBe('pending');
 
-    expect(await redriveStaleClaims({ ...containerDeps(), clock: later() })).toBe(1);
+    expect(await redriveStaleClaims({ ...scheduler(), clock: later() })).toBe(1);
     for (let i = 0; i < 100; i++) {
       const status = await api.get<{ status: string; counts: { delivered: number } }>(
         `/im/executions/audience/${run.body.executionId}`,

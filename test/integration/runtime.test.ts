@@ -13,6 +13,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startQueuePoller } from '../../infra/local/queue-poller.ts';
 import { startHerald } from '../../infra/local/runtime.ts';
+import { ConfigError } from '../../shared/config.ts';
 import type { QueueDefinition } from '../../shared/definitions/queues.ts';
 import { client, sandboxName, startTestHerald } from './harness.ts';
 
@@ -56,15 +57,38 @@ describe('the local runtime', () => {
     }
   });
 
+  it('refuses a bad configuration before starting an engine, naming the variable', async () => {
+    const start = startHerald({
+      ...quiet,
+      dataDir: path.join(dataDir, 'never-created'),
+      environment: { ...process.env, HERALD_KEY_CACHE_SECONDS: 'soon' },
+    });
+    await expect(start).rejects.toBeInstanceOf(ConfigError);
+    await expect(start).rejects.toThrow(/HERALD_KEY_CACHE_SECONDS/);
+    await expect(stat(path.join(dataDir, 'never-created'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('uses the engines named by AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SQS instead of its own', async () => {
-    const saved = { dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB, sqs: process.env.AWS_ENDPOINT_URL_SQS };
+    const before = { ...process.env };
     const owner = await startHerald({ ...quiet, dataDir: null });
     try {
+      // The runtime hands its configuration to the handlers: it writes nothing into process.env.
+      expect(process.env).toEqual(before);
       const name = sandboxName();
       expect((await client(owner.url, owner.rootKey ?? '').post('/sandboxes', { name })).status).toBe(201);
-      process.env.AWS_ENDPOINT_URL_DYNAMODB = owner.endpoints.dynamodb;
-      process.env.AWS_ENDPOINT_URL_SQS = owner.endpoints.sqs;
-      const guest = await startHerald({ ...quiet, dataDir: null, adminKey: 'k'.repeat(32) });
+      const guest = await startHerald({
+        ...quiet,
+        dataDir: null,
+        adminKey: 'k'.repeat(32),
+        environment: {
+          ...process.env,
+          AWS_ENDPOINT_URL_DYNAMODB: owner.endpoints.dynamodb,
+          AWS_ENDPOINT_URL_SQS: owner.endpoints.sqs,
+          // Engines the runtime did not start sign with the environment's credentials.
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+        },
+      });
       try {
         expect(guest.endpoints).toEqual(owner.endpoints);
         const list = await client(guest.url, 'k'.repeat(32)).get<{ items: { name: string }[] }>('/sandboxes');
@@ -72,12 +96,10 @@ describe('the local runtime', () => {
       } finally {
         await guest.stop();
       }
-      expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(owner.endpoints.dynamodb);
     } finally {
       await owner.stop();
     }
-    expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(saved.dynamodb);
-    expect(process.env.AWS_ENDPOINT_URL_SQS).toBe(saved.sqs);
+    expect(process.env).toEqual(before);
   });
 });
 

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllowlist } from '../../shared/domain/address-policy.ts';
-import { documentClient } from '../../shared/store/dynamodb-client.ts';
 import { DynamoDbWebhookStore } from '../../shared/store/dynamodb-webhook-store.ts';
 import { createWebhookSender } from '../../shared/webhooks/http-sender.ts';
 import { emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
@@ -100,7 +99,7 @@ describe('a configuration saved before those checks (written straight into the s
     const s = await sandboxWithKey(herald, ['admin']);
     const created = await s.api.post<{ id: string }>('/webhooks', { name: 'old', url: receiver.url(path) });
     expect(created.status).toBe(201);
-    const store = new DynamoDbWebhookStore(documentClient(), herald.tableName);
+    const store = new DynamoDbWebhookStore(herald.clients.dynamodb, herald.tableName);
     const webhook = await store.get(s.sandbox, created.body.id);
     if (!webhook) throw new Error('the webhook was not stored');
     await store.save({

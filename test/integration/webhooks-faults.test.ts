@@ -4,9 +4,9 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startQueuePoller } from '../../infra/local/queue-poller.ts';
 import { queueDefinitions } from '../../shared/definitions/queues.ts';
+import { feedbackRoot } from '../../shared/roots/feedback.ts';
 import { feedbackMessageSchema } from '../../shared/schemas/feedback-message.ts';
 import { deliverJob, fanOutStatusEvent } from '../../shared/use-cases/deliver.ts';
-import { containerDeps } from '../../shared/wiring.ts';
 import { emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
 import { startReceiver, waitFor } from './receiver.ts';
 
@@ -58,7 +58,7 @@ async function feedbackPoller(kill: (recordIndex: number, kind: 'status-event' |
   ).Attributes?.QueueArn;
   const definition = queueDefinitions.find((q) => q.name === 'feedback');
   if (!definition) throw new Error('no feedback queue definition');
-  const deps = containerDeps();
+  const deps = feedbackRoot(herald.config, herald.clients);
   return startQueuePoller({
     client: sqs,
     queueUrl,

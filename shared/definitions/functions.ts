@@ -1,0 +1,154 @@
+import type { ApiGroup } from '../http/routes.ts';
+import type { QueueDefinition } from './queues.ts';
+import type { TableDefinition } from './table.ts';
+
+/**
+ * The Lambda functions, described once: each one's code, the table access it needs and the queues
+ * it sends to. The CDK constructs grant exactly this (and set only these variables); each
+ * function's composition root (`shared/roots/`) builds only these adapters; the local runtime
+ * runs the same handlers. Worked out from the use cases each function calls — see
+ * docs/adr/0010-function-table-and-composition-roots.md.
+ */
+
+export type QueueName = QueueDefinition['name'];
+export type IndexName = TableDefinition['globalIndexes'][number]['name'];
+
+/**
+ * `read`: GetItem, BatchGetItem, Query. `read-write` adds PutItem, UpdateItem, DeleteItem,
+ * BatchWriteItem and ConditionCheckItem (TransactWriteItems is authorised by its item actions).
+ * Never Scan, never stream actions, never table management.
+ */
+export type TableAccess = 'read' | 'read-write';
+
+export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  'read-write': [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:ConditionCheckItem',
+  ],
+};
+
+/** What a function may do on an index it queries (`<table ARN>/index/<name>`). */
+export const INDEX_ACTIONS: readonly string[] = ['dynamodb:Query'];
+
+/** What a function may do on a queue it sends to; SendMessageBatch is authorised by SendMessage. */
+export const QUEUE_ACTIONS: readonly string[] = ['sqs:SendMessage'];
+
+interface CommonDefinition {
+  /** Unique; the construct id of the function. */
+  readonly name: string;
+  /**
+   * The module exporting `createHandler(config, clients?)`: the handler, given its parsed
+   * configuration. The local runtime calls it.
+   */
+  readonly handler: string;
+  /**
+   * The Lambda entry CDK bundles (`handler` beside it, `.lambda.ts`): it parses the configuration
+   * when the module loads, so a bad value fails the function's init, and exports `handler`.
+   */
+  readonly entry: string;
+  readonly table: TableAccess;
+  /** Indexes the function queries. */
+  readonly indexes: readonly IndexName[];
+  /** Queues the function sends to; each one's `<NAME>_QUEUE_URL` is all it is told of queues. */
+  readonly queues: readonly QueueName[];
+}
+
+/** An API function: the routes of one group of the route table. */
+export interface ApiFunctionDefinition extends CommonDefinition {
+  readonly kind: 'api';
+  readonly group: ApiGroup;
+}
+
+/** A queue worker, fed by an SQS event source on `consumes`. */
+export interface WorkerFunctionDefinition extends CommonDefinition {
+  readonly kind: 'worker';
+  readonly consumes: QueueName;
+}
+
+/** The every-minute scheduler. */
+export interface SchedulerFunctionDefinition extends CommonDefinition {
+  readonly kind: 'scheduler';
+}
+
+export type FunctionDefinition =
+  | ApiFunctionDefinition
+  | WorkerFunctionDefinition
+  | SchedulerFunctionDefinition;
+
+interface Needs {
+  readonly table: TableAccess;
+  readonly indexes?: readonly IndexName[];
+  readonly queues?: readonly QueueName[];
+}
+
+function code(handler: string, needs: Needs) {
+  return {
+    handler,
+    entry: handler.replace(/\.ts$/, '.lambda.ts'),
+    table: needs.table,
+    indexes: needs.indexes ?? [],
+    queues: needs.queues ?? [],
+  };
+}
+
+const api = (group: ApiGroup, needs: Needs): ApiFunctionDefinition => ({
+  kind: 'api',
+  name: `${group}-api`,
+  group,
+  ...code(`functions/api/${group}.ts`, needs),
+});
+
+const worker = (queue: QueueName, needs: Needs): WorkerFunctionDefinition => ({
+  kind: 'worker',
+  name: `${queue}-worker`,
+  consumes: queue,
+  ...code(`functions/workers/${queue}.ts`, needs),
+});
+
+export const functionDefinitions: readonly FunctionDefinition[] = [
+  // Health, the OpenAPI document and the $default route's 404/405: it only reads API keys.
+  api('system', { table: 'read' }),
+  // Sandboxes, API keys, namespaces.
+  api('admin', { table: 'read-write' }),
+  // Campaigns and their lifecycle (reads audiences and namespaces to check them).
+  api('campaigns', { table: 'read-write' }),
+  // Profiles and identities (adds audience memberships named on the upsert).
+  api('profiles', { table: 'read-write' }),
+  // Triggers queue dispatch jobs (unitary) and fanout jobs (audience runs) through the claim.
+  api('executions', { table: 'read-write', queues: ['dispatch', 'fanout'] }),
+  // Webhook configuration; `test` posts over HTTP, resend and recover queue deliveries on feedback.
+  api('webhooks', { table: 'read-write', queues: ['feedback'] }),
+  // Audiences, memberships and imports.
+  api('audiences', { table: 'read-write' }),
+  // Sends, records statuses, publishes status events.
+  worker('dispatch', { table: 'read-write', queues: ['feedback'] }),
+  // Fans status events out to webhooks and delivers them, re-queueing retries on its own queue.
+  worker('feedback', { table: 'read-write', queues: ['feedback'] }),
+  // Pages an audience: dispatch jobs, the next page, and status events for exclusions.
+  worker('fanout', { table: 'read-write', queues: ['dispatch', 'fanout', 'feedback'] }),
+  {
+    kind: 'scheduler',
+    name: 'scheduler',
+    // Due campaigns, schedules and stale claims are read from the `due` index; due schedules start
+    // audience runs (fanout) and re-driven claims queue their jobs (dispatch, fanout).
+    ...code('functions/scheduler.ts', {
+      table: 'read-write',
+      indexes: ['due'],
+      queues: ['dispatch', 'fanout'],
+    }),
+  },
+];
+
+/** The function with that name; throws for an unknown one (a mistake in the caller). */
+export function functionNamed(name: string): FunctionDefinition {
+  const found = functionDefinitions.find((fn) => fn.name === name);
+  if (!found) throw new Error(`no function named '${name}' in the function table`);
+  return found;
+}

@@ -1,0 +1,47 @@
+import { SandboxProvider } from '../channels/sandbox-provider.ts';
+import type { HeraldConfig } from '../config.ts';
+import { createSqsClient } from '../queue/sqs-client.ts';
+import { DynamoDbApiKeyStore } from '../store/dynamodb-api-key-store.ts';
+import { DynamoDbAudienceExecutionStore } from '../store/dynamodb-audience-execution-store.ts';
+import { DynamoDbAudienceStore } from '../store/dynamodb-audience-store.ts';
+import { DynamoDbCampaignStore } from '../store/dynamodb-campaign-store.ts';
+import { createDocumentClient } from '../store/dynamodb-client.ts';
+import { DynamoDbExecutionStore } from '../store/dynamodb-execution-store.ts';
+import { DynamoDbProfileStore } from '../store/dynamodb-profile-store.ts';
+import { DynamoDbScheduleStore } from '../store/dynamodb-schedule-store.ts';
+import { DynamoDbClaimStore } from '../store/idempotency.ts';
+import type { ExecutionReadDeps } from '../use-cases/executions.ts';
+import { cachedCampaigns } from '../use-cases/read-cache.ts';
+import type { ScheduleDeps } from '../use-cases/schedules.ts';
+import type { TriggerDeps } from '../use-cases/trigger-unitary.ts';
+import { apiParts, type Clients, sandboxSettings } from './parts.ts';
+import { jobSender } from './queue-parts.ts';
+
+/**
+ * The executions function: unitary and audience triggers (their claims queue dispatch and fanout
+ * jobs), schedules, and reading executions and rendered messages. Campaigns are read through the
+ * per-container cache: the trigger path never reads the campaign item per call.
+ */
+export function executionsRoot(config: HeraldConfig, clients: Partial<Clients> = {}) {
+  const documents = clients.dynamodb ?? createDocumentClient();
+  const sqs = clients.sqs ?? createSqsClient();
+  const table = config.TABLE_NAME;
+  return {
+    ...apiParts(config, new DynamoDbApiKeyStore(documents, table)),
+    campaigns: cachedCampaigns(
+      new DynamoDbCampaignStore(documents, table),
+      config.HERALD_CAMPAIGN_CACHE_SECONDS * 1000,
+    ),
+    sandboxSettings: sandboxSettings(config, documents),
+    profiles: new DynamoDbProfileStore(documents, table),
+    executions: new DynamoDbExecutionStore(documents, table),
+    claims: new DynamoDbClaimStore(documents, table),
+    jobs: jobSender(config, sqs),
+    audiences: new DynamoDbAudienceStore(documents, table),
+    audienceExecutions: new DynamoDbAudienceExecutionStore(documents, table),
+    schedules: new DynamoDbScheduleStore(documents, table),
+    provider: new SandboxProvider(documents, table),
+  } satisfies TriggerDeps & ScheduleDeps & ExecutionReadDeps;
+}
+
+export type ExecutionsDeps = ReturnType<typeof executionsRoot>;

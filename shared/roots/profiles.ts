@@ -1,0 +1,21 @@
+import type { HeraldConfig } from '../config.ts';
+import { DynamoDbApiKeyStore } from '../store/dynamodb-api-key-store.ts';
+import { DynamoDbAudienceStore } from '../store/dynamodb-audience-store.ts';
+import { createDocumentClient } from '../store/dynamodb-client.ts';
+import { DynamoDbNamespaceStore } from '../store/dynamodb-namespace-store.ts';
+import { DynamoDbProfileStore } from '../store/dynamodb-profile-store.ts';
+import type { ProfileDeps } from '../use-cases/profiles.ts';
+import { apiParts, type Clients, sandboxSettings } from './parts.ts';
+
+/** The profiles function: profiles and identities (and memberships named on an upsert). */
+export function profilesRoot(config: HeraldConfig, clients: Partial<Clients> = {}) {
+  const documents = clients.dynamodb ?? createDocumentClient();
+  const table = config.TABLE_NAME;
+  return {
+    ...apiParts(config, new DynamoDbApiKeyStore(documents, table)),
+    profiles: new DynamoDbProfileStore(documents, table),
+    namespaces: new DynamoDbNamespaceStore(documents, table),
+    audiences: new DynamoDbAudienceStore(documents, table),
+    sandboxSettings: sandboxSettings(config, documents),
+  } satisfies ProfileDeps;
+}
