@@ -2,10 +2,11 @@ import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { HERALD_BUNDLING, HERALD_RUNTIME_ENVIRONMENT } from './bundling.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -23,9 +24,8 @@ export interface HeraldFunctionProps {
 }
 
 /**
- * Herald's house Lambda function: Node.js 24 on arm64, an ESM bundle built by local esbuild
- * (tree-shaken, minified, with source maps; the AWS SDK v3 clients are bundled too, so the deployed
- * code runs the versions the tests ran), X-Ray tracing, its own log group. `bindTable` and
+ * Herald's house Lambda function: Node.js 24 on arm64, an ESM bundle built by local esbuild with
+ * `HERALD_BUNDLING` (see `bundling.ts`), X-Ray tracing, its own log group. `bindTable` and
  * `bindQueue` set the variable and grant the IAM permission together.
  */
 export class HeraldFunction extends Construct {
@@ -49,20 +49,8 @@ export class HeraldFunction extends Construct {
       logGroup,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        platform: 'node',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        forceDockerBundling: false,
-        externalModules: [],
-        // Some bundled CommonJS dependencies call require(); ESM has none unless we make one.
-        banner:
-          "import { createRequire as heraldCreateRequire } from 'node:module'; const require = heraldCreateRequire(import.meta.url);",
-      },
-      environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'herald' },
+      bundling: HERALD_BUNDLING,
+      environment: { ...HERALD_RUNTIME_ENVIRONMENT },
     });
     for (const [name, value] of Object.entries(props.environment ?? {})) this.setEnvironment(name, value);
   }

@@ -1,0 +1,179 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { esbuildOptions, HERALD_RUNTIME_ENVIRONMENT } from '../infra/constructs/bundling.ts';
+import { PROJECT_ROOT } from '../infra/constructs/herald-function.ts';
+
+/**
+ * `npm run bench:bundles` (first part of `npm run bench`): bundles every Lambda entry under
+ * `functions/` as the stack does (the construct's esbuild options, from `infra/constructs/bundling.ts`),
+ * then prints each bundle's size and its import time next to a bare import of the same AWS SDK
+ * clients bundled the same way: the median of `BENCH_IMPORT_RUNS` (15) fresh Node.js processes
+ * each, run in turn so drift on a shared machine hits every row alike. Import time is measured
+ * inside the child (`await import()` of the bundle), with the function's own `NODE_OPTIONS`.
+ * Prints figures; asserts nothing. `--detail` adds what each bundle is made of.
+ */
+const RUNS = Math.max(1, Number(process.env.BENCH_IMPORT_RUNS ?? 15));
+const DETAIL = process.argv.includes('--detail');
+const KEEP = process.argv.includes('--keep');
+
+/** The SDK clients a bundle may hold, by the package that brings each in. */
+const CLIENTS = [
+  { pkg: '@aws-sdk/client-dynamodb', name: 'DynamoDBClient', short: 'ddb' },
+  { pkg: '@aws-sdk/lib-dynamodb', name: 'DynamoDBDocumentClient', short: 'doc' },
+  { pkg: '@aws-sdk/client-sqs', name: 'SQSClient', short: 'sqs' },
+] as const;
+
+/** Every Lambda entry: `functions/` holds entry points only (DESIGN.md). */
+function entries(dir = path.join(PROJECT_ROOT, 'functions')): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) =>
+      d.isDirectory()
+        ? entries(path.join(dir, d.name))
+        : d.name.endsWith('.ts')
+          ? [path.join(dir, d.name)]
+          : [],
+    )
+    .sort();
+}
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'herald-bundles-'));
+const kb = (bytes: number) => bytes / 1024;
+const fileSize = (file: string) => {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+};
+
+interface Bundle {
+  name: string;
+  file: string;
+  bytes: number;
+  mapBytes: number;
+  metafile: Metafile;
+}
+
+async function bundle(name: string, outdir: string, entry: string | { contents: string }): Promise<Bundle> {
+  mkdirSync(outdir, { recursive: true });
+  const options = esbuildOptions(typeof entry === 'string' ? entry : '', outdir);
+  const result = await build(
+    typeof entry === 'string'
+      ? options
+      : {
+          ...options,
+          entryPoints: [],
+          stdin: { contents: entry.contents, resolveDir: PROJECT_ROOT, loader: 'js' },
+        },
+  );
+  const file = String(options.outfile);
+  return { name, file, bytes: fileSize(file), mapBytes: fileSize(`${file}.map`), metafile: result.metafile };
+}
+
+/** Output bytes per origin: an npm package, or a folder of Herald's own code. */
+function composition(metafile: Metafile): [string, number][] {
+  const totals = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
+      const origin = pkg ?? input.split('/').slice(0, 2).join('/');
+      totals.set(origin, (totals.get(origin) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
+const functions: (Bundle & { clients: (typeof CLIENTS)[number][] })[] = [];
+for (const entry of entries()) {
+  const name = path.relative(path.join(PROJECT_ROOT, 'functions'), entry).replace(/\.ts$/, '');
+  const built = await bundle(name, path.join(root, name), entry);
+  const inputs = Object.keys(built.metafile.inputs);
+  const clients = CLIENTS.filter((c) => inputs.some((i) => i.includes(`node_modules/${c.pkg}/`)));
+  functions.push({ ...built, clients });
+}
+
+// One bare bundle per distinct set of clients: just the client classes, bundled the same way.
+const bare = new Map<string, Bundle>();
+for (const { clients } of functions) {
+  const key = clients.map((c) => c.short).join('+') || 'none';
+  if (bare.has(key)) continue;
+  const contents = clients.map((c) => `export { ${c.name} } from '${c.pkg}';`).join('\n');
+  bare.set(key, await bundle(`bare ${key}`, path.join(root, `bare-${key}`), { contents }));
+}
+
+// Import times: every bundle once per round, RUNS rounds, each import in a fresh process.
+const childEnv = {
+  ...process.env,
+  ...HERALD_RUNTIME_ENVIRONMENT,
+  // What the stack would set: a module that reads its configuration at load finds it.
+  AWS_REGION: 'us-east-1',
+  TABLE_NAME: 'herald-bench',
+  DISPATCH_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/dispatch',
+  FEEDBACK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/feedback',
+  FANOUT_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/fanout',
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+};
+const timer =
+  'const t0 = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t0));';
+const importMs = (file: string) =>
+  Number(
+    execFileSync(process.execPath, ['--input-type=module', '-e', timer, pathToFileURL(file).href], {
+      env: childEnv,
+      encoding: 'utf8',
+    }),
+  );
+const targets = [...functions, ...bare.values()];
+const samples = new Map<string, number[]>(targets.map((t) => [t.file, []]));
+for (let round = 0; round < RUNS; round++) {
+  for (const target of targets) samples.get(target.file)?.push(importMs(target.file));
+}
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+console.log(
+  `bundles as the stack builds them; import: median of ${RUNS} fresh processes, NODE_OPTIONS=${HERALD_RUNTIME_ENVIRONMENT.NODE_OPTIONS ?? ''}`,
+);
+console.log(`Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}\n`);
+const header = ['function', 'KB', 'map KB', 'SDK clients', 'import ms', 'bare ms', 'bare KB', '× bare'];
+const rows = functions.map((f) => {
+  const key = f.clients.map((c) => c.short).join('+') || 'none';
+  const base = bare.get(key);
+  const ms = median(samples.get(f.file) ?? []);
+  const baseMs = base ? median(samples.get(base.file) ?? []) : 0;
+  return [
+    f.name,
+    kb(f.bytes).toFixed(0),
+    kb(f.mapBytes).toFixed(0),
+    key,
+    ms.toFixed(1),
+    baseMs.toFixed(1),
+    base ? kb(base.bytes).toFixed(0) : '-',
+    baseMs > 0 ? (ms / baseMs).toFixed(2) : '-',
+  ];
+});
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+const line = (cells: string[]) =>
+  cells
+    .map((c, i) => (i === 0 || i === 3 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+    .join('  ');
+console.log(line(header));
+for (const row of rows) console.log(line(row));
+
+if (DETAIL) {
+  for (const f of functions) {
+    console.log(`\n${f.name} (${kb(f.bytes).toFixed(0)} KB):`);
+    for (const [origin, bytes] of composition(f.metafile).slice(0, 12)) {
+      console.log(`  ${kb(bytes).toFixed(1).padStart(7)} KB  ${origin}`);
+    }
+  }
+}
+
+if (KEEP) console.log(`\nbundles kept in ${root}`);
+else rmSync(root, { recursive: true, force: true });
