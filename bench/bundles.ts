@@ -4,7 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { esbuildOptions, HERALD_RUNTIME_ENVIRONMENT } from '../infra/constructs/bundling.ts';
+import {
+  esbuildOptions,
+  HERALD_RUNTIME_ENVIRONMENT,
+  SOURCE_MAPS_NODE_OPTIONS,
+} from '../infra/constructs/bundling.ts';
 import { PROJECT_ROOT } from '../infra/constructs/herald-function.ts';
 
 /**
@@ -14,11 +18,13 @@ import { PROJECT_ROOT } from '../infra/constructs/herald-function.ts';
  * clients bundled the same way: the median of `BENCH_IMPORT_RUNS` (15) fresh Node.js processes
  * each, run in turn so drift on a shared machine hits every row alike. Import time is measured
  * inside the child (`await import()` of the bundle), with the function's own `NODE_OPTIONS`.
- * Prints figures; asserts nothing. `--detail` adds what each bundle is made of.
+ * Prints figures; asserts nothing. `--detail` adds what each bundle is made of; `--source-maps`
+ * adds each bundle's import time with `--enable-source-maps` (what `-c herald:sourceMaps=true` costs).
  */
 const RUNS = Math.max(1, Number(process.env.BENCH_IMPORT_RUNS ?? 15));
 const DETAIL = process.argv.includes('--detail');
 const KEEP = process.argv.includes('--keep');
+const SOURCE_MAPS = process.argv.includes('--source-maps');
 
 /** The SDK clients a bundle may hold, by the package that brings each in. */
 const CLIENTS = [
@@ -119,17 +125,21 @@ const childEnv = {
 };
 const timer =
   'const t0 = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t0));';
-const importMs = (file: string) =>
+const importMs = (file: string, nodeOptions: string | undefined) =>
   Number(
     execFileSync(process.execPath, ['--input-type=module', '-e', timer, pathToFileURL(file).href], {
-      env: childEnv,
+      env: { ...childEnv, NODE_OPTIONS: nodeOptions ?? '' },
       encoding: 'utf8',
     }),
   );
 const targets = [...functions, ...bare.values()];
 const samples = new Map<string, number[]>(targets.map((t) => [t.file, []]));
+const mapSamples = new Map<string, number[]>(functions.map((t) => [t.file, []]));
 for (let round = 0; round < RUNS; round++) {
-  for (const target of targets) samples.get(target.file)?.push(importMs(target.file));
+  for (const target of targets) {
+    samples.get(target.file)?.push(importMs(target.file, HERALD_RUNTIME_ENVIRONMENT.NODE_OPTIONS));
+    if (SOURCE_MAPS) mapSamples.get(target.file)?.push(importMs(target.file, SOURCE_MAPS_NODE_OPTIONS));
+  }
 }
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -138,10 +148,20 @@ const median = (values: number[]) => {
 };
 
 console.log(
-  `bundles as the stack builds them; import: median of ${RUNS} fresh processes, NODE_OPTIONS=${HERALD_RUNTIME_ENVIRONMENT.NODE_OPTIONS ?? ''}`,
+  `bundles as the stack builds them; import: median of ${RUNS} fresh processes, NODE_OPTIONS='${HERALD_RUNTIME_ENVIRONMENT.NODE_OPTIONS ?? ''}'`,
 );
 console.log(`Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}\n`);
-const header = ['function', 'KB', 'map KB', 'SDK clients', 'import ms', 'bare ms', 'bare KB', '× bare'];
+const header = [
+  'function',
+  'KB',
+  'map KB',
+  'SDK clients',
+  'import ms',
+  'bare ms',
+  'bare KB',
+  '× bare',
+  ...(SOURCE_MAPS ? ['with maps ms'] : []),
+];
 const rows = functions.map((f) => {
   const key = f.clients.map((c) => c.short).join('+') || 'none';
   const base = bare.get(key);
@@ -156,6 +176,7 @@ const rows = functions.map((f) => {
     baseMs.toFixed(1),
     base ? kb(base.bytes).toFixed(0) : '-',
     baseMs > 0 ? (ms / baseMs).toFixed(2) : '-',
+    ...(SOURCE_MAPS ? [median(mapSamples.get(f.file) ?? []).toFixed(1)] : []),
   ];
 });
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -6,7 +6,12 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { HERALD_BUNDLING, HERALD_RUNTIME_ENVIRONMENT } from './bundling.ts';
+import {
+  HERALD_BUNDLING,
+  HERALD_RUNTIME_ENVIRONMENT,
+  SOURCE_MAPS_CONTEXT,
+  SOURCE_MAPS_NODE_OPTIONS,
+} from './bundling.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -25,7 +30,8 @@ export interface HeraldFunctionProps {
 
 /**
  * Herald's house Lambda function: Node.js 24 on arm64, an ESM bundle built by local esbuild with
- * `HERALD_BUNDLING` (see `bundling.ts`), X-Ray tracing, its own log group. `bindTable` and
+ * `HERALD_BUNDLING` (see `bundling.ts`; source maps shipped, loaded only with the
+ * `herald:sourceMaps` context), X-Ray tracing, its own log group. `bindTable` and
  * `bindQueue` set the variable and grant the IAM permission together.
  */
 export class HeraldFunction extends Construct {
@@ -52,6 +58,11 @@ export class HeraldFunction extends Construct {
       bundling: HERALD_BUNDLING,
       environment: { ...HERALD_RUNTIME_ENVIRONMENT },
     });
+    const sourceMaps = String(this.node.tryGetContext(SOURCE_MAPS_CONTEXT) ?? 'false');
+    if (sourceMaps === 'true') this.setEnvironment('NODE_OPTIONS', SOURCE_MAPS_NODE_OPTIONS);
+    else if (sourceMaps !== 'false') {
+      throw new Error(`context ${SOURCE_MAPS_CONTEXT} must be true or false, not '${sourceMaps}'`);
+    }
     for (const [name, value] of Object.entries(props.environment ?? {})) this.setEnvironment(name, value);
   }
 
