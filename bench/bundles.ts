@@ -15,9 +15,10 @@ import { PROJECT_ROOT } from '../infra/constructs/herald-function.ts';
  * `npm run bench:bundles` (first part of `npm run bench`): bundles every Lambda entry under
  * `functions/` as the stack does (the construct's esbuild options, from `infra/constructs/bundling.ts`),
  * then prints each bundle's size and its import time next to a bare import of the same AWS SDK
- * clients bundled the same way: the median of `BENCH_IMPORT_RUNS` (15) fresh Node.js processes
- * each, run in turn so drift on a shared machine hits every row alike. Import time is measured
- * inside the child (`await import()` of the bundle), with the function's own `NODE_OPTIONS`.
+ * clients bundled the same way (the `bare` rows): the median of `BENCH_IMPORT_RUNS` (15) fresh
+ * Node.js processes each, run in turn so drift on a shared machine hits every row alike. Import time
+ * is measured inside the child (`await import()` of the bundle, wall and CPU time), with the
+ * function's own `NODE_OPTIONS`.
  * Prints figures; asserts nothing. `--detail` adds what each bundle is made of; `--source-maps`
  * adds each bundle's import time with `--enable-source-maps` (what `-c herald:sourceMaps=true` costs).
  */
@@ -123,26 +124,33 @@ const childEnv = {
   FANOUT_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/fanout',
   POWERTOOLS_LOG_LEVEL: 'ERROR',
 };
+// The child reports wall time and CPU time (all its threads) of the import. On a shared machine
+// wall time moves with the neighbours' load; CPU time much less, and it is what a Lambda's own
+// vCPU spends, so both are shown.
 const timer =
-  'const t0 = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t0));';
-const importMs = (file: string, nodeOptions: string | undefined) =>
-  Number(
+  'const t0 = performance.now(); const c0 = process.cpuUsage(); await import(process.argv[1]); const c = process.cpuUsage(c0); process.stdout.write(JSON.stringify([performance.now() - t0, (c.user + c.system) / 1000]));';
+const importTimes = (file: string, nodeOptions: string | undefined): [number, number] =>
+  JSON.parse(
     execFileSync(process.execPath, ['--input-type=module', '-e', timer, pathToFileURL(file).href], {
       env: { ...childEnv, NODE_OPTIONS: nodeOptions ?? '' },
       encoding: 'utf8',
     }),
   );
 const targets = [...functions, ...bare.values()];
-const samples = new Map<string, number[]>(targets.map((t) => [t.file, []]));
-const mapSamples = new Map<string, number[]>(functions.map((t) => [t.file, []]));
+const wall = new Map<string, number[]>(targets.map((t) => [t.file, []]));
+const cpu = new Map<string, number[]>(targets.map((t) => [t.file, []]));
+const wallWithMaps = new Map<string, number[]>(targets.map((t) => [t.file, []]));
 for (let round = 0; round < RUNS; round++) {
   for (const target of targets) {
-    samples.get(target.file)?.push(importMs(target.file, HERALD_RUNTIME_ENVIRONMENT.NODE_OPTIONS));
-    if (SOURCE_MAPS) mapSamples.get(target.file)?.push(importMs(target.file, SOURCE_MAPS_NODE_OPTIONS));
+    const [ms, cpuMs] = importTimes(target.file, HERALD_RUNTIME_ENVIRONMENT.NODE_OPTIONS);
+    wall.get(target.file)?.push(ms);
+    cpu.get(target.file)?.push(cpuMs);
+    if (SOURCE_MAPS)
+      wallWithMaps.get(target.file)?.push(importTimes(target.file, SOURCE_MAPS_NODE_OPTIONS)[0]);
   }
 }
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
+const median = (values: number[] | undefined) => {
+  const sorted = [...(values ?? [])].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
@@ -152,40 +160,45 @@ console.log(
 );
 console.log(`Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}\n`);
 const header = [
-  'function',
+  'bundle',
   'KB',
   'map KB',
   'SDK clients',
   'import ms',
-  'bare ms',
-  'bare KB',
+  '× bare',
+  'cpu ms',
   '× bare',
   ...(SOURCE_MAPS ? ['with maps ms'] : []),
 ];
-const rows = functions.map((f) => {
-  const key = f.clients.map((c) => c.short).join('+') || 'none';
-  const base = bare.get(key);
-  const ms = median(samples.get(f.file) ?? []);
-  const baseMs = base ? median(samples.get(base.file) ?? []) : 0;
+const clientKey = (clients: readonly (typeof CLIENTS)[number][]) =>
+  clients.map((c) => c.short).join('+') || 'none';
+const row = (b: Bundle, key: string, base: Bundle | undefined) => {
+  const ms = median(wall.get(b.file));
+  const cpuMs = median(cpu.get(b.file));
+  const ratio = (value: number, of: number) => (of > 0 ? (value / of).toFixed(2) : '-');
   return [
-    f.name,
-    kb(f.bytes).toFixed(0),
-    kb(f.mapBytes).toFixed(0),
+    b.name,
+    kb(b.bytes).toFixed(0),
+    kb(b.mapBytes).toFixed(0),
     key,
     ms.toFixed(1),
-    baseMs.toFixed(1),
-    base ? kb(base.bytes).toFixed(0) : '-',
-    baseMs > 0 ? (ms / baseMs).toFixed(2) : '-',
-    ...(SOURCE_MAPS ? [median(mapSamples.get(f.file) ?? []).toFixed(1)] : []),
+    base ? ratio(ms, median(wall.get(base.file))) : '',
+    cpuMs.toFixed(1),
+    base ? ratio(cpuMs, median(cpu.get(base.file))) : '',
+    ...(SOURCE_MAPS ? [median(wallWithMaps.get(b.file)).toFixed(1)] : []),
   ];
-});
+};
+const rows = [
+  ...functions.map((f) => row(f, clientKey(f.clients), bare.get(clientKey(f.clients)))),
+  ...[...bare].map(([key, b]) => row(b, key, undefined)),
+];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
 const line = (cells: string[]) =>
   cells
     .map((c, i) => (i === 0 || i === 3 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
     .join('  ');
 console.log(line(header));
-for (const row of rows) console.log(line(row));
+for (const r of rows) console.log(line(r));
 
 if (DETAIL) {
   for (const f of functions) {
