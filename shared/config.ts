@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Configuration from the environment, parsed once per container when its Lambda entry loads (or

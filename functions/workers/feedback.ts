@@ -1,32 +1,20 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { HeraldConfig } from '../../shared/config.ts';
-import { logger } from '../../shared/logger.ts';
+import { type SqsJob, sqsWorker } from '../../shared/queue/sqs-worker.ts';
 import { feedbackRoot } from '../../shared/roots/feedback.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
 import { feedbackMessageSchema } from '../../shared/schemas/feedback-message.ts';
-import { deliverJob, fanOutStatusEvent } from '../../shared/use-cases/deliver.ts';
+import { type DeliveryDeps, deliverJob, fanOutStatusEvent } from '../../shared/use-cases/deliver.ts';
+
+/** A feedback message: a status event to fan out to webhooks, or one delivery to a webhook. */
+export const feedbackWorker: SqsJob<typeof feedbackMessageSchema, DeliveryDeps> = {
+  name: 'feedback message',
+  schema: feedbackMessageSchema,
+  process: (deps, message) =>
+    message.kind === 'status-event' ? fanOutStatusEvent(deps, message) : deliverJob(deps, message),
+};
 
 /** SQS feedback queue → fan status events out to webhooks, and deliver (sign, POST, retry) each one. */
 export function createHandler(config: HeraldConfig, clients?: Partial<Clients>) {
   const deps = feedbackRoot(config, clients);
-  const processor = new BatchProcessor(EventType.SQS);
-  async function processRecord(record: SQSRecord): Promise<void> {
-    const message = feedbackMessageSchema.parse(JSON.parse(record.body));
-    if (message.kind === 'status-event') await fanOutStatusEvent(deps, message);
-    else await deliverJob(deps, message);
-  }
-
-  return async (event: SQSEvent, context: Context) => {
-    const response = await processPartialResponse(event, processRecord, processor, {
-      context,
-      throwOnFullBatchFailure: false,
-    });
-    if (response.batchItemFailures.length > 0) {
-      logger.warn('feedback messages failed and will be retried', {
-        failed: response.batchItemFailures.length,
-      });
-    }
-    return response;
-  };
+  return sqsWorker({ ...feedbackWorker, deps: () => deps });
 }

@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
@@ -14,6 +14,12 @@ import {
   TABLE_ACTIONS,
   type TableAccess,
 } from '../../shared/definitions/functions.ts';
+import {
+  HERALD_BUNDLING,
+  HERALD_RUNTIME_ENVIRONMENT,
+  SOURCE_MAPS_CONTEXT,
+  SOURCE_MAPS_NODE_OPTIONS,
+} from './bundling.ts';
 import type { HeraldQueue } from './data.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -40,12 +46,13 @@ export interface HeraldFunctionProps {
 }
 
 /**
- * Herald's house Lambda function: Node.js 24 on arm64, an ESM bundle built by local esbuild
- * (tree-shaken, minified, with source maps; the AWS SDK v3 clients are bundled too, so the deployed
- * code runs the versions the tests ran), X-Ray tracing, its own log group. It is granted what its
- * entry in the function table says and nothing more: `bindTable` and `bindQueue` set the variable
- * and grant the IAM permission together, with explicit statements (the CDK's `grant*` helpers give
- * more: `grantReadData` includes Scan and stream reads, `grantSendMessages` queue attributes).
+ * Herald's house Lambda function: Node.js 24 on arm64, an ESM bundle built by local esbuild with
+ * `HERALD_BUNDLING` (see `bundling.ts`; the AWS SDK v3 clients are bundled too, so the deployed code
+ * runs the versions the tests ran; source maps shipped, loaded only with the `herald:sourceMaps`
+ * context), X-Ray tracing, its own log group. It is granted what its entry in the function table
+ * says and nothing more: `bindTable` and `bindQueue` set the variable and grant the IAM permission
+ * together, with explicit statements (the CDK's `grant*` helpers give more: `grantReadData`
+ * includes Scan and stream reads, `grantSendMessages` queue attributes).
  */
 export class HeraldFunction extends Construct {
   readonly function: NodejsFunction;
@@ -70,21 +77,14 @@ export class HeraldFunction extends Construct {
       logGroup,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        platform: 'node',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        forceDockerBundling: false,
-        externalModules: [],
-        // Some bundled CommonJS dependencies call require(); ESM has none unless we make one.
-        banner:
-          "import { createRequire as heraldCreateRequire } from 'node:module'; const require = heraldCreateRequire(import.meta.url);",
-      },
-      environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'herald' },
+      bundling: HERALD_BUNDLING,
+      environment: { ...HERALD_RUNTIME_ENVIRONMENT },
     });
+    const sourceMaps = String(this.node.tryGetContext(SOURCE_MAPS_CONTEXT) ?? 'false');
+    if (sourceMaps === 'true') this.setEnvironment('NODE_OPTIONS', SOURCE_MAPS_NODE_OPTIONS);
+    else if (sourceMaps !== 'false') {
+      throw new Error(`context ${SOURCE_MAPS_CONTEXT} must be true or false, not '${sourceMaps}'`);
+    }
     for (const [name, value] of Object.entries(props.environment ?? {})) this.setEnvironment(name, value);
     const { definition, data } = props;
     this.bindTable(data.table, definition.table, definition.indexes);

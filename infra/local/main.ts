@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../../shared/config.ts';
 import { startHerald } from './runtime.ts';
 

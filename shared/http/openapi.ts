@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { problemSchema } from '../schemas/common.ts';
 import { feedbackPayloadSchema } from '../schemas/webhook.ts';
 import { documentedOperationId, type RouteDefinition, routes } from './routes.ts';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../domain/errors.ts';
 import { parseJsonOrThrow, parseOrThrow } from '../schemas/common.ts';
 import { parseJson } from '../schemas/json-guard.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteRequirement } from '../domain/auth.ts';
 import {
   apiKeyIdParamsSchema,

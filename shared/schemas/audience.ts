@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDateTimeSchema, nameSchema, uuidSchema } from './common.ts';
 import { identitySchema } from './profile.ts';
 

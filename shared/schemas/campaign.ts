@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDateTimeSchema, nameSchema, namespaceCodeSchema, uuidSchema } from './common.ts';
 
 export const CATEGORIES = ['marketing', 'transactional'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FieldIssue, ValidationError } from '../domain/errors.ts';
 import { jsonIssues } from './json-guard.ts';
 import { MAX_REPORTED_ISSUES } from './limits.ts';

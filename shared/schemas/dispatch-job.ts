@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DispatchJob } from '../ports.ts';
 import { contentSchema } from './campaign.ts';
 import { channelDataSchema } from './execution.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDateTimeSchema, namespaceCodeSchema, uuidSchema } from './common.ts';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from './limits.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FanoutJob, PendingJobs } from '../ports.ts';
 import { dispatchJobSchema } from './dispatch-job.ts';
 

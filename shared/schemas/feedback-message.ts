@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeliveryJob } from '../ports.ts';
 import { statusEventSchema } from './status-event.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDateTimeSchema, namespaceCodeSchema } from './common.ts';
 
 /** Profiles may name at most this many identities in one upsert (one transaction holds them all). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANNELS } from './campaign.ts';
 
 /** What every queued job and status event says about the run it belongs to. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MESSAGE_STATUSES } from './execution.ts';
 import { runFields } from './run-fields.ts';
 

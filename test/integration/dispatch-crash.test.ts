@@ -1,12 +1,12 @@
 import { GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatchWorker } from '../../functions/workers/dispatch.ts';
 import { startQueuePoller } from '../../infra/local/queue-poller.ts';
 import { queueDefinitions } from '../../shared/definitions/queues.ts';
 import type { ChannelProvider } from '../../shared/ports.ts';
+import { sqsWorker } from '../../shared/queue/sqs-worker.ts';
 import { dispatchRoot } from '../../shared/roots/dispatch.ts';
-import { dispatchJobSchema } from '../../shared/schemas/dispatch-job.ts';
-import { dispatchJob } from '../../shared/use-cases/dispatch.ts';
 import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
 
 /**
@@ -17,7 +17,8 @@ import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './h
  * delivery finishes. Every message must end up sent exactly once.
  *
  * The hang is injected by wrapping the real sandbox provider (a fault that cannot otherwise be
- * caused on demand); queue, stores and worker logic are the real ones.
+ * caused on demand); queue, stores and the worker (the dispatch worker's own shell and job) are the
+ * real ones.
  */
 let herald: Awaited<ReturnType<typeof startTestHerald>>;
 let api: Client;
@@ -68,11 +69,12 @@ describe('a worker killed mid-batch', () => {
       queueUrl,
       queueArn: arn ?? '',
       definition: { ...dispatchQueue, visibilityTimeoutSeconds: 1, workerTimeoutSeconds: 2 },
-      handler: async () => async (event: SQSEvent) => {
-        deliveries++;
-        for (const record of event.Records)
-          await dispatchJob({ ...deps, provider: dying }, dispatchJobSchema.parse(JSON.parse(record.body)));
-        return { batchItemFailures: [] };
+      handler: async () => {
+        const worker = sqsWorker({ ...dispatchWorker, deps: () => ({ ...deps, provider: dying }) });
+        return (event: SQSEvent, context: Context) => {
+          deliveries++;
+          return worker(event, context);
+        };
       },
       onError: () => {},
     });

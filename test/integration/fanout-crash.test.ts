@@ -1,11 +1,11 @@
 import { GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fanoutWorker } from '../../functions/workers/fanout.ts';
 import { startQueuePoller } from '../../infra/local/queue-poller.ts';
 import { queueDefinitions } from '../../shared/definitions/queues.ts';
-import type { DispatchQueue, FanoutJob } from '../../shared/ports.ts';
+import type { DispatchQueue } from '../../shared/ports.ts';
+import { sqsWorker } from '../../shared/queue/sqs-worker.ts';
 import { fanoutRoot } from '../../shared/roots/fanout.ts';
-import { fanOutPage } from '../../shared/use-cases/fanout.ts';
 import { type Client, sandboxWithKey, startTestHerald } from './harness.ts';
 import { waitFor } from './receiver.ts';
 
@@ -13,7 +13,8 @@ import { waitFor } from './receiver.ts';
  * A fanout worker dies in the middle of an audience: on its third page it hangs after writing the
  * page's messages and before queueing their dispatch (as a killed Lambda would). SQS redelivers the
  * page after its visibility timeout. Every member must get exactly one message.
- * The hang is injected around the real dispatch queue; stores, queues and fanout logic are real.
+ * The hang is injected around the real dispatch queue; stores, queues and the fanout worker (its
+ * own shell and job) are real.
  */
 let herald: Awaited<ReturnType<typeof startTestHerald>>;
 let api: Client;
@@ -79,11 +80,7 @@ describe('a fanout worker killed mid-audience', () => {
       queueArn: arn ?? '',
       definition: { ...definition, visibilityTimeoutSeconds: 1, workerTimeoutSeconds: 2 },
       onError: () => {},
-      handler: async () => async (event: SQSEvent) => {
-        for (const record of event.Records)
-          await fanOutPage({ ...deps, dispatch: dying }, JSON.parse(record.body) as FanoutJob);
-        return { batchItemFailures: [] };
-      },
+      handler: async () => sqsWorker({ ...fanoutWorker, deps: () => ({ ...deps, dispatch: dying }) }),
     });
     try {
       const run = await api.post<{ executionId: string }>('/im/executions/audience', {

@@ -1,12 +1,12 @@
 import { GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { feedbackWorker } from '../../functions/workers/feedback.ts';
 import { startQueuePoller } from '../../infra/local/queue-poller.ts';
 import { queueDefinitions } from '../../shared/definitions/queues.ts';
+import { sqsWorker } from '../../shared/queue/sqs-worker.ts';
 import { feedbackRoot } from '../../shared/roots/feedback.ts';
-import { feedbackMessageSchema } from '../../shared/schemas/feedback-message.ts';
-import { deliverJob, fanOutStatusEvent } from '../../shared/use-cases/deliver.ts';
+import type { WebhookSender } from '../../shared/webhooks/http-sender.ts';
 import { emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
 import { startReceiver, waitFor } from './receiver.ts';
 
@@ -44,11 +44,12 @@ async function feedbackDepth(): Promise<number> {
 }
 
 /**
- * The real feedback worker logic; `kill` may hang an invocation forever, as a killed Lambda would.
+ * The real feedback worker (its shell and job) over the real adapters, except that `dies` may hang
+ * the worker's n-th webhook POST forever, as a killed Lambda would leave it.
  * One batch at a time (the seam that makes batches predictable): each receive takes everything
  * visible, up to the batch size, so jobs enqueued by one batch arrive together in the next.
  */
-async function feedbackPoller(kill: (recordIndex: number, kind: 'status-event' | 'delivery') => boolean) {
+async function feedbackPoller(dies: (post: number) => boolean) {
   const queueUrl = herald.queueUrls.FEEDBACK_QUEUE_URL ?? '';
   await sqs.send(
     new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { VisibilityTimeout: '1' } }),
@@ -59,6 +60,14 @@ async function feedbackPoller(kill: (recordIndex: number, kind: 'status-event' |
   const definition = queueDefinitions.find((q) => q.name === 'feedback');
   if (!definition) throw new Error('no feedback queue definition');
   const deps = feedbackRoot(herald.config, herald.clients);
+  let posts = 0;
+  const dying: WebhookSender = {
+    async post(...request) {
+      if (dies(++posts)) await new Promise(() => {});
+      return deps.sender.post(...request);
+    },
+    close: () => deps.sender.close(),
+  };
   return startQueuePoller({
     client: sqs,
     queueUrl,
@@ -66,20 +75,7 @@ async function feedbackPoller(kill: (recordIndex: number, kind: 'status-event' |
     definition: { ...definition, visibilityTimeoutSeconds: 1, workerTimeoutSeconds: 3 },
     maxLocalConcurrency: 1,
     onError: () => {},
-    handler: async () => async (event: SQSEvent) => {
-      const failures: { itemIdentifier: string }[] = [];
-      for (const [index, record] of event.Records.entries()) {
-        try {
-          const message = feedbackMessageSchema.parse(JSON.parse(record.body));
-          if (kill(index, message.kind)) await new Promise(() => {});
-          if (message.kind === 'status-event') await fanOutStatusEvent(deps, message);
-          else await deliverJob(deps, message);
-        } catch {
-          failures.push({ itemIdentifier: record.messageId });
-        }
-      }
-      return { batchItemFailures: failures };
-    },
+    handler: async () => sqsWorker({ ...feedbackWorker, deps: () => ({ ...deps, sender: dying }) }),
   });
 }
 
@@ -114,13 +110,13 @@ describe('delivery that never loses an event', () => {
     expect(triggered.status).toBe(202);
     // The explicit seam: no feedback worker runs until all ten status events (sent and delivered
     // for five recipients) wait on the queue. The first batch then fans all ten out, so the second
-    // is ten delivery jobs at once, and it dies after its first job (which meets the receiver down).
-    // Before, four pollers split the jobs into batches of one or two and the kill did not always
-    // find a batch with a second delivery.
+    // is ten delivery jobs at once (run side by side, as the worker does), and it dies in its
+    // second POST while the others meet the receiver down. Before, four pollers split the jobs into
+    // batches of one or two and the kill did not always find a batch with a second delivery.
     await waitFor(async () => (await feedbackDepth()) >= 10, 'ten status events queued');
     let killed = false;
-    const poller = await feedbackPoller((index, kind) => {
-      if (killed || index < 1 || kind !== 'delivery') return false;
+    const poller = await feedbackPoller((post) => {
+      if (killed || post < 2) return false;
       killed = true;
       return true;
     });

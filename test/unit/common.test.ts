@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../../shared/domain/errors.ts';
 import { createCampaignSchema } from '../../shared/schemas/campaign.ts';
 import { fieldIssues, formatPath, pageQuerySchema, parseOrThrow } from '../../shared/schemas/common.ts';

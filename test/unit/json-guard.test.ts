@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../../shared/domain/errors.ts';
 import { parseJsonOrThrow } from '../../shared/schemas/common.ts';
 import { jsonIssues, parseJson } from '../../shared/schemas/json-guard.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { openApiDocument } from '../../shared/http/openapi.ts';
 import { documentedOperationId, type RouteDefinition, routeKey, routes } from '../../shared/http/routes.ts';
 

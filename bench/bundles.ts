@@ -1,0 +1,206 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import {
+  esbuildOptions,
+  HERALD_RUNTIME_ENVIRONMENT,
+  SOURCE_MAPS_NODE_OPTIONS,
+} from '../infra/constructs/bundling.ts';
+import { PROJECT_ROOT } from '../infra/constructs/herald-function.ts';
+import { functionDefinitions } from '../shared/definitions/functions.ts';
+
+/**
+ * `npm run bench:bundles` (first part of `npm run bench`): bundles every Lambda entry under
+ * `functions/` as the stack does (the construct's esbuild options, from `infra/constructs/bundling.ts`),
+ * then prints each bundle's size and its import time next to a bare import of the same AWS SDK
+ * clients bundled the same way (the `bare` rows): the median of `BENCH_IMPORT_RUNS` (15) fresh
+ * Node.js processes each, run in turn so drift on a shared machine hits every row alike. Import time
+ * is measured inside the child (`await import()` of the bundle, wall and CPU time), with the
+ * function's own `NODE_OPTIONS`.
+ * Prints figures; asserts nothing. `--detail` adds what each bundle is made of; `--source-maps`
+ * adds each bundle's import time with `--enable-source-maps` (what `-c herald:sourceMaps=true` costs).
+ */
+const RUNS = Math.max(1, Number(process.env.BENCH_IMPORT_RUNS ?? 15));
+const DETAIL = process.argv.includes('--detail');
+const KEEP = process.argv.includes('--keep');
+const SOURCE_MAPS = process.argv.includes('--source-maps');
+
+/** The SDK clients a bundle may hold, by the package that brings each in. */
+const CLIENTS = [
+  { pkg: '@aws-sdk/client-dynamodb', name: 'DynamoDBClient', short: 'ddb' },
+  { pkg: '@aws-sdk/lib-dynamodb', name: 'DynamoDBDocumentClient', short: 'doc' },
+  { pkg: '@aws-sdk/client-sqs', name: 'SQSClient', short: 'sqs' },
+] as const;
+
+/** Every Lambda entry, from the function table the stack builds its functions from. */
+function entries(): string[] {
+  return functionDefinitions.map((f) => path.join(PROJECT_ROOT, f.entry)).sort();
+}
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'herald-bundles-'));
+const kb = (bytes: number) => bytes / 1024;
+const fileSize = (file: string) => {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+};
+
+interface Bundle {
+  name: string;
+  file: string;
+  bytes: number;
+  mapBytes: number;
+  metafile: Metafile;
+}
+
+async function bundle(name: string, outdir: string, entry: string | { contents: string }): Promise<Bundle> {
+  mkdirSync(outdir, { recursive: true });
+  const options = esbuildOptions(typeof entry === 'string' ? entry : '', outdir);
+  const result = await build(
+    typeof entry === 'string'
+      ? options
+      : {
+          ...options,
+          entryPoints: [],
+          stdin: { contents: entry.contents, resolveDir: PROJECT_ROOT, loader: 'js' },
+        },
+  );
+  const file = String(options.outfile);
+  return { name, file, bytes: fileSize(file), mapBytes: fileSize(`${file}.map`), metafile: result.metafile };
+}
+
+/** Output bytes per origin: an npm package, or a folder of Herald's own code. */
+function composition(metafile: Metafile): [string, number][] {
+  const totals = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
+      const origin = pkg ?? input.split('/').slice(0, 2).join('/');
+      totals.set(origin, (totals.get(origin) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
+const functions: (Bundle & { clients: (typeof CLIENTS)[number][] })[] = [];
+for (const entry of entries()) {
+  const name = path.relative(path.join(PROJECT_ROOT, 'functions'), entry).replace(/\.lambda\.ts$|\.ts$/, '');
+  const built = await bundle(name, path.join(root, name), entry);
+  const inputs = Object.keys(built.metafile.inputs);
+  const clients = CLIENTS.filter((c) => inputs.some((i) => i.includes(`node_modules/${c.pkg}/`)));
+  functions.push({ ...built, clients });
+}
+
+// One bare bundle per distinct set of clients: just the client classes, bundled the same way.
+const bare = new Map<string, Bundle>();
+for (const { clients } of functions) {
+  const key = clients.map((c) => c.short).join('+') || 'none';
+  if (bare.has(key)) continue;
+  const contents = clients.map((c) => `export { ${c.name} } from '${c.pkg}';`).join('\n');
+  bare.set(key, await bundle(`bare ${key}`, path.join(root, `bare-${key}`), { contents }));
+}
+
+// Import times: every bundle once per round, RUNS rounds, each import in a fresh process.
+const childEnv = {
+  ...process.env,
+  ...HERALD_RUNTIME_ENVIRONMENT,
+  // What the stack would set: a module that reads its configuration at load finds it.
+  AWS_REGION: 'us-east-1',
+  TABLE_NAME: 'herald-bench',
+  DISPATCH_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/dispatch',
+  FEEDBACK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/feedback',
+  FANOUT_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/fanout',
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+};
+// The child reports wall time and CPU time (all its threads) of the import. On a shared machine
+// wall time moves with the neighbours' load; CPU time much less, and it is what a Lambda's own
+// vCPU spends, so both are shown.
+const timer =
+  'const t0 = performance.now(); const c0 = process.cpuUsage(); await import(process.argv[1]); const c = process.cpuUsage(c0); process.stdout.write(JSON.stringify([performance.now() - t0, (c.user + c.system) / 1000]));';
+const importTimes = (file: string, nodeOptions: string | undefined): [number, number] =>
+  JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', timer, pathToFileURL(file).href], {
+      env: { ...childEnv, NODE_OPTIONS: nodeOptions ?? '' },
+      encoding: 'utf8',
+    }),
+  );
+const targets = [...functions, ...bare.values()];
+const wall = new Map<string, number[]>(targets.map((t) => [t.file, []]));
+const cpu = new Map<string, number[]>(targets.map((t) => [t.file, []]));
+const wallWithMaps = new Map<string, number[]>(targets.map((t) => [t.file, []]));
+for (let round = 0; round < RUNS; round++) {
+  for (const target of targets) {
+    const [ms, cpuMs] = importTimes(target.file, HERALD_RUNTIME_ENVIRONMENT.NODE_OPTIONS);
+    wall.get(target.file)?.push(ms);
+    cpu.get(target.file)?.push(cpuMs);
+    if (SOURCE_MAPS)
+      wallWithMaps.get(target.file)?.push(importTimes(target.file, SOURCE_MAPS_NODE_OPTIONS)[0]);
+  }
+}
+const median = (values: number[] | undefined) => {
+  const sorted = [...(values ?? [])].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+console.log(
+  `bundles as the stack builds them; import: median of ${RUNS} fresh processes, NODE_OPTIONS='${HERALD_RUNTIME_ENVIRONMENT.NODE_OPTIONS ?? ''}'`,
+);
+console.log(`Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}\n`);
+const header = [
+  'bundle',
+  'KB',
+  'map KB',
+  'SDK clients',
+  'import ms',
+  '× bare',
+  'cpu ms',
+  '× bare',
+  ...(SOURCE_MAPS ? ['with maps ms'] : []),
+];
+const clientKey = (clients: readonly (typeof CLIENTS)[number][]) =>
+  clients.map((c) => c.short).join('+') || 'none';
+const row = (b: Bundle, key: string, base: Bundle | undefined) => {
+  const ms = median(wall.get(b.file));
+  const cpuMs = median(cpu.get(b.file));
+  const ratio = (value: number, of: number) => (of > 0 ? (value / of).toFixed(2) : '-');
+  return [
+    b.name,
+    kb(b.bytes).toFixed(0),
+    kb(b.mapBytes).toFixed(0),
+    key,
+    ms.toFixed(1),
+    base ? ratio(ms, median(wall.get(base.file))) : '',
+    cpuMs.toFixed(1),
+    base ? ratio(cpuMs, median(cpu.get(base.file))) : '',
+    ...(SOURCE_MAPS ? [median(wallWithMaps.get(b.file)).toFixed(1)] : []),
+  ];
+};
+const rows = [
+  ...functions.map((f) => row(f, clientKey(f.clients), bare.get(clientKey(f.clients)))),
+  ...[...bare].map(([key, b]) => row(b, key, undefined)),
+];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+const line = (cells: string[]) =>
+  cells
+    .map((c, i) => (i === 0 || i === 3 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+    .join('  ');
+console.log(line(header));
+for (const r of rows) console.log(line(r));
+
+if (DETAIL) {
+  for (const f of functions) {
+    console.log(`\n${f.name} (${kb(f.bytes).toFixed(0)} KB):`);
+    for (const [origin, bytes] of composition(f.metafile).slice(0, 12)) {
+      console.log(`  ${kb(bytes).toFixed(1).padStart(7)} KB  ${origin}`);
+    }
+  }
+}
+
+if (KEEP) console.log(`\nbundles kept in ${root}`);
+else rmSync(root, { recursive: true, force: true });

@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
+
+/**
+ * How every Herald function is bundled, in one place: `HeraldFunction` hands these to
+ * `NodejsFunction`, and `bench/bundles.ts` builds the same bundles with them to measure size and
+ * import time. ESM, tree-shaken and minified; the AWS SDK v3 clients are bundled too (no
+ * externals), so the deployed code runs the versions the tests ran.
+ *
+ * Source maps are written beside each bundle, without the sources (a 1 MB map instead of 3 MB),
+ * and Node.js does not load them by default: `--enable-source-maps` makes every cold start parse
+ * the map before the handler runs (+12 % import time with this map, +27 % with the sources in it,
+ * measured with `npm run bench:bundles -- --source-maps`). `SOURCE_MAPS_CONTEXT` turns them on.
+ */
+export const HERALD_BUNDLING: BundlingOptions = {
+  format: OutputFormat.ESM,
+  target: 'node24',
+  platform: 'node',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  forceDockerBundling: false,
+  externalModules: [],
+  // Some bundled CommonJS dependencies call require(); ESM has none unless we make one.
+  banner:
+    "import { createRequire as heraldCreateRequire } from 'node:module'; const require = heraldCreateRequire(import.meta.url);",
+};
+
+/** The environment every Herald function starts with (before its bindings). */
+export const HERALD_RUNTIME_ENVIRONMENT: Readonly<Record<string, string>> = {
+  POWERTOOLS_SERVICE_NAME: 'herald',
+};
+
+/**
+ * CDK context key (`cdk deploy -c herald:sourceMaps=true`): run every function with
+ * `NODE_OPTIONS=--enable-source-maps`, so logged stacks point at `shared/…` lines instead of
+ * `index.mjs:1:…`, at the cost in init time described above.
+ */
+export const SOURCE_MAPS_CONTEXT = 'herald:sourceMaps';
+
+/** The Node.js options that load the shipped source maps. */
+export const SOURCE_MAPS_NODE_OPTIONS = '--enable-source-maps';
+
+/**
+ * The esbuild build that `NodejsFunction`'s local bundling runs for `HERALD_BUNDLING` (its
+ * command-line flags, as JS API options), writing `index.mjs` into `outdir`. With `metafile`, so a
+ * caller can see what a bundle is made of.
+ */
+export function esbuildOptions(entry: string, outdir: string): BuildOptions & { metafile: true } {
+  const b = HERALD_BUNDLING;
+  return {
+    entryPoints: [entry],
+    bundle: true,
+    outfile: path.join(outdir, b.format === OutputFormat.ESM ? 'index.mjs' : 'index.js'),
+    platform: 'node',
+    ...(b.target ? { target: b.target } : {}),
+    ...(b.format ? { format: b.format } : {}),
+    ...(b.mainFields ? { mainFields: b.mainFields } : {}),
+    minify: b.minify ?? false,
+    sourcemap: b.sourceMap ?? false,
+    sourcesContent: b.sourcesContent ?? true,
+    external: b.externalModules ?? [],
+    ...(b.banner ? { banner: { js: b.banner } } : {}),
+    logLevel: 'warning',
+    metafile: true,
+  };
+}

@@ -1,0 +1,92 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type * as z from 'zod';
+import { logger as containerLogger } from '../logger.ts';
+
+/** What a job of one queue is: its body's schema and the use case that runs it. */
+export interface SqsJob<S extends z.ZodType, Deps> {
+  /** What one record is, in log lines: `dispatch job`, `feedback message`, … */
+  readonly name: string;
+  /** The record body's shape, once parsed as JSON. */
+  readonly schema: S;
+  /**
+   * Runs one job. Throwing fails that record alone: it is reported as a batch item failure, SQS
+   * delivers it again after the visibility timeout and, past the queue's receive limit, moves it
+   * to the dead-letter queue. Jobs must be idempotent (SQS delivers at least once).
+   */
+  readonly process: (deps: Deps, job: z.output<S>, record: SQSRecord) => Promise<unknown>;
+}
+
+/** Where failed records are told: the Powertools logger's `error`, or a test's sink. */
+export interface WorkerLog {
+  error(message: string, attributes: Record<string, unknown>): void;
+}
+
+export interface SqsWorkerOptions<S extends z.ZodType, Deps> extends SqsJob<S, Deps> {
+  /** Builds the adapters once per container, at the first record. */
+  readonly deps: () => Deps;
+  /** @default the container's Powertools logger (`shared/logger.ts`) */
+  readonly log?: WorkerLog;
+}
+
+/** A record whose body is not JSON or not a job: retrying cannot help, its DLQ entry is the trace. */
+export class MalformedJobError extends Error {
+  override readonly name = 'MalformedJobError';
+}
+
+/** Issues as `path: message`, without the values (bodies carry personal data). */
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
+}
+
+/**
+ * The one SQS consumer shell, on Powertools batch: each record's body is parsed as JSON and with
+ * the job's zod schema, then handed to the use case; records run side by side (Powertools' default)
+ * and each failed one is logged with its `messageId`, receive count and the error (message, stack,
+ * cause), then reported as a partial batch failure, so only that record is retried. A batch whose
+ * every record failed is reported the same way, not thrown: the same retry, less noise.
+ *
+ * A processor is made per invocation: Powertools' `BatchProcessor` keeps the batch it is working
+ * on in its fields, and the local runtime runs up to four batches of one worker at once.
+ */
+export function sqsWorker<S extends z.ZodType, Deps>(
+  options: SqsWorkerOptions<S, Deps>,
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const log = options.log ?? containerLogger;
+  let deps: Deps | undefined;
+
+  const parse = (record: SQSRecord): z.output<S> => {
+    let body: unknown;
+    try {
+      body = JSON.parse(record.body);
+    } catch {
+      // Not the SyntaxError: its message quotes the body.
+      throw new MalformedJobError(`the ${options.name} is not JSON`);
+    }
+    const parsed = options.schema.safeParse(body);
+    if (!parsed.success) {
+      throw new MalformedJobError(`the ${options.name} is not valid: ${describeIssues(parsed.error)}`);
+    }
+    return parsed.data;
+  };
+
+  const processRecord = async (record: SQSRecord): Promise<void> => {
+    try {
+      deps ??= options.deps();
+      await options.process(deps, parse(record), record);
+    } catch (error) {
+      log.error(`${options.name} failed; SQS will deliver it again (or to the DLQ past its receive limit)`, {
+        messageId: record.messageId,
+        receiveCount: Number(record.attributes.ApproximateReceiveCount),
+        error,
+      });
+      throw error;
+    }
+  };
+
+  return async (event, context) =>
+    processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), {
+      context,
+      throwOnFullBatchFailure: false,
+    });
+}

@@ -1,0 +1,201 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { feedbackWorker } from '../../functions/workers/feedback.ts';
+import type { DeliveryJob, DeliveryStore, WebhookStore } from '../../shared/ports.ts';
+import { MalformedJobError, sqsWorker, type WorkerLog } from '../../shared/queue/sqs-worker.ts';
+import type { DeliveryDeps } from '../../shared/use-cases/deliver.ts';
+
+/**
+ * The SQS worker shell with fixture events: which records it reports as failed, and what it logs
+ * about each (through a real Powertools logger, whose JSON lines are read back).
+ */
+const context = { functionName: 'herald-feedback', awsRequestId: 'req-1' } as Context;
+
+function record(messageId: string, body: string, receiveCount = 1): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `rh-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: '0',
+      SenderId: 'test',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:feedback',
+    awsRegion: 'us-east-1',
+  };
+}
+
+const deliveryJob = (webhookId: string): DeliveryJob => ({
+  kind: 'delivery',
+  sandbox: 'sb',
+  webhookId,
+  eventId: 'm1:1',
+  attempt: 1,
+  step: 1,
+  notBefore: 0,
+});
+
+/** Feedback-worker ports: the webhook `broken` cannot be read; every other one was deleted. */
+function feedbackDeps(): DeliveryDeps {
+  const webhooks: Partial<WebhookStore> = {
+    get: async (_sandbox, id) => {
+      if (id === 'broken') throw new Error('table unavailable', { cause: new Error('throttled') });
+      return undefined;
+    },
+  };
+  const deliveries: Partial<DeliveryStore> = { get: async () => undefined };
+  return {
+    webhooks: webhooks as WebhookStore,
+    deliveries: deliveries as DeliveryStore,
+    deliveryQueue: { send: async () => {} },
+    sender: { post: async () => ({ durationMs: 0 }), close: () => {} },
+    clock: { now: () => new Date('2030-01-01T00:00:00Z') },
+    policy: { schedule: [0], timeoutMs: 1_000, disableAfterMs: 60_000 },
+    imsOrg: null,
+  };
+}
+
+/** Runs `action` with the process's stdout and stderr captured; returns the JSON log lines. */
+async function capturingLogs<T>(
+  action: () => Promise<T>,
+): Promise<{ result: T; lines: Record<string, unknown>[] }> {
+  const written: string[] = [];
+  const streams = [process.stdout, process.stderr] as const;
+  const originals = streams.map((s) => s.write);
+  for (const stream of streams) {
+    stream.write = ((chunk: string | Uint8Array) => {
+      written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof stream.write;
+  }
+  try {
+    const result = await action();
+    const lines = written
+      .join('')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    return { result, lines };
+  } finally {
+    streams.forEach((stream, i) => {
+      stream.write = originals[i] as typeof stream.write;
+    });
+  }
+}
+
+describe('the SQS worker shell', () => {
+  it("logs each failed record's messageId and reason as Powertools JSON, and reports only those", async () => {
+    const handler = sqsWorker({
+      ...feedbackWorker,
+      deps: feedbackDeps,
+      log: new Logger({ serviceName: 'herald', logLevel: 'ERROR' }),
+    });
+    const event: SQSEvent = {
+      Records: [
+        record('ok-1', JSON.stringify(deliveryJob('deleted'))),
+        record('store-down', JSON.stringify(deliveryJob('broken')), 3),
+        record('not-json', 'ann@example.com is not JSON'),
+        record('not-a-job', JSON.stringify({ ...deliveryJob('x'), attempt: 0, webhookId: 7 })),
+        record('ok-2', JSON.stringify(deliveryJob('deleted'))),
+      ],
+    };
+    const { result, lines } = await capturingLogs(() => handler(event, context));
+
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([
+      'not-a-job',
+      'not-json',
+      'store-down',
+    ]);
+    expect(lines).toHaveLength(3);
+    const byId = new Map(lines.map((line) => [line.messageId, line]));
+    const storeDown = byId.get('store-down');
+    expect(storeDown).toMatchObject({
+      level: 'ERROR',
+      service: 'herald',
+      message: expect.stringContaining('feedback message failed'),
+      receiveCount: 3,
+      error: {
+        name: 'Error',
+        message: 'table unavailable',
+        stack: expect.stringContaining('at deliverJob'),
+        cause: { message: 'throttled' },
+      },
+    });
+    expect(byId.get('not-json')).toMatchObject({
+      error: { name: 'MalformedJobError', message: 'the feedback message is not JSON' },
+    });
+    // The body is never logged: JSON.parse's own message would have quoted it.
+    expect(JSON.stringify(byId.get('not-json'))).not.toContain('ann@example.com');
+    expect(byId.get('not-a-job')).toMatchObject({
+      error: {
+        name: 'MalformedJobError',
+        message: expect.stringMatching(
+          /^the feedback message is not valid: .*webhookId: Invalid input: expected string.*; attempt: /,
+        ),
+      },
+    });
+  });
+
+  it('reports a batch whose every record failed, without throwing', async () => {
+    const failures: unknown[] = [];
+    const log: WorkerLog = { error: (_message, attributes) => void failures.push(attributes) };
+    const handler = sqsWorker({ ...feedbackWorker, deps: feedbackDeps, log });
+    const result = await handler({ Records: [record('a', '{}'), record('b', '[')] }, context);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }]);
+    expect(failures).toHaveLength(2);
+    expect(failures[0]).toMatchObject({ messageId: 'a', error: expect.any(MalformedJobError) });
+  });
+
+  it('keeps concurrent invocations apart (the local runtime runs up to four batches of one worker)', async () => {
+    // The second batch starts, fails and ends while the first is still running: a processor shared
+    // between invocations would lose the first batch's failure or report it in the second's answer.
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handler = sqsWorker({
+      name: 'test job',
+      schema: z.object({ id: z.string(), wait: z.boolean(), fail: z.boolean() }),
+      deps: () => ({}),
+      log: { error: () => {} },
+      process: async (_deps, job) => {
+        if (job.wait) await gate;
+        if (job.fail) throw new Error(`job ${job.id} failed`);
+      },
+    });
+    const body = (id: string, wait: boolean, fail: boolean) => JSON.stringify({ id, wait, fail });
+    const first = handler(
+      { Records: [record('1a', body('1a', true, true)), record('1b', body('1b', false, false))] },
+      context,
+    );
+    const second = await handler(
+      { Records: [record('2a', body('2a', false, true)), record('2b', body('2b', false, false))] },
+      context,
+    );
+    release();
+    expect(second.batchItemFailures).toEqual([{ itemIdentifier: '2a' }]);
+    expect((await first).batchItemFailures).toEqual([{ itemIdentifier: '1a' }]);
+  });
+
+  it('builds its adapters once per container, at the first record', async () => {
+    let built = 0;
+    const handler = sqsWorker({
+      name: 'test job',
+      schema: z.object({}),
+      deps: () => ({ n: ++built }),
+      log: { error: () => {} },
+      process: async () => {},
+    });
+    expect(built).toBe(0);
+    await handler({ Records: [record('a', '{}'), record('b', '{}')] }, context);
+    await handler({ Records: [record('c', '{}')] }, context);
+    expect(built).toBe(1);
+  });
+});
