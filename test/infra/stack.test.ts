@@ -1,6 +1,7 @@
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { HERALD_RUNTIME_ENVIRONMENT } from '../../infra/constructs/bundling.ts';
 import { HeraldApiStack, HeraldDataStack } from '../../infra/stacks.ts';
 import {
   type FunctionDefinition,
@@ -203,8 +204,7 @@ describe('the API stack', () => {
       const variables = Object.keys(environmentOf(fn.function.node.defaultChild as CfnElement)).sort();
       expect(variables, definition.name).toEqual(
         [
-          'NODE_OPTIONS',
-          'POWERTOOLS_SERVICE_NAME',
+          ...Object.keys(HERALD_RUNTIME_ENVIRONMENT),
           'TABLE_NAME',
           ...definition.queues.map((name) => queueDefinitions.find((q) => q.name === name)?.envVar),
         ].sort(),
