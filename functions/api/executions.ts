@@ -1,8 +1,8 @@
 import type { HeraldConfig } from '../../shared/config.ts';
 import { apiHandler } from '../../shared/http/api-handler.ts';
+import { parseOrThrow } from '../../shared/http/parse-request.ts';
 import { executionsRoot } from '../../shared/roots/executions.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
-import { parseOrThrow } from '../../shared/schemas/common.ts';
 import { idempotencyKeySchema } from '../../shared/schemas/execution.ts';
 import { getExecution, getRenderedMessage } from '../../shared/use-cases/executions.ts';
 import { cancelSchedule, getSchedule, scheduleAudience } from '../../shared/use-cases/schedules.ts';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { SCOPES, type Scope } from '../../shared/domain/auth.ts';
+import { systemClock } from '../../shared/domain/clock.ts';
 import { HeraldError } from '../../shared/domain/errors.ts';
-import { systemClock } from '../../shared/ports.ts';
+import { SCOPES, type Scope } from '../../shared/schemas/admin.ts';
 import { sandboxNameSchema } from '../../shared/schemas/common.ts';
 import { DynamoDbApiKeyStore } from '../../shared/store/dynamodb-api-key-store.ts';
 import { createDocumentClient } from '../../shared/store/dynamodb-client.ts';

@@ -12,8 +12,8 @@ import {
 import { type QueueDefinition, queueDefinitions } from '../../shared/definitions/queues.ts';
 import { tableDefinition } from '../../shared/definitions/table.ts';
 import { hashApiKey } from '../../shared/domain/auth.ts';
+import { systemClock } from '../../shared/domain/clock.ts';
 import { type ApiGroup, routes } from '../../shared/http/routes.ts';
-import { systemClock } from '../../shared/ports.ts';
 import { createSqsClient } from '../../shared/queue/sqs-client.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
 import { DynamoDbApiKeyStore } from '../../shared/store/dynamodb-api-key-store.ts';

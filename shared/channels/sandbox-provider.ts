@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChannelProvider, OutgoingMessage, ProviderOutcome } from '../ports.ts';
+import type { ChannelProvider, OutgoingMessage, ProviderOutcome } from '../domain/channel.ts';
 import type { RenderedMessageView } from '../schemas/execution.ts';
 import { isConditionFailure } from '../store/conditions.ts';
 import { DynamoDbTable } from '../store/dynamodb-table.ts';

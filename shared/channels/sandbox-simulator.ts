@@ -1,4 +1,4 @@
-import type { ProviderOutcome } from '../ports.ts';
+import type { ProviderOutcome } from '../domain/channel.ts';
 import type { Channel } from '../schemas/campaign.ts';
 
 type Events = ProviderOutcome['events'];

@@ -1,4 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { ImportProgress } from '../schemas/audience.ts';
+import type { CampaignContent, Channel } from '../schemas/campaign.ts';
+import type { MessageStatus } from '../schemas/execution.ts';
+import type { FanoutJob } from '../schemas/fanout-job.ts';
+import type { IdempotencyRecord } from './idempotency.ts';
 
 /** Partitions one audience's members (and an audience execution's messages) are spread over. */
 export const MEMBER_SHARDS = 16;
@@ -34,4 +39,94 @@ export function planChunks(count: number, ratePerSec: number, startMs: number, c
 export function audienceMessageId(executionId: string, profileId: string): string {
   const hex = createHash('sha256').update(`${executionId}:${profileId}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export interface FanoutQueue {
+  send(jobs: readonly FanoutJob[], delaySeconds?: number): Promise<void>;
+}
+
+export interface AudienceRecord {
+  readonly sandbox: string;
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly createdAt: string;
+  readonly modifiedAt: string;
+  readonly revision: number;
+}
+
+export interface AudienceStore {
+  create(audience: AudienceRecord): Promise<void>;
+  get(sandbox: string, id: string): Promise<AudienceRecord | undefined>;
+  list(sandbox: string): Promise<AudienceRecord[]>;
+  /** Writes when the stored revision is still `audience.revision - 1`; else ConcurrentUpdateError. */
+  save(audience: AudienceRecord): Promise<void>;
+  /** Deletes the audience and its memberships. */
+  delete(sandbox: string, id: string): Promise<void>;
+  /** Idempotent: a profile added twice is one member. */
+  addMembers(sandbox: string, audienceId: string, profileIds: readonly string[], at: string): Promise<void>;
+  /** Returns how many of the profiles were members. */
+  removeMembers(sandbox: string, audienceId: string, profileIds: readonly string[]): Promise<number>;
+  /** One page of a shard's members (profile ids), for the fanout. */
+  membersPage(
+    sandbox: string,
+    audienceId: string,
+    shard: number,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ profileIds: string[]; nextCursor?: string }>;
+  countMembers(sandbox: string, audienceId: string): Promise<number>;
+  getImport(sandbox: string, importId: string): Promise<(ImportProgress & { revision: number }) | undefined>;
+  /** Writes when the stored revision is still `progress.revision - 1` (0 creates). */
+  saveImport(sandbox: string, progress: ImportProgress & { revision: number }): Promise<void>;
+}
+
+export interface AudienceExecutionRecord {
+  readonly sandbox: string;
+  readonly executionId: string;
+  readonly requestId?: string;
+  readonly campaignId: string;
+  readonly campaignVersion: number;
+  readonly audienceId: string;
+  readonly channel: Channel;
+  readonly identityNamespace: string;
+  readonly content: CampaignContent;
+  readonly enableWebhooks: boolean;
+  readonly throttleRatePerSec: number;
+  /** Shared personalization context, kept for the run (at most 200 KB) and expired with it. */
+  readonly context?: Record<string, unknown>;
+  readonly status: 'InProgress' | 'Succeeded' | 'Failed';
+  readonly shardsDone: readonly number[];
+  readonly windowEndsAt: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+export interface AudienceExecutionStore {
+  /** Writes the execution, with its idempotency record when there is one, unless the key is taken. */
+  claim(
+    execution: AudienceExecutionRecord,
+    idempotency: IdempotencyRecord | undefined,
+    nowMs: number,
+  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
+  get(sandbox: string, executionId: string): Promise<AudienceExecutionRecord | undefined>;
+  /**
+   * Reserves `count` send slots at `ratePerSec` after the execution's last reservation (or now);
+   * returns when the first may go. Shared by every fanout worker, so the rate holds across them.
+   */
+  reserveSlots(
+    sandbox: string,
+    executionId: string,
+    count: number,
+    ratePerSec: number,
+    nowMs: number,
+  ): Promise<number>;
+  /** The next free slot, without reserving. */
+  nextSlot(sandbox: string, executionId: string): Promise<number | undefined>;
+  /** Marks a shard's members all queued or excluded; the run is Succeeded after the last shard. */
+  shardDone(sandbox: string, executionId: string, shard: number): Promise<void>;
+  /** Each message's status (and exclusion code) over every shard. */
+  messageStatuses(
+    sandbox: string,
+    executionId: string,
+  ): Promise<{ status: MessageStatus; statusCode?: string }[]>;
 }

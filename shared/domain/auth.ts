@@ -1,20 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Scope } from '../schemas/admin.ts';
 import { ForbiddenError } from './errors.ts';
 
-/** Every scope a sandbox key can carry. `admin` implies all the others within its sandbox. */
-export const SCOPES = [
-  'admin',
-  'campaigns:read',
-  'campaigns:write',
-  'profiles:read',
-  'profiles:write',
-  'executions:write',
-  'executions:read',
-  'webhooks:admin',
-  'audiences:read',
-  'audiences:write',
-] as const;
-export type Scope = (typeof SCOPES)[number];
+export type { Scope };
 
 /**
  * What a route asks of the caller: `root` (the bootstrap key only), `authenticated` (any valid key),
@@ -121,4 +109,23 @@ export function rootCallSandbox(
     );
   }
   return sandboxHeader;
+}
+
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly hash: string;
+  /** null for root keys. */
+  readonly sandbox: string | null;
+  readonly scopes: readonly Scope[];
+  readonly name?: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+export interface ApiKeyStore {
+  create(record: ApiKeyRecord): Promise<void>;
+  findByHash(hash: string): Promise<ApiKeyRecord | undefined>;
+  list(sandbox: string | null): Promise<ApiKeyRecord[]>;
+  /** Returns false when no such key exists under that owner. */
+  delete(sandbox: string | null, id: string): Promise<boolean>;
 }

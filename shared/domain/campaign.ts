@@ -8,6 +8,7 @@ import type {
 } from '../schemas/campaign.ts';
 import { jsonBytes, MAX_CONTENT_BYTES } from '../schemas/limits.ts';
 import { CampaignStateError, type FieldIssue, ValidationError } from './errors.ts';
+import type { Page } from './page.ts';
 import { compileTemplate, TemplateSyntaxError } from './template.ts';
 
 /** A stored campaign: the active definition plus lifecycle facts and an optional pending draft. */
@@ -351,4 +352,20 @@ export function pickDefinition(source: CampaignDefinition): CampaignDefinition {
   if (source.schedule !== undefined) definition.schedule = source.schedule;
   if (source.throttleRatePerSec !== undefined) definition.throttleRatePerSec = source.throttleRatePerSec;
   return definition;
+}
+
+export interface CampaignStore {
+  create(record: CampaignRecord): Promise<void>;
+  get(sandbox: string, id: string): Promise<CampaignRecord | undefined>;
+  /** Writes when the stored revision is still `record.revision - 1`; else ConcurrentUpdateError. */
+  save(record: CampaignRecord): Promise<void>;
+  /** Deletes when the stored revision is still `revision`; else ConcurrentUpdateError. */
+  delete(sandbox: string, id: string, revision: number): Promise<void>;
+  list(sandbox: string, page: { limit: number; cursor?: string }): Promise<Page<CampaignRecord>>;
+  /** Campaigns whose next time-driven transition is at or before `now`. */
+  listDue(now: Date, limit: number): Promise<{ sandbox: string; id: string }[]>;
+}
+
+export interface CampaignReader {
+  get(sandbox: string, id: string): Promise<CampaignRecord | undefined>;
 }

@@ -1,15 +1,12 @@
+import type { FieldIssue } from '../schemas/field-issue.ts';
 import { MAX_REPORTED_ISSUES } from '../schemas/limits.ts';
+
+export type { FieldIssue };
 
 /**
  * Domain errors. Each carries a stable problem `type` slug and an HTTP status, so the single error
  * middleware can turn it into an RFC 9457 problem document without string matching.
  */
-export interface FieldIssue {
-  /** JSON path of the offending field, e.g. `recipients[3].userId` or `body` for the whole. */
-  readonly path: string;
-  /** The rule that failed, in words a client developer can act on. */
-  readonly message: string;
-}
 
 export interface ErrorOptions {
   readonly detail?: string;

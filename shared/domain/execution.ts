@@ -1,4 +1,10 @@
-import type { UnitaryExecutionInput, UnitaryRecipient } from '../schemas/execution.ts';
+import type { DispatchJob } from '../schemas/dispatch-job.ts';
+import type {
+  MessageStatus,
+  StatusChange,
+  UnitaryExecutionInput,
+  UnitaryRecipient,
+} from '../schemas/execution.ts';
 import { jsonBytes, MAX_CONTEXT_BYTES, MAX_RECIPIENTS } from '../schemas/limits.ts';
 import type { CampaignRecord } from './campaign.ts';
 import {
@@ -12,6 +18,7 @@ import {
   RecipientCountError,
   ReservedContextError,
 } from './errors.ts';
+import type { IdempotencyRecord } from './idempotency.ts';
 import {
   CHANNEL_DEFAULT_NAMESPACE,
   type IdentityOptions,
@@ -194,4 +201,78 @@ export function checkUnitaryRecipients(
     throw new ContextTooLargeError(contextBytes, MAX_CONTEXT_BYTES, 'body.recipients');
   }
   return resolved;
+}
+
+export interface MessageRecord {
+  readonly sandbox: string;
+  readonly executionId: string;
+  readonly messageId: string;
+  readonly userId: string;
+  readonly namespace: string;
+  readonly profileId?: string;
+  readonly status: MessageStatus;
+  readonly statusCode?: string;
+  readonly history: readonly StatusChange[];
+  readonly missingVariables?: readonly string[];
+  readonly address?: string;
+  /** The partition shard of an audience execution's message; absent for unitary executions. */
+  readonly shard?: number;
+}
+
+export interface ExecutionRecord {
+  readonly sandbox: string;
+  readonly executionId: string;
+  readonly requestId: string;
+  readonly campaignId: string;
+  readonly campaignVersion: number;
+  readonly channel: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+export interface ExecutionStore {
+  /**
+   * Writes the idempotency record, the execution and its messages in one transaction, unless a
+   * live record holds the key; returns that record instead of writing.
+   */
+  claim(
+    idempotency: IdempotencyRecord,
+    execution: ExecutionRecord,
+    messages: readonly MessageRecord[],
+    nowMs: number,
+  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
+  getExecution(
+    sandbox: string,
+    executionId: string,
+  ): Promise<{ execution: ExecutionRecord; messages: MessageRecord[] } | undefined>;
+  getMessage(
+    sandbox: string,
+    executionId: string,
+    messageId: string,
+    shard?: number,
+  ): Promise<MessageRecord | undefined>;
+  /** Several messages of one execution in one batched read, by message id; missing ones are absent. */
+  getMessages(
+    sandbox: string,
+    executionId: string,
+    refs: readonly { readonly messageId: string; readonly shard?: number }[],
+  ): Promise<Map<string, MessageRecord>>;
+  /** Writes each message unless it exists; returns the ones that already existed, as stored. */
+  createMessages(messages: readonly MessageRecord[]): Promise<MessageRecord[]>;
+  /**
+   * Appends status changes when the message is still in `from`; false when it is not (another
+   * delivery of the job got there first).
+   */
+  transition(
+    message: MessageRecord,
+    from: MessageStatus,
+    changes: readonly StatusChange[],
+    extra?: { address?: string; missingVariables?: readonly string[] },
+  ): Promise<boolean>;
+}
+
+export interface DispatchQueue {
+  send(job: DispatchJob): Promise<void>;
+  /** Several jobs, each delayed (at most 15 minutes). */
+  sendDelayed(jobs: readonly { job: DispatchJob; delaySeconds: number }[]): Promise<void>;
 }

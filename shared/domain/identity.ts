@@ -113,3 +113,18 @@ export function normalizeIdentity(
     }
   }
 }
+
+export interface NamespaceRecord {
+  readonly sandbox: string;
+  readonly code: string;
+  readonly name?: string;
+  readonly description?: string;
+  readonly createdAt: string;
+}
+
+export interface NamespaceStore {
+  /** Throws AlreadyExistsError when the code is taken. */
+  create(record: NamespaceRecord): Promise<void>;
+  list(sandbox: string): Promise<NamespaceRecord[]>;
+  exists(sandbox: string, code: string): Promise<boolean>;
+}

@@ -92,3 +92,41 @@ export function mergeConsent(base: Consent, patch: Consent | undefined): Consent
   if (!patch?.marketing) return base;
   return { ...base, marketing: { ...base.marketing, ...patch.marketing } };
 }
+
+export type ProfileDataset = 'profiles' | 'interactive-messaging';
+
+export interface ProfileRecord {
+  readonly sandbox: string;
+  readonly profileId: string;
+  readonly identities: readonly Identity[];
+  readonly attributes: Record<string, unknown>;
+  readonly consent: Consent;
+  readonly dataset: ProfileDataset;
+  readonly revision: number;
+  readonly createdAt: string;
+  readonly modifiedAt: string;
+}
+
+export interface ProfileStore {
+  /** Owner profile id of each identity that has one, keyed by `namespace:value`. One batched read. */
+  findOwners(sandbox: string, identities: readonly Identity[]): Promise<Map<string, string>>;
+  get(sandbox: string, profileId: string): Promise<ProfileRecord | undefined>;
+  /**
+   * Writes the profile and claims its new identities in one transaction. Fails with
+   * ConcurrentUpdateError when the profile changed or an identity was claimed meanwhile.
+   */
+  save(profile: ProfileRecord, newIdentities: readonly Identity[]): Promise<void>;
+  /** Deletes the profile and every identity it owns in one transaction. */
+  delete(profile: ProfileRecord): Promise<void>;
+  /** Several profiles by id, batched; missing ones are absent from the map. */
+  getMany(sandbox: string, profileIds: readonly string[]): Promise<Map<string, ProfileRecord>>;
+  /**
+   * Creates new profiles with all their identities in one transaction; ConcurrentUpdateError when
+   * any identity was claimed meanwhile (nothing is written then).
+   */
+  createMany(profiles: readonly ProfileRecord[]): Promise<void>;
+}
+
+export function identityKey(identity: Identity): string {
+  return `${identity.namespace}:${identity.id}`;
+}

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { Channel } from '../schemas/campaign.ts';
+import type { DeliveryJob } from '../schemas/feedback-message.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
-import type { FeedbackPayload, WebhookAuth } from '../schemas/webhook.ts';
+import type { AttemptView, FeedbackPayload, WebhookAuth } from '../schemas/webhook.ts';
+import type { Page } from './page.ts';
 
 /** A signing secret that still signs deliveries; the previous one keeps signing until `expiresAt`. */
 export interface SigningSecret {
@@ -160,4 +162,55 @@ export function feedbackPayload(event: StatusEvent, settings: FeedbackSettings):
     userId: event.userId,
     timestamp: event.timestamp,
   };
+}
+
+export interface StatusEventPublisher {
+  publish(events: readonly StatusEvent[]): Promise<void>;
+}
+
+export interface WebhookStore {
+  create(webhook: WebhookConfig): Promise<void>;
+  get(sandbox: string, id: string): Promise<WebhookConfig | undefined>;
+  list(sandbox: string): Promise<WebhookConfig[]>;
+  /** Writes when the stored revision is still `webhook.revision - 1`; else ConcurrentUpdateError. */
+  save(webhook: WebhookConfig): Promise<void>;
+  delete(sandbox: string, id: string): Promise<boolean>;
+  /** Notes the start of a run of failures (kept if already set). */
+  markFailing(sandbox: string, id: string, since: string): Promise<void>;
+  /** Ends a run of failures after a success. */
+  clearFailing(sandbox: string, id: string): Promise<void>;
+  /** Stops deliveries to the webhook, saying why; the sandbox sees the reason on the webhook. */
+  disable(sandbox: string, id: string, reason: string, at: string): Promise<void>;
+}
+
+export interface DeliveryRecord {
+  readonly sandbox: string;
+  readonly webhookId: string;
+  readonly eventId: string;
+  readonly channel: Channel;
+  /** The exact body every attempt sends (the signature covers it). */
+  readonly payload: string;
+  readonly state: 'pending' | 'delivered' | 'failed';
+  readonly attempts: number;
+  readonly createdAt: string;
+  readonly lastAttemptAt?: string;
+}
+
+export interface DeliveryStore {
+  /** Creates the record unless it exists (a redelivered status event); true when created. */
+  create(record: DeliveryRecord): Promise<boolean>;
+  get(sandbox: string, webhookId: string, eventId: string): Promise<DeliveryRecord | undefined>;
+  /** Records the outcome of an attempt and the attempt itself (the log expires by TTL). */
+  recordAttempt(record: DeliveryRecord, attempt: AttemptView, state: DeliveryRecord['state']): Promise<void>;
+  listAttempts(
+    sandbox: string,
+    webhookId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<Page<AttemptView>>;
+  /** Event ids of deliveries that exhausted their retries in [since, until). */
+  listFailed(sandbox: string, webhookId: string, since: string, until: string): Promise<string[]>;
+}
+
+export interface DeliveryQueue {
+  send(jobs: readonly DeliveryJob[], now: Date): Promise<void>;
 }

@@ -1,8 +1,13 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../domain/errors.ts';
-import { parseJsonOrThrow, parseOrThrow } from '../schemas/common.ts';
-import { parseJson } from '../schemas/json-guard.ts';
+import {
+  MalformedJsonError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../domain/errors.ts';
+import { fieldIssues } from '../schemas/common.ts';
+import { jsonIssues, parseJson } from '../schemas/json-guard.ts';
 import type { RouteDefinition } from './routes.ts';
 
 export interface ParsedRequest {
@@ -57,3 +62,23 @@ export function parseRequest(
 }
 
 const emptyObject = z.strictObject({});
+
+/** Parses or throws a ValidationError naming the failing fields. */
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, base: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const { issues, count } = fieldIssues(result.error, base);
+    throw new ValidationError(issues, undefined, count);
+  }
+  return result.data;
+}
+
+/**
+ * Parses a JSON body: first the rules every body meets (depth, Unicode, numbers, reserved keys;
+ * see json-guard.ts), then the route's schema.
+ */
+export function parseJsonOrThrow<T extends z.ZodType>(schema: T, value: unknown, base: string): z.infer<T> {
+  const { issues, count } = jsonIssues(value, base);
+  if (count > 0) throw new ValidationError(issues, undefined, count);
+  return parseOrThrow(schema, value, base);
+}

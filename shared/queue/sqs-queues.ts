@@ -1,13 +1,10 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type {
-  DeliveryJob,
-  DeliveryQueue,
-  DispatchJob,
-  DispatchQueue,
-  FanoutJob,
-  FanoutQueue,
-  StatusEventPublisher,
-} from '../ports.ts';
+import type { FanoutQueue } from '../domain/audience.ts';
+import type { DispatchQueue } from '../domain/execution.ts';
+import type { DeliveryQueue, StatusEventPublisher } from '../domain/webhook.ts';
+import type { DispatchJob } from '../schemas/dispatch-job.ts';
+import type { FanoutJob } from '../schemas/fanout-job.ts';
+import type { DeliveryJob } from '../schemas/feedback-message.ts';
 import { MAX_QUEUE_MESSAGE_BYTES } from '../schemas/limits.ts';
 import { queueBody } from '../schemas/queue-body.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';

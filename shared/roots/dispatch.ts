@@ -1,6 +1,6 @@
 import { SandboxProvider } from '../channels/sandbox-provider.ts';
 import type { HeraldConfig } from '../config.ts';
-import { systemClock } from '../ports.ts';
+import { systemClock } from '../domain/clock.ts';
 import { createSqsClient } from '../queue/sqs-client.ts';
 import { createDocumentClient } from '../store/dynamodb-client.ts';
 import { DynamoDbExecutionStore } from '../store/dynamodb-execution-store.ts';

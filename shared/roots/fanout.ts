@@ -1,5 +1,5 @@
 import type { HeraldConfig } from '../config.ts';
-import { systemClock } from '../ports.ts';
+import { systemClock } from '../domain/clock.ts';
 import { createSqsClient } from '../queue/sqs-client.ts';
 import { DynamoDbAudienceExecutionStore } from '../store/dynamodb-audience-execution-store.ts';
 import { DynamoDbAudienceStore } from '../store/dynamodb-audience-store.ts';

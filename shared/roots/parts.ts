@@ -1,8 +1,9 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HeraldConfig } from '../config.ts';
+import type { ApiKeyStore } from '../domain/auth.ts';
 import { hashApiKey } from '../domain/auth.ts';
-import { type ApiKeyStore, systemClock } from '../ports.ts';
+import { systemClock } from '../domain/clock.ts';
 import { DynamoDbSandboxStore } from '../store/dynamodb-sandbox-store.ts';
 import { createAuthenticator } from '../use-cases/authenticate.ts';
 import { cachedSandboxes } from '../use-cases/read-cache.ts';

@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { SCOPES } from '../domain/auth.ts';
 import { isoDateTimeSchema, nameSchema, namespaceCodeSchema, sandboxNameSchema } from './common.ts';
 
 /** Whether libphonenumber-js knows the country is checked by the use case (schemas stay library-free). */
@@ -37,6 +36,21 @@ export const sandboxSchema = z
     modifiedAt: isoDateTimeSchema.optional(),
   })
   .meta({ id: 'Sandbox' });
+
+/** Every scope a sandbox key can carry. `admin` implies all the others within its sandbox. */
+export const SCOPES = [
+  'admin',
+  'campaigns:read',
+  'campaigns:write',
+  'profiles:read',
+  'profiles:write',
+  'executions:write',
+  'executions:read',
+  'webhooks:admin',
+  'audiences:read',
+  'audiences:write',
+] as const;
+export type Scope = (typeof SCOPES)[number];
 
 export const scopeSchema = z.enum(SCOPES);
 

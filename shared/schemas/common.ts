@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import { type FieldIssue, ValidationError } from '../domain/errors.ts';
-import { jsonIssues } from './json-guard.ts';
+import type { FieldIssue } from './field-issue.ts';
 import { MAX_REPORTED_ISSUES } from './limits.ts';
 
 export const sandboxNameSchema = z
@@ -108,24 +107,4 @@ export function fieldIssues(error: z.ZodError, base: string): { issues: FieldIss
     }
   }
   return { issues, count };
-}
-
-/** Parses or throws a ValidationError naming the failing fields. */
-export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, base: string): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const { issues, count } = fieldIssues(result.error, base);
-    throw new ValidationError(issues, undefined, count);
-  }
-  return result.data;
-}
-
-/**
- * Parses a JSON body: first the rules every body meets (depth, Unicode, numbers, reserved keys;
- * see json-guard.ts), then the route's schema.
- */
-export function parseJsonOrThrow<T extends z.ZodType>(schema: T, value: unknown, base: string): z.infer<T> {
-  const { issues, count } = jsonIssues(value, base);
-  if (count > 0) throw new ValidationError(issues, undefined, count);
-  return parseOrThrow(schema, value, base);
 }

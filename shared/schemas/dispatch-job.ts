@@ -1,15 +1,18 @@
 import * as z from 'zod';
-import type { DispatchJob } from '../ports.ts';
 import { contentSchema } from './campaign.ts';
 import { channelDataSchema } from './execution.ts';
 import { runFields } from './run-fields.ts';
 
-/** Parses a dispatch job off the queue: a malformed one fails (and ends in the DLQ), never half-runs. */
-export const dispatchJobSchema: z.ZodType<DispatchJob> = z.object({
+/**
+ * A job for the dispatch worker: one execution's recipients (a unitary call is one job). Parsed
+ * off the queue with this schema: a malformed one fails (and ends in the DLQ), never half-runs.
+ */
+export const dispatchJobSchema = z.object({
   kind: z.enum(['unitary', 'audience']),
   ...runFields,
   enableWebhooks: z.boolean(),
   content: contentSchema,
+  /** Context shared by every recipient (audience executions); a recipient's own context wins. */
   context: z.record(z.string(), z.unknown()).optional(),
   recipients: z.array(
     z.object({
@@ -24,3 +27,5 @@ export const dispatchJobSchema: z.ZodType<DispatchJob> = z.object({
     }),
   ),
 });
+
+export type DispatchJob = z.infer<typeof dispatchJobSchema>;

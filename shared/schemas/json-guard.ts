@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../domain/errors.ts';
+import type { FieldIssue } from './field-issue.ts';
 import {
   MAX_JSON_DEPTH,
   MAX_NUMBER_MAGNITUDE,

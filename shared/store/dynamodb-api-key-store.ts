@@ -1,6 +1,5 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Scope } from '../domain/auth.ts';
-import type { ApiKeyRecord, ApiKeyStore } from '../ports.ts';
+import type { ApiKeyRecord, ApiKeyStore, Scope } from '../domain/auth.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { keys } from './keys.ts';

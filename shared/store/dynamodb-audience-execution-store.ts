@@ -1,6 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AudienceExecutionRecord, AudienceExecutionStore } from '../domain/audience.ts';
 import { MEMBER_SHARDS } from '../domain/audience.ts';
-import type { AudienceExecutionRecord, AudienceExecutionStore, IdempotencyRecord } from '../ports.ts';
+import type { IdempotencyRecord } from '../domain/idempotency.ts';
 import type { MessageStatus } from '../schemas/execution.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';

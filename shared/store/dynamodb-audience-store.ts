@@ -7,9 +7,9 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { AudienceRecord, AudienceStore } from '../domain/audience.ts';
 import { MEMBER_SHARDS, memberShard } from '../domain/audience.ts';
 import { ConcurrentUpdateError } from '../domain/errors.ts';
-import type { AudienceRecord, AudienceStore } from '../ports.ts';
 import type { ImportProgress } from '../schemas/audience.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';

@@ -1,7 +1,8 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { CampaignStore } from '../domain/campaign.ts';
 import { type CampaignRecord, nextTransition } from '../domain/campaign.ts';
 import { AlreadyExistsError, ConcurrentUpdateError } from '../domain/errors.ts';
-import type { CampaignStore, Page } from '../ports.ts';
+import type { Page } from '../domain/page.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { DUE_PARTITION, decodeCursor, encodeCursor, keys, withoutKeys } from './keys.ts';

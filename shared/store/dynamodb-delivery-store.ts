@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryRecord, DeliveryStore, Page } from '../ports.ts';
+import type { Page } from '../domain/page.ts';
+import type { DeliveryRecord, DeliveryStore } from '../domain/webhook.ts';
 import type { AttemptView } from '../schemas/webhook.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';

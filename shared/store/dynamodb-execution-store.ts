@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ExecutionRecord, ExecutionStore, IdempotencyRecord, MessageRecord } from '../ports.ts';
+import type { ExecutionRecord, ExecutionStore, MessageRecord } from '../domain/execution.ts';
+import type { IdempotencyRecord } from '../domain/idempotency.ts';
 import type { MessageStatus, StatusChange } from '../schemas/execution.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';

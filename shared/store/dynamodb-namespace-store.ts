@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError } from '../domain/errors.ts';
-import type { NamespaceRecord, NamespaceStore } from '../ports.ts';
+import type { NamespaceRecord, NamespaceStore } from '../domain/identity.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { keys, withoutKeys } from './keys.ts';

@@ -1,6 +1,6 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError } from '../domain/errors.ts';
-import { identityKey, type ProfileRecord, type ProfileStore } from '../ports.ts';
+import { identityKey, type ProfileRecord, type ProfileStore } from '../domain/profile.ts';
 import type { Identity } from '../schemas/profile.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError } from '../domain/errors.ts';
-import type { SandboxRecord, SandboxStore } from '../ports.ts';
+import type { SandboxRecord, SandboxStore } from '../domain/sandbox.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { keys } from './keys.ts';

@@ -1,5 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { IdempotencyRecord, ScheduleRecord, ScheduleStore } from '../ports.ts';
+import type { IdempotencyRecord } from '../domain/idempotency.ts';
+import type { ScheduleRecord, ScheduleStore } from '../domain/schedule.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { putClaimed } from './idempotency.ts';

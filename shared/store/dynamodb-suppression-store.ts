@@ -1,5 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { SuppressionStore } from '../ports.ts';
+import type { SuppressionStore } from '../domain/channel.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { keys } from './keys.ts';
 

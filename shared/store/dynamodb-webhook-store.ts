@@ -1,7 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError } from '../domain/errors.ts';
-import type { WebhookConfig } from '../domain/webhook.ts';
-import type { WebhookStore } from '../ports.ts';
+import type { WebhookConfig, WebhookStore } from '../domain/webhook.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { keys, withoutKeys } from './keys.ts';

@@ -4,7 +4,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ClaimStore, IdempotencyRecord } from '../ports.ts';
+import type { ClaimStore, IdempotencyRecord } from '../domain/idempotency.ts';
 import { pendingJobsSchema } from '../schemas/fanout-job.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';

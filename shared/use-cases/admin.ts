@@ -1,15 +1,11 @@
+import type { ApiKeyRecord, ApiKeyStore } from '../domain/auth.ts';
 import { generateApiKey, hashApiKey, type Principal, type Scope } from '../domain/auth.ts';
+import type { Clock } from '../domain/clock.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import type { NamespaceStore } from '../domain/identity.ts';
 import { isPhoneCountry, isStandardNamespace, STANDARD_NAMESPACES } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
-import type {
-  ApiKeyRecord,
-  ApiKeyStore,
-  Clock,
-  NamespaceStore,
-  SandboxRecord,
-  SandboxStore,
-} from '../ports.ts';
+import type { SandboxRecord, SandboxStore } from '../domain/sandbox.ts';
 import type {
   ApiKeyView,
   CreateApiKeyInput,

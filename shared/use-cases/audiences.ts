@@ -1,4 +1,7 @@
+import type { AudienceRecord, AudienceStore } from '../domain/audience.ts';
+import type { Clock } from '../domain/clock.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import type { NamespaceStore } from '../domain/identity.ts';
 import {
   type IdentityOptions,
   isInternationalPhone,
@@ -6,15 +9,8 @@ import {
   normalizeIdentity,
 } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
-import {
-  type AudienceRecord,
-  type AudienceStore,
-  type Clock,
-  identityKey,
-  type NamespaceStore,
-  type ProfileStore,
-  type SandboxReader,
-} from '../ports.ts';
+import { identityKey, type ProfileStore } from '../domain/profile.ts';
+import type { SandboxReader } from '../domain/sandbox.ts';
 import {
   type AudienceView,
   type CreateAudienceInput,

@@ -1,6 +1,6 @@
+import type { ApiKeyStore } from '../domain/auth.ts';
 import { bearerToken, hashApiKey, type Principal, sameHash } from '../domain/auth.ts';
 import { UnauthorizedError } from '../domain/errors.ts';
-import type { ApiKeyStore } from '../ports.ts';
 
 export interface AuthenticatorOptions {
   readonly keys: ApiKeyStore;

@@ -1,3 +1,5 @@
+import type { AudienceStore } from '../domain/audience.ts';
+import type { CampaignStore } from '../domain/campaign.ts';
 import {
   activate,
   applyDueTransitions,
@@ -13,10 +15,12 @@ import {
   pickDefinition,
   stop,
 } from '../domain/campaign.ts';
+import type { Clock } from '../domain/clock.ts';
 import { ConcurrentUpdateError, NotFoundError } from '../domain/errors.ts';
+import type { NamespaceStore } from '../domain/identity.ts';
 import { isStandardNamespace } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
-import type { AudienceStore, CampaignStore, Clock, NamespaceStore, Page } from '../ports.ts';
+import type { Page } from '../domain/page.ts';
 import type { CampaignView, CreateCampaignInput, PatchCampaignInput } from '../schemas/campaign.ts';
 
 export interface CampaignDeps {

@@ -1,14 +1,10 @@
+import type { FanoutQueue } from '../domain/audience.ts';
+import type { Clock } from '../domain/clock.ts';
 import { IdempotencyKeyReusedError, RequestInProgressError, TooLargeError } from '../domain/errors.ts';
+import type { DispatchQueue } from '../domain/execution.ts';
+import type { ClaimStore, IdempotencyRecord, JobSender } from '../domain/idempotency.ts';
 import { logger } from '../logger.ts';
-import type {
-  ClaimStore,
-  Clock,
-  DispatchQueue,
-  FanoutQueue,
-  IdempotencyRecord,
-  JobSender,
-  PendingJobs,
-} from '../ports.ts';
+import type { PendingJobs } from '../schemas/fanout-job.ts';
 import { jsonBytes, MAX_ITEM_BYTES, MAX_QUEUE_MESSAGE_BYTES } from '../schemas/limits.ts';
 import { queueBodyBytes } from '../schemas/queue-body.ts';
 

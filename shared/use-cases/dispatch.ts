@@ -1,19 +1,14 @@
 import { suppresses } from '../channels/sandbox-simulator.ts';
+import type { ChannelProvider, SuppressionStore } from '../domain/channel.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { ExecutionStore, MessageRecord } from '../domain/execution.ts';
 import { chooseAddress, EXCLUSION_CODES, renderContent } from '../domain/message.ts';
+import type { ProfileRecord, ProfileStore } from '../domain/profile.ts';
 import { mergeAttributes } from '../domain/profile.ts';
 import { type SmsSegments, smsSegments } from '../domain/sms.ts';
 import { RenderBudgetError } from '../domain/template.ts';
-import type {
-  ChannelProvider,
-  Clock,
-  DispatchJob,
-  ExecutionStore,
-  MessageRecord,
-  ProfileRecord,
-  ProfileStore,
-  StatusEventPublisher,
-  SuppressionStore,
-} from '../ports.ts';
+import type { StatusEventPublisher } from '../domain/webhook.ts';
+import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type { StatusChange } from '../schemas/execution.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
 

@@ -1,5 +1,6 @@
+import type { ChannelProvider } from '../domain/channel.ts';
 import { NotFoundError, RenderedMessageNotFoundError } from '../domain/errors.ts';
-import type { ChannelProvider, ExecutionStore } from '../ports.ts';
+import type { ExecutionStore } from '../domain/execution.ts';
 
 export interface ExecutionReadDeps {
   readonly executions: ExecutionStore;

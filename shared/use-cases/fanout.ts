@@ -1,21 +1,18 @@
-import { AUDIENCE_CHUNK, audienceMessageId, planChunks } from '../domain/audience.ts';
-import { chooseAddress } from '../domain/message.ts';
 import type {
   AudienceExecutionRecord,
   AudienceExecutionStore,
   AudienceStore,
-  Clock,
-  DispatchJob,
-  DispatchQueue,
-  ExecutionStore,
-  FanoutJob,
   FanoutQueue,
-  MessageRecord,
-  ProfileRecord,
-  ProfileStore,
-  StatusEventPublisher,
-  SuppressionStore,
-} from '../ports.ts';
+} from '../domain/audience.ts';
+import { AUDIENCE_CHUNK, audienceMessageId, planChunks } from '../domain/audience.ts';
+import type { SuppressionStore } from '../domain/channel.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { DispatchQueue, ExecutionStore, MessageRecord } from '../domain/execution.ts';
+import { chooseAddress } from '../domain/message.ts';
+import type { ProfileRecord, ProfileStore } from '../domain/profile.ts';
+import type { StatusEventPublisher } from '../domain/webhook.ts';
+import type { DispatchJob } from '../schemas/dispatch-job.ts';
+import type { FanoutJob } from '../schemas/fanout-job.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
 
 export interface FanoutDeps {

@@ -1,16 +1,19 @@
+import type { AudienceStore } from '../domain/audience.ts';
+import type { Clock } from '../domain/clock.ts';
 import { ConcurrentUpdateError, NotFoundError, TooLargeError, ValidationError } from '../domain/errors.ts';
+import type { NamespaceStore } from '../domain/identity.ts';
 import { isStandardNamespace, normalizeIdentity } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
-import { chooseProfile, mergeAttributes, mergeConsent, normalizeIdentities } from '../domain/profile.ts';
 import {
-  type AudienceStore,
-  type Clock,
+  chooseProfile,
   identityKey,
-  type NamespaceStore,
+  mergeAttributes,
+  mergeConsent,
+  normalizeIdentities,
   type ProfileRecord,
   type ProfileStore,
-  type SandboxReader,
-} from '../ports.ts';
+} from '../domain/profile.ts';
+import type { SandboxReader } from '../domain/sandbox.ts';
 import { jsonBytes, MAX_ATTRIBUTES_BYTES } from '../schemas/limits.ts';
 import type { Identity, ProfileView, UpsertProfileInput } from '../schemas/profile.ts';
 import { identityOptions, phoneIdentities } from './sandbox-settings.ts';

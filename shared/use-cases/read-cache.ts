@@ -1,4 +1,5 @@
-import type { CampaignReader, CampaignStore, SandboxReader, SandboxStore } from '../ports.ts';
+import type { CampaignReader, CampaignStore } from '../domain/campaign.ts';
+import type { SandboxReader, SandboxStore } from '../domain/sandbox.ts';
 
 /** Entries one cache keeps before it starts again (a container serves few sandboxes and campaigns). */
 const MAX_ENTRIES = 1_000;

@@ -1,5 +1,5 @@
 import { type IdentityOptions, isInternationalPhone } from '../domain/identity.ts';
-import type { SandboxReader } from '../ports.ts';
+import type { SandboxReader } from '../domain/sandbox.ts';
 
 /**
  * How a sandbox reads identities. Its settings are read (through the per-container cache) only

@@ -8,14 +8,14 @@ import {
   ScheduleStateError,
   ValidationError,
 } from '../domain/errors.ts';
-import { audienceRequestKey, requestHash } from '../domain/idempotency.ts';
-import { uuidv7 } from '../domain/ids.ts';
 import {
+  audienceRequestKey,
   IDEMPOTENCY_WINDOW_SECONDS,
   type IdempotencyRecord,
-  type ScheduleRecord,
-  type ScheduleStore,
-} from '../ports.ts';
+  requestHash,
+} from '../domain/idempotency.ts';
+import { uuidv7 } from '../domain/ids.ts';
+import type { ScheduleRecord, ScheduleStore } from '../domain/schedule.ts';
 import type { AudienceExecutionInput, ScheduledExecution } from '../schemas/execution.ts';
 import { type AudienceTriggerDeps, assertAudienceContext, triggerAudience } from './trigger-audience.ts';
 

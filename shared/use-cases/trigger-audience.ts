@@ -1,4 +1,6 @@
+import type { AudienceExecutionRecord, AudienceExecutionStore, AudienceStore } from '../domain/audience.ts';
 import { AUDIENCE_CHUNK, AUDIENCE_WINDOW_MS, MEMBER_SHARDS } from '../domain/audience.ts';
+import type { CampaignReader } from '../domain/campaign.ts';
 import {
   AudienceNotAllowedError,
   CampaignNotFoundError,
@@ -8,23 +10,20 @@ import {
   TooLargeError,
 } from '../domain/errors.ts';
 import { assertAudienceTriggerable } from '../domain/execution.ts';
-import { audienceRequestKey, requestHash } from '../domain/idempotency.ts';
-import { uuidv7 } from '../domain/ids.ts';
 import {
-  type AudienceExecutionRecord,
-  type AudienceExecutionStore,
-  type AudienceStore,
-  type CampaignReader,
-  type DispatchJob,
-  type FanoutJob,
+  audienceRequestKey,
   IDEMPOTENCY_WINDOW_SECONDS,
   type IdempotencyRecord,
-} from '../ports.ts';
+  requestHash,
+} from '../domain/idempotency.ts';
+import { uuidv7 } from '../domain/ids.ts';
+import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type {
   AudienceExecutionAccepted,
   AudienceExecutionInput,
   AudienceExecutionStatus,
 } from '../schemas/execution.ts';
+import type { FanoutJob } from '../schemas/fanout-job.ts';
 import { jsonBytes, MAX_CONTEXT_BYTES, MAX_ITEM_BYTES } from '../schemas/limits.ts';
 import { answerRepeat, assertJobsFit, type ClaimDeps, finishClaim, LOCK_MS } from './claims.ts';
 import { audienceDispatchJob } from './fanout.ts';

@@ -1,27 +1,18 @@
-import type { CampaignRecord } from '../domain/campaign.ts';
+import type { CampaignReader, CampaignRecord } from '../domain/campaign.ts';
 import { CampaignNotFoundError, ConcurrentUpdateError, UnknownRecipientsError } from '../domain/errors.ts';
+import type { ExecutionRecord, ExecutionStore, MessageRecord } from '../domain/execution.ts';
 import {
   assertUnitaryTriggerable,
   checkUnitaryRecipients,
   phoneValues,
   type ResolvedRecipient,
 } from '../domain/execution.ts';
-import { requestHash } from '../domain/idempotency.ts';
+import { IDEMPOTENCY_WINDOW_SECONDS, type IdempotencyRecord, requestHash } from '../domain/idempotency.ts';
 import { CHANNEL_DEFAULT_NAMESPACE, normalizeEmail, normalizePhone } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
-import {
-  type CampaignReader,
-  type DispatchJob,
-  type ExecutionRecord,
-  type ExecutionStore,
-  IDEMPOTENCY_WINDOW_SECONDS,
-  type IdempotencyRecord,
-  identityKey,
-  type MessageRecord,
-  type ProfileRecord,
-  type ProfileStore,
-  type SandboxReader,
-} from '../ports.ts';
+import { identityKey, type ProfileRecord, type ProfileStore } from '../domain/profile.ts';
+import type { SandboxReader } from '../domain/sandbox.ts';
+import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type { ExecutionAccepted, UnitaryExecutionInput } from '../schemas/execution.ts';
 import type { Identity } from '../schemas/profile.ts';
 import { answerRepeat, assertJobsFit, type ClaimDeps, finishClaim, LOCK_MS } from './claims.ts';

@@ -1,15 +1,17 @@
 import dns from 'node:dns';
 import { isIP } from 'node:net';
 import { forbiddenPort } from '../domain/address-policy.ts';
+import type { Clock } from '../domain/clock.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { uuidv7 } from '../domain/ids.ts';
+import type { Page } from '../domain/page.ts';
+import type { DeliveryRecord } from '../domain/webhook.ts';
 import {
   feedbackPayload,
   generateSigningSecret,
   rotateSecrets,
   type WebhookConfig,
 } from '../domain/webhook.ts';
-import type { Clock, DeliveryRecord, Page } from '../ports.ts';
 import { CHANNELS } from '../schemas/campaign.ts';
 import type { AttemptView, CreateWebhookInput, PatchWebhookInput, WebhookView } from '../schemas/webhook.ts';
 import { refusal } from '../webhooks/http-sender.ts';

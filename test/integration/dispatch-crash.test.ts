@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchWorker } from '../../functions/workers/dispatch.ts';
 import { startQueuePoller } from '../../infra/local/queue-poller.ts';
 import { queueDefinitions } from '../../shared/definitions/queues.ts';
-import type { ChannelProvider } from '../../shared/ports.ts';
+import type { ChannelProvider } from '../../shared/domain/channel.ts';
 import { sqsWorker } from '../../shared/queue/sqs-worker.ts';
 import { dispatchRoot } from '../../shared/roots/dispatch.ts';
 import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';

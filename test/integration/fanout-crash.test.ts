@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fanoutWorker } from '../../functions/workers/fanout.ts';
 import { startQueuePoller } from '../../infra/local/queue-poller.ts';
 import { queueDefinitions } from '../../shared/definitions/queues.ts';
-import type { DispatchQueue } from '../../shared/ports.ts';
+import type { DispatchQueue } from '../../shared/domain/execution.ts';
 import { sqsWorker } from '../../shared/queue/sqs-worker.ts';
 import { fanoutRoot } from '../../shared/roots/fanout.ts';
 import { type Client, sandboxWithKey, startTestHerald } from './harness.ts';

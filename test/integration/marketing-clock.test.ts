@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIENCE_WINDOW_MS, MEMBER_SHARDS } from '../../shared/domain/audience.ts';
-import type { DispatchJob, FanoutJob } from '../../shared/ports.ts';
 import { fanoutRoot } from '../../shared/roots/fanout.ts';
+import type { DispatchJob } from '../../shared/schemas/dispatch-job.ts';
+import type { FanoutJob } from '../../shared/schemas/fanout-job.ts';
 import { fanOutPage } from '../../shared/use-cases/fanout.ts';
 import { type Client, sandboxWithKey, startTestHerald } from './harness.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { ApiKeyRecord } from '../../shared/domain/auth.ts';
 import { hashApiKey } from '../../shared/domain/auth.ts';
 import { UnauthorizedError } from '../../shared/domain/errors.ts';
-import type { ApiKeyRecord } from '../../shared/ports.ts';
 import { createAuthenticator } from '../../shared/use-cases/authenticate.ts';
 import { FakeApiKeyStore } from './fakes.ts';
 

@@ -4,7 +4,9 @@ import {
   RequestInProgressError,
   TooLargeError,
 } from '../../shared/domain/errors.ts';
-import type { ClaimStore, DispatchJob, IdempotencyRecord, PendingJobs } from '../../shared/ports.ts';
+import type { ClaimStore, IdempotencyRecord } from '../../shared/domain/idempotency.ts';
+import type { DispatchJob } from '../../shared/schemas/dispatch-job.ts';
+import type { PendingJobs } from '../../shared/schemas/fanout-job.ts';
 import { MAX_ITEM_BYTES, MAX_QUEUE_MESSAGE_BYTES } from '../../shared/schemas/limits.ts';
 import {
   answerRepeat,

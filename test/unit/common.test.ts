@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { ValidationError } from '../../shared/domain/errors.ts';
+import { parseOrThrow } from '../../shared/http/parse-request.ts';
 import { createCampaignSchema } from '../../shared/schemas/campaign.ts';
-import { fieldIssues, formatPath, pageQuerySchema, parseOrThrow } from '../../shared/schemas/common.ts';
+import { fieldIssues, formatPath, pageQuerySchema } from '../../shared/schemas/common.ts';
 import { unitaryExecutionSchema } from '../../shared/schemas/execution.ts';
 
 const issuesOf = (schema: z.ZodType, value: unknown, base = 'body') => {

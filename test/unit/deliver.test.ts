@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { WebhookConfig } from '../../shared/domain/webhook.ts';
-import type { DeliveryJob, DeliveryRecord, DeliveryStore, WebhookStore } from '../../shared/ports.ts';
+import type {
+  DeliveryRecord,
+  DeliveryStore,
+  WebhookConfig,
+  WebhookStore,
+} from '../../shared/domain/webhook.ts';
+import type { DeliveryJob } from '../../shared/schemas/feedback-message.ts';
 import type { AttemptView } from '../../shared/schemas/webhook.ts';
 import { type DeliveryDeps, deliverJob } from '../../shared/use-cases/deliver.ts';
 import type { SendResult } from '../../shared/webhooks/http-sender.ts';

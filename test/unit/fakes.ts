@@ -1,14 +1,10 @@
+import type { ApiKeyRecord, ApiKeyStore } from '../../shared/domain/auth.ts';
+import type { CampaignStore } from '../../shared/domain/campaign.ts';
 import { type CampaignRecord, nextTransition } from '../../shared/domain/campaign.ts';
+import type { Clock } from '../../shared/domain/clock.ts';
 import { AlreadyExistsError, ConcurrentUpdateError } from '../../shared/domain/errors.ts';
-import type {
-  ApiKeyRecord,
-  ApiKeyStore,
-  CampaignStore,
-  Clock,
-  NamespaceRecord,
-  NamespaceStore,
-  Page,
-} from '../../shared/ports.ts';
+import type { NamespaceRecord, NamespaceStore } from '../../shared/domain/identity.ts';
+import type { Page } from '../../shared/domain/page.ts';
 import { decodeCursor, encodeCursor, keys } from '../../shared/store/keys.ts';
 
 /**

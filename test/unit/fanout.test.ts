@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { AudienceExecutionRecord, AudienceExecutionStore } from '../../shared/domain/audience.ts';
 import { AUDIENCE_WINDOW_MS, MEMBER_SHARDS } from '../../shared/domain/audience.ts';
-import type {
-  AudienceExecutionRecord,
-  AudienceExecutionStore,
-  DispatchJob,
-  FanoutJob,
-  MessageRecord,
-  ProfileRecord,
-} from '../../shared/ports.ts';
+import type { MessageRecord } from '../../shared/domain/execution.ts';
+import type { ProfileRecord } from '../../shared/domain/profile.ts';
+import type { DispatchJob } from '../../shared/schemas/dispatch-job.ts';
+import type { FanoutJob } from '../../shared/schemas/fanout-job.ts';
 import { FANOUT_PAGE, type FanoutDeps, fanOutPage } from '../../shared/use-cases/fanout.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { ValidationError } from '../../shared/domain/errors.ts';
-import { parseJsonOrThrow } from '../../shared/schemas/common.ts';
+import { parseJsonOrThrow } from '../../shared/http/parse-request.ts';
 import { jsonIssues, parseJson } from '../../shared/schemas/json-guard.ts';
 import { MAX_JSON_DEPTH, MAX_REPORTED_ISSUES } from '../../shared/schemas/limits.ts';
 

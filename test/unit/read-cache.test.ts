@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SandboxRecord } from '../../shared/ports.ts';
+import type { SandboxRecord } from '../../shared/domain/sandbox.ts';
 import { cachedReads, cachedSandboxes } from '../../shared/use-cases/read-cache.ts';
 
 describe('per-container read caches', () => {

@@ -3,8 +3,9 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { feedbackWorker } from '../../functions/workers/feedback.ts';
-import type { DeliveryJob, DeliveryStore, WebhookStore } from '../../shared/ports.ts';
+import type { DeliveryStore, WebhookStore } from '../../shared/domain/webhook.ts';
 import { MalformedJobError, sqsWorker, type WorkerLog } from '../../shared/queue/sqs-worker.ts';
+import type { DeliveryJob } from '../../shared/schemas/feedback-message.ts';
 import type { DeliveryDeps } from '../../shared/use-cases/deliver.ts';
 
 /**
