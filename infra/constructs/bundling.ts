@@ -7,12 +7,15 @@ const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
 /**
  * Modules replaced in the Lambda bundles only, by an esbuild alias (the target path is resolved in
- * the project root). The SDK's default credential chain becomes the environment alone, which is
- * where Lambda puts a function's credentials: about 130 KB less in every bundle, and no `node:http` at
- * import (ADR 0012). Unbundled code (the local runtime, tests, the CLI) keeps the full chain.
+ * the project root); unbundled code (the local runtime, tests, the CLI) imports the real ones.
+ * - The SDK's default credential chain becomes the environment alone, which is where Lambda puts
+ *   a function's credentials: about 130 KB less in every bundle (ADR 0012).
+ * - `node:http` is loaded with `require()`: imported as an ES module it loads undici for its lazy
+ *   `WebSocket` export (~20 ms of the webhook sender's cold start).
  */
 export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './shared/aws/env-credentials.ts',
+  'node:http': './shared/aws/node-http.ts',
 };
 
 /**

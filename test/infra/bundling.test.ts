@@ -34,22 +34,55 @@ async function bundle(name: string, entry: string | { contents: string }) {
 const inputs = (metafile: Metafile) => Object.keys(metafile.inputs);
 
 describe('the Lambda bundles', () => {
-  it('alias the default credential chain to the environment provider', () => {
-    expect(Object.keys(LAMBDA_ALIASES)).toEqual(['@aws-sdk/credential-provider-node']);
+  it('alias the default credential chain to the environment provider, and node:http to require()', () => {
+    expect(LAMBDA_ALIASES).toEqual({
+      '@aws-sdk/credential-provider-node': './shared/aws/env-credentials.ts',
+      'node:http': './shared/aws/node-http.ts',
+    });
   });
 
-  it('hold no part of the default credential chain, and no static node:http import', async () => {
-    const scheduler = functionDefinitions.find((f) => f.kind === 'scheduler');
-    if (!scheduler) throw new Error('the function table has no scheduler');
-    const { metafile } = await bundle('scheduler', path.join(PROJECT_ROOT, scheduler.entry));
-    const all = inputs(metafile);
-    expect(all.filter((i) => CHAIN.test(i))).toEqual([]);
-    expect(all).toContain('shared/aws/env-credentials.ts');
-    expect(all.some((i) => i.includes('node_modules/@aws-sdk/credential-provider-env/'))).toBe(true);
-    const staticImports = Object.values(metafile.outputs).flatMap((o) =>
-      o.imports.filter((i) => i.kind === 'import-statement').map((i) => i.path),
+  // The scheduler has only the SDK's HTTP use; feedback sends webhooks over node:http itself.
+  it.each(['scheduler', 'workers/feedback'])(
+    '%s holds no part of the default credential chain, and imports node:http only through require()',
+    async (name) => {
+      const definition = functionDefinitions.find((f) => f.entry === `functions/${name}.lambda.ts`);
+      if (!definition) throw new Error(`the function table has no ${name}`);
+      const { metafile } = await bundle(name, path.join(PROJECT_ROOT, definition.entry));
+      const all = inputs(metafile);
+      expect(all.filter((i) => CHAIN.test(i))).toEqual([]);
+      expect(all).toContain('shared/aws/env-credentials.ts');
+      expect(all.some((i) => i.includes('node_modules/@aws-sdk/credential-provider-env/'))).toBe(true);
+      const imports = Object.values(metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
+      expect(imports).not.toContain('node:http');
+    },
+    60_000,
+  );
+
+  it('send webhooks with the node:http they get, in a fresh process', async () => {
+    const { file } = await bundle('sender', {
+      contents: "export { createWebhookSender } from './shared/webhooks/http-sender.ts';",
+    });
+    // A receiver in the child (its own import of node:http), and the bundled sender posting to it.
+    const child = `
+      import { createServer } from 'node:http';
+      const { createWebhookSender } = await import(process.argv[1]);
+      const server = createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk) => { body += chunk; });
+        req.on('end', () => res.writeHead(202, { 'x-got': body }).end('thanks'));
+      });
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const sender = createWebhookSender({ isAllowed: () => true, allowHttp: true });
+      const result = await sender.post('http://127.0.0.1:' + server.address().port + '/hook', { 'content-type': 'text/plain' }, 'ping', 5000);
+      sender.close();
+      server.close();
+      process.stdout.write(JSON.stringify({ status: result.statusCode, got: result.headers?.['x-got'], body: result.body, error: result.error }));`;
+    const { stdout } = await run(
+      process.execPath,
+      ['--input-type=module', '-e', child, pathToFileURL(file).href],
+      { env: { PATH: process.env.PATH ?? '' }, timeout: 20_000 },
     );
-    expect(staticImports).not.toContain('node:http');
+    expect(JSON.parse(stdout)).toEqual({ status: 202, got: 'ping', body: 'thanks' });
   }, 60_000);
 
   describe('resolve credentials from the environment, in a fresh process', () => {
@@ -60,6 +93,7 @@ describe('the Lambda bundles', () => {
           contents: [
             "export { createDocumentClient } from './shared/store/dynamodb-client.ts';",
             "export { createSqsClient } from './shared/queue/sqs-client.ts';",
+            "export { ListTablesCommand } from '@aws-sdk/client-dynamodb';",
           ].join('\n'),
         })
       ).file;
@@ -104,6 +138,43 @@ describe('the Lambda bundles', () => {
         });
         expect(out[name]).not.toHaveProperty('expiration');
       }
+    }, 30_000);
+
+    it('and sign a request with them, sent over the bundled http handler', async () => {
+      const signed = `
+        import { createServer } from 'node:http';
+        const { createDocumentClient, ListTablesCommand } = await import(process.argv[1]);
+        let seen;
+        const server = createServer((req, res) => {
+          seen = { authorization: req.headers.authorization, token: req.headers['x-amz-security-token'] };
+          req.resume();
+          req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{"TableNames":["t"]}'));
+        });
+        await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+        const client = createDocumentClient({ endpoint: 'http://127.0.0.1:' + server.address().port });
+        const answer = await client.send(new ListTablesCommand({}));
+        server.close();
+        process.stdout.write(JSON.stringify({ tables: answer.TableNames, ...seen }));`;
+      const { stdout } = await run(
+        process.execPath,
+        ['--input-type=module', '-e', signed, pathToFileURL(clients).href],
+        {
+          env: {
+            PATH: process.env.PATH ?? '',
+            AWS_REGION: 'eu-west-1',
+            AWS_ACCESS_KEY_ID: 'ASIAFAKEFAKEFAKEFAKE',
+            AWS_SECRET_ACCESS_KEY: 'fake-secret',
+            AWS_SESSION_TOKEN: 'fake-session-token',
+          },
+          timeout: 20_000,
+        },
+      );
+      const out = JSON.parse(stdout) as { tables: string[]; authorization: string; token: string };
+      expect(out.tables).toEqual(['t']);
+      expect(out.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=ASIAFAKEFAKEFAKEFAKE\/\d{8}\/eu-west-1\/dynamodb\//,
+      );
+      expect(out.token).toBe('fake-session-token');
     }, 30_000);
 
     it('and fail at once without them, instead of trying profiles or instance metadata', async () => {
