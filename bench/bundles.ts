@@ -24,17 +24,17 @@ import { functionDefinitions } from '../shared/definitions/functions.ts';
  * adds each bundle's import time with `--enable-source-maps` (what `-c herald:sourceMaps=true` costs).
  *
  * The bundles, bare ones included, are built with the Lambda aliases (`LAMBDA_ALIASES`: the
- * credential chain is the environment's alone, ADR 0012), and every `× bare` ratio is against the
- * bare bundle built so. The `bare … (default chain)` rows are the same clients with the SDK's
- * default credential chain, for comparison; `--default-chain` adds every function built that way
- * too (rows marked `*`, their ratios against the default-chain bare row): before and after the
- * aliases in one run.
+ * credential chain is the environment's alone, `node:http` comes through `require()`; ADR 0012),
+ * and every `× bare` ratio is against the bare bundle built so. The `bare … (no aliases)` rows are
+ * the same clients as the SDK ships them (its default credential chain), for comparison;
+ * `--no-aliases` adds every function built that way too (rows marked `*`, their ratios against the
+ * no-aliases bare row): before and after the aliases in one run.
  */
 const RUNS = Math.max(1, Number(process.env.BENCH_IMPORT_RUNS ?? 15));
 const DETAIL = process.argv.includes('--detail');
 const KEEP = process.argv.includes('--keep');
 const SOURCE_MAPS = process.argv.includes('--source-maps');
-const DEFAULT_CHAIN = process.argv.includes('--default-chain');
+const NO_ALIASES = process.argv.includes('--no-aliases');
 
 /** The SDK clients a bundle may hold, by the package that brings each in. */
 const CLIENTS = [
@@ -66,7 +66,7 @@ interface Bundle {
   metafile: Metafile;
 }
 
-/** `env`: as the stack builds it (with `LAMBDA_ALIASES`); `default`: the SDK's default credential chain. */
+/** `env`: as the stack builds it (with `LAMBDA_ALIASES`); `default`: without them (the SDK's own chain). */
 type Chain = 'env' | 'default';
 
 async function bundle(
@@ -108,7 +108,7 @@ function composition(metafile: Metafile): [string, number][] {
 
 type FunctionBundle = Bundle & { clients: (typeof CLIENTS)[number][]; chain: Chain };
 const functions: FunctionBundle[] = [];
-for (const chain of DEFAULT_CHAIN ? (['env', 'default'] as const) : (['env'] as const)) {
+for (const chain of NO_ALIASES ? (['env', 'default'] as const) : (['env'] as const)) {
   for (const entry of entries()) {
     const base = path
       .relative(path.join(PROJECT_ROOT, 'functions'), entry)
@@ -122,7 +122,7 @@ for (const chain of DEFAULT_CHAIN ? (['env', 'default'] as const) : (['env'] as 
 }
 
 // One bare bundle per distinct set of clients: just the client classes, bundled the same way; and
-// the same with the SDK's default credential chain.
+// the same without the aliases.
 const clientKey = (clients: readonly (typeof CLIENTS)[number][]) =>
   clients.map((c) => c.short).join('+') || 'none';
 const bareKey = (clients: readonly (typeof CLIENTS)[number][], chain: Chain) =>
@@ -133,7 +133,7 @@ for (const chain of ['env', 'default'] as const) {
     const key = bareKey(clients, chain);
     if (bare.has(key)) continue;
     const contents = clients.map((c) => `export { ${c.name} } from '${c.pkg}';`).join('\n');
-    const name = `bare ${clientKey(clients)}${chain === 'default' ? ' (default chain)' : ''}`;
+    const name = `bare ${clientKey(clients)}${chain === 'default' ? ' (no aliases)' : ''}`;
     bare.set(
       key,
       await bundle(name, path.join(root, `bare-${chain}-${clientKey(clients)}`), { contents }, chain),
@@ -227,7 +227,7 @@ const line = (cells: string[]) =>
 console.log(line(header));
 for (const r of rows) console.log(line(r));
 console.log(
-  `\n× bare: against the bare row built the same way (${DEFAULT_CHAIN ? 'rows marked * and ' : ''}the default-chain rows: the SDK's default credential chain; the others: LAMBDA_ALIASES, as deployed)`,
+  `\n× bare: against the bare row built the same way (${NO_ALIASES ? 'rows marked * and ' : ''}the no-aliases rows: as the SDK ships, with its default credential chain; the others: with LAMBDA_ALIASES, as deployed)`,
 );
 
 if (DETAIL) {
