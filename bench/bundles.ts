@@ -22,11 +22,19 @@ import { functionDefinitions } from '../shared/definitions/functions.ts';
  * function's own `NODE_OPTIONS`.
  * Prints figures; asserts nothing. `--detail` adds what each bundle is made of; `--source-maps`
  * adds each bundle's import time with `--enable-source-maps` (what `-c herald:sourceMaps=true` costs).
+ *
+ * The bundles, bare ones included, are built with the Lambda aliases (`LAMBDA_ALIASES`: the
+ * credential chain is the environment's alone, `node:http` comes through `require()`; ADR 0012),
+ * and every `× bare` ratio is against the bare bundle built so. The `bare … (no aliases)` rows are
+ * the same clients as the SDK ships them (its default credential chain), for comparison;
+ * `--no-aliases` adds every function built that way too (rows marked `*`, their ratios against the
+ * no-aliases bare row): before and after the aliases in one run.
  */
 const RUNS = Math.max(1, Number(process.env.BENCH_IMPORT_RUNS ?? 15));
 const DETAIL = process.argv.includes('--detail');
 const KEEP = process.argv.includes('--keep');
 const SOURCE_MAPS = process.argv.includes('--source-maps');
+const NO_ALIASES = process.argv.includes('--no-aliases');
 
 /** The SDK clients a bundle may hold, by the package that brings each in. */
 const CLIENTS = [
@@ -58,9 +66,20 @@ interface Bundle {
   metafile: Metafile;
 }
 
-async function bundle(name: string, outdir: string, entry: string | { contents: string }): Promise<Bundle> {
+/** `env`: as the stack builds it (with `LAMBDA_ALIASES`); `default`: without them (the SDK's own chain). */
+type Chain = 'env' | 'default';
+
+async function bundle(
+  name: string,
+  outdir: string,
+  entry: string | { contents: string },
+  chain: Chain = 'env',
+): Promise<Bundle> {
   mkdirSync(outdir, { recursive: true });
-  const options = esbuildOptions(typeof entry === 'string' ? entry : '', outdir);
+  const options = {
+    ...esbuildOptions(typeof entry === 'string' ? entry : '', outdir),
+    ...(chain === 'default' ? { alias: {} } : {}),
+  };
   const result = await build(
     typeof entry === 'string'
       ? options
@@ -87,22 +106,39 @@ function composition(metafile: Metafile): [string, number][] {
   return [...totals].sort((a, b) => b[1] - a[1]);
 }
 
-const functions: (Bundle & { clients: (typeof CLIENTS)[number][] })[] = [];
-for (const entry of entries()) {
-  const name = path.relative(path.join(PROJECT_ROOT, 'functions'), entry).replace(/\.lambda\.ts$|\.ts$/, '');
-  const built = await bundle(name, path.join(root, name), entry);
-  const inputs = Object.keys(built.metafile.inputs);
-  const clients = CLIENTS.filter((c) => inputs.some((i) => i.includes(`node_modules/${c.pkg}/`)));
-  functions.push({ ...built, clients });
+type FunctionBundle = Bundle & { clients: (typeof CLIENTS)[number][]; chain: Chain };
+const functions: FunctionBundle[] = [];
+for (const chain of NO_ALIASES ? (['env', 'default'] as const) : (['env'] as const)) {
+  for (const entry of entries()) {
+    const base = path
+      .relative(path.join(PROJECT_ROOT, 'functions'), entry)
+      .replace(/\.lambda\.ts$|\.ts$/, '');
+    const name = chain === 'env' ? base : `${base}*`;
+    const built = await bundle(name, path.join(root, chain, base), entry, chain);
+    const inputs = Object.keys(built.metafile.inputs);
+    const clients = CLIENTS.filter((c) => inputs.some((i) => i.includes(`node_modules/${c.pkg}/`)));
+    functions.push({ ...built, clients, chain });
+  }
 }
 
-// One bare bundle per distinct set of clients: just the client classes, bundled the same way.
+// One bare bundle per distinct set of clients: just the client classes, bundled the same way; and
+// the same without the aliases.
+const clientKey = (clients: readonly (typeof CLIENTS)[number][]) =>
+  clients.map((c) => c.short).join('+') || 'none';
+const bareKey = (clients: readonly (typeof CLIENTS)[number][], chain: Chain) =>
+  `${clientKey(clients)} ${chain}`;
 const bare = new Map<string, Bundle>();
-for (const { clients } of functions) {
-  const key = clients.map((c) => c.short).join('+') || 'none';
-  if (bare.has(key)) continue;
-  const contents = clients.map((c) => `export { ${c.name} } from '${c.pkg}';`).join('\n');
-  bare.set(key, await bundle(`bare ${key}`, path.join(root, `bare-${key}`), { contents }));
+for (const chain of ['env', 'default'] as const) {
+  for (const { clients } of functions) {
+    const key = bareKey(clients, chain);
+    if (bare.has(key)) continue;
+    const contents = clients.map((c) => `export { ${c.name} } from '${c.pkg}';`).join('\n');
+    const name = `bare ${clientKey(clients)}${chain === 'default' ? ' (no aliases)' : ''}`;
+    bare.set(
+      key,
+      await bundle(name, path.join(root, `bare-${chain}-${clientKey(clients)}`), { contents }, chain),
+    );
+  }
 }
 
 // Import times: every bundle once per round, RUNS rounds, each import in a fresh process.
@@ -163,8 +199,6 @@ const header = [
   '× bare',
   ...(SOURCE_MAPS ? ['with maps ms'] : []),
 ];
-const clientKey = (clients: readonly (typeof CLIENTS)[number][]) =>
-  clients.map((c) => c.short).join('+') || 'none';
 const row = (b: Bundle, key: string, base: Bundle | undefined) => {
   const ms = median(wall.get(b.file));
   const cpuMs = median(cpu.get(b.file));
@@ -182,8 +216,8 @@ const row = (b: Bundle, key: string, base: Bundle | undefined) => {
   ];
 };
 const rows = [
-  ...functions.map((f) => row(f, clientKey(f.clients), bare.get(clientKey(f.clients)))),
-  ...[...bare].map(([key, b]) => row(b, key, undefined)),
+  ...functions.map((f) => row(f, clientKey(f.clients), bare.get(bareKey(f.clients, f.chain)))),
+  ...[...bare].map(([key, b]) => row(b, key.split(' ')[0] ?? key, undefined)),
 ];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
 const line = (cells: string[]) =>
@@ -192,9 +226,12 @@ const line = (cells: string[]) =>
     .join('  ');
 console.log(line(header));
 for (const r of rows) console.log(line(r));
+console.log(
+  `\n× bare: against the bare row built the same way (${NO_ALIASES ? 'rows marked * and ' : ''}the no-aliases rows: as the SDK ships, with its default credential chain; the others: with LAMBDA_ALIASES, as deployed)`,
+);
 
 if (DETAIL) {
-  for (const f of functions) {
+  for (const f of [...functions.filter((f) => f.chain === 'env'), ...bare.values()]) {
     console.log(`\n${f.name} (${kb(f.bytes).toFixed(0)} KB):`);
     for (const [origin, bytes] of composition(f.metafile).slice(0, 12)) {
       console.log(`  ${kb(bytes).toFixed(1).padStart(7)} KB  ${origin}`);
