@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../shared/store/dynamodb-client.ts';
 import { keys } from '../../shared/store/keys.ts';
-import { type Client, sandboxWithKey, startTestHerald } from './harness.ts';
+import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
 
 /**
  * Channel configurations through the real HTTP routes on the embedded engines: the provider
@@ -191,6 +191,27 @@ describe('channel configurations', () => {
     expect((await b.api.delete(`/channel-configurations/${mine.body.id}`)).status).toBe(404);
     expect((await b.api.get<{ items: unknown[] }>('/channel-configurations')).body.items).toEqual([]);
     expect((await a.api.get(`/channel-configurations/${mine.body.id}`)).status).toBe(200);
+  });
+
+  it('lets a campaign name a configuration of its sandbox and channel, and refuses any other', async () => {
+    const admin = await sandboxWithKey(herald, ['admin']);
+    const configuration = await admin.api.post<{ id: string }>('/channel-configurations', {
+      name: 'relay',
+      channel: 'email',
+      provider: { type: 'sandbox' },
+    });
+    const named = await admin.api.post('/campaigns', {
+      ...emailCampaign,
+      channelConfigurationId: configuration.body.id,
+    });
+    expect(named.status).toBe(201);
+    expect(named.body).toMatchObject({ channelConfigurationId: configuration.body.id });
+    const other = await b.api.post<{ fields: { path: string }[] }>('/campaigns', {
+      ...emailCampaign,
+      channelConfigurationId: configuration.body.id,
+    });
+    expect(other.status).toBe(400);
+    expect(other.body.fields.map((f) => f.path)).toEqual(['body.channelConfigurationId']);
   });
 
   it('needs channels:admin (or admin)', async () => {
