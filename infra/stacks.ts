@@ -33,7 +33,11 @@ export class HeraldDataStack extends Stack {
 }
 
 export interface HeraldApiStackProps extends StackProps {
-  readonly data: { readonly table: HeraldData['table']; readonly queues: readonly HeraldQueue[] };
+  readonly data: {
+    readonly table: HeraldData['table'];
+    readonly queues: readonly HeraldQueue[];
+    readonly secretsKey: HeraldData['secretsKey'];
+  };
   readonly alarmEmail?: string;
 }
 
@@ -44,10 +48,10 @@ export class HeraldApiStack extends Stack {
 
   constructor(scope: Construct, id: string, props: HeraldApiStackProps) {
     super(scope, id, props);
-    const { table, queues } = props.data;
-    const api = new HeraldApi(this, 'api', { table, queues });
-    const workers = new HeraldWorkers(this, 'workers', { table, queues });
-    const scheduler = new HeraldScheduler(this, 'scheduler', { table, queues });
+    const { table, queues, secretsKey } = props.data;
+    const api = new HeraldApi(this, 'api', { table, queues, secretsKey });
+    const workers = new HeraldWorkers(this, 'workers', { table, queues, secretsKey });
+    const scheduler = new HeraldScheduler(this, 'scheduler', { table, queues, secretsKey });
     this.functions = [...Object.values(api.functions), ...workers.functions, scheduler.function];
     new HeraldAlarms(this, 'alarms', {
       queues,

@@ -20,6 +20,18 @@ const environmentSchema = z.object({
   HERALD_CAMPAIGN_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   /** Seconds a sandbox's settings (default country) are cached per container (edits are seen within this). */
   HERALD_SANDBOX_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
+  /**
+   * The key that seals secrets kept in the table (SMTP passwords): 32 bytes, base64. For a laptop or
+   * a self-managed deployment; the local runtime keeps one in its data folder when this is unset.
+   */
+  HERALD_SECRETS_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(value), {
+      message: 'must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)',
+    })
+    .optional(),
+  /** The KMS key that seals secrets on AWS (the stack sets it); wins over HERALD_SECRETS_KEY. */
+  HERALD_SECRETS_KMS_KEY_ID: z.string().min(1).max(2048).optional(),
   /** The channel provider; only `sandbox` (nothing leaves the account) for now. */
   HERALD_CHANNEL_PROVIDER: z.enum(['sandbox']).default('sandbox'),
   /**

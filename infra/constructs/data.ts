@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { dlqName, type QueueDefinition, queueDefinitions } from '../../shared/definitions/queues.ts';
@@ -21,11 +22,14 @@ export interface HeraldQueue {
 
 /**
  * The stateful resources, built from the shared definitions the local runtime also uses: the one
- * table (on-demand, point-in-time recovery, TTL, the `due` index) and each queue with its DLQ.
+ * table (on-demand, point-in-time recovery, TTL, the `due` index), each queue with its DLQ, and the
+ * KMS key that seals secrets kept in the table (SMTP passwords; see docs/adr on channel configurations).
  */
 export class HeraldData extends Construct {
   readonly table: dynamodb.ITable;
   readonly queues: readonly HeraldQueue[];
+  /** Seals and opens secrets stored in the table; never in it. */
+  readonly secretsKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: HeraldDataProps = {}) {
     super(scope, id);
@@ -47,6 +51,11 @@ export class HeraldData extends Construct {
       });
     }
     this.table = table;
+    this.secretsKey = new kms.Key(this, 'secrets-key', {
+      description: 'Herald: seals secrets stored in the table (SMTP passwords)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.queues = (props.queues ?? queueDefinitions).map((definition) => {
       const deadLetterQueue = new sqs.Queue(this, dlqName(definition), {
         retentionPeriod: Duration.days(14),

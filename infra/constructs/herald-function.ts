@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,6 +12,8 @@ import {
   INDEX_ACTIONS,
   type IndexName,
   QUEUE_ACTIONS,
+  SECRETS_ACTIONS,
+  type SecretsAccess,
   TABLE_ACTIONS,
   type TableAccess,
 } from '../../shared/definitions/functions.ts';
@@ -24,10 +27,11 @@ import type { HeraldQueue } from './data.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** The stateful resources a function may be granted: the data stack's table and queues. */
+/** The stateful resources a function may be granted: the data stack's table, queues and secrets key. */
 export interface HeraldFunctionData {
   readonly table: dynamodb.ITable;
   readonly queues: readonly HeraldQueue[];
+  readonly secretsKey: kms.IKey;
 }
 
 export interface HeraldFunctionProps {
@@ -93,6 +97,7 @@ export class HeraldFunction extends Construct {
       if (!queue) throw new Error(`${this.node.path}: sends to queue '${name}', which the data has not`);
       this.bindQueue(queue);
     }
+    if (definition.secrets !== 'none') this.bindSecrets(data.secretsKey, definition.secrets);
   }
 
   /** Sets a variable once; setting it again to another value is a mistake worth failing on. */
@@ -123,6 +128,15 @@ export class HeraldFunction extends Construct {
         }),
       );
     }
+    return this;
+  }
+
+  /** HERALD_SECRETS_KMS_KEY_ID, and Encrypt (seal) or Decrypt (open) on that key only. */
+  bindSecrets(key: kms.IKey, access: Exclude<SecretsAccess, 'none'>): this {
+    this.setEnvironment('HERALD_SECRETS_KMS_KEY_ID', key.keyArn);
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: [...SECRETS_ACTIONS[access]], resources: [key.keyArn] }),
+    );
     return this;
   }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -106,6 +107,8 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
   };
   // Before any engine starts: a bad value stops the start here, naming the variable.
   parseConfig(configInput);
+  if (!configInput.HERALD_SECRETS_KEY && !configInput.HERALD_SECRETS_KMS_KEY_ID)
+    configInput.HERALD_SECRETS_KEY = await localSecretsKey(dataDir);
   const stops: (() => Promise<void>)[] = [];
 
   try {
@@ -275,6 +278,26 @@ async function stopAll(stops: (() => Promise<void>)[]): Promise<void> {
       console.error('[herald] while stopping:', error);
     }
   }
+}
+
+/**
+ * The key that seals SMTP passwords on a laptop, when HERALD_SECRETS_KEY is not given: kept in
+ * `<dataDir>/secrets-key` (mode 0600) so stored passwords open after a restart; without a data
+ * folder, a new one each start (nothing outlives the start either).
+ */
+async function localSecretsKey(dataDir: string | null): Promise<string> {
+  if (!dataDir) return randomBytes(32).toString('base64');
+  const file = path.join(dataDir, 'secrets-key');
+  const existing = await readFile(file, 'utf8').then(
+    (text) => text.trim(),
+    () => undefined,
+  );
+  if (existing) return existing;
+  const key = randomBytes(32).toString('base64');
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `${key}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return key;
 }
 
 /**

@@ -37,6 +37,12 @@ export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
 /** What a function may do on an index it queries (`<table ARN>/index/<name>`). */
 export const INDEX_ACTIONS: readonly string[] = ['dynamodb:Query'];
 
+/** What a function may do with the secrets key (`HERALD_SECRETS_KMS_KEY_ID`). */
+export const SECRETS_ACTIONS: Readonly<Record<Exclude<SecretsAccess, 'none'>, readonly string[]>> = {
+  seal: ['kms:Encrypt'],
+  open: ['kms:Decrypt'],
+};
+
 /** What a function may do on a queue it sends to; SendMessageBatch is authorised by SendMessage. */
 export const QUEUE_ACTIONS: readonly string[] = ['sqs:SendMessage'];
 
@@ -58,7 +64,14 @@ interface CommonDefinition {
   readonly indexes: readonly IndexName[];
   /** Queues the function sends to; each one's `<NAME>_QUEUE_URL` is all it is told of queues. */
   readonly queues: readonly QueueName[];
+  /**
+   * What the function does with secrets sealed outside the table (SMTP passwords): `seal` them
+   * (kms:Encrypt), `open` them (kms:Decrypt), or nothing.
+   */
+  readonly secrets: SecretsAccess;
 }
+
+export type SecretsAccess = 'none' | 'seal' | 'open';
 
 /** An API function: the routes of one group of the route table. */
 export interface ApiFunctionDefinition extends CommonDefinition {
@@ -86,6 +99,7 @@ interface Needs {
   readonly table: TableAccess;
   readonly indexes?: readonly IndexName[];
   readonly queues?: readonly QueueName[];
+  readonly secrets?: SecretsAccess;
 }
 
 function code(handler: string, needs: Needs) {
@@ -95,6 +109,7 @@ function code(handler: string, needs: Needs) {
     table: needs.table,
     indexes: needs.indexes ?? [],
     queues: needs.queues ?? [],
+    secrets: needs.secrets ?? 'none',
   };
 }
 
@@ -127,6 +142,8 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   api('webhooks', { table: 'read-write', queues: ['feedback'] }),
   // Audiences, memberships and imports.
   api('audiences', { table: 'read-write' }),
+  // Channel configurations; seals SMTP passwords (a key outside the table).
+  api('channels', { table: 'read-write', secrets: 'seal' }),
   // Sends, records statuses, publishes status events.
   worker('dispatch', { table: 'read-write', queues: ['feedback'] }),
   // Fans status events out to webhooks and delivers them, re-queueing retries on its own queue.

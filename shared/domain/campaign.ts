@@ -78,6 +78,8 @@ export interface DefinitionContext {
   readonly namespaceExists: boolean;
   /** True when the definition names no audience, or one of the campaign's sandbox. */
   readonly audienceExists: boolean;
+  /** The channel of the configuration the definition names, if it is one of the sandbox's. */
+  readonly channelConfiguration?: { readonly channel: string } | undefined;
 }
 
 /**
@@ -96,6 +98,19 @@ export function definitionIssues(definition: CampaignDefinition, context: Defini
   }
   if (definition.audience && !context.audienceExists) {
     issues.push({ path: 'audience.id', message: 'is not an audience of this sandbox' });
+  }
+  if (definition.channelConfigurationId !== undefined) {
+    if (!context.channelConfiguration) {
+      issues.push({
+        path: 'channelConfigurationId',
+        message: 'is not a channel configuration of this sandbox',
+      });
+    } else if (context.channelConfiguration.channel !== definition.channel) {
+      issues.push({
+        path: 'channelConfigurationId',
+        message: `is a configuration of the ${context.channelConfiguration.channel} channel; the campaign sends ${definition.channel}`,
+      });
+    }
   }
   if (!context.namespaceExists) {
     issues.push({
@@ -161,9 +176,11 @@ export function definitionIssues(definition: CampaignDefinition, context: Defini
   return issues;
 }
 
+/** The rules, for a definition a request body sent: each issue names its field under `body.`. */
 export function assertValidDefinition(definition: CampaignDefinition, context: DefinitionContext): void {
   const issues = definitionIssues(definition, context);
-  if (issues.length > 0) throw new ValidationError(issues);
+  if (issues.length > 0)
+    throw new ValidationError(issues.map((issue) => ({ ...issue, path: `body.${issue.path}` })));
 }
 
 /** Edits go to the campaign itself while it is a draft, to its draft version while scheduled or live. */
@@ -324,6 +341,7 @@ function lifecycleOf(record: CampaignRecord): Omit<CampaignRecord, keyof Campaig
     channel: _channel,
     identityNamespace: _identityNamespace,
     audience: _audience,
+    channelConfigurationId: _channelConfigurationId,
     createNewProfiles: _createNewProfiles,
     enableWebhooks: _enableWebhooks,
     highThroughput: _highThroughput,
@@ -349,6 +367,8 @@ export function pickDefinition(source: CampaignDefinition): CampaignDefinition {
   };
   if (source.description !== undefined) definition.description = source.description;
   if (source.audience !== undefined) definition.audience = source.audience;
+  if (source.channelConfigurationId !== undefined)
+    definition.channelConfigurationId = source.channelConfigurationId;
   if (source.schedule !== undefined) definition.schedule = source.schedule;
   if (source.throttleRatePerSec !== undefined) definition.throttleRatePerSec = source.throttleRatePerSec;
   return definition;

@@ -345,3 +345,13 @@ export class InvalidChannelDataError extends HeraldError {
     });
   }
 }
+
+/** A channel configuration asked to be its channel's default while another one is. */
+export class DefaultTakenError extends HeraldError {
+  constructor(channel: string) {
+    super('default-taken', 409, 'The channel has a default configuration already', {
+      detail: `The sandbox's ${channel} channel has a default configuration already; make that one not the default first.`,
+      fields: [{ path: 'body.default', message: `another ${channel} configuration is the default` }],
+    });
+  }
+}

@@ -31,6 +31,12 @@ import {
   createCampaignSchema,
   patchCampaignSchema,
 } from '../schemas/campaign.ts';
+import {
+  channelConfigurationParamsSchema,
+  channelConfigurationSchema,
+  createChannelConfigurationSchema,
+  patchChannelConfigurationSchema,
+} from '../schemas/channel-configuration.ts';
 import { pageOf, pageQuerySchema } from '../schemas/common.ts';
 import {
   audienceExecutionAcceptedSchema,
@@ -75,6 +81,7 @@ export const API_GROUPS = [
   'executions',
   'webhooks',
   'audiences',
+  'channels',
 ] as const;
 export type ApiGroup = (typeof API_GROUPS)[number];
 
@@ -544,6 +551,65 @@ const primaryRoutes = [
     response: z.object({ queued: z.number().int() }),
     status: 202,
     tag: 'Webhooks',
+  },
+  {
+    method: 'POST',
+    path: '/channel-configurations',
+    group: 'channels',
+    operationId: 'createChannelConfiguration',
+    summary: 'Configure a provider for a channel (SES, SMTP or the sandbox provider)',
+    requires: 'channels:admin',
+    body: createChannelConfigurationSchema,
+    response: channelConfigurationSchema,
+    status: 201,
+    tag: 'Channel configurations',
+  },
+  {
+    method: 'GET',
+    path: '/channel-configurations',
+    group: 'channels',
+    operationId: 'listChannelConfigurations',
+    summary: "List the sandbox's channel configurations",
+    requires: 'channels:admin',
+    response: z.object({ items: z.array(channelConfigurationSchema) }),
+    status: 200,
+    tag: 'Channel configurations',
+  },
+  {
+    method: 'GET',
+    path: '/channel-configurations/{id}',
+    group: 'channels',
+    operationId: 'getChannelConfiguration',
+    summary: 'Read a channel configuration (never its password)',
+    requires: 'channels:admin',
+    params: channelConfigurationParamsSchema,
+    response: channelConfigurationSchema,
+    status: 200,
+    tag: 'Channel configurations',
+  },
+  {
+    method: 'PATCH',
+    path: '/channel-configurations/{id}',
+    group: 'channels',
+    operationId: 'patchChannelConfiguration',
+    summary: 'Change a channel configuration: name, provider, rate limit, default',
+    requires: 'channels:admin',
+    params: channelConfigurationParamsSchema,
+    body: patchChannelConfigurationSchema,
+    response: channelConfigurationSchema,
+    status: 200,
+    tag: 'Channel configurations',
+  },
+  {
+    method: 'DELETE',
+    path: '/channel-configurations/{id}',
+    group: 'channels',
+    operationId: 'deleteChannelConfiguration',
+    summary: 'Delete a channel configuration',
+    requires: 'channels:admin',
+    params: channelConfigurationParamsSchema,
+    status: 204,
+    tag: 'Channel configurations',
   },
   {
     method: 'POST',

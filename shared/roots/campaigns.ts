@@ -2,6 +2,7 @@ import type { HeraldConfig } from '../config.ts';
 import { DynamoDbApiKeyStore } from '../store/dynamodb-api-key-store.ts';
 import { DynamoDbAudienceStore } from '../store/dynamodb-audience-store.ts';
 import { DynamoDbCampaignStore } from '../store/dynamodb-campaign-store.ts';
+import { DynamoDbChannelConfigurationStore } from '../store/dynamodb-channel-configuration-store.ts';
 import { createDocumentClient } from '../store/dynamodb-client.ts';
 import { DynamoDbNamespaceStore } from '../store/dynamodb-namespace-store.ts';
 import type { CampaignDeps } from '../use-cases/campaigns.ts';
@@ -16,5 +17,6 @@ export function campaignsRoot(config: HeraldConfig, clients: Partial<Clients> = 
     campaigns: new DynamoDbCampaignStore(documents, table),
     namespaces: new DynamoDbNamespaceStore(documents, table),
     audiences: new DynamoDbAudienceStore(documents, table),
+    channelConfigurations: new DynamoDbChannelConfigurationStore(documents, table),
   } satisfies CampaignDeps;
 }

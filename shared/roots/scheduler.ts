@@ -5,7 +5,6 @@ import { DynamoDbAudienceExecutionStore } from '../store/dynamodb-audience-execu
 import { DynamoDbAudienceStore } from '../store/dynamodb-audience-store.ts';
 import { DynamoDbCampaignStore } from '../store/dynamodb-campaign-store.ts';
 import { createDocumentClient } from '../store/dynamodb-client.ts';
-import { DynamoDbNamespaceStore } from '../store/dynamodb-namespace-store.ts';
 import { DynamoDbScheduleStore } from '../store/dynamodb-schedule-store.ts';
 import { DynamoDbClaimStore } from '../store/idempotency.ts';
 import type { CampaignDeps } from '../use-cases/campaigns.ts';
@@ -24,11 +23,10 @@ export function schedulerRoot(config: HeraldConfig, clients: Partial<Clients> = 
   return {
     clock: systemClock,
     campaigns: new DynamoDbCampaignStore(documents, table),
-    namespaces: new DynamoDbNamespaceStore(documents, table),
     audiences: new DynamoDbAudienceStore(documents, table),
     audienceExecutions: new DynamoDbAudienceExecutionStore(documents, table),
     schedules: new DynamoDbScheduleStore(documents, table),
     claims: new DynamoDbClaimStore(documents, table),
     jobs: jobSender(config, sqs),
-  } satisfies CampaignDeps & ScheduleDeps;
+  } satisfies Pick<CampaignDeps, 'campaigns' | 'clock'> & ScheduleDeps;
 }

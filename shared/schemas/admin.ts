@@ -47,6 +47,7 @@ export const SCOPES = [
   'executions:write',
   'executions:read',
   'webhooks:admin',
+  'channels:admin',
   'audiences:read',
   'audiences:write',
 ] as const;

@@ -42,6 +42,10 @@ const definitionShape = {
   channel: z.enum(CHANNELS),
   identityNamespace: namespaceCodeSchema,
   audience: z.strictObject({ id: z.string().min(1).max(128) }).optional(),
+  channelConfigurationId: uuidSchema.optional().meta({
+    description:
+      "The channel configuration (provider) that sends this campaign's messages; unset: the sandbox's default for the channel, or the sandbox provider.",
+  }),
   createNewProfiles: z.boolean().optional(),
   enableWebhooks: z.boolean().optional(),
   highThroughput: z.boolean().optional(),
@@ -62,6 +66,7 @@ export const patchCampaignSchema = z
     channel: definitionShape.channel.optional(),
     identityNamespace: definitionShape.identityNamespace.optional(),
     audience: definitionShape.audience.nullable(),
+    channelConfigurationId: definitionShape.channelConfigurationId.nullable(),
     createNewProfiles: definitionShape.createNewProfiles,
     enableWebhooks: definitionShape.enableWebhooks,
     highThroughput: definitionShape.highThroughput,
@@ -80,6 +85,7 @@ export const campaignDefinitionSchema = z.object({
   channel: z.enum(CHANNELS),
   identityNamespace: z.string(),
   audience: z.object({ id: z.string() }).optional(),
+  channelConfigurationId: z.string().optional(),
   createNewProfiles: z.boolean(),
   enableWebhooks: z.boolean(),
   highThroughput: z.boolean(),

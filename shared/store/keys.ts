@@ -82,6 +82,13 @@ export const keys = {
     pk: `SB#${sandbox}#WHFAIL#${webhookId}`,
     prefix: '',
   }),
+  channelConfiguration: (sandbox: string, id: string) => ({ pk: `SB#${sandbox}`, sk: `CHANNELCONF#${id}` }),
+  channelConfigurations: (sandbox: string) => ({ pk: `SB#${sandbox}`, prefix: 'CHANNELCONF#' }),
+  /** Names the channel's default configuration; at most one per channel, taken conditionally. */
+  channelDefault: (sandbox: string, channel: string) => ({
+    pk: `SB#${sandbox}`,
+    sk: `CHANNELDEFAULT#${channel}`,
+  }),
 } as const;
 
 /** Partition of the sparse `due` index; the scheduler reads it. */

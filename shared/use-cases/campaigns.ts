@@ -15,6 +15,7 @@ import {
   pickDefinition,
   stop,
 } from '../domain/campaign.ts';
+import type { ChannelConfigurationStore } from '../domain/channel-configuration.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ConcurrentUpdateError, NotFoundError } from '../domain/errors.ts';
 import type { NamespaceStore } from '../domain/identity.ts';
@@ -27,6 +28,7 @@ export interface CampaignDeps {
   readonly campaigns: CampaignStore;
   readonly namespaces: NamespaceStore;
   readonly audiences: Pick<AudienceStore, 'get'>;
+  readonly channelConfigurations: Pick<ChannelConfigurationStore, 'get'>;
   readonly clock: Clock;
 }
 
@@ -45,14 +47,25 @@ export function toCampaignView(record: CampaignRecord): CampaignView {
 async function definitionContext(
   deps: CampaignDeps,
   sandbox: string,
-  definition: { readonly identityNamespace: string; readonly audience?: { readonly id: string } | undefined },
+  definition: {
+    readonly identityNamespace: string;
+    readonly audience?: { readonly id: string } | undefined;
+    readonly channelConfigurationId?: string | undefined;
+  },
 ): Promise<DefinitionContext> {
   const code = definition.identityNamespace;
-  const [namespaceExists, audience] = await Promise.all([
+  const [namespaceExists, audience, channelConfiguration] = await Promise.all([
     isStandardNamespace(code) || deps.namespaces.exists(sandbox, code),
     definition.audience ? deps.audiences.get(sandbox, definition.audience.id) : undefined,
+    definition.channelConfigurationId
+      ? deps.channelConfigurations.get(sandbox, definition.channelConfigurationId)
+      : undefined,
   ]);
-  return { namespaceExists, audienceExists: !definition.audience || audience !== undefined };
+  return {
+    namespaceExists,
+    audienceExists: !definition.audience || audience !== undefined,
+    channelConfiguration,
+  };
 }
 
 async function load(deps: CampaignDeps, sandbox: string, id: string): Promise<CampaignRecord> {
@@ -113,7 +126,8 @@ export async function patchCampaign(deps: CampaignDeps, actor: Actor, id: string
 
 function stripDefinition(record: CampaignRecord): CampaignRecord {
   const copy: Record<string, unknown> = { ...record };
-  for (const key of ['description', 'audience', 'schedule', 'throttleRatePerSec']) delete copy[key];
+  for (const key of ['description', 'audience', 'channelConfigurationId', 'schedule', 'throttleRatePerSec'])
+    delete copy[key];
   return copy as unknown as CampaignRecord;
 }
 
@@ -163,7 +177,10 @@ export async function duplicateCampaign(deps: CampaignDeps, actor: Actor, id: st
  * The scheduler's part for campaigns: moves every scheduled campaign whose start date has come to
  * live, and every live one whose end date has passed to completed. Returns how many changed.
  */
-export async function runDueCampaignTransitions(deps: CampaignDeps, batchLimit = 100): Promise<number> {
+export async function runDueCampaignTransitions(
+  deps: Pick<CampaignDeps, 'campaigns' | 'clock'>,
+  batchLimit = 100,
+): Promise<number> {
   const now = deps.clock.now();
   let changed = 0;
   for (;;) {

@@ -8,6 +8,7 @@ import {
   functionDefinitions,
   INDEX_ACTIONS,
   QUEUE_ACTIONS,
+  SECRETS_ACTIONS,
   TABLE_ACTIONS,
 } from '../../shared/definitions/functions.ts';
 import { dlqName, queueDefinitions } from '../../shared/definitions/queues.ts';
@@ -207,6 +208,7 @@ describe('the API stack', () => {
           ...Object.keys(HERALD_RUNTIME_ENVIRONMENT),
           'TABLE_NAME',
           ...definition.queues.map((name) => queueDefinitions.find((q) => q.name === name)?.envVar),
+          ...(definition.secrets === 'none' ? [] : ['HERALD_SECRETS_KMS_KEY_ID']),
         ].sort(),
       );
     }
@@ -234,6 +236,19 @@ describe('the API stack', () => {
     expect(
       everything.filter((grant) => /^dynamodb:(Scan|\w*Stream\w*|GetRecords|GetShardIterator) /.test(grant)),
     ).toEqual([]);
+  });
+
+  it('lets only the channels function seal secrets, with kms:Encrypt on the secrets key alone', () => {
+    const sealing = apiStack.functions.filter((fn) =>
+      grantsOf(fn.function.role?.node.defaultChild as CfnElement).some((grant) => grant.startsWith('kms:')),
+    );
+    expect(sealing.map((fn) => fn.definition.name)).toEqual(['channels-api']);
+    expect(
+      grantsOf(sealing[0]?.function.role?.node.defaultChild as CfnElement).filter((g) =>
+        g.startsWith('kms:'),
+      ),
+    ).toEqual(['kms:Encrypt secrets-key']);
+    data.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
   it('gives the system function (health, OpenAPI, 404/405) no write and no queue', () => {
@@ -264,6 +279,7 @@ function expectedGrants(definition: FunctionDefinition): string[] {
       QUEUE_ACTIONS,
       definition.queues.map((name) => `queue:${name}`),
     ),
+    ...(definition.secrets === 'none' ? [] : pairs(SECRETS_ACTIONS[definition.secrets], ['secrets-key'])),
   ];
 }
 
@@ -277,6 +293,7 @@ function resourceName(resource: unknown): string {
   const index = /\/index\/([\w-]+)/.exec(text)?.[1];
   const named: [string, string][] = [
     [dataStack.getLogicalId(dataStack.data.table.node.defaultChild as CfnElement), 'table'],
+    [dataStack.getLogicalId(dataStack.data.secretsKey.node.defaultChild as CfnElement), 'secrets-key'],
     ...dataStack.data.queues.flatMap(({ definition, queue, deadLetterQueue }): [string, string][] => [
       [dataStack.getLogicalId(queue.node.defaultChild as CfnElement), `queue:${definition.name}`],
       [dataStack.getLogicalId(deadLetterQueue.node.defaultChild as CfnElement), `dlq:${definition.name}`],

@@ -125,7 +125,7 @@ const cases: Case[] = [
     body: campaign({ category: 'marketing', createNewProfiles: true }),
     status: 400,
     type: 'validation',
-    field: 'createNewProfiles',
+    field: 'body.createNewProfiles',
   },
   {
     name: 'an audience on transactional',
@@ -134,7 +134,7 @@ const cases: Case[] = [
     body: campaign({ audience: { id: 'a1' } }),
     status: 400,
     type: 'validation',
-    field: 'audience',
+    field: 'body.audience',
   },
   {
     name: 'start after end',
@@ -143,7 +143,7 @@ const cases: Case[] = [
     body: campaign({ schedule: { startDate: '2030-02-01T00:00:00Z', endDate: '2030-01-01T00:00:00Z' } }),
     status: 400,
     type: 'validation',
-    field: 'schedule.endDate',
+    field: 'body.schedule.endDate',
   },
   {
     name: 'a date that is not ISO 8601',
@@ -161,7 +161,7 @@ const cases: Case[] = [
     body: campaign({ channel: 'sms', identityNamespace: 'phone' }),
     status: 400,
     type: 'validation',
-    field: 'content.subject',
+    field: 'body.content.subject',
   },
   {
     name: 'a push campaign without title',
@@ -170,7 +170,7 @@ const cases: Case[] = [
     body: campaign({ channel: 'push', identityNamespace: 'ecid', content: { body: 'x' } }),
     status: 400,
     type: 'validation',
-    field: 'content.title',
+    field: 'body.content.title',
   },
   {
     name: 'a campaign id that is not a UUID',

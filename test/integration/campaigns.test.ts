@@ -134,7 +134,10 @@ describe('campaign lifecycle', () => {
     });
     expect(broken.status).toBe(400);
     expect(broken.body.fields).toEqual([
-      expect.objectContaining({ path: 'content.subject', message: expect.stringContaining('never closed') }),
+      expect.objectContaining({
+        path: 'body.content.subject',
+        message: expect.stringContaining('never closed'),
+      }),
     ]);
     const highThroughput = await api.post('/campaigns', { ...emailCampaign, highThroughput: true });
     expect(highThroughput.status).toBe(400);
@@ -150,7 +153,7 @@ describe('campaign lifecycle', () => {
   it('accepts a custom namespace only once it is registered in the sandbox', async () => {
     const unknown = await api.post('/campaigns', { ...emailCampaign, identityNamespace: 'crmId' });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.fields).toEqual([expect.objectContaining({ path: 'identityNamespace' })]);
+    expect(unknown.body.fields).toEqual([expect.objectContaining({ path: 'body.identityNamespace' })]);
     expect((await api.post('/namespaces', { code: 'crmId', name: 'CRM id' })).status).toBe(201);
     expect((await api.post('/namespaces', { code: 'crmId' })).status).toBe(409);
     expect((await api.post('/namespaces', { code: 'email' })).status).toBe(400);

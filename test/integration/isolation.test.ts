@@ -16,6 +16,7 @@ const bObjects = {
   audienceId: '',
   importId: '',
   scheduleId: '',
+  channelConfigurationId: '',
 };
 
 beforeAll(async () => {
@@ -68,6 +69,13 @@ beforeAll(async () => {
     schedule: { executeAt: new Date(Date.now() + 3_600_000).toISOString() },
   });
   bObjects.scheduleId = scheduled.body.scheduleId;
+  const configuration = await b.api.post<{ id: string }>('/channel-configurations', {
+    name: 'b relay',
+    channel: 'email',
+    provider: { type: 'ses', fromAddress: `news@${b.sandbox}.example.com` },
+    default: true,
+  });
+  bObjects.channelConfigurationId = configuration.body.id;
 });
 afterAll(async () => {
   await herald?.stop();
@@ -174,6 +182,29 @@ const probes: Record<string, Probe> = {
     const list = await api.get<{ items: { id: string }[] }>('/webhooks');
     expect(list.body.items.map((w) => w.id)).not.toContain(bObjects.webhookId);
   },
+  'POST /channel-configurations': async (api) => {
+    // A's own default on the same channel is its own: B's default does not take A's channel.
+    const mine = await api.post('/channel-configurations', {
+      name: 'a relay',
+      channel: 'email',
+      provider: { type: 'sandbox' },
+      default: true,
+    });
+    expect(mine.status).toBe(201);
+  },
+  'GET /channel-configurations': async (api) => {
+    const list = await api.get<{ items: { id: string }[] }>('/channel-configurations');
+    expect(list.body.items.map((c) => c.id)).not.toContain(bObjects.channelConfigurationId);
+    expect(JSON.stringify(list.body)).not.toContain(b.sandbox);
+  },
+  'GET /channel-configurations/{id}': async (api) =>
+    refused(await api.get(`/channel-configurations/${bObjects.channelConfigurationId}`)),
+  'PATCH /channel-configurations/{id}': async (api) =>
+    refused(
+      await api.patch(`/channel-configurations/${bObjects.channelConfigurationId}`, { default: false }),
+    ),
+  'DELETE /channel-configurations/{id}': async (api) =>
+    refused(await api.delete(`/channel-configurations/${bObjects.channelConfigurationId}`)),
   'GET /webhooks/{id}': async (api) => refused(await api.get(`/webhooks/${bObjects.webhookId}`)),
   'PATCH /webhooks/{id}': async (api) =>
     refused(await api.patch(`/webhooks/${bObjects.webhookId}`, { enabled: false })),
@@ -269,5 +300,9 @@ describe('sandbox isolation', () => {
     expect(schedule.body.scheduleStatus).toBe('Scheduled');
     const webhook = await b.api.get<{ enabled: boolean }>(`/webhooks/${bObjects.webhookId}`);
     expect(webhook.body.enabled).toBe(true);
+    const configuration = await b.api.get<{ default: boolean }>(
+      `/channel-configurations/${bObjects.channelConfigurationId}`,
+    );
+    expect(configuration.body.default).toBe(true);
   });
 });

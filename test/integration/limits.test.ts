@@ -283,8 +283,8 @@ describe('sizes, at every copy', () => {
           identityNamespace: 'ecid',
           content: { title: 't', body: 'b', data },
         }),
-      // Campaign rules name the definition's fields, as on activation (which has no body).
-      { status: 400, type: 'validation', field: 'content' },
+      // On save the campaign rules name the body's fields; on activation (no body) the definition's.
+      { status: 400, type: 'validation', field: 'body.content' },
     );
   });
 
@@ -373,7 +373,7 @@ describe("a campaign's audience", () => {
     await refused(
       () =>
         api.post('/campaigns', { ...emailCampaign, category: 'marketing', audience: { id: theirs.body.id } }),
-      { status: 400, type: 'validation', field: 'audience.id' },
+      { status: 400, type: 'validation', field: 'body.audience.id' },
     );
     const mine = await api.post<{ id: string }>('/audiences', { name: 'mine' });
     const campaign = await api.post<{ id: string }>('/campaigns', {

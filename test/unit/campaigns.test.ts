@@ -32,6 +32,8 @@ const input: CreateCampaignInput = {
   content: { subject: 'Reset for {{profile.firstName}}', text: 'Go to {{context.link}}' },
 };
 
+const EMAIL_CONFIGURATION = '01900000-0000-7000-8000-000000000001';
+
 function setup(start = '2030-01-01T12:00:00.000Z') {
   const campaigns = new FakeCampaignStore();
   const namespaces = new FakeNamespaceStore([
@@ -45,7 +47,24 @@ function setup(start = '2030-01-01T12:00:00.000Z') {
         ? { sandbox, id, name: 'Newsletter', createdAt: start, modifiedAt: start, revision: 0 }
         : undefined,
   };
-  const deps: CampaignDeps = { campaigns, namespaces, audiences, clock };
+  // One email channel configuration exists in sandbox prod: `conf-email`.
+  const channelConfigurations = {
+    get: async (sandbox: string, id: string) =>
+      sandbox === 'prod' && id === EMAIL_CONFIGURATION
+        ? {
+            sandbox,
+            id,
+            name: 'relay',
+            channel: 'email' as const,
+            provider: { type: 'sandbox' as const },
+            isDefault: false,
+            createdAt: start,
+            modifiedAt: start,
+            revision: 0,
+          }
+        : undefined,
+  };
+  const deps: CampaignDeps = { campaigns, namespaces, audiences, channelConfigurations, clock };
   const stored = (id: string): CampaignRecord => {
     const record = campaigns.records.get(`prod\u0000${id}`);
     if (!record) throw new Error(`campaign ${id} is not stored`);
@@ -55,6 +74,44 @@ function setup(start = '2030-01-01T12:00:00.000Z') {
 }
 
 describe('campaign use cases', () => {
+  it("names a channel configuration of the sandbox and of the campaign's channel, or refuses naming the field", async () => {
+    const { deps } = setup();
+    const email = await createCampaign(deps, actor, {
+      ...input,
+      channelConfigurationId: EMAIL_CONFIGURATION,
+    });
+    expect(email.channelConfigurationId).toBe(EMAIL_CONFIGURATION);
+    await expect(
+      createCampaign(deps, actor, {
+        ...input,
+        channelConfigurationId: '01900000-0000-7000-8000-000000000002',
+      }),
+    ).rejects.toMatchObject({
+      fields: [
+        { path: 'body.channelConfigurationId', message: 'is not a channel configuration of this sandbox' },
+      ],
+    });
+    await expect(
+      createCampaign(
+        deps,
+        { ...actor, sandbox: 'dev' },
+        { ...input, channelConfigurationId: EMAIL_CONFIGURATION },
+      ),
+    ).rejects.toMatchObject({ fields: [{ path: 'body.channelConfigurationId' }] });
+    await expect(
+      patchCampaign(deps, actor, email.id, { channel: 'sms', content: { body: 'hi' } }),
+    ).rejects.toMatchObject({
+      fields: [
+        {
+          path: 'body.channelConfigurationId',
+          message: 'is a configuration of the email channel; the campaign sends sms',
+        },
+      ],
+    });
+    const cleared = await patchCampaign(deps, actor, email.id, { channelConfigurationId: null });
+    expect(cleared).not.toHaveProperty('channelConfigurationId');
+  });
+
   it('creates a draft with defaults, audit fields and a time-ordered id, never showing the revision', async () => {
     const { deps, stored } = setup();
     const view = await createCampaign(deps, actor, input);
@@ -79,7 +136,7 @@ describe('campaign use cases', () => {
     const { deps, campaigns } = setup();
     await expect(
       createCampaign(deps, actor, { ...input, identityNamespace: 'loyaltyId' }),
-    ).rejects.toMatchObject({ fields: [expect.objectContaining({ path: 'identityNamespace' })] });
+    ).rejects.toMatchObject({ fields: [expect.objectContaining({ path: 'body.identityNamespace' })] });
     await expect(createCampaign(deps, actor, { ...input, content: { subject: 's' } })).rejects.toBeInstanceOf(
       ValidationError,
     );

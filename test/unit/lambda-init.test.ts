@@ -19,6 +19,12 @@ function stubFunctionEnvironment(fn: (typeof functionDefinitions)[number], excep
   vi.stubEnv('AWS_REGION', 'us-east-1');
   vi.stubEnv('TABLE_NAME', 'herald');
   for (const queue of queueDefinitions) vi.stubEnv(queue.envVar, undefined);
+  vi.stubEnv(
+    'HERALD_SECRETS_KMS_KEY_ID',
+    fn.secrets === 'none'
+      ? undefined
+      : 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000',
+  );
   for (const queue of fn.queues) {
     const variable = queueVariable(queue);
     if (variable !== except)
@@ -58,6 +64,18 @@ describe('a Lambda entry', () => {
     stubFunctionEnvironment(executions);
     vi.stubEnv('HERALD_WEBHOOK_TIMEOUT_MS', 'abc');
     await expect(entry(executions.entry)).rejects.toThrow(/HERALD_WEBHOOK_TIMEOUT_MS/);
+  });
+
+  it('fails the init of a function that seals secrets without a key for them, naming the variable', async () => {
+    const channels = functionDefinitions.find((fn) => fn.secrets !== 'none');
+    if (!channels) throw new Error('no function handles secrets');
+    stubFunctionEnvironment(channels);
+    vi.stubEnv('HERALD_SECRETS_KMS_KEY_ID', undefined);
+    vi.stubEnv('HERALD_SECRETS_KEY', undefined);
+    await expect(entry(channels.entry)).rejects.toThrow(/HERALD_SECRETS_KEY: is required/);
+    vi.stubEnv('HERALD_SECRETS_KEY', 'too-short');
+    vi.resetModules();
+    await expect(entry(channels.entry)).rejects.toThrow(/HERALD_SECRETS_KEY: must be 32 bytes in base64/);
   });
 
   it('fails its init without TABLE_NAME, naming it', async () => {

@@ -1,0 +1,119 @@
+import type { Channel } from '../schemas/campaign.ts';
+import type { ChannelConfigurationView, ProviderView } from '../schemas/channel-configuration.ts';
+
+/**
+ * Channel configurations (the reference system's term): which provider carries a sandbox's
+ * messages on a channel, from which sender, at what rate. A campaign names one, or the sandbox's
+ * default for the channel is used, or — with neither — the sandbox provider, so nothing leaves a
+ * fresh install by accident.
+ */
+
+/** An SMTP password as stored: sealed by a {@link SecretBox}, never the clear text. */
+export interface SealedSecret {
+  /** Opaque; which box sealed it and with which key is inside. */
+  readonly sealed: string;
+}
+
+export type StoredProvider =
+  | { readonly type: 'sandbox' }
+  | {
+      readonly type: 'ses';
+      readonly fromAddress: string;
+      readonly fromName?: string;
+      readonly replyTo?: string;
+      readonly configurationSet?: string;
+    }
+  | {
+      readonly type: 'smtp';
+      readonly host: string;
+      readonly port: number;
+      readonly secure: boolean;
+      readonly username?: string;
+      readonly password?: SealedSecret;
+      readonly fromAddress: string;
+      readonly fromName?: string;
+      readonly replyTo?: string;
+    };
+
+export interface ChannelConfigurationRecord {
+  readonly sandbox: string;
+  readonly id: string;
+  readonly name: string;
+  readonly channel: Channel;
+  readonly provider: StoredProvider;
+  readonly rateLimitPerSec?: number;
+  /** The sandbox's default for the channel (at most one per channel, kept by the store). */
+  readonly isDefault: boolean;
+  readonly createdAt: string;
+  readonly modifiedAt: string;
+  readonly revision: number;
+}
+
+export interface ChannelConfigurationStore {
+  /**
+   * Writes a new configuration (and, when it is the default, the channel's default marker) in one
+   * transaction; DefaultTakenError when the channel has a default already.
+   */
+  create(record: ChannelConfigurationRecord): Promise<void>;
+  get(sandbox: string, id: string): Promise<ChannelConfigurationRecord | undefined>;
+  list(sandbox: string): Promise<ChannelConfigurationRecord[]>;
+  /**
+   * Writes when the stored revision is still `record.revision - 1` (else ConcurrentUpdateError),
+   * taking or giving up the channel's default marker as `isDefault` changed from `previous`
+   * (DefaultTakenError when another configuration holds it).
+   */
+  save(record: ChannelConfigurationRecord, previous: ChannelConfigurationRecord): Promise<void>;
+  /** Deletes the configuration (and its default marker) when its revision is still `record.revision`. */
+  delete(record: ChannelConfigurationRecord): Promise<void>;
+  /** The sandbox's default configuration for the channel, if it has one. */
+  getDefault(sandbox: string, channel: Channel): Promise<ChannelConfigurationRecord | undefined>;
+}
+
+/**
+ * Seals secrets with a key that is not in the table (AES-256-GCM with a local key, or AWS KMS),
+ * bound to where they belong: a sealed secret opened under another context fails, so a password
+ * copied to another configuration or sandbox is useless.
+ */
+export interface SecretBox {
+  seal(plain: string, context: SecretContext): Promise<SealedSecret>;
+  /** Throws when the secret was not sealed by this box's key or under this context. */
+  open(secret: SealedSecret, context: SecretContext): Promise<string>;
+}
+
+/** What a secret is bound to. */
+export interface SecretContext {
+  readonly sandbox: string;
+  readonly configurationId: string;
+  readonly field: string;
+}
+
+export function secretContext(record: { sandbox: string; id: string }, field: string): SecretContext {
+  return { sandbox: record.sandbox, configurationId: record.id, field };
+}
+
+/** The provider as the API shows it: the SMTP password only as `passwordSet`. */
+export function toProviderView(provider: StoredProvider): ProviderView {
+  if (provider.type !== 'smtp') return { ...provider };
+  const { password, ...rest } = provider;
+  return { ...rest, passwordSet: password !== undefined };
+}
+
+export function toChannelConfigurationView(record: ChannelConfigurationRecord): ChannelConfigurationView {
+  return {
+    id: record.id,
+    name: record.name,
+    channel: record.channel,
+    provider: toProviderView(record.provider),
+    ...(record.rateLimitPerSec !== undefined ? { rateLimitPerSec: record.rateLimitPerSec } : {}),
+    default: record.isDefault,
+    createdAt: record.createdAt,
+    modifiedAt: record.modifiedAt,
+  };
+}
+
+/** The host an SMTP provider connects to, for the SSRF policy; none for the other providers. */
+export function networkTarget(provider: { type: string; host?: string; port?: number }) {
+  return provider.type === 'smtp' && provider.host !== undefined && provider.port !== undefined
+    ? { host: provider.host, port: provider.port }
+    : undefined;
+}

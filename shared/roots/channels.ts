@@ -1,0 +1,19 @@
+import type { HeraldConfig } from '../config.ts';
+import { DynamoDbApiKeyStore } from '../store/dynamodb-api-key-store.ts';
+import { DynamoDbChannelConfigurationStore } from '../store/dynamodb-channel-configuration-store.ts';
+import { createDocumentClient } from '../store/dynamodb-client.ts';
+import type { ChannelConfigurationDeps } from '../use-cases/channel-configurations.ts';
+import { apiParts, type Clients } from './parts.ts';
+import { secretBox } from './secret-parts.ts';
+import { targetCheck } from './target-parts.ts';
+
+/** The channels function: channel configurations (it seals SMTP passwords, never opens them). */
+export function channelsRoot(config: HeraldConfig, clients: Partial<Clients> = {}) {
+  const documents = clients.dynamodb ?? createDocumentClient();
+  return {
+    ...apiParts(config, new DynamoDbApiKeyStore(documents, config.TABLE_NAME)),
+    channelConfigurations: new DynamoDbChannelConfigurationStore(documents, config.TABLE_NAME),
+    secrets: secretBox(config),
+    checkTarget: targetCheck(config),
+  } satisfies ChannelConfigurationDeps;
+}

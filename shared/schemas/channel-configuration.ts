@@ -1,0 +1,177 @@
+import * as z from 'zod';
+import { CHANNELS } from './campaign.ts';
+import { isoDateTimeSchema, nameSchema, uuidSchema } from './common.ts';
+
+/** The provider types, and the channels each one can carry. */
+export const PROVIDER_TYPES = ['sandbox', 'ses', 'smtp'] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+export const PROVIDER_CHANNELS: Readonly<Record<ProviderType, readonly (typeof CHANNELS)[number][]>> = {
+  sandbox: ['email', 'sms', 'push'],
+  ses: ['email'],
+  smtp: ['email'],
+};
+
+/**
+ * A sender address: one `@`, a dot-atom local part and a domain of DNS labels — what SES and SMTP
+ * servers accept in a MAIL FROM without quoting. At most 254 characters (RFC 5321's path limit).
+ */
+export const senderAddressSchema = z
+  .string()
+  .max(254, 'must be at most 254 characters')
+  .regex(
+    /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/,
+    'must be an email address (local@domain.tld)',
+  );
+
+/** A display name for From: printable, no control characters, no line breaks (header injection). */
+const fromNameSchema = nameSchema(100);
+
+/** A host name (RFC 1123 labels) or an IPv4/IPv6 literal; the SSRF policy judges what it resolves to. */
+export const hostSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(
+    /^(([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[?[0-9A-Fa-f:.]+\]?)$/,
+    'must be a host name or an IP address',
+  );
+
+const sesFields = {
+  type: z.literal('ses'),
+  fromAddress: senderAddressSchema.meta({ description: 'A verified SES identity (address or domain).' }),
+  fromName: fromNameSchema.optional(),
+  replyTo: senderAddressSchema.optional(),
+  configurationSet: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -')
+    .optional()
+    .meta({ description: "SES configuration set; the stack's own (with its event destination) when unset." }),
+};
+const sesProviderSchema = z.strictObject(sesFields);
+
+const smtpFields = {
+  host: hostSchema,
+  port: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be 1 to 65535')
+    .max(65535, 'must be 1 to 65535'),
+  secure: z.boolean().meta({ description: 'TLS from the start (port 465); false: STARTTLS when offered.' }),
+  username: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^\P{Cc}*$/u, 'must not contain control characters')
+    .optional(),
+  fromAddress: senderAddressSchema,
+  fromName: fromNameSchema.optional(),
+  replyTo: senderAddressSchema.optional(),
+};
+
+const passwordSchema = z
+  .string()
+  .min(1)
+  .max(1024)
+  .meta({ description: 'Write-only: stored encrypted, never returned or logged.' });
+
+const smtpProviderInput = z.strictObject({
+  type: z.literal('smtp'),
+  ...smtpFields,
+  password: passwordSchema.optional(),
+});
+
+/** A provider as a client sends it (the SMTP password in clear, once, over TLS). */
+export const providerInputSchema = z
+  .discriminatedUnion(
+    'type',
+    [z.strictObject({ type: z.literal('sandbox') }), sesProviderSchema, smtpProviderInput],
+    {
+      error: `must be a provider object whose type is one of ${PROVIDER_TYPES.join(', ')}`,
+    },
+  )
+  .meta({ id: 'ChannelProviderInput' });
+export type ProviderInput = z.infer<typeof providerInputSchema>;
+
+/** A provider as Herald shows it: never the password, only whether one is set. */
+export const providerViewSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('sandbox') }),
+    z.object(sesFields),
+    z.object({ type: z.literal('smtp'), ...smtpFields, passwordSet: z.boolean() }),
+  ])
+  .meta({ id: 'ChannelProvider' });
+export type ProviderView = z.infer<typeof providerViewSchema>;
+
+export const rateLimitSchema = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be at least 1')
+  .max(10_000, 'must be at most 10000')
+  .meta({ description: "Messages per second across all dispatch workers; unset: no limit of Herald's own." });
+
+export const createChannelConfigurationSchema = z
+  .strictObject({
+    name: nameSchema(100),
+    channel: z.enum(CHANNELS),
+    provider: providerInputSchema,
+    rateLimitPerSec: rateLimitSchema.optional(),
+    default: z.boolean().default(false).meta({
+      description: "The sandbox's configuration for the channel when a campaign names none; one per channel.",
+    }),
+  })
+  .superRefine((input, ctx) => {
+    if (!PROVIDER_CHANNELS[input.provider.type].includes(input.channel))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['provider', 'type'],
+        message: `cannot carry the ${input.channel} channel (${input.provider.type} carries ${PROVIDER_CHANNELS[input.provider.type].join(', ')})`,
+      });
+  })
+  .meta({ id: 'CreateChannelConfiguration' });
+export type CreateChannelConfigurationInput = z.infer<typeof createChannelConfigurationSchema>;
+
+/**
+ * A change: the fields given replace the stored ones. A new `provider` replaces the whole provider;
+ * an SMTP provider given without `password` keeps the stored password (it is write-only), and
+ * `password: null` removes it. `rateLimitPerSec: null` removes the limit. The channel cannot change.
+ */
+export const patchChannelConfigurationSchema = z
+  .strictObject({
+    name: nameSchema(100).optional(),
+    provider: z
+      .discriminatedUnion(
+        'type',
+        [
+          z.strictObject({ type: z.literal('sandbox') }),
+          sesProviderSchema,
+          z.strictObject({
+            type: z.literal('smtp'),
+            ...smtpFields,
+            password: passwordSchema.nullable().optional(),
+          }),
+        ],
+        { error: `must be a provider object whose type is one of ${PROVIDER_TYPES.join(', ')}` },
+      )
+      .optional(),
+    rateLimitPerSec: rateLimitSchema.nullable().optional(),
+    default: z.boolean().optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field')
+  .meta({ id: 'PatchChannelConfiguration' });
+export type PatchChannelConfigurationInput = z.infer<typeof patchChannelConfigurationSchema>;
+
+export const channelConfigurationSchema = z
+  .object({
+    id: uuidSchema,
+    name: z.string(),
+    channel: z.enum(CHANNELS),
+    provider: providerViewSchema,
+    rateLimitPerSec: z.number().int().optional(),
+    default: z.boolean(),
+    createdAt: isoDateTimeSchema,
+    modifiedAt: isoDateTimeSchema,
+  })
+  .meta({ id: 'ChannelConfiguration' });
+export type ChannelConfigurationView = z.infer<typeof channelConfigurationSchema>;
+
+export const channelConfigurationParamsSchema = z.strictObject({ id: uuidSchema });

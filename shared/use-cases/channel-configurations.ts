@@ -1,0 +1,149 @@
+import {
+  type ChannelConfigurationRecord,
+  type ChannelConfigurationStore,
+  networkTarget,
+  type SealedSecret,
+  type SecretBox,
+  type StoredProvider,
+  secretContext,
+  toChannelConfigurationView,
+} from '../domain/channel-configuration.ts';
+import type { Clock } from '../domain/clock.ts';
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { uuidv7 } from '../domain/ids.ts';
+import type { Channel } from '../schemas/campaign.ts';
+import {
+  type CreateChannelConfigurationInput,
+  type PatchChannelConfigurationInput,
+  PROVIDER_CHANNELS,
+} from '../schemas/channel-configuration.ts';
+
+/**
+ * Refuses a network target the operator's SSRF policy does not allow (the webhooks' policy: private,
+ * loopback and metadata addresses unless allowed), with a ValidationError naming `path`.
+ */
+export type TargetCheck = (target: { host: string; port: number }, path: string) => Promise<void>;
+
+export interface ChannelConfigurationDeps {
+  readonly channelConfigurations: ChannelConfigurationStore;
+  readonly secrets: SecretBox;
+  readonly checkTarget: TargetCheck;
+  readonly clock: Clock;
+}
+
+const PASSWORD = 'provider.password';
+
+async function load(deps: ChannelConfigurationDeps, sandbox: string, id: string) {
+  const record = await deps.channelConfigurations.get(sandbox, id);
+  if (!record) throw new NotFoundError('Channel configuration', id);
+  return record;
+}
+
+/** The provider to store: its password sealed (or the stored one kept), its network target checked. */
+async function storedProvider(
+  deps: ChannelConfigurationDeps,
+  where: { sandbox: string; id: string },
+  provider:
+    | CreateChannelConfigurationInput['provider']
+    | NonNullable<PatchChannelConfigurationInput['provider']>,
+  kept: SealedSecret | undefined,
+): Promise<StoredProvider> {
+  const target = networkTarget(provider);
+  if (target) await deps.checkTarget(target, 'body.provider.host');
+  if (provider.type !== 'smtp') return provider;
+  const { password, ...rest } = provider;
+  const sealed =
+    password === null
+      ? undefined
+      : password === undefined
+        ? kept
+        : await deps.secrets.seal(password, secretContext(where, PASSWORD));
+  return { ...rest, ...(sealed ? { password: sealed } : {}) };
+}
+
+export async function createChannelConfiguration(
+  deps: ChannelConfigurationDeps,
+  sandbox: string,
+  input: CreateChannelConfigurationInput,
+) {
+  const now = deps.clock.now();
+  const id = uuidv7(now.getTime());
+  const record: ChannelConfigurationRecord = {
+    sandbox,
+    id,
+    name: input.name,
+    channel: input.channel,
+    provider: await storedProvider(deps, { sandbox, id }, input.provider, undefined),
+    ...(input.rateLimitPerSec !== undefined ? { rateLimitPerSec: input.rateLimitPerSec } : {}),
+    isDefault: input.default,
+    createdAt: now.toISOString(),
+    modifiedAt: now.toISOString(),
+    revision: 0,
+  };
+  await deps.channelConfigurations.create(record);
+  return toChannelConfigurationView(record);
+}
+
+export async function listChannelConfigurations(deps: ChannelConfigurationDeps, sandbox: string) {
+  return (await deps.channelConfigurations.list(sandbox)).map(toChannelConfigurationView);
+}
+
+export async function getChannelConfiguration(deps: ChannelConfigurationDeps, sandbox: string, id: string) {
+  return toChannelConfigurationView(await load(deps, sandbox, id));
+}
+
+export async function patchChannelConfiguration(
+  deps: ChannelConfigurationDeps,
+  sandbox: string,
+  id: string,
+  patch: PatchChannelConfigurationInput,
+) {
+  const previous = await load(deps, sandbox, id);
+  if (patch.provider && !PROVIDER_CHANNELS[patch.provider.type].includes(previous.channel))
+    throw new ValidationError([
+      {
+        path: 'body.provider.type',
+        message: `cannot carry the ${previous.channel} channel of this configuration`,
+      },
+    ]);
+  const keptPassword = previous.provider.type === 'smtp' ? previous.provider.password : undefined;
+  const { rateLimitPerSec: _rate, ...withoutRate } = previous;
+  const rateLimitPerSec =
+    patch.rateLimitPerSec === undefined ? previous.rateLimitPerSec : patch.rateLimitPerSec;
+  const record: ChannelConfigurationRecord = {
+    ...withoutRate,
+    name: patch.name ?? previous.name,
+    provider: patch.provider
+      ? await storedProvider(deps, previous, patch.provider, keptPassword)
+      : previous.provider,
+    ...(rateLimitPerSec !== undefined && rateLimitPerSec !== null ? { rateLimitPerSec } : {}),
+    isDefault: patch.default ?? previous.isDefault,
+    modifiedAt: deps.clock.now().toISOString(),
+    revision: previous.revision + 1,
+  };
+  await deps.channelConfigurations.save(record, previous);
+  return toChannelConfigurationView(record);
+}
+
+export async function deleteChannelConfiguration(
+  deps: ChannelConfigurationDeps,
+  sandbox: string,
+  id: string,
+) {
+  await deps.channelConfigurations.delete(await load(deps, sandbox, id));
+}
+
+/**
+ * The configuration a send on `channel` uses: the one a campaign names (which must be of this
+ * sandbox and channel), else the sandbox's default for the channel, else none (the sandbox provider).
+ */
+export async function channelConfigurationFor(
+  deps: Pick<ChannelConfigurationDeps, 'channelConfigurations'>,
+  sandbox: string,
+  channel: Channel,
+  id: string | undefined,
+): Promise<ChannelConfigurationRecord | undefined> {
+  if (id === undefined) return deps.channelConfigurations.getDefault(sandbox, channel);
+  const record = await deps.channelConfigurations.get(sandbox, id);
+  return record?.channel === channel ? record : undefined;
+}
