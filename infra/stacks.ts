@@ -37,6 +37,7 @@ export interface HeraldApiStackProps extends StackProps {
     readonly table: HeraldData['table'];
     readonly queues: readonly HeraldQueue[];
     readonly secretsKey: HeraldData['secretsKey'];
+    readonly unsubscribeSecret: HeraldData['unsubscribeSecret'];
   };
   readonly alarmEmail?: string;
 }
@@ -48,10 +49,11 @@ export class HeraldApiStack extends Stack {
 
   constructor(scope: Construct, id: string, props: HeraldApiStackProps) {
     super(scope, id, props);
-    const { table, queues, secretsKey } = props.data;
-    const api = new HeraldApi(this, 'api', { table, queues, secretsKey });
-    const workers = new HeraldWorkers(this, 'workers', { table, queues, secretsKey });
-    const scheduler = new HeraldScheduler(this, 'scheduler', { table, queues, secretsKey });
+    const { table, queues, secretsKey, unsubscribeSecret } = props.data;
+    const data = { table, queues, secretsKey, unsubscribeSecret };
+    const api = new HeraldApi(this, 'api', data);
+    const workers = new HeraldWorkers(this, 'workers', data);
+    const scheduler = new HeraldScheduler(this, 'scheduler', data);
     this.functions = [...Object.values(api.functions), ...workers.functions, scheduler.function];
     new HeraldAlarms(this, 'alarms', {
       queues,

@@ -30,6 +30,23 @@ const environmentSchema = z.object({
       message: 'must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)',
     })
     .optional(),
+  /**
+   * Signs the unsubscribe links (HMAC-SHA256, with a key derived from it): at least 32 characters.
+   * The stack sets it from a generated Secrets Manager secret; the local runtime keeps one in its
+   * data folder when this is unset.
+   */
+  HERALD_UNSUBSCRIBE_SECRET: z.string().min(32, 'must be at least 32 characters').max(1024).optional(),
+  /** Earlier unsubscribe secrets (comma-separated) whose links still work, for a rotation. */
+  HERALD_UNSUBSCRIBE_PREVIOUS_SECRETS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every((entry) => entry.length >= 32), 'each must be at least 32 characters'),
   /** The KMS key that seals secrets on AWS (the stack sets it); wins over HERALD_SECRETS_KEY. */
   HERALD_SECRETS_KMS_KEY_ID: z.string().min(1).max(2048).optional(),
   /** The channel provider; only `sandbox` (nothing leaves the account) for now. */

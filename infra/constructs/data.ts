@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { dlqName, type QueueDefinition, queueDefinitions } from '../../shared/definitions/queues.ts';
@@ -30,6 +31,8 @@ export class HeraldData extends Construct {
   readonly queues: readonly HeraldQueue[];
   /** Seals and opens secrets stored in the table; never in it. */
   readonly secretsKey: kms.IKey;
+  /** Signs the unsubscribe links; generated at the first deploy, kept across deploys. */
+  readonly unsubscribeSecret: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: HeraldDataProps = {}) {
     super(scope, id);
@@ -40,6 +43,11 @@ export class HeraldData extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: tableDefinition.ttlAttribute,
       deletionProtection: props.deletionProtection ?? true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.unsubscribeSecret = new secretsmanager.Secret(this, 'unsubscribe-secret', {
+      description: 'Herald: signs unsubscribe links (rotating it revokes the links already sent)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const index of tableDefinition.globalIndexes) {

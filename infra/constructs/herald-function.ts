@@ -6,6 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
   type FunctionDefinition,
@@ -32,6 +33,7 @@ export interface HeraldFunctionData {
   readonly table: dynamodb.ITable;
   readonly queues: readonly HeraldQueue[];
   readonly secretsKey: kms.IKey;
+  readonly unsubscribeSecret: secretsmanager.ISecret;
 }
 
 export interface HeraldFunctionProps {
@@ -98,6 +100,7 @@ export class HeraldFunction extends Construct {
       this.bindQueue(queue);
     }
     if (definition.secrets !== 'none') this.bindSecrets(data.secretsKey, definition.secrets);
+    if (definition.unsubscribeLinks) this.bindUnsubscribeSecret(data.unsubscribeSecret);
   }
 
   /** Sets a variable once; setting it again to another value is a mistake worth failing on. */
@@ -138,6 +141,15 @@ export class HeraldFunction extends Construct {
       new iam.PolicyStatement({ actions: [...SECRETS_ACTIONS[access]], resources: [key.keyArn] }),
     );
     return this;
+  }
+
+  /**
+   * HERALD_UNSUBSCRIBE_SECRET as a CloudFormation dynamic reference: resolved at deploy time into
+   * the function's (KMS-encrypted) environment, never written in the template, and no Secrets
+   * Manager call at cold start. The role gets no Secrets Manager permission.
+   */
+  bindUnsubscribeSecret(secret: secretsmanager.ISecret): this {
+    return this.setEnvironment('HERALD_UNSUBSCRIBE_SECRET', secret.secretValue.unsafeUnwrap());
   }
 
   /** The queue's URL under its variable, and SendMessage on it (consuming is the event source's). */

@@ -108,7 +108,8 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
   // Before any engine starts: a bad value stops the start here, naming the variable.
   parseConfig(configInput);
   if (!configInput.HERALD_SECRETS_KEY && !configInput.HERALD_SECRETS_KMS_KEY_ID)
-    configInput.HERALD_SECRETS_KEY = await localSecretsKey(dataDir);
+    configInput.HERALD_SECRETS_KEY = await localSecret(dataDir, 'secrets-key');
+  configInput.HERALD_UNSUBSCRIBE_SECRET ??= await localSecret(dataDir, 'unsubscribe-secret');
   const stops: (() => Promise<void>)[] = [];
 
   try {
@@ -281,13 +282,15 @@ async function stopAll(stops: (() => Promise<void>)[]): Promise<void> {
 }
 
 /**
- * The key that seals SMTP passwords on a laptop, when HERALD_SECRETS_KEY is not given: kept in
- * `<dataDir>/secrets-key` (mode 0600) so stored passwords open after a restart; without a data
- * folder, a new one each start (nothing outlives the start either).
+ * A secret of the local runtime, when its variable is not given: the key that seals SMTP passwords
+ * (`secrets-key`, for HERALD_SECRETS_KEY) and the one that signs unsubscribe links
+ * (`unsubscribe-secret`, for HERALD_UNSUBSCRIBE_SECRET). 32 random bytes in base64, kept in
+ * `<dataDir>/<name>` (mode 0600) so stored passwords open and sent links work after a restart;
+ * without a data folder, a new one each start (nothing outlives the start either).
  */
-async function localSecretsKey(dataDir: string | null): Promise<string> {
+async function localSecret(dataDir: string | null, name: string): Promise<string> {
   if (!dataDir) return randomBytes(32).toString('base64');
-  const file = path.join(dataDir, 'secrets-key');
+  const file = path.join(dataDir, name);
   const existing = await readFile(file, 'utf8').then(
     (text) => text.trim(),
     () => undefined,

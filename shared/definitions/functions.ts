@@ -69,6 +69,8 @@ interface CommonDefinition {
    * (kms:Encrypt), `open` them (kms:Decrypt), or nothing.
    */
   readonly secrets: SecretsAccess;
+  /** Whether it signs or verifies unsubscribe links (`HERALD_UNSUBSCRIBE_SECRET`). */
+  readonly unsubscribeLinks: boolean;
 }
 
 export type SecretsAccess = 'none' | 'seal' | 'open';
@@ -100,6 +102,7 @@ interface Needs {
   readonly indexes?: readonly IndexName[];
   readonly queues?: readonly QueueName[];
   readonly secrets?: SecretsAccess;
+  readonly unsubscribeLinks?: boolean;
 }
 
 function code(handler: string, needs: Needs) {
@@ -110,6 +113,7 @@ function code(handler: string, needs: Needs) {
     indexes: needs.indexes ?? [],
     queues: needs.queues ?? [],
     secrets: needs.secrets ?? 'none',
+    unsubscribeLinks: needs.unsubscribeLinks ?? false,
   };
 }
 
@@ -144,6 +148,8 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   api('audiences', { table: 'read-write' }),
   // Channel configurations; seals SMTP passwords (a key outside the table).
   api('channels', { table: 'read-write', secrets: 'seal' }),
+  // The unsubscribe links (no API key): verifies their signature, withdraws marketing consent.
+  api('public', { table: 'read-write', unsubscribeLinks: true }),
   // Sends, records statuses, publishes status events.
   worker('dispatch', { table: 'read-write', queues: ['feedback'] }),
   // Fans status events out to webhooks and delivers them, re-queueing retries on its own queue.

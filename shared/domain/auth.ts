@@ -8,7 +8,11 @@ export type { Scope };
  * What a route asks of the caller: `root` (the bootstrap key only), `authenticated` (any valid key),
  * or one scope of the caller's own sandbox.
  */
-export type RouteRequirement = 'root' | 'authenticated' | Scope;
+/**
+ * `public`: no key at all — only for routes whose path carries its own unguessable, signed
+ * credential (the unsubscribe links); the caller is then `anonymous`.
+ */
+export type RouteRequirement = 'root' | 'authenticated' | 'public' | Scope;
 
 /** Who is calling. A root key manages sandboxes and keys but belongs to no sandbox. */
 export type Principal =
@@ -49,7 +53,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 /** True when the principal satisfies the requirement (ignoring which sandbox is addressed). */
 export function satisfies(principal: Principal, requirement: RouteRequirement): boolean {
-  if (requirement === 'authenticated') return true;
+  if (requirement === 'public' || requirement === 'authenticated') return true;
   if (principal.kind === 'root') return requirement === 'root' || requirement === 'admin';
   if (requirement === 'root') return false;
   return principal.scopes.includes('admin') || principal.scopes.includes(requirement);

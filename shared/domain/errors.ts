@@ -355,3 +355,12 @@ export class DefaultTakenError extends HeraldError {
     });
   }
 }
+
+/** An unsubscribe link that is forged, altered, expired, of an unknown key or of a deleted profile. */
+export class UnsubscribeLinkNotFoundError extends HeraldError {
+  constructor() {
+    super('not-found', 404, 'Unsubscribe link not found', {
+      detail: 'This unsubscribe link is not valid (or its profile no longer exists). Nothing was changed.',
+    });
+  }
+}

@@ -1,4 +1,4 @@
-import type { Consent, Identity } from '../schemas/profile.ts';
+import type { Consent, ConsentChange, Identity } from '../schemas/profile.ts';
 import { type FieldIssue, IdentityConflictError, ValidationError } from './errors.ts';
 import { type IdentityOptions, isStandardNamespace, normalizeIdentity } from './identity.ts';
 
@@ -101,6 +101,8 @@ export interface ProfileRecord {
   readonly identities: readonly Identity[];
   readonly attributes: Record<string, unknown>;
   readonly consent: Consent;
+  /** The latest changes made through unsubscribe links (at most MAX_CONSENT_CHANGES). */
+  readonly consentChanges?: readonly ConsentChange[];
   readonly dataset: ProfileDataset;
   readonly revision: number;
   readonly createdAt: string;
@@ -129,4 +131,27 @@ export interface ProfileStore {
 
 export function identityKey(identity: Identity): string {
   return `${identity.namespace}:${identity.id}`;
+}
+
+/** How many consent changes a profile keeps (the latest). */
+export const MAX_CONSENT_CHANGES = 20;
+
+/**
+ * The profile after its owner withdrew marketing consent on `channel` (an unsubscribe link), with
+ * when and how; unchanged (the same object) when it was already withdrawn.
+ */
+export function withdrawMarketingConsent(
+  profile: ProfileRecord,
+  change: Omit<ConsentChange, 'value'>,
+): ProfileRecord {
+  if (profile.consent.marketing?.[change.channel] === 'n') return profile;
+  return {
+    ...profile,
+    consent: { ...profile.consent, marketing: { ...profile.consent.marketing, [change.channel]: 'n' } },
+    consentChanges: [...(profile.consentChanges ?? []), { ...change, value: 'n' as const }].slice(
+      -MAX_CONSENT_CHANGES,
+    ),
+    modifiedAt: change.at,
+    revision: profile.revision + 1,
+  };
 }

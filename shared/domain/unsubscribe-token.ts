@@ -105,13 +105,14 @@ export function signUnsubscribeToken(
 }
 
 /**
- * Verifies a token for a request to `sandbox`'s route (the sandbox comes from the URL or the
- * deployment, never from the token alone). Never throws on hostile input.
+ * Verifies a token. With `expected.sandbox` (a route that names its sandbox), a token of another
+ * sandbox is refused; without it (`/u/{token}`), the sandbox is the token's own, which the MAC
+ * covers, so no token can be turned into another sandbox's. Never throws on hostile input.
  */
 export function verifyUnsubscribeToken(
   keyring: UnsubscribeKeyring,
   token: string,
-  expected: { sandbox: string; now: Date },
+  expected: { sandbox?: string; now: Date },
 ): TokenVerification {
   if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'malformed' };
   const parts = token.split('.');
@@ -141,7 +142,8 @@ export function verifyUnsubscribeToken(
   ) {
     return { ok: false, reason: 'malformed' };
   }
-  if (sandbox !== expected.sandbox) return { ok: false, reason: 'wrong-sandbox' };
+  if (expected.sandbox !== undefined && sandbox !== expected.sandbox)
+    return { ok: false, reason: 'wrong-sandbox' };
   const expiresAt = expires ? Number(expires) : undefined;
   if (expiresAt !== undefined && expected.now.getTime() / 1000 >= expiresAt)
     return { ok: false, reason: 'expired' };

@@ -30,7 +30,8 @@ type RouteWithOperation<Id> = Route extends infer R
 /** What an operation receives: the authenticated caller and the request, parsed by the route's schemas. */
 export interface ApiRequest<R = Route> {
   readonly route: RouteDefinition;
-  readonly principal: Principal;
+  /** Absent on public routes (`requires: 'public'`), which no key calls. */
+  readonly principal: [R] extends [{ requires: 'public' }] ? undefined : Principal;
   readonly body: R extends { body: infer B } ? SchemaOutput<B> : undefined;
   readonly query: R extends { query: infer Q } ? SchemaOutput<Q> : undefined;
   readonly params: R extends { params: infer P } ? SchemaOutput<P> : undefined;
@@ -117,6 +118,9 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
           throw new RouteNotFoundError(event.requestContext.http.method, event.rawPath);
         }
         event.herald = { route };
+        // A public route's path is its credential (a signed token): no key is asked for or read,
+        // and its operation gets no principal and no sandbox of a key.
+        if (route.requires === 'public') return;
         const principal = await deps.authenticate(event.headers.authorization);
         authorize(principal, route.requires);
         assertSandboxHeader(principal, event.headers['x-sandbox-name']);
@@ -131,9 +135,10 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
         request.response = response;
       },
     })
-    .handler(async (event) => {
+    .handler(async (event): Promise<APIGatewayProxyStructuredResultV2> => {
       const { route, principal } = event.herald ?? {};
-      if (!route || !principal) throw new Error('api-handler: routing middleware did not run');
+      if (!route || (!principal && route.requires !== 'public'))
+        throw new Error('api-handler: routing middleware did not run');
       const parsed = parseRequest(event, route, deps.maxBodyBytes);
       const operation = operations[route.operationId];
       if (!operation) throw new RouteNotFoundError(route.method, route.path);
@@ -144,13 +149,28 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
         headers: event.headers,
         ...parsed,
         namedSandbox:
-          principal.kind === 'root'
+          principal?.kind === 'root'
             ? rootCallSandbox(event.headers['x-sandbox-name'], route.sandboxField !== undefined, named)
             : named,
-        sandbox: () => sandboxOf(principal, event.headers['x-sandbox-name']),
+        sandbox: () => {
+          if (!principal)
+            throw new Error(`api-handler: ${route.operationId} is public and has no key's sandbox`);
+          return sandboxOf(principal, event.headers['x-sandbox-name']);
+        },
       } as ApiRequest<unknown>;
       const result = await operation(request, deps);
       if (route.status === 204 || result === undefined) return { statusCode: route.status };
+      if (route.produces === 'text/html')
+        return {
+          statusCode: route.status,
+          headers: {
+            'content-type': 'text/html; charset=utf-8',
+            'cache-control': 'no-store',
+            'referrer-policy': 'no-referrer',
+            'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+          },
+          body: String(result),
+        };
       return {
         statusCode: route.status,
         headers: { 'content-type': 'application/json' },

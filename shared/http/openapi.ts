@@ -85,19 +85,33 @@ export function openApiDocument(extraSchemas: Record<string, z.ZodType> = {}) {
       tags: [route.tag],
       'x-herald-requires': route.requires,
       parameters: parameters(route),
+      ...(route.requires === 'public' ? { security: [] } : {}),
       responses: {
-        [String(route.status)]: route.response
-          ? {
-              description: 'Success',
-              content: { 'application/json': { schema: schemaOf(route.response, 'output') } },
-            }
-          : { description: 'Success' },
+        [String(route.status)]:
+          route.produces === 'text/html'
+            ? { description: 'Success', content: { 'text/html': { schema: { type: 'string' } } } }
+            : route.response
+              ? {
+                  description: 'Success',
+                  content: { 'application/json': { schema: schemaOf(route.response, 'output') } },
+                }
+              : { description: 'Success' },
         default: {
           description: 'Problem',
           content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
         },
       },
     };
+    if (route.formBody) {
+      operation.requestBody = {
+        required: false,
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: { type: 'object', additionalProperties: { type: 'string' } },
+          },
+        },
+      };
+    }
     if (route.body) {
       operation.requestBody = {
         required: true,

@@ -35,7 +35,9 @@ export function parseRequest(
 ): ParsedRequest {
   const text = bodyText(event, maxBytes);
   let body: unknown;
-  if (route.body) {
+  if (route.formBody) {
+    body = Object.fromEntries(new URLSearchParams(text ?? ''));
+  } else if (route.body) {
     if (text === undefined) throw new MalformedJsonError('The request needs a JSON body.');
     const contentType = event.headers['content-type'];
     if (!contentType || !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType)) {

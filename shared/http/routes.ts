@@ -57,6 +57,7 @@ import {
   upsertProfileResultSchema,
   upsertProfileSchema,
 } from '../schemas/profile.ts';
+import { unsubscribeParamsSchema } from '../schemas/unsubscribe.ts';
 import {
   attemptSchema,
   createdWebhookSchema,
@@ -82,6 +83,7 @@ export const API_GROUPS = [
   'webhooks',
   'audiences',
   'channels',
+  'public',
 ] as const;
 export type ApiGroup = (typeof API_GROUPS)[number];
 
@@ -107,6 +109,13 @@ export interface RouteDefinition {
   readonly sandboxField?: { readonly in: 'body' | 'query' | 'params'; readonly name: string };
   /** Set on a generated alias: the path of the route it answers for (see {@link AJO_PREFIX}). */
   readonly aliasOf?: string;
+  /** The operation returns an HTML page (a string) instead of JSON. */
+  readonly produces?: 'text/html';
+  /**
+   * The body, when there is one, is an HTML form (`application/x-www-form-urlencoded`, any media
+   * type accepted) read as a map of strings: what mailbox providers POST for RFC 8058 one-click.
+   */
+  readonly formBody?: true;
 }
 
 const noContent = undefined;
@@ -610,6 +619,33 @@ const primaryRoutes = [
     params: channelConfigurationParamsSchema,
     status: 204,
     tag: 'Channel configurations',
+  },
+  {
+    method: 'GET',
+    path: '/u/{token}',
+    group: 'public',
+    operationId: 'unsubscribePage',
+    summary:
+      'The unsubscribe page of a message (public: the signed token is the credential; changes nothing)',
+    requires: 'public',
+    params: unsubscribeParamsSchema,
+    produces: 'text/html',
+    status: 200,
+    tag: 'Unsubscribe',
+  },
+  {
+    method: 'POST',
+    path: '/u/{token}',
+    group: 'public',
+    operationId: 'unsubscribe',
+    summary:
+      "Unsubscribe: one-click (RFC 8058) or the page's button; withdraws marketing consent on the channel",
+    requires: 'public',
+    params: unsubscribeParamsSchema,
+    formBody: true,
+    produces: 'text/html',
+    status: 200,
+    tag: 'Unsubscribe',
   },
   {
     method: 'POST',

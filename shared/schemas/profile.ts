@@ -25,6 +25,20 @@ export const consentSchema = z
   .meta({ id: 'Consent' });
 export type Consent = z.infer<typeof consentSchema>;
 
+/** A change of marketing consent the profile's owner made themselves (an unsubscribe link). */
+export const consentChangeSchema = z
+  .object({
+    channel: z.enum(['email', 'sms', 'push']),
+    value: consentValue,
+    at: z.string(),
+    via: z.enum(['one-click', 'unsubscribe-page']).meta({
+      description:
+        '`one-click`: a mailbox provider POSTed the List-Unsubscribe URL (RFC 8058); `unsubscribe-page`: the person confirmed on the page.',
+    }),
+  })
+  .meta({ id: 'ConsentChange' });
+export type ConsentChange = z.infer<typeof consentChangeSchema>;
+
 export const attributesSchema = z
   .record(z.string().min(1).max(128), z.unknown())
   .refine((value) => JSON.stringify(value).length <= MAX_PROFILE_ATTRIBUTES_BYTES, {
@@ -54,6 +68,10 @@ export const profileSchema = z
     identities: z.array(identitySchema),
     attributes: z.record(z.string(), z.unknown()),
     consent: consentSchema,
+    consentChanges: z
+      .array(consentChangeSchema)
+      .optional()
+      .meta({ description: 'The latest consent changes made through unsubscribe links, oldest first.' }),
     dataset: z
       .string()
       .meta({ description: '`profiles` (API upserts) or `interactive-messaging` (created by a trigger).' }),

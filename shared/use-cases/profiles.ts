@@ -41,6 +41,7 @@ export function toProfileView(record: ProfileRecord): ProfileView {
     identities: [...record.identities],
     attributes: record.attributes,
     consent: record.consent,
+    ...(record.consentChanges ? { consentChanges: [...record.consentChanges] } : {}),
     dataset: record.dataset,
     createdAt: record.createdAt,
     modifiedAt: record.modifiedAt,

@@ -209,6 +209,7 @@ describe('the API stack', () => {
           'TABLE_NAME',
           ...definition.queues.map((name) => queueDefinitions.find((q) => q.name === name)?.envVar),
           ...(definition.secrets === 'none' ? [] : ['HERALD_SECRETS_KMS_KEY_ID']),
+          ...(definition.unsubscribeLinks ? ['HERALD_UNSUBSCRIBE_SECRET'] : []),
         ].sort(),
       );
     }
@@ -249,6 +250,23 @@ describe('the API stack', () => {
       ),
     ).toEqual(['kms:Encrypt secrets-key']);
     data.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('gives the unsubscribe secret to the public function as a dynamic reference, never its value', () => {
+    data.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+    const withSecret = apiStack.functions.filter(
+      (fn) => 'HERALD_UNSUBSCRIBE_SECRET' in environmentOf(fn.function.node.defaultChild as CfnElement),
+    );
+    expect(withSecret.map((fn) => fn.definition.name)).toEqual(['public-api']);
+    const value = JSON.stringify(
+      environmentOf(withSecret[0]?.function.node.defaultChild as CfnElement).HERALD_UNSUBSCRIBE_SECRET,
+    );
+    expect(value).toContain('{{resolve:secretsmanager:');
+    // Resolved by CloudFormation at deploy time: the role needs (and has) no Secrets Manager action.
+    const granted = grantsOf(withSecret[0]?.function.role?.node.defaultChild as CfnElement);
+    expect(granted.filter((g) => g.startsWith('secretsmanager:'))).toEqual([]);
   });
 
   it('gives the system function (health, OpenAPI, 404/405) no write and no queue', () => {

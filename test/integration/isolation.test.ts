@@ -182,6 +182,10 @@ const probes: Record<string, Probe> = {
     const list = await api.get<{ items: { id: string }[] }>('/webhooks');
     expect(list.body.items.map((w) => w.id)).not.toContain(bObjects.webhookId);
   },
+  // Public: no key is read, so a key of A reaches nothing of B's through them; a link is only ever
+  // valid for the sandbox and profile it was signed for (test/integration/unsubscribe.test.ts).
+  'GET /u/{token}': async (api) => expect((await api.get(`/u/${b.sandbox}.x.y`)).status).toBe(404),
+  'POST /u/{token}': async (api) => expect((await api.post(`/u/${b.sandbox}.x.y`)).status).toBe(404),
   'POST /channel-configurations': async (api) => {
     // A's own default on the same channel is its own: B's default does not take A's channel.
     const mine = await api.post('/channel-configurations', {

@@ -25,6 +25,7 @@ function stubFunctionEnvironment(fn: (typeof functionDefinitions)[number], excep
       ? undefined
       : 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000',
   );
+  vi.stubEnv('HERALD_UNSUBSCRIBE_SECRET', fn.unsubscribeLinks ? 'x'.repeat(64) : undefined);
   for (const queue of fn.queues) {
     const variable = queueVariable(queue);
     if (variable !== except)

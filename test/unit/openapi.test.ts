@@ -128,6 +128,12 @@ describe('the OpenAPI document', () => {
   it('has a required JSON request body exactly for the routes with a body schema', () => {
     for (const route of all) {
       const body = operation(route)?.requestBody;
+      if (route.formBody) {
+        // One-click unsubscribe: an optional HTML form (RFC 8058), never JSON.
+        expect(body?.required, routeKey(route)).toBe(false);
+        expect(Object.keys(body?.content ?? {})).toEqual(['application/x-www-form-urlencoded']);
+        continue;
+      }
       if (!route.body) {
         expect(body, routeKey(route)).toBeUndefined();
         continue;
@@ -156,8 +162,10 @@ describe('the OpenAPI document', () => {
       const responses = operation(route)?.responses ?? {};
       expect(Object.keys(responses), routeKey(route)).toEqual([String(route.status), 'default']);
       expect(responses[String(route.status)]?.content !== undefined, routeKey(route)).toBe(
-        route.response !== undefined,
+        route.response !== undefined || route.produces === 'text/html',
       );
+      if (route.produces === 'text/html')
+        expect(Object.keys(responses[String(route.status)]?.content ?? {})).toEqual(['text/html']);
       expect(responses.default?.content?.['application/problem+json']?.schema).toEqual({
         $ref: '#/components/schemas/Problem',
       });
