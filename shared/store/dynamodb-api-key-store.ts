@@ -1,9 +1,10 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyRecord, ApiKeyStore, Scope } from '../domain/auth.ts';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { ApiKeyRecord, ApiKeyStore } from '../domain/auth.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
+import { revisionCondition } from './entity.ts';
+import { apiKeyItem } from './items.ts';
 import { keys } from './keys.ts';
-import { queryAll } from './query-all.ts';
 
 /**
  * Two items per key: one under its hash (the lookup on every request, a single GetItem) and one
@@ -11,52 +12,39 @@ import { queryAll } from './query-all.ts';
  */
 export class DynamoDbApiKeyStore extends DynamoDbTable implements ApiKeyStore {
   async create(record: ApiKeyRecord): Promise<void> {
-    const attributes = { type: 'api-key', ...record };
+    const item = apiKeyItem.item(record);
     await this.client.send(
       new TransactWriteCommand({
         TransactItems: [
           {
             Put: {
               TableName: this.tableName,
-              Item: { ...keys.apiKeyByHash(record.hash), ...attributes },
-              ConditionExpression: 'attribute_not_exists(pk)',
+              Item: { ...item, ...keys.apiKeyByHash(record.hash) },
+              ...revisionCondition('absent'),
             },
           },
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: { ...keys.apiKey(record.sandbox, record.id), ...attributes },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
+          { Put: { TableName: this.tableName, Item: item, ...revisionCondition('absent') } },
         ],
       }),
     );
   }
 
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.apiKeyByHash(hash) }),
-    );
-    return Item ? toRecord(Item) : undefined;
+    return this.getRecord(apiKeyItem, keys.apiKeyByHash(hash), false);
   }
 
   async list(sandbox: string | null): Promise<ApiKeyRecord[]> {
-    const { pk, prefix } = keys.apiKeys(sandbox);
-    const items = await queryAll(this.client, this.tableName, pk, prefix);
-    return items.map(toRecord);
+    return this.listRecords(apiKeyItem, keys.apiKeys(sandbox));
   }
 
   async delete(sandbox: string | null, id: string): Promise<boolean> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.apiKey(sandbox, id), ConsistentRead: true }),
-    );
-    if (!Item) return false;
+    const record = await this.getRecord(apiKeyItem, keys.apiKey(sandbox, id));
+    if (!record) return false;
     try {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Delete: { TableName: this.tableName, Key: keys.apiKeyByHash(String(Item.hash)) } },
+            { Delete: { TableName: this.tableName, Key: keys.apiKeyByHash(record.hash) } },
             {
               Delete: {
                 TableName: this.tableName,
@@ -74,17 +62,4 @@ export class DynamoDbApiKeyStore extends DynamoDbTable implements ApiKeyStore {
     }
     return true;
   }
-}
-
-function toRecord(item: Record<string, unknown>): ApiKeyRecord {
-  const record: ApiKeyRecord = {
-    id: String(item.id),
-    hash: String(item.hash),
-    sandbox: typeof item.sandbox === 'string' ? item.sandbox : null,
-    scopes: (item.scopes as Scope[] | undefined) ?? [],
-    createdAt: String(item.createdAt),
-    createdBy: String(item.createdBy),
-    ...(typeof item.name === 'string' ? { name: item.name } : {}),
-  };
-  return record;
 }

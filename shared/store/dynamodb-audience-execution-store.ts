@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AudienceExecutionRecord, AudienceExecutionStore } from '../domain/audience.ts';
 import { MEMBER_SHARDS } from '../domain/audience.ts';
 import type { IdempotencyRecord } from '../domain/idempotency.ts';
@@ -6,11 +6,15 @@ import type { MessageStatus } from '../schemas/execution.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { putClaimed } from './idempotency.ts';
-import { keys, withoutKeys } from './keys.ts';
+import {
+  audienceExecutionItem,
+  ledgerItem,
+  messageStatusItem,
+  RETENTION_SECONDS,
+  shardsDoneItem,
+} from './items.ts';
+import { keys } from './keys.ts';
 import { queryPages } from './query-all.ts';
-
-/** Runs are kept this long after they start (with their shared context). */
-const RETENTION_SECONDS = 30 * 24 * 3600;
 
 /**
  * Audience executions: the run item (progress counted per page, never per message), its throttle
@@ -22,50 +26,21 @@ export class DynamoDbAudienceExecutionStore extends DynamoDbTable implements Aud
     idempotency: IdempotencyRecord | undefined,
     nowMs: number,
   ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }> {
-    const expiresAt = Math.floor(Date.parse(execution.createdAt) / 1000) + RETENTION_SECONDS;
-    // shardsDone grows as a number set (ADD); an empty list stored now would refuse that.
-    const { shardsDone: _shardsDone, ...stored } = execution;
     return putClaimed(
       this.client,
       this.tableName,
-      [
-        {
-          ...keys.audienceExecution(execution.sandbox, execution.executionId),
-          type: 'audience-execution',
-          ...stored,
-          expiresAt,
-        },
-      ],
+      [audienceExecutionItem.item(execution)],
       idempotency,
       nowMs,
     );
   }
 
   async get(sandbox: string, executionId: string): Promise<AudienceExecutionRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.audienceExecution(sandbox, executionId),
-        ConsistentRead: true,
-      }),
-    );
-    if (!Item) return undefined;
-    const { type: _type, expiresAt: _expiresAt, shardsDone, ...record } = withoutKeys(Item);
-    return {
-      ...(record as unknown as AudienceExecutionRecord),
-      shardsDone: [...((shardsDone as Set<number> | undefined) ?? [])],
-    };
+    return this.getRecord(audienceExecutionItem, keys.audienceExecution(sandbox, executionId));
   }
 
   async nextSlot(sandbox: string, executionId: string): Promise<number | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.throttleLedger(sandbox, executionId),
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? Number(Item.nextSlotAt) : undefined;
+    return (await this.getRecord(ledgerItem, keys.throttleLedger(sandbox, executionId)))?.nextSlotAt;
   }
 
   async reserveSlots(
@@ -111,8 +86,8 @@ export class DynamoDbAudienceExecutionStore extends DynamoDbTable implements Aud
         ReturnValues: 'ALL_NEW',
       }),
     );
-    const done = result.Attributes?.shardsDone as Set<number> | undefined;
-    if ((done?.size ?? 0) >= MEMBER_SHARDS && result.Attributes?.status === 'InProgress') {
+    const run = result.Attributes ? shardsDoneItem.parse(result.Attributes) : undefined;
+    if ((run?.shardsDone?.size ?? 0) >= MEMBER_SHARDS && run?.status === 'InProgress') {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -139,12 +114,7 @@ export class DynamoDbAudienceExecutionStore extends DynamoDbTable implements Aud
             ExpressionAttributeNames: { '#status': 'status' },
           },
           (page) => {
-            for (const item of page.Items ?? []) {
-              statuses.push({
-                status: item.status as MessageStatus,
-                ...(typeof item.statusCode === 'string' ? { statusCode: item.statusCode } : {}),
-              });
-            }
+            for (const item of page.Items ?? []) statuses.push(messageStatusItem.parse(item));
           },
         ),
       ),

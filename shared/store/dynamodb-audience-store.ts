@@ -3,17 +3,13 @@ import {
   type BatchWriteCommandInput,
   type BatchWriteCommandOutput,
   DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { AudienceRecord, AudienceStore } from '../domain/audience.ts';
 import { MEMBER_SHARDS, memberShard } from '../domain/audience.ts';
-import { ConcurrentUpdateError } from '../domain/errors.ts';
 import type { ImportProgress } from '../schemas/audience.ts';
-import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
-import { decodeCursor, encodeCursor, keys, withoutKeys } from './keys.ts';
+import { audienceItem, importItem, memberItem } from './items.ts';
+import { keys } from './keys.ts';
 import { queryAll, queryPages } from './query-all.ts';
 
 type WriteRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
@@ -22,42 +18,19 @@ const shards = () => Array.from({ length: MEMBER_SHARDS }, (_, shard) => shard);
 
 export class DynamoDbAudienceStore extends DynamoDbTable implements AudienceStore {
   async create(audience: AudienceRecord): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.audience(audience.sandbox, audience.id), type: 'audience', ...audience },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await this.createRecord(audienceItem, audience);
   }
 
   async get(sandbox: string, id: string): Promise<AudienceRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.audience(sandbox, id), ConsistentRead: true }),
-    );
-    return Item ? toRecord(Item) : undefined;
+    return this.getRecord(audienceItem, keys.audience(sandbox, id));
   }
 
   async list(sandbox: string): Promise<AudienceRecord[]> {
-    const { pk, prefix } = keys.audiences(sandbox);
-    return (await queryAll(this.client, this.tableName, pk, prefix)).map(toRecord);
+    return this.listRecords(audienceItem, keys.audiences(sandbox));
   }
 
   async save(audience: AudienceRecord): Promise<void> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.audience(audience.sandbox, audience.id), type: 'audience', ...audience },
-          ConditionExpression: '#revision = :previous',
-          ExpressionAttributeNames: { '#revision': 'revision' },
-          ExpressionAttributeValues: { ':previous': audience.revision - 1 },
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`Audience ${audience.id}`);
-      throw error;
-    }
+    await this.saveRecord(audienceItem, audience);
   }
 
   async delete(sandbox: string, id: string): Promise<void> {
@@ -108,21 +81,12 @@ export class DynamoDbAudienceStore extends DynamoDbTable implements AudienceStor
     shard: number,
     page: { limit: number; cursor?: string },
   ): Promise<{ profileIds: string[]; nextCursor?: string }> {
-    const { pk, prefix } = keys.memberShard(sandbox, audienceId, shard);
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        Limit: page.limit,
-        ConsistentRead: true,
-        ExclusiveStartKey: decodeCursor(page.cursor, pk, prefix),
-      }),
-    );
-    const nextCursor = encodeCursor(result.LastEvaluatedKey);
+    const members = await this.pageRecords(memberItem, keys.memberShard(sandbox, audienceId, shard), page, {
+      consistent: true,
+    });
     return {
-      profileIds: (result.Items ?? []).map((item) => String(item.profileId)),
-      ...(nextCursor ? { nextCursor } : {}),
+      profileIds: members.items.map((member) => member.profileId),
+      ...(members.nextCursor ? { nextCursor: members.nextCursor } : {}),
     };
   }
 
@@ -150,43 +114,15 @@ export class DynamoDbAudienceStore extends DynamoDbTable implements AudienceStor
   }
 
   async getImport(sandbox: string, importId: string) {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.audienceImport(sandbox, importId),
-        ConsistentRead: true,
-      }),
-    );
-    if (!Item) return undefined;
-    const { type: _type, sandbox: _sandbox, expiresAt: _expiresAt, ...progress } = withoutKeys(Item);
-    return progress as unknown as ImportProgress & { revision: number };
+    const stored = await this.getRecord(importItem, keys.audienceImport(sandbox, importId));
+    if (!stored) return undefined;
+    const { sandbox: _sandbox, ...progress } = stored;
+    return progress;
   }
 
   async saveImport(sandbox: string, progress: ImportProgress & { revision: number }): Promise<void> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.audienceImport(sandbox, progress.importId),
-            type: 'audience-import',
-            sandbox,
-            ...progress,
-            expiresAt: Math.floor(Date.parse(progress.startedAt) / 1000) + 30 * 24 * 3600,
-          },
-          ...(progress.revision === 0
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: '#revision = :previous',
-                ExpressionAttributeNames: { '#revision': 'revision' },
-                ExpressionAttributeValues: { ':previous': progress.revision - 1 },
-              }),
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`Import ${progress.importId}`);
-      throw error;
-    }
+    const { revision } = progress;
+    await this.saveRecord(importItem, { ...progress, sandbox }, revision === 0 ? 'absent' : revision - 1);
   }
 
   /** BatchWriteItem, 25 requests a call, retrying what DynamoDB leaves unprocessed. */
@@ -201,9 +137,4 @@ export class DynamoDbAudienceStore extends DynamoDbTable implements AudienceStor
       }
     }
   }
-}
-
-function toRecord(item: Record<string, unknown>): AudienceRecord {
-  const { type: _type, ...record } = withoutKeys(item);
-  return record as unknown as AudienceRecord;
 }

@@ -1,14 +1,12 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { AlreadyExistsError } from '../domain/errors.ts';
 import type { Page } from '../domain/page.ts';
 import type { DeliveryRecord, DeliveryStore } from '../domain/webhook.ts';
 import type { AttemptView } from '../schemas/webhook.ts';
-import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
-import { decodeCursor, encodeCursor, keys, withoutKeys } from './keys.ts';
+import { attemptItem, deliveryItem, failedDeliveryItem, retainedFrom } from './items.ts';
+import { keys } from './keys.ts';
 import { queryPages } from './query-all.ts';
-
-/** Deliveries, attempts and the failed-delivery index are kept this long. */
-const RETENTION_SECONDS = 30 * 24 * 3600;
 
 /**
  * One item per event × webhook (its payload and state), the attempt log in one partition per
@@ -17,36 +15,17 @@ const RETENTION_SECONDS = 30 * 24 * 3600;
 export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStore {
   async create(record: DeliveryRecord): Promise<boolean> {
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.delivery(record.sandbox, record.webhookId, record.eventId),
-            type: 'delivery',
-            ...record,
-            expiresAt: expiry(record.createdAt),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.createRecord(deliveryItem, record);
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      // A redelivered status event: its delivery is already recorded.
+      if (error instanceof AlreadyExistsError) return false;
       throw error;
     }
   }
 
   async get(sandbox: string, webhookId: string, eventId: string): Promise<DeliveryRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.delivery(sandbox, webhookId, eventId),
-        ConsistentRead: true,
-      }),
-    );
-    if (!Item) return undefined;
-    const { type: _type, expiresAt: _expiresAt, ...record } = withoutKeys(Item);
-    return record as unknown as DeliveryRecord;
+    return this.getRecord(deliveryItem, keys.delivery(sandbox, webhookId, eventId));
   }
 
   async recordAttempt(
@@ -62,18 +41,12 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
       new TransactWriteCommand({
         TransactItems: [
           {
-            Put: {
-              TableName: this.tableName,
-              Item: {
-                ...keys.delivery(record.sandbox, record.webhookId, record.eventId),
-                type: 'delivery',
-                ...record,
-                state,
-                attempts: record.attempts + 1,
-                lastAttemptAt: attempt.at,
-                expiresAt: expiry(record.createdAt),
-              },
-            },
+            Put: this.putOf(deliveryItem, {
+              ...record,
+              state,
+              attempts: record.attempts + 1,
+              lastAttemptAt: attempt.at,
+            }),
           },
           {
             Put: {
@@ -81,9 +54,9 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
               Item: {
                 pk: keys.attempts(record.sandbox, record.webhookId).pk,
                 sk: `${attempt.at}#${record.eventId}#${attempt.attempt}`,
-                type: 'attempt',
+                type: attemptItem.kind,
                 ...attempt,
-                expiresAt: expiry(attempt.at),
+                expiresAt: retainedFrom(attempt.at),
               },
             },
           },
@@ -93,9 +66,9 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
                   TableName: this.tableName,
                   Item: {
                     ...failedKey,
-                    type: 'failed-delivery',
+                    type: failedDeliveryItem.kind,
                     eventId: record.eventId,
-                    expiresAt: expiry(record.createdAt),
+                    expiresAt: retainedFrom(record.createdAt),
                   },
                 },
               }
@@ -110,23 +83,7 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
     webhookId: string,
     page: { limit: number; cursor?: string },
   ): Promise<Page<AttemptView>> {
-    const { pk, prefix } = keys.attempts(sandbox, webhookId);
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ScanIndexForward: false,
-        Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, pk, prefix),
-      }),
-    );
-    const nextCursor = encodeCursor(result.LastEvaluatedKey);
-    const items = (result.Items ?? []).map((item) => {
-      const { type: _type, expiresAt: _expiresAt, ...attempt } = withoutKeys(item);
-      return attempt as unknown as AttemptView;
-    });
-    return { items, ...(nextCursor ? { nextCursor } : {}) };
+    return this.pageRecords(attemptItem, keys.attempts(sandbox, webhookId), page, { newestFirst: true });
   }
 
   async listFailed(sandbox: string, webhookId: string, since: string, until: string): Promise<string[]> {
@@ -139,12 +96,8 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
         ExpressionAttributeValues: { ':pk': pk, ':since': since, ':until': until },
       },
-      (page) => ids.push(...(page.Items ?? []).map((item) => String(item.eventId))),
+      (page) => ids.push(...(page.Items ?? []).map((item) => failedDeliveryItem.parse(item).eventId)),
     );
     return ids;
   }
-}
-
-function expiry(iso: string): number {
-  return Math.floor(Date.parse(iso) / 1000) + RETENTION_SECONDS;
 }

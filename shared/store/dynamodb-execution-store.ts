@@ -1,11 +1,13 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { AlreadyExistsError } from '../domain/errors.ts';
 import type { ExecutionRecord, ExecutionStore, MessageRecord } from '../domain/execution.ts';
 import type { IdempotencyRecord } from '../domain/idempotency.ts';
 import type { MessageStatus, StatusChange } from '../schemas/execution.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { type Claim, putClaimed } from './idempotency.ts';
-import { keys, withoutKeys } from './keys.ts';
+import { executionItem, messageItem, retainedFrom } from './items.ts';
+import { keys } from './keys.ts';
 import { queryPages } from './query-all.ts';
 
 /** Executions and their messages share a partition, so reading one execution is one Query. */
@@ -21,18 +23,8 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
       this.client,
       this.tableName,
       [
-        {
-          ...keys.execution(execution.sandbox, execution.executionId),
-          type: 'execution',
-          ...execution,
-          expiresAt,
-        },
-        ...messages.map((message) => ({
-          ...keys.message(message.sandbox, message.executionId, message.messageId),
-          type: 'message',
-          ...message,
-          expiresAt,
-        })),
+        executionItem.item(execution, { expiresAt }),
+        ...messages.map((message) => messageItem.item(message, { expiresAt })),
       ],
       idempotency,
       nowMs,
@@ -40,7 +32,8 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
   }
 
   async getExecution(sandbox: string, executionId: string) {
-    const { pk } = keys.execution(sandbox, executionId);
+    const executionKey = keys.execution(sandbox, executionId);
+    const { pk } = executionKey;
     const items: Record<string, unknown>[] = [];
     await queryPages(
       this.client,
@@ -52,13 +45,13 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
       },
       (page) => items.push(...(page.Items ?? [])),
     );
-    const executionItem = items.find((item) => item.sk === 'EXEC');
-    if (!executionItem) return undefined;
+    const execution = items.find((item) => item.sk === executionKey.sk);
+    if (!execution) return undefined;
     return {
-      execution: strip(executionItem) as unknown as ExecutionRecord,
+      execution: executionItem.parse(execution),
       messages: items
-        .filter((item) => String(item.sk).startsWith('MSG#'))
-        .map((item) => strip(item) as unknown as MessageRecord),
+        .filter((item) => typeof item.sk === 'string' && item.sk.startsWith('MSG#'))
+        .map((item) => messageItem.parse(item)),
     };
   }
 
@@ -68,14 +61,7 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
     messageId: string,
     shard?: number,
   ): Promise<MessageRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.message(sandbox, executionId, messageId, shard),
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? (strip(Item) as unknown as MessageRecord) : undefined;
+    return this.getRecord(messageItem, keys.message(sandbox, executionId, messageId, shard));
   }
 
   async getMessages(
@@ -84,10 +70,11 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
     refs: readonly { readonly messageId: string; readonly shard?: number }[],
   ): Promise<Map<string, MessageRecord>> {
     const unique = [...new Map(refs.map((ref) => [ref.messageId, ref])).values()];
-    const items = await this.batchGet(
+    const messages = await this.getRecords(
+      messageItem,
       unique.map((ref) => keys.message(sandbox, executionId, ref.messageId, ref.shard)),
     );
-    return new Map(items.map((item) => [String(item.messageId), strip(item) as unknown as MessageRecord]));
+    return new Map(messages.map((message) => [message.messageId, message]));
   }
 
   async createMessages(messages: readonly MessageRecord[]): Promise<MessageRecord[]> {
@@ -95,22 +82,11 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
     await Promise.all(
       messages.map(async (message) => {
         try {
-          await this.client.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: {
-                ...keys.message(message.sandbox, message.executionId, message.messageId, message.shard),
-                type: 'message',
-                ...message,
-                expiresAt:
-                  Math.floor(Date.parse(message.history[0]?.at ?? new Date().toISOString()) / 1000) +
-                  30 * 24 * 3600,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          );
+          await this.createRecord(messageItem, message, {
+            expiresAt: retainedFrom(message.history[0]?.at ?? new Date().toISOString()),
+          });
         } catch (error) {
-          if (!isConditionFailure(error)) throw error;
+          if (!(error instanceof AlreadyExistsError)) throw error;
           const stored = await this.getMessage(
             message.sandbox,
             message.executionId,
@@ -163,9 +139,4 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
       throw error;
     }
   }
-}
-
-function strip(item: Record<string, unknown>): Record<string, unknown> {
-  const { type: _type, expiresAt: _expiresAt, ...rest } = withoutKeys(item);
-  return rest;
 }

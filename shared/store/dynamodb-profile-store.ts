@@ -1,10 +1,12 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError } from '../domain/errors.ts';
 import { identityKey, type ProfileRecord, type ProfileStore } from '../domain/profile.ts';
 import type { Identity } from '../schemas/profile.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
-import { keys, withoutKeys } from './keys.ts';
+import { revisionCondition } from './entity.ts';
+import { identityItem, profileItem } from './items.ts';
+import { keys } from './keys.ts';
 
 /**
  * A profile is one item; each identity is an item of its own (`namespace + value → profileId`), so a
@@ -14,96 +16,75 @@ import { keys, withoutKeys } from './keys.ts';
 export class DynamoDbProfileStore extends DynamoDbTable implements ProfileStore {
   async findOwners(sandbox: string, identities: readonly Identity[]): Promise<Map<string, string>> {
     const unique = [...new Map(identities.map((i) => [identityKey(i), i])).values()];
-    const items = await this.batchGet(unique.map((i) => keys.identity(sandbox, i.namespace, i.id)));
-    return new Map(
-      items.map((item) => [`${String(item.namespace)}:${String(item.value)}`, String(item.profileId)]),
+    const owners = await this.getRecords(
+      identityItem,
+      unique.map((i) => keys.identity(sandbox, i.namespace, i.id)),
     );
+    return new Map(owners.map((owner) => [`${owner.namespace}:${owner.value}`, owner.profileId]));
   }
 
   async getMany(sandbox: string, profileIds: readonly string[]): Promise<Map<string, ProfileRecord>> {
-    const items = await this.batchGet([...new Set(profileIds)].map((id) => keys.profile(sandbox, id)));
-    return new Map(
-      items.map((item) => {
-        const { type: _type, ...record } = withoutKeys(item);
-        return [String(item.profileId), record as unknown as ProfileRecord];
-      }),
+    const profiles = await this.getRecords(
+      profileItem,
+      [...new Set(profileIds)].map((id) => keys.profile(sandbox, id)),
     );
+    return new Map(profiles.map((profile) => [profile.profileId, profile]));
   }
 
   async get(sandbox: string, profileId: string): Promise<ProfileRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.profile(sandbox, profileId),
-        ConsistentRead: true,
-      }),
-    );
-    if (!Item) return undefined;
-    const { type: _type, ...record } = withoutKeys(Item);
-    return record as unknown as ProfileRecord;
+    return this.getRecord(profileItem, keys.profile(sandbox, profileId));
   }
 
   async save(profile: ProfileRecord, newIdentities: readonly Identity[]): Promise<void> {
-    const profileWrite =
-      profile.revision === 1
-        ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : {
-            ConditionExpression: '#revision = :previous',
-            ExpressionAttributeNames: { '#revision': 'revision' },
-            ExpressionAttributeValues: { ':previous': profile.revision - 1 },
-          };
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.profile(profile.sandbox, profile.profileId), type: 'profile', ...profile },
-                ...profileWrite,
-              },
-            },
-            ...newIdentities.map((identity) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: identityItem(profile, identity),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            })),
-          ],
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`Profile ${profile.profileId}`);
-      throw error;
-    }
+    await this.writeProfiles(
+      [{ profile, previous: profile.revision === 1 ? 'absent' : profile.revision - 1, newIdentities }],
+      this.conflict(profileItem, profile),
+    );
   }
 
   async createMany(profiles: readonly ProfileRecord[]): Promise<void> {
     if (profiles.length === 0) return;
+    await this.writeProfiles(
+      profiles.map((profile) => ({ profile, previous: 'absent', newIdentities: profile.identities })),
+      new ConcurrentUpdateError('Profiles'),
+    );
+  }
+
+  /**
+   * Writes profiles and claims their new identities in one transaction: each profile at its
+   * expected revision, each identity only if nobody owns it; `conflict` otherwise.
+   */
+  private async writeProfiles(
+    writes: readonly {
+      profile: ProfileRecord;
+      previous: number | 'absent';
+      newIdentities: readonly Identity[];
+    }[],
+    conflict: ConcurrentUpdateError,
+  ): Promise<void> {
     try {
       await this.client.send(
         new TransactWriteCommand({
-          TransactItems: profiles.flatMap((profile) => [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.profile(profile.sandbox, profile.profileId), type: 'profile', ...profile },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            ...profile.identities.map((identity) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: identityItem(profile, identity),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
+          TransactItems: writes.flatMap(({ profile, previous, newIdentities }) => [
+            { Put: this.putOf(profileItem, profile, previous) },
+            ...newIdentities.map((identity) => ({
+              Put: this.putOf(
+                identityItem,
+                {
+                  sandbox: profile.sandbox,
+                  namespace: identity.namespace,
+                  value: identity.id,
+                  profileId: profile.profileId,
+                  createdAt: profile.modifiedAt,
+                },
+                'absent',
+              ),
             })),
           ]),
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConcurrentUpdateError('Profiles');
+      if (isConditionFailure(error)) throw conflict;
       throw error;
     }
   }
@@ -117,9 +98,7 @@ export class DynamoDbProfileStore extends DynamoDbTable implements ProfileStore 
               Delete: {
                 TableName: this.tableName,
                 Key: keys.profile(profile.sandbox, profile.profileId),
-                ConditionExpression: '#revision = :revision',
-                ExpressionAttributeNames: { '#revision': 'revision' },
-                ExpressionAttributeValues: { ':revision': profile.revision },
+                ...revisionCondition(profile.revision),
               },
             },
             ...profile.identities.map((identity) => ({
@@ -134,20 +113,8 @@ export class DynamoDbProfileStore extends DynamoDbTable implements ProfileStore 
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`Profile ${profile.profileId}`);
+      if (isConditionFailure(error)) throw this.conflict(profileItem, profile);
       throw error;
     }
   }
-}
-
-function identityItem(profile: ProfileRecord, identity: Identity): Record<string, unknown> {
-  return {
-    ...keys.identity(profile.sandbox, identity.namespace, identity.id),
-    type: 'identity',
-    sandbox: profile.sandbox,
-    namespace: identity.namespace,
-    value: identity.id,
-    profileId: profile.profileId,
-    createdAt: profile.modifiedAt,
-  };
 }

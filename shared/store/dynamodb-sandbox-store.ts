@@ -1,45 +1,17 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { AlreadyExistsError } from '../domain/errors.ts';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SandboxRecord, SandboxStore } from '../domain/sandbox.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
+import { sandboxItem } from './items.ts';
 import { keys } from './keys.ts';
-import { queryAll } from './query-all.ts';
-
-/** A stored sandbox item, read field by field (never cast). */
-function toRecord(item: Record<string, unknown>): SandboxRecord {
-  const { name, createdAt, defaultCountry, modifiedAt } = item;
-  if (typeof name !== 'string' || typeof createdAt !== 'string') {
-    throw new Error(`sandbox item ${String(item.sk)} lacks its name or creation time`);
-  }
-  return {
-    name,
-    createdAt,
-    ...(typeof defaultCountry === 'string' ? { defaultCountry } : {}),
-    ...(typeof modifiedAt === 'string' ? { modifiedAt } : {}),
-  };
-}
 
 export class DynamoDbSandboxStore extends DynamoDbTable implements SandboxStore {
   async create(sandbox: SandboxRecord): Promise<void> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.sandbox(sandbox.name), type: 'sandbox', ...sandbox },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw new AlreadyExistsError('Sandbox', sandbox.name);
-      throw error;
-    }
+    await this.createRecord(sandboxItem, sandbox);
   }
 
   async list(): Promise<SandboxRecord[]> {
-    const { pk, prefix } = keys.sandboxes();
-    const items = await queryAll(this.client, this.tableName, pk, prefix);
-    return items.map(toRecord);
+    return this.listRecords(sandboxItem, keys.sandboxes());
   }
 
   async exists(name: string): Promise<boolean> {
@@ -50,10 +22,8 @@ export class DynamoDbSandboxStore extends DynamoDbTable implements SandboxStore 
   }
 
   async get(name: string): Promise<SandboxRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.sandbox(name) }),
-    );
-    return Item ? toRecord(Item) : undefined;
+    // Read on every call through a per-container cache, so an eventually consistent read will do.
+    return this.getRecord(sandboxItem, keys.sandbox(name), false);
   }
 
   async setDefaultCountry(
@@ -75,7 +45,7 @@ export class DynamoDbSandboxStore extends DynamoDbTable implements SandboxStore 
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return Attributes ? toRecord(Attributes) : undefined;
+      return Attributes ? sandboxItem.parse(Attributes) : undefined;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;

@@ -1,13 +1,11 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IdempotencyRecord } from '../domain/idempotency.ts';
 import type { ScheduleRecord, ScheduleStore } from '../domain/schedule.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { putClaimed } from './idempotency.ts';
-import { DUE_SCHEDULE_PARTITION, keys, withoutKeys } from './keys.ts';
-
-/** Kept for this long after the run time (they hold the run's context until it starts). */
-const RETENTION_SECONDS = 30 * 24 * 3600;
+import { scheduleDueItem, scheduleItem } from './items.ts';
+import { DUE_SCHEDULE_PARTITION, keys } from './keys.ts';
 
 /**
  * Scheduled audience runs. A schedule waiting to run is in the sparse `due` index (its own
@@ -15,28 +13,11 @@ const RETENTION_SECONDS = 30 * 24 * 3600;
  */
 export class DynamoDbScheduleStore extends DynamoDbTable implements ScheduleStore {
   async create(schedule: ScheduleRecord, idempotency: IdempotencyRecord | undefined, nowMs: number) {
-    const item = {
-      ...keys.schedule(schedule.sandbox, schedule.scheduleId),
-      type: 'schedule',
-      ...schedule,
-      duePk: DUE_SCHEDULE_PARTITION,
-      dueSk: `${new Date(schedule.executeAt).toISOString()}#${schedule.sandbox}#${schedule.scheduleId}`,
-      expiresAt: Math.floor(Date.parse(schedule.executeAt) / 1000) + RETENTION_SECONDS,
-    };
-    return putClaimed(this.client, this.tableName, [item], idempotency, nowMs);
+    return putClaimed(this.client, this.tableName, [scheduleItem.item(schedule)], idempotency, nowMs);
   }
 
   async get(sandbox: string, scheduleId: string): Promise<ScheduleRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.schedule(sandbox, scheduleId),
-        ConsistentRead: true,
-      }),
-    );
-    if (!Item) return undefined;
-    const { type: _type, expiresAt: _expiresAt, ...record } = withoutKeys(Item);
-    return record as unknown as ScheduleRecord;
+    return this.getRecord(scheduleItem, keys.schedule(sandbox, scheduleId));
   }
 
   async transition(
@@ -76,9 +57,8 @@ export class DynamoDbScheduleStore extends DynamoDbTable implements ScheduleStor
   }
 
   async listDue(now: Date, limit: number): Promise<{ sandbox: string; scheduleId: string }[]> {
-    return (await this.queryDue(DUE_SCHEDULE_PARTITION, now, limit)).map((item) => ({
-      sandbox: String(item.sandbox),
-      scheduleId: String(item.scheduleId),
-    }));
+    return (await this.queryDue(DUE_SCHEDULE_PARTITION, now, limit)).map((item) =>
+      scheduleDueItem.parse(item),
+    );
   }
 }

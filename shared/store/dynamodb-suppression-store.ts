@@ -1,6 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SuppressionStore } from '../domain/channel.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
+import { suppressionKeyItem } from './items.ts';
 import { keys } from './keys.ts';
 
 /** The sandbox's suppression list: one item per channel and address, read in batches at fan-out and dispatch. */
@@ -17,7 +18,8 @@ export class DynamoDbSuppressionStore extends DynamoDbTable implements Suppressi
       [...byPk.values()].map((address) => keys.suppression(sandbox, channel, address)),
       'pk',
     );
-    return new Set(items.map((item) => byPk.get(String(item.pk)) ?? ''));
+    // Only the key is read: what is suppressed is which of the asked-for items exist.
+    return new Set(items.flatMap((item) => byPk.get(suppressionKeyItem.parse(item).pk) ?? []));
   }
 
   async suppress(
@@ -31,7 +33,7 @@ export class DynamoDbSuppressionStore extends DynamoDbTable implements Suppressi
         TableName: this.tableName,
         Item: {
           ...keys.suppression(sandbox, channel, address),
-          type: 'suppression',
+          type: suppressionKeyItem.kind,
           sandbox,
           channel,
           address,

@@ -2,13 +2,31 @@ import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { AlreadyExistsError, ConcurrentUpdateError } from '../domain/errors.ts';
+import type { Page } from '../domain/page.ts';
+import { isConditionFailure } from './conditions.ts';
+import { type Entity, type ItemReader, revisionCondition } from './entity.ts';
+import { decodeCursor, encodeCursor, type Key } from './keys.ts';
+import { queryAll } from './query-all.ts';
 
 /** BatchGetItem takes at most 100 keys a call. */
 const BATCH_GET_LIMIT = 100;
 
-/** What every DynamoDB adapter holds: the document client and Herald's one table. */
+/** A listing: one partition, the sort keys that start with `prefix`. */
+export interface Listing {
+  readonly pk: string;
+  readonly prefix: string;
+}
+
+/**
+ * What every DynamoDB adapter holds: the document client and Herald's one table, and the record
+ * operations every store shares (get, create, save with a revision, list, page), each written
+ * once over an Entity so every read is parsed.
+ */
 export abstract class DynamoDbTable {
   protected readonly client: DynamoDBDocumentClient;
   protected readonly tableName: string;
@@ -16,6 +34,113 @@ export abstract class DynamoDbTable {
   constructor(client: DynamoDBDocumentClient, tableName: string) {
     this.client = client;
     this.tableName = tableName;
+  }
+
+  /** One record by key, strongly consistent unless `consistent` is false. */
+  protected async getRecord<R>(entity: ItemReader<R>, key: Key, consistent = true): Promise<R | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: key,
+        ...(consistent ? { ConsistentRead: true } : {}),
+      }),
+    );
+    return Item ? entity.parse(Item) : undefined;
+  }
+
+  /** Several records by key in batched reads; missing ones are absent, the order is not kept. */
+  protected async getRecords<R>(entity: ItemReader<R>, itemKeys: readonly Key[]): Promise<R[]> {
+    return (await this.batchGet(itemKeys)).map((item) => entity.parse(item));
+  }
+
+  /** Writes a new record; AlreadyExistsError when its key is taken. */
+  protected async createRecord<R>(
+    entity: Entity<R>,
+    record: R,
+    extra?: Readonly<Record<string, unknown>>,
+  ): Promise<void> {
+    try {
+      await this.client.send(new PutCommand(this.putOf(entity, record, 'absent', extra)));
+    } catch (error) {
+      if (isConditionFailure(error)) throw new AlreadyExistsError(entity.label, entity.id(record));
+      throw error;
+    }
+  }
+
+  /**
+   * Writes a record when the stored one is still at `previous` (by default the revision before
+   * the record's), or absent for `'absent'`; else ConcurrentUpdateError.
+   */
+  protected async saveRecord<R extends { readonly revision: number }>(
+    entity: Entity<R>,
+    record: R,
+    previous: number | 'absent' = record.revision - 1,
+  ): Promise<void> {
+    try {
+      await this.client.send(new PutCommand(this.putOf(entity, record, previous)));
+    } catch (error) {
+      if (isConditionFailure(error)) throw this.conflict(entity, record);
+      throw error;
+    }
+  }
+
+  /**
+   * The Put of a record, under a revision condition when `previous` is given: the input of a
+   * PutCommand or the `Put` of a transaction member (claims, profiles with their identities).
+   */
+  protected putOf<R>(
+    entity: Entity<R>,
+    record: R,
+    previous?: number | 'absent',
+    extra?: Readonly<Record<string, unknown>>,
+  ) {
+    return {
+      TableName: this.tableName,
+      Item: entity.item(record, extra),
+      ...(previous === undefined ? {} : revisionCondition(previous)),
+    };
+  }
+
+  /** The error of a write that lost the race for a record. */
+  protected conflict<R>(entity: Entity<R>, record: R): ConcurrentUpdateError {
+    return new ConcurrentUpdateError(`${entity.label} ${entity.id(record)}`);
+  }
+
+  /** Every record of a listing, following pages. For small sets (a sandbox's webhooks, audiences). */
+  protected async listRecords<R>(entity: ItemReader<R>, listing: Listing): Promise<R[]> {
+    return (await queryAll(this.client, this.tableName, listing.pk, listing.prefix)).map((item) =>
+      entity.parse(item),
+    );
+  }
+
+  /** One page of a listing behind an opaque cursor (which must point inside the same listing). */
+  protected async pageRecords<R>(
+    entity: ItemReader<R>,
+    listing: Listing,
+    page: { readonly limit: number; readonly cursor?: string | undefined },
+    options: { readonly newestFirst?: boolean; readonly consistent?: boolean } = {},
+  ): Promise<Page<R>> {
+    const { pk, prefix } = listing;
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        ...(prefix
+          ? {
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+              ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+            }
+          : { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }),
+        ...(options.newestFirst ? { ScanIndexForward: false } : {}),
+        ...(options.consistent ? { ConsistentRead: true } : {}),
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor, pk, prefix),
+      }),
+    );
+    const nextCursor = encodeCursor(result.LastEvaluatedKey);
+    return {
+      items: (result.Items ?? []).map((item) => entity.parse(item)),
+      ...(nextCursor ? { nextCursor } : {}),
+    };
   }
 
   /**

@@ -1,50 +1,26 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConcurrentUpdateError } from '../domain/errors.ts';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { WebhookConfig, WebhookStore } from '../domain/webhook.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
-import { keys, withoutKeys } from './keys.ts';
-import { queryAll } from './query-all.ts';
+import { webhookItem } from './items.ts';
+import { keys } from './keys.ts';
 
 /** Webhook configurations, in their sandbox's partition (a sandbox has few). */
 export class DynamoDbWebhookStore extends DynamoDbTable implements WebhookStore {
   async create(webhook: WebhookConfig): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.webhook(webhook.sandbox, webhook.id), type: 'webhook', ...webhook },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await this.createRecord(webhookItem, webhook);
   }
 
   async get(sandbox: string, id: string): Promise<WebhookConfig | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.webhook(sandbox, id), ConsistentRead: true }),
-    );
-    return Item ? toRecord(Item) : undefined;
+    return this.getRecord(webhookItem, keys.webhook(sandbox, id));
   }
 
   async list(sandbox: string): Promise<WebhookConfig[]> {
-    const { pk, prefix } = keys.webhooks(sandbox);
-    return (await queryAll(this.client, this.tableName, pk, prefix)).map(toRecord);
+    return this.listRecords(webhookItem, keys.webhooks(sandbox));
   }
 
   async save(webhook: WebhookConfig): Promise<void> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.webhook(webhook.sandbox, webhook.id), type: 'webhook', ...webhook },
-          ConditionExpression: '#revision = :previous',
-          ExpressionAttributeNames: { '#revision': 'revision' },
-          ExpressionAttributeValues: { ':previous': webhook.revision - 1 },
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`Webhook ${webhook.id}`);
-      throw error;
-    }
+    await this.saveRecord(webhookItem, webhook);
   }
 
   async markFailing(sandbox: string, id: string, since: string): Promise<void> {
@@ -94,9 +70,4 @@ export class DynamoDbWebhookStore extends DynamoDbTable implements WebhookStore 
     );
     return Attributes !== undefined;
   }
-}
-
-function toRecord(item: Record<string, unknown>): WebhookConfig {
-  const { type: _type, ...record } = withoutKeys(item);
-  return record as unknown as WebhookConfig;
 }

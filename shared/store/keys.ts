@@ -129,11 +129,3 @@ export function decodeCursor(cursor: string | undefined, pk: string, prefix: str
   }
   throw new ValidationError([{ path: 'query.cursor', message: 'is not a cursor returned by this listing' }]);
 }
-
-/** Strips the key attributes (and any index attributes) from an item before it leaves the store. */
-export function withoutKeys<T extends Record<string, unknown>>(
-  item: T,
-): Omit<T, 'pk' | 'sk' | 'duePk' | 'dueSk'> {
-  const { pk: _pk, sk: _sk, duePk: _duePk, dueSk: _dueSk, ...rest } = item;
-  return rest;
-}

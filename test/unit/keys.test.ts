@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../shared/domain/errors.ts';
-import { decodeCursor, encodeCursor, keys, withoutKeys } from '../../shared/store/keys.ts';
+import { decodeCursor, encodeCursor, keys } from '../../shared/store/keys.ts';
 
 const campaigns = keys.campaigns('prod');
 const lastKey = keys.campaign('prod', '01a20708-a928-7d86-8254-5a5c8f38d212');
@@ -63,9 +63,5 @@ describe('keys', () => {
   it('shard audience messages only when a shard is given', () => {
     expect(keys.message('prod', 'e1', 'm1').pk).toBe('SB#prod#EXEC#e1');
     expect(keys.message('prod', 'e1', 'm1', 0).pk).toBe('SB#prod#EXEC#e1#0');
-  });
-
-  it('are stripped with the index attributes before an item leaves the store', () => {
-    expect(withoutKeys({ pk: 'a', sk: 'b', duePk: 'c', dueSk: 'd', id: 'x' })).toEqual({ id: 'x' });
   });
 });
