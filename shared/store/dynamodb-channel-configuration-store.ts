@@ -1,14 +1,14 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type {
   ChannelConfigurationRecord,
   ChannelConfigurationStore,
 } from '../domain/channel-configuration.ts';
-import { ConcurrentUpdateError, DefaultTakenError } from '../domain/errors.ts';
+import { DefaultTakenError } from '../domain/errors.ts';
 import type { Channel } from '../schemas/campaign.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
-import { keys, withoutKeys } from './keys.ts';
-import { queryAll } from './query-all.ts';
+import { channelConfigurationItem, channelDefaultItem } from './items.ts';
+import { keys } from './keys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -20,31 +20,17 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 export class DynamoDbChannelConfigurationStore extends DynamoDbTable implements ChannelConfigurationStore {
   async create(record: ChannelConfigurationRecord): Promise<void> {
     await this.transact(record, [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: this.item(record),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
+      { Put: this.putOf(channelConfigurationItem, record, 'absent') },
       ...(record.isDefault ? [this.takeDefault(record)] : []),
     ]);
   }
 
   async get(sandbox: string, id: string): Promise<ChannelConfigurationRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.channelConfiguration(sandbox, id),
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? toRecord(Item) : undefined;
+    return this.getRecord(channelConfigurationItem, keys.channelConfiguration(sandbox, id));
   }
 
   async list(sandbox: string): Promise<ChannelConfigurationRecord[]> {
-    const { pk, prefix } = keys.channelConfigurations(sandbox);
-    return (await queryAll(this.client, this.tableName, pk, prefix)).map(toRecord);
+    return this.listRecords(channelConfigurationItem, keys.channelConfigurations(sandbox));
   }
 
   async save(record: ChannelConfigurationRecord, previous: ChannelConfigurationRecord): Promise<void> {
@@ -53,15 +39,7 @@ export class DynamoDbChannelConfigurationStore extends DynamoDbTable implements 
         ? []
         : [record.isDefault ? this.takeDefault(record) : this.giveUpDefault(previous)];
     await this.transact(record, [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: this.item(record),
-          ConditionExpression: '#revision = :previous',
-          ExpressionAttributeNames: { '#revision': 'revision' },
-          ExpressionAttributeValues: { ':previous': record.revision - 1 },
-        },
-      },
+      { Put: this.putOf(channelConfigurationItem, record, record.revision - 1) },
       ...marker,
     ]);
   }
@@ -71,7 +49,7 @@ export class DynamoDbChannelConfigurationStore extends DynamoDbTable implements 
       {
         Delete: {
           TableName: this.tableName,
-          Key: keys.channelConfiguration(record.sandbox, record.id),
+          Key: channelConfigurationItem.key(record),
           ConditionExpression: '#revision = :revision',
           ExpressionAttributeNames: { '#revision': 'revision' },
           ExpressionAttributeValues: { ':revision': record.revision },
@@ -82,23 +60,8 @@ export class DynamoDbChannelConfigurationStore extends DynamoDbTable implements 
   }
 
   async getDefault(sandbox: string, channel: Channel): Promise<ChannelConfigurationRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.channelDefault(sandbox, channel),
-        ConsistentRead: true,
-      }),
-    );
-    const id = Item?.configurationId;
-    return typeof id === 'string' ? this.get(sandbox, id) : undefined;
-  }
-
-  private item(record: ChannelConfigurationRecord) {
-    return {
-      ...keys.channelConfiguration(record.sandbox, record.id),
-      type: 'channel-configuration',
-      ...record,
-    };
+    const marker = await this.getRecord(channelDefaultItem, keys.channelDefault(sandbox, channel));
+    return marker ? this.get(sandbox, marker.configurationId) : undefined;
   }
 
   private takeDefault(record: ChannelConfigurationRecord): TransactItem {
@@ -137,13 +100,8 @@ export class DynamoDbChannelConfigurationStore extends DynamoDbTable implements 
       if (reasons[1]?.Code === 'ConditionalCheckFailed' && record.isDefault)
         throw new DefaultTakenError(record.channel);
       if (reasons[0]?.Code === 'ConditionalCheckFailed')
-        throw new ConcurrentUpdateError(`Channel configuration ${record.id}`);
+        throw this.conflict(channelConfigurationItem, record);
       throw error;
     }
   }
-}
-
-function toRecord(item: Record<string, unknown>): ChannelConfigurationRecord {
-  const { type: _type, ...rest } = withoutKeys(item);
-  return rest as unknown as ChannelConfigurationRecord; // folded into the stores' parse-on-read helper when it lands
 }

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { AudienceExecutionRecord, AudienceRecord } from '../domain/audience.ts';
 import type { ApiKeyRecord } from '../domain/auth.ts';
 import { type CampaignRecord, nextTransition } from '../domain/campaign.ts';
+import type { ChannelConfigurationRecord, StoredProvider } from '../domain/channel-configuration.ts';
 import type { ExecutionRecord, MessageRecord } from '../domain/execution.ts';
 import type { IdempotencyRecord } from '../domain/idempotency.ts';
 import type { NamespaceRecord } from '../domain/identity.ts';
@@ -25,7 +26,7 @@ import {
   statusChangeSchema,
 } from '../schemas/execution.ts';
 import { pendingJobsSchema } from '../schemas/fanout-job.ts';
-import { consentSchema, type Identity } from '../schemas/profile.ts';
+import { consentChangeSchema, consentSchema, type Identity } from '../schemas/profile.ts';
 import { attemptSchema, type WebhookAuth } from '../schemas/webhook.ts';
 import { entity, type RecordShape, reader } from './entity.ts';
 import { DUE_CLAIM_PARTITION, DUE_PARTITION, DUE_SCHEDULE_PARTITION, keys } from './keys.ts';
@@ -181,6 +182,7 @@ export const profileItem = entity({
     identities: z.array(storedIdentitySchema),
     attributes: jsonObject,
     consent: consentSchema,
+    consentChanges: z.array(consentChangeSchema).optional(),
     dataset: z.enum(['profiles', 'interactive-messaging']),
     revision: z.number(),
     createdAt: z.string(),
@@ -453,3 +455,50 @@ export const failedDeliveryItem = reader('failed-delivery', z.object({ eventId: 
 
 /** A suppression as dispatch and fan-out read it: only its key (which of the asked-for addresses exist). */
 export const suppressionKeyItem = reader('suppression', z.object({ pk: z.string() }));
+
+const sealedSecretSchema = z.object({ sealed: z.string() });
+
+/** A channel configuration's provider as stored (the SMTP password only sealed). */
+const storedProviderSchema: z.ZodType<StoredProvider> = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('sandbox') }),
+  z.object({
+    type: z.literal('ses'),
+    fromAddress: z.string(),
+    fromName: z.string().optional(),
+    replyTo: z.string().optional(),
+    configurationSet: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('smtp'),
+    host: z.string(),
+    port: z.number(),
+    secure: z.boolean(),
+    username: z.string().optional(),
+    password: sealedSecretSchema.optional(),
+    fromAddress: z.string(),
+    fromName: z.string().optional(),
+    replyTo: z.string().optional(),
+  }),
+]);
+
+export const channelConfigurationItem = entity({
+  kind: 'channel-configuration',
+  label: 'Channel configuration',
+  key: (r: ChannelConfigurationRecord) => keys.channelConfiguration(r.sandbox, r.id),
+  id: (r) => r.id,
+  schema: z.object({
+    sandbox: z.string(),
+    id: z.string(),
+    name: z.string(),
+    channel: z.enum(CHANNELS),
+    provider: storedProviderSchema,
+    rateLimitPerSec: z.number().optional(),
+    isDefault: z.boolean(),
+    createdAt: z.string(),
+    modifiedAt: z.string(),
+    revision: z.number(),
+  } satisfies RecordShape<ChannelConfigurationRecord>),
+});
+
+/** The marker naming a channel's default configuration (`CHANNELDEFAULT#<channel>`). */
+export const channelDefaultItem = reader('channel-default', z.object({ configurationId: z.string() }));
