@@ -1,5 +1,17 @@
 import * as z from 'zod';
 
+/** A comma-separated list, entries trimmed, empty ones dropped; empty when unset. */
+const commaList = () =>
+  z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    );
+
 /**
  * Configuration from the environment, parsed once per container when its Lambda entry loads (or
  * when the local runtime starts). A missing or malformed variable fails the init with a message
@@ -37,16 +49,10 @@ const environmentSchema = z.object({
    */
   HERALD_UNSUBSCRIBE_SECRET: z.string().min(32, 'must be at least 32 characters').max(1024).optional(),
   /** Earlier unsubscribe secrets (comma-separated) whose links still work, for a rotation. */
-  HERALD_UNSUBSCRIBE_PREVIOUS_SECRETS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean),
-    )
-    .refine((list) => list.every((entry) => entry.length >= 32), 'each must be at least 32 characters'),
+  HERALD_UNSUBSCRIBE_PREVIOUS_SECRETS: commaList().refine(
+    (list) => list.every((entry) => entry.length >= 32),
+    'each must be at least 32 characters',
+  ),
   /** The KMS key that seals secrets on AWS (the stack sets it); wins over HERALD_SECRETS_KEY. */
   HERALD_SECRETS_KMS_KEY_ID: z.string().min(1).max(2048).optional(),
   /** The channel provider; only `sandbox` (nothing leaves the account) for now. */
@@ -59,15 +65,7 @@ const environmentSchema = z.object({
   /** Whether webhook URLs may be plain http (the local runtime allows it). */
   HERALD_WEBHOOK_ALLOW_HTTP: z.stringbool().default(false),
   /** Addresses or CIDR ranges webhooks may reach although private, loopback, … (comma-separated). */
-  HERALD_WEBHOOK_ALLOWED_ADDRESSES: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean),
-    ),
+  HERALD_WEBHOOK_ALLOWED_ADDRESSES: commaList(),
   /** Seconds before each delivery attempt (comma-separated); the Standard Webhooks schedule by default. */
   HERALD_WEBHOOK_RETRY_SCHEDULE: z
     .string()

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateEmailIdentityCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createSesClient, quotedName, SesProvider } from '../../shared/channels/ses-provider.ts';
-import type { OutgoingEmail } from '../../shared/domain/send-outcome.ts';
+import { testEmail } from './email-fixture.ts';
 
 /**
  * The SES provider against moto_server (Python moto, the SES v2 API over HTTP). moto must be
@@ -104,21 +104,7 @@ function client(endpoint = moto.url): SESv2Client {
   return ses;
 }
 
-function email(extra: Partial<OutgoingEmail> = {}): OutgoingEmail {
-  return {
-    sandbox: 'prod',
-    executionId: randomUUID(),
-    messageId: randomUUID(),
-    channel: 'email',
-    to: 'ada@example.org',
-    content: {
-      subject: '🎉 Flash sale',
-      text: 'Grüße, Ada — 20 % off today',
-      html: '<p>Grüße, <b>Ada</b> — 20 % off today</p>',
-    },
-    ...extra,
-  };
-}
+const email = testEmail;
 
 const now = new Date('2030-01-01T00:00:00Z');
 
@@ -151,7 +137,7 @@ describe('SES provider against moto_server', () => {
       id: providerMessageId,
       source: `=?UTF-8?B?${Buffer.from('Zoë’s Shop').toString('base64')}?= <news@${domain}>`,
       subject: '🎉 Flash sale',
-      body: '<p>Grüße, <b>Ada</b> — 20 % off today</p>',
+      body: '<p>Grüße, <b>Ada</b> — 20 % off today ✓</p>',
       destinations: { ToAddresses: ['ada@example.org'] },
     });
     expect(wire).toEqual([
@@ -163,8 +149,8 @@ describe('SES provider against moto_server', () => {
           Simple: {
             Subject: { Data: '🎉 Flash sale', Charset: 'UTF-8' },
             Body: {
-              Text: { Data: 'Grüße, Ada — 20 % off today', Charset: 'UTF-8' },
-              Html: { Data: '<p>Grüße, <b>Ada</b> — 20 % off today</p>', Charset: 'UTF-8' },
+              Text: { Data: 'Grüße, Ada — 20 % off today ✓', Charset: 'UTF-8' },
+              Html: { Data: '<p>Grüße, <b>Ada</b> — 20 % off today ✓</p>', Charset: 'UTF-8' },
             },
             Headers: [
               { Name: 'List-Unsubscribe', Value: '<https://herald.example.com/u/tok>' },

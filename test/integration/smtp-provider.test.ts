@@ -9,8 +9,8 @@ import {
   SmtpProviderCache,
   type SmtpProviderOptions,
 } from '../../shared/channels/smtp-provider.ts';
-import type { OutgoingEmail } from '../../shared/domain/send-outcome.ts';
 import { UnsafeHeaderError } from '../../shared/domain/send-outcome.ts';
+import { testEmail } from './email-fixture.ts';
 
 /** What the test server received: each message parsed, raw, with its envelope and session. */
 interface Received {
@@ -111,21 +111,7 @@ function provider(config: SmtpConfiguration, options: SmtpProviderOptions = allo
   return smtp;
 }
 
-function email(extra: Partial<OutgoingEmail> = {}): OutgoingEmail {
-  return {
-    sandbox: 'prod',
-    executionId: randomUUID(),
-    messageId: randomUUID(),
-    channel: 'email',
-    to: 'ada@example.org',
-    content: {
-      subject: '🎉 Flash sale',
-      text: 'Grüße, Ada — 20 % off today ✓',
-      html: '<p>Grüße, <b>Ada</b> — 20 % off today ✓</p>',
-    },
-    ...extra,
-  };
-}
+const email = testEmail;
 
 const now = new Date('2030-01-01T00:00:00Z');
 
