@@ -1,5 +1,4 @@
-import { suppresses } from '../channels/sandbox-simulator.ts';
-import type { ChannelProvider, SuppressionStore } from '../domain/channel.ts';
+import { type ChannelProvider, type SuppressionStore, suppresses } from '../domain/channel.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { ExecutionStore, MessageRecord } from '../domain/execution.ts';
 import { chooseAddress, EXCLUSION_CODES, renderContent } from '../domain/message.ts';
