@@ -48,8 +48,3 @@ export function simulatedEvents(channel: Channel, to: string): Events {
     return [{ status: 'error', code: 'push-service-error', reason: 'The push service refused the message' }];
   return [{ status: 'delivered' }];
 }
-
-/** Bounces and complaints put the address on the sandbox's suppression list. */
-export function suppresses(status: Events[number]['status']): boolean {
-  return status === 'bounce' || status === 'complaint';
-}

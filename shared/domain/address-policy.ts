@@ -162,6 +162,69 @@ export function forbiddenPort(url: URL): string | undefined {
   return url.port === '0' ? 'port 0 is not a port a receiver can listen on' : undefined;
 }
 
+/** Where webhooks may point: the operator's choices (see README, Configuration). */
+export interface UrlPolicy {
+  readonly allowHttp: boolean;
+  /** Addresses the operator allows even though they are private, loopback, … */
+  readonly isAllowed: (address: string) => boolean;
+}
+
+export class ForbiddenAddressError extends Error {
+  constructor(host: string, address: string, reason: string) {
+    super(`refused: ${host} is ${address === host ? '' : `resolved to ${address}, `}a ${reason} address`);
+    this.name = 'ForbiddenAddressError';
+  }
+}
+
+/** Checks an address against the policy; undefined when it may be reached. */
+export function refusal(
+  host: string,
+  address: string,
+  isAllowed: (a: string) => boolean,
+): ForbiddenAddressError | undefined {
+  if (isAllowed(address)) return undefined;
+  const reason = forbiddenReason(address);
+  return reason ? new ForbiddenAddressError(host, address, reason) : undefined;
+}
+
+/** Why a webhook URL is refused before any name is resolved; each check words it its own way. */
+export type UrlRefusal =
+  | { readonly rule: 'scheme'; readonly protocol: string }
+  | { readonly rule: 'credentials' }
+  | { readonly rule: 'port'; readonly reason: string }
+  | { readonly rule: 'address'; readonly error: ForbiddenAddressError };
+
+/** A URL the policy lets through so far: its bare host, and whether that is an IP literal. */
+export interface UrlTarget {
+  readonly host: string;
+  readonly literal: boolean;
+}
+
+/**
+ * The webhook URL policy, written once for both of its checks (when a webhook is saved, and before
+ * every delivery connects), in this order: the scheme (https; http only when the operator allows
+ * it), credentials in the URL (refused when `refuseCredentials`: the configuration check; a
+ * delivery sends what was saved), the port, and the address when the host is an IP literal. A
+ * name is judged on what it resolves to, by the caller: the configuration check through its
+ * resolver, the sender on the very addresses it connects to.
+ */
+export function checkUrlPolicy(
+  url: URL,
+  policy: UrlPolicy,
+  options: { readonly refuseCredentials: boolean },
+): UrlTarget | UrlRefusal {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp)) {
+    return { rule: 'scheme', protocol: url.protocol };
+  }
+  if (options.refuseCredentials && (url.username || url.password)) return { rule: 'credentials' };
+  const badPort = forbiddenPort(url);
+  if (badPort) return { rule: 'port', reason: badPort };
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (!isIP(host)) return { host, literal: false };
+  const error = refusal(host, host, policy.isAllowed);
+  return error ? { rule: 'address', error } : { host, literal: true };
+}
+
 /**
  * The operator's allowlist: exact addresses or CIDR ranges (`127.0.0.1`, `10.1.0.0/16`,
  * `::1/128`). Allowed addresses pass even when they are in a forbidden range; an IPv4-mapped

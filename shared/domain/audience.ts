@@ -3,6 +3,7 @@ import type { ImportProgress } from '../schemas/audience.ts';
 import type { CampaignContent, Channel } from '../schemas/campaign.ts';
 import type { MessageStatus } from '../schemas/execution.ts';
 import type { FanoutJob } from '../schemas/fanout-job.ts';
+import type { DispatchRun } from './execution.ts';
 import type { IdempotencyRecord } from './idempotency.ts';
 
 /** Partitions one audience's members (and an audience execution's messages) are spread over. */
@@ -99,6 +100,27 @@ export interface AudienceExecutionRecord {
   readonly windowEndsAt: string;
   readonly createdAt: string;
   readonly createdBy: string;
+}
+
+/**
+ * The dispatch run of an audience run: the campaign as the run kept it, the shared context, and
+ * the run's own id as its requestId when the call gave none. Its header also names the run's
+ * exclusion events.
+ */
+export function audienceRun(run: AudienceExecutionRecord): DispatchRun {
+  return {
+    kind: 'audience',
+    sandbox: run.sandbox,
+    executionId: run.executionId,
+    requestId: run.requestId ?? run.executionId,
+    campaignId: run.campaignId,
+    campaignVersion: run.campaignVersion,
+    campaignType: 'marketing',
+    channel: run.channel,
+    enableWebhooks: run.enableWebhooks,
+    content: run.content,
+    ...(run.context ? { context: run.context } : {}),
+  };
 }
 
 export interface AudienceExecutionStore {

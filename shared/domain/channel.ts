@@ -29,6 +29,11 @@ export interface ProviderOutcome {
   }[];
 }
 
+/** Bounces and complaints put the address on the sandbox's suppression list. */
+export function suppresses(status: ProviderOutcome['events'][number]['status']): boolean {
+  return status === 'bounce' || status === 'complaint';
+}
+
 export interface OutgoingMessage {
   readonly sandbox: string;
   readonly executionId: string;

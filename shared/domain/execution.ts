@@ -6,6 +6,7 @@ import type {
   UnitaryRecipient,
 } from '../schemas/execution.ts';
 import { jsonBytes, MAX_CONTEXT_BYTES, MAX_RECIPIENTS } from '../schemas/limits.ts';
+import type { StatusEvent } from '../schemas/status-event.ts';
 import type { CampaignRecord } from './campaign.ts';
 import {
   CampaignNotTriggerableError,
@@ -25,6 +26,7 @@ import {
   normalizeIdentity,
   normalizePhone,
 } from './identity.ts';
+import type { SmsSegments } from './sms.ts';
 
 /**
  * Whether a campaign can be triggered by a unitary call now: transactional, not high-throughput,
@@ -269,6 +271,75 @@ export interface ExecutionStore {
     changes: readonly StatusChange[],
     extra?: { address?: string; missingVariables?: readonly string[] },
   ): Promise<boolean>;
+}
+
+/** What every dispatch job and status event of a run says about the run (the schemas' runFields). */
+export type RunHeader = Pick<
+  DispatchJob,
+  'sandbox' | 'executionId' | 'requestId' | 'campaignId' | 'campaignVersion' | 'campaignType' | 'channel'
+>;
+
+/** Everything a run's dispatch jobs carry but their recipients: written once per kind of run. */
+export type DispatchRun = Omit<DispatchJob, 'recipients'>;
+
+/** The dispatch run of a unitary call: the campaign as it was when the execution was written. */
+export function unitaryRun(
+  campaign: Pick<CampaignRecord, 'id' | 'category' | 'channel' | 'enableWebhooks' | 'content'>,
+  execution: Pick<ExecutionRecord, 'sandbox' | 'executionId' | 'requestId' | 'campaignVersion'>,
+): DispatchRun {
+  return {
+    kind: 'unitary',
+    sandbox: execution.sandbox,
+    executionId: execution.executionId,
+    requestId: execution.requestId,
+    campaignId: campaign.id,
+    campaignVersion: execution.campaignVersion,
+    campaignType: campaign.category,
+    channel: campaign.channel,
+    enableWebhooks: campaign.enableWebhooks,
+    content: campaign.content,
+  };
+}
+
+/** The one dispatch-job builder: a run's header, content and context, for some of its recipients. */
+export function dispatchJobFor(run: DispatchRun, recipients: DispatchJob['recipients']): DispatchJob {
+  return { ...run, recipients };
+}
+
+/**
+ * The one status-event builder, for every status change of every run: the run's header, the
+ * message's recipient, the change, and what the dispatcher knows (the address, an SMS's parts).
+ * `seq` is the change's place in the message's history, so one change always has one event id.
+ */
+export function statusEvent(
+  run: RunHeader,
+  message: Pick<MessageRecord, 'messageId' | 'userId' | 'namespace' | 'profileId'>,
+  change: StatusChange,
+  seq: number,
+  sent: { readonly address?: string | undefined; readonly sms?: SmsSegments | undefined } = {},
+): StatusEvent {
+  const { address, sms } = sent;
+  return {
+    kind: 'status-event',
+    eventId: `${message.messageId}:${seq}`,
+    sandbox: run.sandbox,
+    executionId: run.executionId,
+    requestId: run.requestId,
+    campaignId: run.campaignId,
+    campaignVersion: run.campaignVersion,
+    campaignType: run.campaignType,
+    channel: run.channel,
+    messageId: message.messageId,
+    userId: message.userId,
+    namespace: message.namespace,
+    status: change.status,
+    ...(change.code !== undefined ? { code: change.code } : {}),
+    ...(change.reason !== undefined ? { reason: change.reason } : {}),
+    timestamp: change.at,
+    ...(message.profileId !== undefined ? { profileId: message.profileId } : {}),
+    ...(address !== undefined ? { address } : {}),
+    ...(sms ? { encoding: sms.encoding, messageParts: sms.parts } : {}),
+  };
 }
 
 export interface DispatchQueue {

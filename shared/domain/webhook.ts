@@ -164,6 +164,34 @@ export function feedbackPayload(event: StatusEvent, settings: FeedbackSettings):
   };
 }
 
+/** What one POST of a delivery came to: the receiver's answer, or why there was none. */
+export interface SendResult {
+  readonly statusCode?: number;
+  readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body?: string;
+  readonly error?: string;
+  readonly durationMs: number;
+}
+
+/** POSTs deliveries to receivers (webhooks/http-sender.ts: signed, guarded, timed out). */
+export interface WebhookSender {
+  post(
+    url: string,
+    headers: Readonly<Record<string, string>>,
+    body: string,
+    timeoutMs: number,
+  ): Promise<SendResult>;
+  close(): void;
+}
+
+/**
+ * Name resolution for the URL check at configuration time (webhooks/dns-resolver.ts over
+ * `dns.lookup`): every address the host has now, or none when it does not resolve.
+ */
+export interface HostResolver {
+  addresses(host: string): Promise<string[]>;
+}
+
 export interface StatusEventPublisher {
   publish(events: readonly StatusEvent[]): Promise<void>;
 }

@@ -1,14 +1,13 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type HeraldConfig, requireQueueUrl } from '../config.ts';
-import { parseAllowlist } from '../domain/address-policy.ts';
+import { parseAllowlist, type UrlPolicy } from '../domain/address-policy.ts';
 import { systemClock } from '../domain/clock.ts';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '../domain/retry-schedule.ts';
 import { SqsDeliveryQueue } from '../queue/sqs-queues.ts';
 import { DynamoDbDeliveryStore } from '../store/dynamodb-delivery-store.ts';
 import { DynamoDbWebhookStore } from '../store/dynamodb-webhook-store.ts';
 import type { DeliveryDeps } from '../use-cases/deliver.ts';
-import type { UrlPolicy } from '../use-cases/webhooks.ts';
 import { createWebhookSender } from '../webhooks/http-sender.ts';
 
 /** Where webhooks may point (HERALD_WEBHOOK_ALLOW_HTTP, HERALD_WEBHOOK_ALLOWED_ADDRESSES). */

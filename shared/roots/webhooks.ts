@@ -3,11 +3,12 @@ import { createSqsClient } from '../queue/sqs-client.ts';
 import { DynamoDbApiKeyStore } from '../store/dynamodb-api-key-store.ts';
 import { createDocumentClient } from '../store/dynamodb-client.ts';
 import type { WebhookAdminDeps } from '../use-cases/webhooks.ts';
+import { dnsHostResolver } from '../webhooks/dns-resolver.ts';
 import { deliveryParts, webhookUrlPolicy } from './delivery-parts.ts';
 import { apiParts, type Clients } from './parts.ts';
 
 /**
- * The webhooks function: configuration (URLs checked against the policy), the attempt log, and
+ * The webhooks function: configuration (URLs checked against the policy, names resolved by DNS), the attempt log, and
  * delivery for `test` (sent at once) and `resend`/`recover` (queued on feedback).
  */
 export function webhooksRoot(config: HeraldConfig, clients: Partial<Clients> = {}) {
@@ -18,5 +19,6 @@ export function webhooksRoot(config: HeraldConfig, clients: Partial<Clients> = {
     ...deliveryParts(config, documents, sqs, urlPolicy),
     ...apiParts(config, new DynamoDbApiKeyStore(documents, config.TABLE_NAME)),
     urlPolicy,
+    hostResolver: dnsHostResolver(),
   } satisfies WebhookAdminDeps;
 }

@@ -1,11 +1,17 @@
 import type { Clock } from '../domain/clock.ts';
 import { delayBeforeAttempt, retryAfterSeconds } from '../domain/retry-schedule.ts';
-import type { DeliveryQueue, DeliveryRecord, DeliveryStore, WebhookStore } from '../domain/webhook.ts';
+import type {
+  DeliveryQueue,
+  DeliveryRecord,
+  DeliveryStore,
+  SendResult,
+  WebhookSender,
+  WebhookStore,
+} from '../domain/webhook.ts';
 import { deliveryHeaders, feedbackPayload, type WebhookConfig, webhookWants } from '../domain/webhook.ts';
 import type { DeliveryJob } from '../schemas/feedback-message.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
 import type { AttemptView } from '../schemas/webhook.ts';
-import type { SendResult, WebhookSender } from '../webhooks/http-sender.ts';
 
 export interface DeliveryPolicy {
   /** Seconds before each attempt; the first is normally 0. */

@@ -1,7 +1,6 @@
-import { suppresses } from '../channels/sandbox-simulator.ts';
-import type { ChannelProvider, SuppressionStore } from '../domain/channel.ts';
+import { type ChannelProvider, type SuppressionStore, suppresses } from '../domain/channel.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { ExecutionStore, MessageRecord } from '../domain/execution.ts';
+import { type ExecutionStore, type MessageRecord, statusEvent } from '../domain/execution.ts';
 import { chooseAddress, EXCLUSION_CODES, renderContent } from '../domain/message.ts';
 import type { ProfileRecord, ProfileStore } from '../domain/profile.ts';
 import { mergeAttributes } from '../domain/profile.ts';
@@ -175,25 +174,5 @@ async function dispatchOne(
 /** Event ids count the message's history, so the same change always has the same id. */
 function statusEvents(job: DispatchJob, { message, changes, address, sms }: Outcome): StatusEvent[] {
   const seq = message.history.length;
-  return changes.map((change, index) => ({
-    kind: 'status-event' as const,
-    eventId: `${message.messageId}:${seq + index}`,
-    sandbox: job.sandbox,
-    executionId: job.executionId,
-    requestId: job.requestId,
-    campaignId: job.campaignId,
-    campaignVersion: job.campaignVersion,
-    campaignType: job.campaignType,
-    channel: job.channel,
-    messageId: message.messageId,
-    userId: message.userId,
-    namespace: message.namespace,
-    status: change.status,
-    ...(change.code !== undefined ? { code: change.code } : {}),
-    ...(change.reason !== undefined ? { reason: change.reason } : {}),
-    timestamp: change.at,
-    ...(message.profileId !== undefined ? { profileId: message.profileId } : {}),
-    ...(address !== undefined ? { address } : {}),
-    ...(sms ? { encoding: sms.encoding, messageParts: sms.parts } : {}),
-  }));
+  return changes.map((change, index) => statusEvent(job, message, change, seq + index, { address, sms }));
 }

@@ -4,16 +4,16 @@ import type {
   AudienceStore,
   FanoutQueue,
 } from '../domain/audience.ts';
-import { AUDIENCE_CHUNK, audienceMessageId, planChunks } from '../domain/audience.ts';
+import { AUDIENCE_CHUNK, audienceMessageId, audienceRun, planChunks } from '../domain/audience.ts';
 import type { SuppressionStore } from '../domain/channel.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { DispatchQueue, ExecutionStore, MessageRecord } from '../domain/execution.ts';
+import { dispatchJobFor, statusEvent } from '../domain/execution.ts';
 import { chooseAddress } from '../domain/message.ts';
 import type { ProfileRecord, ProfileStore } from '../domain/profile.ts';
 import type { StatusEventPublisher } from '../domain/webhook.ts';
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type { FanoutJob } from '../schemas/fanout-job.ts';
-import type { StatusEvent } from '../schemas/status-event.ts';
 
 export interface FanoutDeps {
   readonly audienceExecutions: AudienceExecutionStore;
@@ -191,6 +191,7 @@ export async function fanOutPage(deps: FanoutDeps, job: FanoutJob): Promise<void
   // A replayed page: what exists stays as it is; queued ones are queued again (dispatch skips sent ones).
   const current = messages.map((m) => existing.get(m.messageId) ?? m);
 
+  const dispatchRun = audienceRun(run);
   const toSend = current.filter((m) => m.status === 'queued');
   const jobs: { job: DispatchJob; delaySeconds: number }[] = [];
   for (let start = 0; start < toSend.length; start += AUDIENCE_CHUNK) {
@@ -198,8 +199,8 @@ export async function fanOutPage(deps: FanoutDeps, job: FanoutJob): Promise<void
     const slot = Math.min(...chunk.map((m) => sendAt.get(m.profileId ?? '') ?? now.getTime()));
     jobs.push({
       delaySeconds: Math.max(0, (slot - now.getTime()) / 1000),
-      job: audienceDispatchJob(
-        run,
+      job: dispatchJobFor(
+        dispatchRun,
         chunk.map((m) => ({
           messageId: m.messageId,
           userId: m.userId,
@@ -212,53 +213,13 @@ export async function fanOutPage(deps: FanoutDeps, job: FanoutJob): Promise<void
   }
   if (run.enableWebhooks) {
     const newExclusions = messages.filter((m) => m.status === 'exclude' && !existing.has(m.messageId));
-    if (newExclusions.length > 0) await deps.events.publish(newExclusions.map((m) => exclusionEvent(run, m)));
+    // A new message's history is its exclusion alone: one event, numbered 0.
+    const events = newExclusions.flatMap((m) =>
+      m.history.map((change, seq) => statusEvent(dispatchRun, m, change, seq)),
+    );
+    if (events.length > 0) await deps.events.publish(events);
   }
   await deps.dispatch.sendDelayed(jobs);
   if (page.nextCursor) await deps.fanoutQueue.send([{ ...job, cursor: page.nextCursor }]);
   else await deps.audienceExecutions.shardDone(job.sandbox, job.executionId, job.shard);
-}
-
-function exclusionEvent(run: AudienceExecutionRecord, message: MessageRecord): StatusEvent {
-  const change = message.history[0];
-  return {
-    kind: 'status-event',
-    eventId: `${message.messageId}:0`,
-    sandbox: run.sandbox,
-    executionId: run.executionId,
-    requestId: run.requestId ?? run.executionId,
-    campaignId: run.campaignId,
-    campaignVersion: run.campaignVersion,
-    campaignType: 'marketing',
-    channel: run.channel,
-    messageId: message.messageId,
-    userId: message.userId,
-    namespace: message.namespace,
-    status: 'exclude',
-    ...(change?.code ? { code: change.code } : {}),
-    ...(change?.reason ? { reason: change.reason } : {}),
-    timestamp: change?.at ?? new Date().toISOString(),
-    ...(message.profileId !== undefined ? { profileId: message.profileId } : {}),
-  };
-}
-
-/** A dispatch job of an audience run: the run's content and context, for a chunk of its members. */
-export function audienceDispatchJob(
-  run: AudienceExecutionRecord,
-  recipients: DispatchJob['recipients'],
-): DispatchJob {
-  return {
-    kind: 'audience',
-    sandbox: run.sandbox,
-    executionId: run.executionId,
-    requestId: run.requestId ?? run.executionId,
-    campaignId: run.campaignId,
-    campaignVersion: run.campaignVersion,
-    campaignType: 'marketing',
-    channel: run.channel,
-    enableWebhooks: run.enableWebhooks,
-    content: run.content,
-    ...(run.context ? { context: run.context } : {}),
-    recipients,
-  };
 }

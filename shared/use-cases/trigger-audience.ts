@@ -1,5 +1,5 @@
 import type { AudienceExecutionRecord, AudienceExecutionStore, AudienceStore } from '../domain/audience.ts';
-import { AUDIENCE_CHUNK, AUDIENCE_WINDOW_MS, MEMBER_SHARDS } from '../domain/audience.ts';
+import { AUDIENCE_CHUNK, AUDIENCE_WINDOW_MS, audienceRun, MEMBER_SHARDS } from '../domain/audience.ts';
 import type { CampaignReader } from '../domain/campaign.ts';
 import {
   AudienceNotAllowedError,
@@ -9,7 +9,7 @@ import {
   ReservedContextError,
   TooLargeError,
 } from '../domain/errors.ts';
-import { assertAudienceTriggerable } from '../domain/execution.ts';
+import { assertAudienceTriggerable, dispatchJobFor } from '../domain/execution.ts';
 import {
   audienceRequestKey,
   IDEMPOTENCY_WINDOW_SECONDS,
@@ -26,7 +26,6 @@ import type {
 import type { FanoutJob } from '../schemas/fanout-job.ts';
 import { jsonBytes, MAX_CONTEXT_BYTES, MAX_ITEM_BYTES } from '../schemas/limits.ts';
 import { answerRepeat, assertJobsFit, type ClaimDeps, finishClaim, LOCK_MS } from './claims.ts';
-import { audienceDispatchJob } from './fanout.ts';
 
 export interface AudienceTriggerDeps extends ClaimDeps {
   readonly campaigns: CampaignReader;
@@ -46,8 +45,8 @@ const allShards = (sandbox: string, executionId: string): FanoutJob[] =>
  */
 function largestDispatchJob(run: AudienceExecutionRecord): DispatchJob {
   const id = '\u0000'.repeat(256);
-  return audienceDispatchJob(
-    run,
+  return dispatchJobFor(
+    audienceRun(run),
     Array.from({ length: AUDIENCE_CHUNK }, () => ({
       messageId: run.executionId,
       userId: id,

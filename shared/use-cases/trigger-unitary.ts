@@ -4,8 +4,10 @@ import type { ExecutionRecord, ExecutionStore, MessageRecord } from '../domain/e
 import {
   assertUnitaryTriggerable,
   checkUnitaryRecipients,
+  dispatchJobFor,
   phoneValues,
   type ResolvedRecipient,
+  unitaryRun,
 } from '../domain/execution.ts';
 import { IDEMPOTENCY_WINDOW_SECONDS, type IdempotencyRecord, requestHash } from '../domain/idempotency.ts';
 import { CHANNEL_DEFAULT_NAMESPACE, normalizeEmail, normalizePhone } from '../domain/identity.ts';
@@ -72,7 +74,7 @@ export async function triggerUnitary(
   // job can be, known before any profile is created.
   const placeholder = uuidv7(now.getTime());
   assertJobsFit(
-    { dispatch: [dispatchJob(campaign, execution, recipients, messageIds, () => placeholder)] },
+    { dispatch: [unitaryJob(campaign, execution, recipients, messageIds, () => placeholder)] },
     'body.recipients',
   );
   const bodyHash = requestHash(input);
@@ -122,7 +124,7 @@ export async function triggerUnitary(
     response: accepted,
     expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_WINDOW_SECONDS,
     jobs: {
-      dispatch: [dispatchJob(campaign, execution, recipients, messageIds, (r) => profileIds.get(r.userId))],
+      dispatch: [unitaryJob(campaign, execution, recipients, messageIds, (r) => profileIds.get(r.userId))],
     },
   };
 
@@ -132,25 +134,17 @@ export async function triggerUnitary(
   return accepted;
 }
 
-function dispatchJob(
+/** The call's one dispatch job: its recipients as the call gave them, with their profile ids. */
+function unitaryJob(
   campaign: CampaignRecord,
   execution: ExecutionRecord,
   recipients: readonly ResolvedRecipient[],
   messageIds: readonly string[],
   profileIdOf: (recipient: ResolvedRecipient) => string | undefined,
 ): DispatchJob {
-  return {
-    kind: 'unitary',
-    sandbox: execution.sandbox,
-    executionId: execution.executionId,
-    requestId: execution.requestId,
-    campaignId: campaign.id,
-    campaignVersion: execution.campaignVersion,
-    campaignType: campaign.category,
-    channel: campaign.channel,
-    enableWebhooks: campaign.enableWebhooks,
-    content: campaign.content,
-    recipients: recipients.map((r, index) => {
+  return dispatchJobFor(
+    unitaryRun(campaign, execution),
+    recipients.map((r, index) => {
       const profileId = profileIdOf(r);
       return {
         messageId: messageIds[index] as string,
@@ -162,7 +156,7 @@ function dispatchJob(
         ...(r.context ? { context: r.context } : {}),
       };
     }),
-  };
+  );
 }
 
 /** The identity a new profile also gets in the channel's namespace, when the call gives the address. */

@@ -1,11 +1,9 @@
-import dns from 'node:dns';
-import { isIP } from 'node:net';
-import { forbiddenPort } from '../domain/address-policy.ts';
+import { checkUrlPolicy, refusal, type UrlPolicy } from '../domain/address-policy.ts';
 import type { Clock } from '../domain/clock.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Page } from '../domain/page.ts';
-import type { DeliveryRecord } from '../domain/webhook.ts';
+import type { DeliveryRecord, HostResolver } from '../domain/webhook.ts';
 import {
   feedbackPayload,
   generateSigningSecret,
@@ -14,18 +12,12 @@ import {
 } from '../domain/webhook.ts';
 import { CHANNELS } from '../schemas/campaign.ts';
 import type { AttemptView, CreateWebhookInput, PatchWebhookInput, WebhookView } from '../schemas/webhook.ts';
-import { refusal } from '../webhooks/http-sender.ts';
 import { attemptDelivery, type DeliveryDeps, resendDeliveries } from './deliver.ts';
-
-/** Where webhooks may point: the operator's choices (see README, Configuration). */
-export interface UrlPolicy {
-  readonly allowHttp: boolean;
-  readonly isAllowed: (address: string) => boolean;
-  readonly resolve?: typeof dns.lookup;
-}
 
 export interface WebhookAdminDeps extends DeliveryDeps {
   readonly urlPolicy: UrlPolicy;
+  /** Resolves a webhook's host when it is saved (the URL policy judges every address). */
+  readonly hostResolver: HostResolver;
   readonly clock: Clock;
 }
 
@@ -50,38 +42,27 @@ export function toWebhookView(webhook: WebhookConfig): WebhookView {
  * The URL check at configuration time: the scheme, then every address the host resolves to now.
  * The delivery client checks again at connect time (a later answer may differ).
  */
-export async function checkWebhookUrl(url: string, policy: UrlPolicy): Promise<void> {
-  const target = new URL(url);
-  if (target.protocol !== 'https:' && !(target.protocol === 'http:' && policy.allowHttp)) {
-    throw new ValidationError([
-      { path: 'body.url', message: 'must be https (the operator has not allowed http)' },
-    ]);
+export async function checkWebhookUrl(url: string, policy: UrlPolicy, resolver: HostResolver): Promise<void> {
+  const refuse = (message: string) => new ValidationError([{ path: 'body.url', message }]);
+  const verdict = checkUrlPolicy(new URL(url), policy, { refuseCredentials: true });
+  if ('rule' in verdict) {
+    switch (verdict.rule) {
+      case 'scheme':
+        throw refuse('must be https (the operator has not allowed http)');
+      case 'credentials':
+        throw refuse('must not carry credentials; use auth');
+      case 'port':
+        throw refuse(`refused: ${verdict.reason}`);
+      case 'address':
+        throw refuse(`${verdict.error.message} (not allowed by the operator)`);
+    }
   }
-  if (target.username || target.password) {
-    throw new ValidationError([{ path: 'body.url', message: 'must not carry credentials; use auth' }]);
-  }
-  const badPort = forbiddenPort(target);
-  if (badPort) throw new ValidationError([{ path: 'body.url', message: `refused: ${badPort}` }]);
-  const host = target.hostname.replace(/^\[|\]$/g, '');
-  let addresses: string[];
-  if (isIP(host)) {
-    addresses = [host];
-  } else {
-    const resolve = policy.resolve ?? dns.lookup;
-    addresses = await new Promise<string[]>((done) =>
-      resolve(host, { all: true }, (error, found) =>
-        done(error ? [] : (found as unknown as dns.LookupAddress[]).map((a) => a.address)),
-      ),
-    );
-    if (addresses.length === 0)
-      throw new ValidationError([{ path: 'body.url', message: `host '${host}' does not resolve` }]);
-  }
+  if (verdict.literal) return;
+  const addresses = await resolver.addresses(verdict.host);
+  if (addresses.length === 0) throw refuse(`host '${verdict.host}' does not resolve`);
   for (const address of addresses) {
-    const refused = refusal(host, address, policy.isAllowed);
-    if (refused)
-      throw new ValidationError([
-        { path: 'body.url', message: `${refused.message} (not allowed by the operator)` },
-      ]);
+    const refused = refusal(verdict.host, address, policy.isAllowed);
+    if (refused) throw refuse(`${refused.message} (not allowed by the operator)`);
   }
 }
 
@@ -92,7 +73,7 @@ async function load(deps: Pick<WebhookAdminDeps, 'webhooks'>, sandbox: string, i
 }
 
 export async function createWebhook(deps: WebhookAdminDeps, sandbox: string, input: CreateWebhookInput) {
-  await checkWebhookUrl(input.url, deps.urlPolicy);
+  await checkWebhookUrl(input.url, deps.urlPolicy, deps.hostResolver);
   const now = deps.clock.now().toISOString();
   const secret = generateSigningSecret();
   const webhook: WebhookConfig = {
@@ -129,7 +110,7 @@ export async function patchWebhook(
   patch: PatchWebhookInput,
 ) {
   const webhook = await load(deps, sandbox, id);
-  if (patch.url !== undefined) await checkWebhookUrl(patch.url, deps.urlPolicy);
+  if (patch.url !== undefined) await checkWebhookUrl(patch.url, deps.urlPolicy, deps.hostResolver);
   const reEnabled = patch.enabled === true && !webhook.enabled;
   const { disabledReason: _reason, disabledAt: _at, failingSince: _since, ...rest } = webhook;
   const next: WebhookConfig = {

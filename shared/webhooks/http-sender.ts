@@ -1,52 +1,18 @@
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
-import { forbiddenPort, forbiddenReason } from '../domain/address-policy.ts';
+import type { LookupFunction } from 'node:net';
+import { checkUrlPolicy, refusal, type UrlPolicy, type UrlRefusal } from '../domain/address-policy.ts';
+import type { SendResult, WebhookSender } from '../domain/webhook.ts';
 
 /** The first bytes of an answer kept in the attempt log. */
 export const RESPONSE_EXCERPT_BYTES = 1_024;
 
-export interface SendResult {
-  readonly statusCode?: number;
-  readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body?: string;
-  readonly error?: string;
-  readonly durationMs: number;
-}
-
-export interface WebhookSender {
-  post(
-    url: string,
-    headers: Readonly<Record<string, string>>,
-    body: string,
-    timeoutMs: number,
-  ): Promise<SendResult>;
-  close(): void;
-}
-
-export interface SenderOptions {
-  /** Addresses the operator allows even though they are private, loopback, … */
-  readonly isAllowed: (address: string) => boolean;
-  readonly allowHttp: boolean;
+export interface SenderOptions extends UrlPolicy {
   /** Connections kept per receiver origin: bounds concurrency per endpoint. @default 8 */
   readonly maxSocketsPerOrigin?: number;
   /** Name resolution; tests pass one that answers chosen addresses. @default dns.lookup */
   readonly resolve?: typeof dns.lookup;
-}
-
-export class ForbiddenAddressError extends Error {
-  constructor(host: string, address: string, reason: string) {
-    super(`refused: ${host} is ${address === host ? '' : `resolved to ${address}, `}a ${reason} address`);
-    this.name = 'ForbiddenAddressError';
-  }
-}
-
-/** Checks an address against the policy; undefined when it may be reached. */
-export function refusal(host: string, address: string, isAllowed: (a: string) => boolean): Error | undefined {
-  if (isAllowed(address)) return undefined;
-  const reason = forbiddenReason(address);
-  return reason ? new ForbiddenAddressError(host, address, reason) : undefined;
 }
 
 /**
@@ -92,16 +58,9 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
       } catch {
         return { error: 'the URL is not valid', durationMs: elapsed() };
       }
-      if (target.protocol !== 'https:' && !(target.protocol === 'http:' && options.allowHttp)) {
-        return { error: `refused: ${target.protocol} URLs are not allowed`, durationMs: elapsed() };
-      }
-      const badPort = forbiddenPort(target);
-      if (badPort) return { error: `refused: ${badPort}`, durationMs: elapsed() };
-      const host = target.hostname.replace(/^\[|\]$/g, '');
-      if (isIP(host)) {
-        const refused = refusal(host, host, options.isAllowed);
-        if (refused) return { error: refused.message, durationMs: elapsed() };
-      }
+      // Names are judged at connect time, in the guarded lookup.
+      const verdict = checkUrlPolicy(target, options, { refuseCredentials: false });
+      if ('rule' in verdict) return { error: refusedBefore(verdict), durationMs: elapsed() };
       const transport = target.protocol === 'https:' ? https : http;
       return new Promise<SendResult>((resolve) => {
         let request: http.ClientRequest | undefined;
@@ -154,6 +113,20 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
       agents['https:'].destroy();
     },
   };
+}
+
+/** A refusal before connecting, in the attempt log's words. */
+function refusedBefore(refused: UrlRefusal): string {
+  switch (refused.rule) {
+    case 'scheme':
+      return `refused: ${refused.protocol} URLs are not allowed`;
+    case 'credentials':
+      return 'refused: the URL carries credentials';
+    case 'port':
+      return `refused: ${refused.reason}`;
+    case 'address':
+      return refused.error.message;
+  }
 }
 
 /** A connection error in words: Node's multi-address connect reports an AggregateError with no message. */

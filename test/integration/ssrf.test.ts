@@ -2,6 +2,7 @@ import type dns from 'node:dns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllowlist } from '../../shared/domain/address-policy.ts';
 import { checkWebhookUrl } from '../../shared/use-cases/webhooks.ts';
+import { dnsHostResolver } from '../../shared/webhooks/dns-resolver.ts';
 import { createWebhookSender } from '../../shared/webhooks/http-sender.ts';
 import { type Client, sandboxWithKey, startTestHerald } from './harness.ts';
 import { startReceiver } from './receiver.ts';
@@ -31,6 +32,9 @@ function fakeResolver(answers: Record<string, string[]>): typeof dns.lookup {
   };
   return resolve as unknown as typeof dns.lookup;
 }
+
+/** For URLs with IP literals, which are never looked up. */
+const literalsOnly = dnsHostResolver(fakeResolver({}));
 
 let herald: Awaited<ReturnType<typeof startTestHerald>>;
 let api: Client;
@@ -89,29 +93,32 @@ describe('SSRF guard at configuration time', () => {
   });
 
   it('refuses names that resolve to metadata or IPv4-mapped private addresses', async () => {
-    const policy = {
-      allowHttp: false,
-      isAllowed: parseAllowlist([]),
-      resolve: fakeResolver({ 'metadata.test': ['169.254.169.254'], 'mapped.test': ['::ffff:10.0.0.1'] }),
-    };
-    await expect(checkWebhookUrl('https://metadata.test/', policy)).rejects.toMatchObject({
+    const policy = { allowHttp: false, isAllowed: parseAllowlist([]) };
+    const resolver = dnsHostResolver(
+      fakeResolver({ 'metadata.test': ['169.254.169.254'], 'mapped.test': ['::ffff:10.0.0.1'] }),
+    );
+    await expect(checkWebhookUrl('https://metadata.test/', policy, resolver)).rejects.toMatchObject({
       fields: [{ path: 'body.url', message: expect.stringContaining('cloud metadata') }],
     });
-    await expect(checkWebhookUrl('https://mapped.test/', policy)).rejects.toMatchObject({
+    await expect(checkWebhookUrl('https://mapped.test/', policy, resolver)).rejects.toMatchObject({
       fields: [{ path: 'body.url', message: expect.stringContaining('private') }],
     });
   });
 
   it('accepts an embedding form that carries a public address (judged on the address it carries)', async () => {
     const policy = { allowHttp: false, isAllowed: parseAllowlist([]) };
-    await expect(checkWebhookUrl('https://[2002:5db8:d822::1]/hook', policy)).resolves.toBeUndefined();
-    await expect(checkWebhookUrl('https://[64:ff9b::93.184.216.34]/hook', policy)).resolves.toBeUndefined();
+    await expect(
+      checkWebhookUrl('https://[2002:5db8:d822::1]/hook', policy, literalsOnly),
+    ).resolves.toBeUndefined();
+    await expect(
+      checkWebhookUrl('https://[64:ff9b::93.184.216.34]/hook', policy, literalsOnly),
+    ).resolves.toBeUndefined();
   });
 
   it("accepts what the operator's allowlist allows", async () => {
     const policy = { allowHttp: false, isAllowed: parseAllowlist(['10.1.0.0/16']) };
-    await expect(checkWebhookUrl('https://10.1.2.3/hook', policy)).resolves.toBeUndefined();
-    await expect(checkWebhookUrl('https://10.2.0.1/hook', policy)).rejects.toThrow();
+    await expect(checkWebhookUrl('https://10.1.2.3/hook', policy, literalsOnly)).resolves.toBeUndefined();
+    await expect(checkWebhookUrl('https://10.2.0.1/hook', policy, literalsOnly)).rejects.toThrow();
   });
 });
 
@@ -133,7 +140,11 @@ describe('SSRF guard at connect time', () => {
     const resolve = fakeResolver({ 'rebind.test': ['93.184.216.34', '127.0.0.1'] });
     const isAllowed = parseAllowlist([]);
     await expect(
-      checkWebhookUrl(`http://rebind.test:${receiver.port}/hook`, { allowHttp: true, isAllowed, resolve }),
+      checkWebhookUrl(
+        `http://rebind.test:${receiver.port}/hook`,
+        { allowHttp: true, isAllowed },
+        dnsHostResolver(resolve),
+      ),
     ).resolves.toBeUndefined();
     const sender = createWebhookSender({ allowHttp: true, isAllowed, resolve });
     try {

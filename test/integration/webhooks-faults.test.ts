@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedbackWorker } from '../../functions/workers/feedback.ts';
 import { startQueuePoller } from '../../infra/local/queue-poller.ts';
 import { queueDefinitions } from '../../shared/definitions/queues.ts';
+import type { WebhookSender } from '../../shared/domain/webhook.ts';
 import { sqsWorker } from '../../shared/queue/sqs-worker.ts';
 import { feedbackRoot } from '../../shared/roots/feedback.ts';
-import type { WebhookSender } from '../../shared/webhooks/http-sender.ts';
 import { emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
 import { startReceiver, waitFor } from './receiver.ts';
 

@@ -1,11 +1,13 @@
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import {
+  checkUrlPolicy,
   embeddedIpv4,
   forbiddenPort,
   forbiddenReason,
   parseAddress,
   parseAllowlist,
+  refusal,
 } from '../../shared/domain/address-policy.ts';
 
 describe('the webhook address policy', () => {
@@ -175,4 +177,64 @@ describe("the operator's allowlist", () => {
       expect(() => parseAllowlist([entry])).toThrow('not an address or CIDR range');
     },
   );
+});
+
+describe('the webhook URL policy (one check: at configuration time and before each connect)', () => {
+  const strict = { allowHttp: false, isAllowed: parseAllowlist([]) };
+  const check = (url: string, policy = strict, refuseCredentials = true) =>
+    checkUrlPolicy(new URL(url), policy, { refuseCredentials });
+
+  it('lets a public name through for its caller to resolve, and a public literal as it is', () => {
+    expect(check('https://example.com/hook')).toEqual({ host: 'example.com', literal: false });
+    expect(check('https://[2606:4700::1111]:8443/hook')).toEqual({ host: '2606:4700::1111', literal: true });
+  });
+
+  it('refuses http unless the operator allows it', () => {
+    expect(check('http://example.com/hook')).toEqual({ rule: 'scheme', protocol: 'http:' });
+    expect(check('ftp://example.com/hook', { ...strict, allowHttp: true })).toEqual({
+      rule: 'scheme',
+      protocol: 'ftp:',
+    });
+    expect(check('http://example.com/hook', { ...strict, allowHttp: true })).toEqual({
+      host: 'example.com',
+      literal: false,
+    });
+  });
+
+  it('refuses credentials only when asked to (the configuration check), in its order', () => {
+    expect(check('https://u:p@example.com/hook')).toEqual({ rule: 'credentials' });
+    expect(check('https://u:p@example.com/hook', strict, false)).toEqual({
+      host: 'example.com',
+      literal: false,
+    });
+    // The scheme is judged first, then credentials, then the port.
+    expect(check('http://u@example.com:0/hook')).toEqual({ rule: 'scheme', protocol: 'http:' });
+    expect(check('https://u@example.com:0/hook')).toEqual({ rule: 'credentials' });
+  });
+
+  it('refuses port 0 and forbidden literals, and lets allowed ones through', () => {
+    expect(check('https://93.184.216.34:0/hook')).toMatchObject({
+      rule: 'port',
+      reason: expect.stringContaining('port 0'),
+    });
+    const loopback = check('https://[::1]/hook');
+    expect(loopback).toMatchObject({ rule: 'address' });
+    expect('rule' in loopback && loopback.rule === 'address' && loopback.error.message).toBe(
+      'refused: ::1 is a loopback address',
+    );
+    expect(check('https://10.1.2.3/hook', { ...strict, isAllowed: parseAllowlist(['10.1.0.0/16']) })).toEqual(
+      {
+        host: '10.1.2.3',
+        literal: true,
+      },
+    );
+  });
+
+  it('words a resolved address refusal with the name and the address', () => {
+    expect(refusal('evil.test', '169.254.169.254', strict.isAllowed)?.message).toBe(
+      'refused: evil.test is resolved to 169.254.169.254, a cloud metadata address',
+    );
+    expect(refusal('evil.test', '93.184.216.34', strict.isAllowed)).toBeUndefined();
+    expect(refusal('evil.test', '127.0.0.1', parseAllowlist(['127.0.0.1']))).toBeUndefined();
+  });
 });

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type {
   DeliveryRecord,
   DeliveryStore,
+  SendResult,
   WebhookConfig,
   WebhookStore,
 } from '../../shared/domain/webhook.ts';
 import type { DeliveryJob } from '../../shared/schemas/feedback-message.ts';
 import type { AttemptView } from '../../shared/schemas/webhook.ts';
 import { type DeliveryDeps, deliverJob } from '../../shared/use-cases/deliver.ts';
-import type { SendResult } from '../../shared/webhooks/http-sender.ts';
 
 /**
  * The delivery step with in-memory ports and a scripted receiver: the decisions (chain, retry,
