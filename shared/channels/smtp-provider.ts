@@ -1,4 +1,3 @@
-import dns from 'node:dns';
 import net from 'node:net';
 import nodemailer, {
   type SendMailOptions,
@@ -6,7 +5,7 @@ import nodemailer, {
   type SMTPPoolSentMessageInfo,
   type Transporter,
 } from 'nodemailer';
-import { forbiddenReason } from '../domain/address-policy.ts';
+import { ForbiddenAddressError, refusal } from '../domain/address-policy.ts';
 import {
   checkedHeaders,
   clipReason,
@@ -15,6 +14,7 @@ import {
   type SendingProvider,
   type SendOutcome,
 } from '../domain/send-outcome.ts';
+import { guardedLookup } from '../webhooks/http-sender.ts';
 
 /** DKIM signing for a configuration's domain (the private key is a secret, like the password). */
 export interface SmtpDkim {
@@ -77,13 +77,6 @@ interface SmtpError {
   readonly rejectedErrors?: readonly SmtpError[];
 }
 
-export class ForbiddenSmtpHostError extends Error {
-  constructor(host: string, address: string, reason: string) {
-    super(`refused: ${host} is ${address === host ? '' : `resolved to ${address}, `}a ${reason} address`);
-    this.name = 'ForbiddenSmtpHostError';
-  }
-}
-
 /**
  * Maps what nodemailer reports to Herald's outcome. With one recipient, a refused RCPT TO comes
  * back as EENVELOPE with the server's reply in `rejectedErrors`; a refused DATA carries it on the
@@ -93,7 +86,7 @@ export class ForbiddenSmtpHostError extends Error {
  * the message's, so it is retried like 4xx.
  */
 export function smtpOutcome(error: SmtpError): SendOutcome {
-  if (error instanceof ForbiddenSmtpHostError) {
+  if (error instanceof ForbiddenAddressError) {
     return {
       kind: 'failed',
       status: 'error',
@@ -222,34 +215,18 @@ async function guardedConnect(
   isAllowed: (address: string) => boolean,
   timeoutMs: number,
 ): Promise<net.Socket> {
-  const judge = (address: string) => {
-    if (isAllowed(address)) return undefined;
-    const reason = forbiddenReason(address);
-    return reason ? new ForbiddenSmtpHostError(host, address, reason) : undefined;
-  };
   const literal = host.replace(/^\[(.*)\]$/, '$1');
   if (net.isIP(literal)) {
-    const refused = judge(literal);
+    const refused = refusal(literal, literal, isAllowed);
     if (refused) throw refused;
   }
-  const lookup: net.LookupFunction = (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, '', 0);
-      for (const entry of addresses) {
-        const refused = judge(entry.address);
-        if (refused) return callback(refused, '', 0);
-      }
-      const first = addresses[0];
-      if (!first) return callback(new Error(`${hostname} has no address`), '', 0);
-      if (options.all) return callback(null, addresses);
-      return callback(null, first.address, first.family);
-    });
-  };
+  // The webhooks' connect-time guard: every address the name resolves to, as the socket uses it.
+  const lookup = guardedLookup(isAllowed);
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: literal, port, lookup, timeout: timeoutMs });
     const fail = (error: NodeJS.ErrnoException) => {
       socket.destroy();
-      if (error instanceof ForbiddenSmtpHostError) return reject(error);
+      if (error instanceof ForbiddenAddressError) return reject(error);
       // Refused, reset, unreachable, unknown name: nothing was sent, so the send is retried.
       const original = error.code ? ` (${error.code})` : '';
       reject(Object.assign(new Error(`${error.message}${original}`), { code: 'ECONNECTION' }));

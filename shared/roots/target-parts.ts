@@ -1,33 +1,20 @@
-import dns from 'node:dns';
-import { isIP } from 'node:net';
 import type { HeraldConfig } from '../config.ts';
 import { parseAllowlist } from '../domain/address-policy.ts';
 import { ValidationError } from '../domain/errors.ts';
+import type { HostResolver } from '../domain/webhook.ts';
 import type { TargetCheck } from '../use-cases/channel-configurations.ts';
-import { refusal } from '../webhooks/http-sender.ts';
+import { resolvedHostRefusal } from '../use-cases/webhooks.ts';
+import { dnsHostResolver } from '../webhooks/dns-resolver.ts';
 
 /**
  * The SSRF policy for a provider's host (an SMTP server), the webhooks' own: every address the host
  * resolves to now must be public or allowed by HERALD_WEBHOOK_ALLOWED_ADDRESSES. The SMTP client
  * checks again when it connects (a later answer may differ).
  */
-export function targetCheck(config: HeraldConfig, resolve: typeof dns.lookup = dns.lookup): TargetCheck {
+export function targetCheck(config: HeraldConfig, resolver: HostResolver = dnsHostResolver()): TargetCheck {
   const isAllowed = parseAllowlist(config.HERALD_WEBHOOK_ALLOWED_ADDRESSES);
   return async ({ host }, path) => {
-    const bare = host.replace(/^\[|\]$/g, '');
-    const addresses = isIP(bare)
-      ? [bare]
-      : await new Promise<string[]>((done) =>
-          resolve(bare, { all: true }, (error, found) =>
-            done(error ? [] : (found as unknown as dns.LookupAddress[]).map((a) => a.address)),
-          ),
-        );
-    if (addresses.length === 0)
-      throw new ValidationError([{ path, message: `host '${bare}' does not resolve` }]);
-    for (const address of addresses) {
-      const refused = refusal(bare, address, isAllowed);
-      if (refused)
-        throw new ValidationError([{ path, message: `${refused.message} (not allowed by the operator)` }]);
-    }
+    const refused = await resolvedHostRefusal(host.replace(/^\[|\]$/g, ''), isAllowed, resolver);
+    if (refused) throw new ValidationError([{ path, message: refused }]);
   };
 }

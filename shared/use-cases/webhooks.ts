@@ -1,4 +1,4 @@
-import { checkUrlPolicy, refusal, type UrlPolicy } from '../domain/address-policy.ts';
+import { checkUrlPolicy, parseAddress, refusal, type UrlPolicy } from '../domain/address-policy.ts';
 import type { Clock } from '../domain/clock.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { uuidv7 } from '../domain/ids.ts';
@@ -58,12 +58,27 @@ export async function checkWebhookUrl(url: string, policy: UrlPolicy, resolver: 
     }
   }
   if (verdict.literal) return;
-  const addresses = await resolver.addresses(verdict.host);
-  if (addresses.length === 0) throw refuse(`host '${verdict.host}' does not resolve`);
+  const refused = await resolvedHostRefusal(verdict.host, policy.isAllowed, resolver);
+  if (refused) throw refuse(refused);
+}
+
+/**
+ * What the SSRF policy says of a host name by what it resolves to now: why it is refused (it does
+ * not resolve, or an address is private, loopback, metadata… and not allowed), or undefined. The
+ * webhook URL check and the SMTP host check (channel configurations) both ask it.
+ */
+export async function resolvedHostRefusal(
+  host: string,
+  isAllowed: (address: string) => boolean,
+  resolver: HostResolver,
+): Promise<string | undefined> {
+  const addresses = parseAddress(host) ? [host] : await resolver.addresses(host);
+  if (addresses.length === 0) return `host '${host}' does not resolve`;
   for (const address of addresses) {
-    const refused = refusal(verdict.host, address, policy.isAllowed);
-    if (refused) throw refuse(`${refused.message} (not allowed by the operator)`);
+    const refused = refusal(host, address, isAllowed);
+    if (refused) return `${refused.message} (not allowed by the operator)`;
   }
+  return undefined;
 }
 
 async function load(deps: Pick<WebhookAdminDeps, 'webhooks'>, sandbox: string, id: string) {
