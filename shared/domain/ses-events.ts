@@ -1,3 +1,4 @@
+import type { MessageStatus } from '../schemas/execution.ts';
 import {
   eventBridgeEnvelopeSchema,
   type SesEvent,
@@ -31,8 +32,8 @@ export const HERALD_TAGS = {
   messageId: 'herald-message',
 } as const;
 
-/** Statuses a provider event can set. `delay` is not yet in MESSAGE_STATUSES (see the ADR). */
-export type ProviderEventStatus = 'sent' | 'delivered' | 'bounce' | 'complaint' | 'error' | 'delay';
+/** Statuses a provider event can set. */
+export type ProviderEventStatus = Exclude<MessageStatus, 'queued' | 'exclude'>;
 
 export interface HeraldMessageRef {
   readonly sandbox: string;

@@ -102,6 +102,7 @@ const FAILURE: Partial<Record<StatusEvent['status'], { category: string; type: s
   bounce: { category: 'async', type: 'Hard' },
   complaint: { category: 'async', type: 'Complaint' },
   error: { category: 'sync', type: 'Soft' },
+  delay: { category: 'async', type: 'Soft' },
 };
 
 /** Statuses the channel provider reports (so they have a delivery timestamp); the others are Herald's. */
@@ -111,6 +112,7 @@ const FROM_PROVIDER: ReadonlySet<StatusEvent['status']> = new Set([
   'bounce',
   'complaint',
   'error',
+  'delay',
 ]);
 
 /** What the deployment adds to every feedback event. */

@@ -101,6 +101,8 @@ export const MESSAGE_STATUSES = [
   'complaint',
   'error',
   'exclude',
+  /** Not delivered yet: the provider is retrying (a transient bounce, a delivery delay), or Herald is (a 4xx or a throttling answer). */
+  'delay',
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
@@ -216,6 +218,7 @@ export const audienceExecutionStatusSchema = z
         delivered: z.number().int(),
         bounce: z.number().int(),
         complaint: z.number().int(),
+        delay: z.number().int(),
         error: z.number().int(),
         excluded: z
           .record(z.string(), z.number().int())

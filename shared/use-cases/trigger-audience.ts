@@ -159,6 +159,7 @@ export async function getAudienceExecution(
     bounce: 0,
     complaint: 0,
     error: 0,
+    delay: 0,
     excluded: {} as Record<string, number>,
   };
   for (const { status, statusCode } of await deps.audienceExecutions.messageStatuses(sandbox, executionId)) {
@@ -170,7 +171,13 @@ export async function getAudienceExecution(
     }
   }
   const targeted =
-    counts.queued + counts.sent + counts.delivered + counts.bounce + counts.complaint + counts.error;
+    counts.queued +
+    counts.sent +
+    counts.delivered +
+    counts.bounce +
+    counts.complaint +
+    counts.error +
+    counts.delay;
   return {
     executionId,
     campaignId: run.campaignId,
