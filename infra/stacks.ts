@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { signsUnsubscribeLinks } from '../shared/definitions/functions.ts';
 import type { QueueDefinition } from '../shared/definitions/queues.ts';
 import { HeraldAlarms } from './constructs/alarms.ts';
 import { HeraldApi } from './constructs/api.ts';
@@ -40,6 +41,8 @@ export interface HeraldApiStackProps extends StackProps {
     readonly unsubscribeSecret: HeraldData['unsubscribeSecret'];
   };
   readonly alarmEmail?: string;
+  /** Where unsubscribe links point (a custom domain); the HTTP API's own URL by default. */
+  readonly publicUrl?: string;
 }
 
 /** The stateless stack: functions, HTTP API, workers, scheduler and alarms, over the data stack. */
@@ -55,6 +58,10 @@ export class HeraldApiStack extends Stack {
     const workers = new HeraldWorkers(this, 'workers', data);
     const scheduler = new HeraldScheduler(this, 'scheduler', data);
     this.functions = [...Object.values(api.functions), ...workers.functions, scheduler.function];
+    // The functions that sign unsubscribe links put this URL in them (the public function verifies).
+    for (const fn of workers.functions)
+      if (signsUnsubscribeLinks(fn.definition))
+        fn.setEnvironment('HERALD_PUBLIC_URL', props.publicUrl ?? api.api.apiEndpoint);
     new HeraldAlarms(this, 'alarms', {
       queues,
       functions: this.functions,

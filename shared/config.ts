@@ -24,6 +24,18 @@ const environmentSchema = z.object({
   FANOUT_QUEUE_URL: z.url().optional(),
   /** Optional bootstrap key; its SHA-256 is compared, the key itself is never stored. */
   HERALD_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  /**
+   * Herald's public base URL, where the unsubscribe links of marketing email point (`/u/{token}`):
+   * https (RFC 8058), or http on localhost. The stack sets it to the API's URL; the local runtime
+   * to its own address.
+   */
+  HERALD_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine(
+      (url) => url.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(url),
+      'must be https (http only on localhost or 127.0.0.1)',
+    )
+    .optional(),
   /** Largest accepted request body in bytes. */
   HERALD_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(6_000_000).default(1_048_576),
   /** Seconds an API key lookup is cached per container (revocation takes effect within this). */

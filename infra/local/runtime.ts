@@ -166,7 +166,7 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
       options.queuePrefix ?? 'herald-',
       rewriteQueueUrl,
     );
-    const config = parseConfig({ ...configInput, ...queueUrls });
+    let config = parseConfig({ ...configInput, ...queueUrls });
 
     const root = await bootstrapRootKey({
       keys: new DynamoDbApiKeyStore(clients.dynamodb, tableName),
@@ -197,6 +197,18 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
       }
       return get();
     };
+
+    const gateway = await startHttpGateway({
+      routes,
+      handlerFor,
+      port: options.port ?? 3000,
+      ...(options.host ? { host: options.host } : {}),
+    });
+    stops.unshift(() => gateway.stop());
+    // Unsubscribe links point at this runtime unless the operator names another address. Handlers
+    // are created on first use, after this, so every root sees the address.
+    if (!config.HERALD_PUBLIC_URL)
+      config = parseConfig({ ...configInput, ...queueUrls, HERALD_PUBLIC_URL: gateway.url });
 
     const pollers: QueuePoller[] = [];
     for (const definition of queues) {
@@ -243,13 +255,6 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
       });
     }
 
-    const gateway = await startHttpGateway({
-      routes,
-      handlerFor,
-      port: options.port ?? 3000,
-      ...(options.host ? { host: options.host } : {}),
-    });
-    stops.unshift(() => gateway.stop());
     if (root.message) log(root.message);
 
     return {

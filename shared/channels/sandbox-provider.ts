@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChannelProvider, OutgoingMessage, ProviderOutcome } from '../domain/channel.ts';
+import type { ChannelProvider, OutgoingMessage, SendAccepted } from '../domain/channel.ts';
 import type { RenderedMessageView } from '../schemas/execution.ts';
 import { isConditionFailure } from '../store/conditions.ts';
 import { DynamoDbTable } from '../store/dynamodb-table.ts';
@@ -16,7 +16,8 @@ const OUTBOX_RETENTION_SECONDS = 30 * 24 * 3600;
  */
 export class SandboxProvider extends DynamoDbTable implements ChannelProvider {
   readonly name = 'sandbox';
-  async send(message: OutgoingMessage, now: Date): Promise<ProviderOutcome> {
+  readonly idempotent = true;
+  async send(message: OutgoingMessage, now: Date): Promise<SendAccepted> {
     const providerMessageId = `sandbox-${message.messageId}`;
     const copy: RenderedMessageView = {
       messageId: message.messageId,
@@ -24,6 +25,7 @@ export class SandboxProvider extends DynamoDbTable implements ChannelProvider {
       channel: message.channel,
       to: message.to,
       ...message.content,
+      ...(message.headers ? { headers: { ...message.headers } } : {}),
       providerMessageId,
       sentAt: now.toISOString(),
     };
@@ -44,7 +46,7 @@ export class SandboxProvider extends DynamoDbTable implements ChannelProvider {
       // Already sent by an earlier delivery of the same job: report the same outcome again.
       if (!isConditionFailure(error)) throw error;
     }
-    return { providerMessageId, events: simulatedEvents(message.channel, message.to) };
+    return { kind: 'accepted', providerMessageId, events: simulatedEvents(message.channel, message.to) };
   }
 
   async rendered(sandbox: string, messageId: string): Promise<RenderedMessageView | undefined> {

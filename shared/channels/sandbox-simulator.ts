@@ -1,7 +1,7 @@
-import type { ProviderOutcome } from '../domain/channel.ts';
+import type { ProviderEvent } from '../domain/channel.ts';
 import type { Channel } from '../schemas/campaign.ts';
 
-type Events = ProviderOutcome['events'];
+type Events = readonly ProviderEvent[];
 
 /**
  * What the sandbox provider reports for an address, so every status path can be exercised without

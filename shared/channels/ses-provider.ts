@@ -4,14 +4,8 @@ import {
   SESv2ServiceException,
   SendEmailCommand,
 } from '@aws-sdk/client-sesv2';
-import {
-  checkedHeaders,
-  clipReason,
-  type EmailSender,
-  type OutgoingEmail,
-  type SendingProvider,
-  type SendOutcome,
-} from '../domain/send-outcome.ts';
+import type { ChannelProvider, OutgoingMessage, SendOutcome } from '../domain/channel.ts';
+import { checkedHeaders, clipReason, type EmailSender } from '../domain/email.ts';
 import { heraldTags } from '../domain/ses-events.ts';
 
 /** One SES channel configuration. */
@@ -67,8 +61,9 @@ export function sesOutcome(error: unknown): SendOutcome {
  * retried and sends a second copy; the events of both carry the same Herald message tags, so
  * feedback still lands on the one message (the first `sent` wins, later ones are repeats).
  */
-export class SesProvider implements SendingProvider {
+export class SesProvider implements ChannelProvider {
   readonly name = 'ses';
+  readonly idempotent = false;
   readonly #client: SESv2Client;
   readonly #configuration: SesConfiguration;
 
@@ -77,7 +72,7 @@ export class SesProvider implements SendingProvider {
     this.#configuration = configuration;
   }
 
-  async send(message: OutgoingEmail, _now: Date): Promise<SendOutcome> {
+  async send(message: OutgoingMessage, _now: Date): Promise<SendOutcome> {
     const { fromAddress, fromName, replyTo, configurationSet } = this.#configuration;
     const { subject, html, text } = message.content;
     const headers = checkedHeaders(message.headers).map(([Name, Value]) => ({ Name, Value }));

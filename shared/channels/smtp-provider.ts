@@ -6,14 +6,8 @@ import nodemailer, {
   type Transporter,
 } from 'nodemailer';
 import { ForbiddenAddressError, refusal } from '../domain/address-policy.ts';
-import {
-  checkedHeaders,
-  clipReason,
-  type EmailSender,
-  type OutgoingEmail,
-  type SendingProvider,
-  type SendOutcome,
-} from '../domain/send-outcome.ts';
+import type { ChannelProvider, OutgoingMessage, SendOutcome } from '../domain/channel.ts';
+import { checkedHeaders, clipReason, type EmailSender } from '../domain/email.ts';
 import { guardedLookup } from '../webhooks/http-sender.ts';
 
 /** DKIM signing for a configuration's domain (the private key is a secret, like the password). */
@@ -139,8 +133,9 @@ function domainOf(address: string): string {
  * message possibly delivered, and the retry sends it again (RFC 1047). The pool never re-queues a
  * message on its own (`maxRequeues: 0`): every retry goes through Herald's job, with backoff.
  */
-export class SmtpProvider implements SendingProvider {
+export class SmtpProvider implements ChannelProvider {
   readonly name = 'smtp';
+  readonly idempotent = false;
   readonly configuration: SmtpConfiguration;
   readonly #transport: Transporter<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
 
@@ -175,7 +170,7 @@ export class SmtpProvider implements SendingProvider {
     this.#transport = nodemailer.createTransport(poolOptions);
   }
 
-  async send(message: OutgoingEmail, _now: Date): Promise<SendOutcome> {
+  async send(message: OutgoingMessage, _now: Date): Promise<SendOutcome> {
     const { fromAddress, fromName, replyTo } = this.configuration;
     const { subject, html, text } = message.content;
     const mail: SendMailOptions = {

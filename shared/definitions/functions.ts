@@ -150,8 +150,14 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   api('channels', { table: 'read-write', secrets: 'seal' }),
   // The unsubscribe links (no API key): verifies their signature, withdraws marketing consent.
   api('public', { table: 'read-write', unsubscribeLinks: true }),
-  // Sends, records statuses, publishes status events.
-  worker('dispatch', { table: 'read-write', queues: ['feedback'] }),
+  // Sends through the channel configurations' providers (opens SMTP passwords, signs unsubscribe
+  // links), records statuses, publishes status events, queues "not now" recipients again.
+  worker('dispatch', {
+    table: 'read-write',
+    queues: ['feedback', 'dispatch'],
+    secrets: 'open',
+    unsubscribeLinks: true,
+  }),
   // Fans status events out to webhooks and delivers them, re-queueing retries on its own queue.
   worker('feedback', { table: 'read-write', queues: ['feedback'] }),
   // Pages an audience: dispatch jobs, the next page, and status events for exclusions.
@@ -168,6 +174,14 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     }),
   },
 ];
+
+/**
+ * Whether the function signs unsubscribe links (a worker putting them in messages: it needs
+ * HERALD_PUBLIC_URL, where they point), rather than only verifying them (the public function).
+ */
+export function signsUnsubscribeLinks(fn: FunctionDefinition): boolean {
+  return fn.kind === 'worker' && fn.unsubscribeLinks;
+}
 
 /** The function with that name; throws for an unknown one (a mistake in the caller). */
 export function functionNamed(name: string): FunctionDefinition {

@@ -91,6 +91,8 @@ export interface AudienceExecutionRecord {
   readonly channel: Channel;
   readonly identityNamespace: string;
   readonly content: CampaignContent;
+  /** The campaign's channel configuration when the run started; absent: the sandbox's default. */
+  readonly channelConfigurationId?: string;
   readonly enableWebhooks: boolean;
   readonly throttleRatePerSec: number;
   /** Shared personalization context, kept for the run (at most 200 KB) and expired with it. */
@@ -120,6 +122,7 @@ export function audienceRun(run: AudienceExecutionRecord): DispatchRun {
     enableWebhooks: run.enableWebhooks,
     content: run.content,
     ...(run.context ? { context: run.context } : {}),
+    ...(run.channelConfigurationId ? { channelConfigurationId: run.channelConfigurationId } : {}),
   };
 }
 

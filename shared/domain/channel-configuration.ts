@@ -87,6 +87,9 @@ export interface SecretContext {
   readonly field: string;
 }
 
+/** The field an SMTP password is sealed under. */
+export const PASSWORD_FIELD = 'provider.password';
+
 export function secretContext(record: { sandbox: string; id: string }, field: string): SecretContext {
   return { sandbox: record.sandbox, configurationId: record.id, field };
 }

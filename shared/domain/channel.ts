@@ -18,36 +18,100 @@ export interface SuppressionStore {
   ): Promise<void>;
 }
 
-/** What a provider reports after accepting a message (the sandbox provider reports at once). */
-export interface ProviderOutcome {
+/**
+ * What a provider answers for one message:
+ *
+ * - `accepted`: the provider took the message (`sent`); `events` are any statuses it already knows
+ *   (the sandbox provider's simulated ones; real providers report later, through provider events).
+ * - `retry-later`: nothing was sent, or the provider said "not now" (SMTP 4xx, SES throttling, a
+ *   dropped connection). The message is `delay`ed and sent again with backoff, never excluded;
+ *   `throttled` says the provider asked to slow down.
+ * - `failed`: the provider refused this message for good: `bounce` (the mailbox does not exist or
+ *   cannot take mail: the address is suppressed) or `error` (policy, content, configuration,
+ *   account: the address stays usable).
+ */
+export type SendOutcome = SendAccepted | SendRetryLater | SendFailed;
+
+export interface ProviderEvent {
+  readonly status: 'delivered' | 'bounce' | 'complaint' | 'error';
+  readonly code?: string;
+  readonly reason?: string;
+}
+
+export interface SendAccepted {
+  readonly kind: 'accepted';
   readonly providerMessageId: string;
   /** Status changes after `sent`, in order: delivered, or bounce/complaint/error with a code. */
-  readonly events: readonly {
-    status: 'delivered' | 'bounce' | 'complaint' | 'error';
-    code?: string;
-    reason?: string;
-  }[];
+  readonly events: readonly ProviderEvent[];
+}
+
+export interface SendRetryLater {
+  readonly kind: 'retry-later';
+  /** Herald's code for the answer: `smtp-451`, `ses-TooManyRequestsException`, `smtp-ECONNECTION`… */
+  readonly code: string;
+  /** The provider's own words (SMTP reply text, SES error message), cut to a readable length. */
+  readonly reason: string;
+  /** The provider asked to slow down (SMTP 421/450/451/452/454, SES throttling). */
+  readonly throttled: boolean;
+  /** The SMTP reply code when there was one. */
+  readonly smtpCode?: number;
+}
+
+export interface SendFailed {
+  readonly kind: 'failed';
+  readonly status: 'bounce' | 'error';
+  readonly code: string;
+  readonly reason: string;
+  readonly smtpCode?: number;
+  /** RFC 3463 enhanced status code (`5.1.1`) when the server gave one. */
+  readonly enhancedCode?: string;
 }
 
 /** Bounces and complaints put the address on the sandbox's suppression list. */
-export function suppresses(status: ProviderOutcome['events'][number]['status']): boolean {
+export function suppresses(status: ProviderEvent['status']): boolean {
   return status === 'bounce' || status === 'complaint';
 }
 
 export interface OutgoingMessage {
   readonly sandbox: string;
   readonly executionId: string;
-  /** Also the idempotency key: a provider given the same id twice sends once. */
   readonly messageId: string;
   readonly channel: Channel;
   readonly to: string;
   readonly content: RenderedContent;
+  /** Extra headers (email: List-Unsubscribe, List-Unsubscribe-Post), checked by the provider. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface ChannelProvider {
   readonly name: string;
-  /** Throws on a transient failure (the job is retried); reports permanent ones as events. */
-  send(message: OutgoingMessage, now: Date): Promise<ProviderOutcome>;
+  /**
+   * The provider keeps one copy per message id (the sandbox provider), so sending the same message
+   * again is harmless. Providers without such a key (SMTP, SES) are sent to only after Herald has
+   * claimed the message, so a redelivered job never sends it twice.
+   */
+  readonly idempotent: boolean;
+  send(message: OutgoingMessage, now: Date): Promise<SendOutcome>;
   /** The rendered copy, for providers that keep one (the sandbox provider). */
   rendered?(sandbox: string, messageId: string): Promise<RenderedMessageView | undefined>;
+  /** Releases pooled connections or clients (SMTP); absent for stateless providers. */
+  close?(): Promise<void>;
+}
+
+/** The provider chosen for a message, and the channel configuration it came from (none: the sandbox's built-in provider). */
+export interface ResolvedProvider {
+  readonly provider: ChannelProvider;
+  readonly configurationId?: string;
+  readonly rateLimitPerSec?: number;
+  /** A mailto for List-Unsubscribe, where the configuration has one. */
+  readonly unsubscribeMailto?: string;
+}
+
+/**
+ * Which provider carries a sandbox's messages on a channel: the configuration the campaign names,
+ * else the sandbox's default for the channel, else the built-in sandbox provider. Undefined when
+ * the named configuration is gone or of another channel (the message fails with a clear code).
+ */
+export interface ProviderDirectory {
+  resolve(sandbox: string, channel: Channel, configurationId?: string): Promise<ResolvedProvider | undefined>;
 }

@@ -219,6 +219,11 @@ export interface MessageRecord {
   readonly address?: string;
   /** The partition shard of an audience execution's message; absent for unitary executions. */
   readonly shard?: number;
+  /**
+   * When a dispatcher claimed the message to hand it to a provider that cannot de-duplicate
+   * (SMTP, SES); cleared with the status it records. See `claimSend`.
+   */
+  readonly sendingSince?: string;
 }
 
 export interface ExecutionRecord {
@@ -271,6 +276,16 @@ export interface ExecutionStore {
     changes: readonly StatusChange[],
     extra?: { address?: string; missingVariables?: readonly string[] },
   ): Promise<boolean>;
+  /**
+   * Marks the message as being handed to a provider (`sendingSince`) when it is still in `from`
+   * and no one else has: `claimed` then. Otherwise what stands in the way, as read: `moved` (its
+   * status changed), or `taken` with the other claim's time.
+   */
+  claimSend(
+    message: MessageRecord,
+    from: MessageStatus,
+    at: string,
+  ): Promise<{ readonly claim: 'claimed' | 'moved' } | { readonly claim: 'taken'; readonly since: string }>;
 }
 
 /** What every dispatch job and status event of a run says about the run (the schemas' runFields). */
@@ -284,7 +299,10 @@ export type DispatchRun = Omit<DispatchJob, 'recipients'>;
 
 /** The dispatch run of a unitary call: the campaign as it was when the execution was written. */
 export function unitaryRun(
-  campaign: Pick<CampaignRecord, 'id' | 'category' | 'channel' | 'enableWebhooks' | 'content'>,
+  campaign: Pick<
+    CampaignRecord,
+    'id' | 'category' | 'channel' | 'enableWebhooks' | 'content' | 'channelConfigurationId'
+  >,
   execution: Pick<ExecutionRecord, 'sandbox' | 'executionId' | 'requestId' | 'campaignVersion'>,
 ): DispatchRun {
   return {
@@ -298,6 +316,7 @@ export function unitaryRun(
     channel: campaign.channel,
     enableWebhooks: campaign.enableWebhooks,
     content: campaign.content,
+    ...(campaign.channelConfigurationId ? { channelConfigurationId: campaign.channelConfigurationId } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import {
   sesEventSchema,
   snsEnvelopeSchema,
 } from '../schemas/ses-event.ts';
-import { clipReason } from './send-outcome.ts';
+import { clipReason } from './email.ts';
 
 /**
  * SES feedback → Herald statuses (pure). The provider-events worker reads one SQS record body,

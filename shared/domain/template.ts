@@ -1,11 +1,15 @@
 /**
  * Herald's personalization templates: Handlebars-style `{{profile.path}}` and `{{context.path}}`,
- * with `{{{…}}}` for unescaped output in HTML. Written here rather than taken from Handlebars
+ * and `{{unsubscribeUrl}}` (the recipient's one-click unsubscribe link, in marketing email), with
+ * `{{{…}}}` for unescaped output in HTML. Written here rather than taken from Handlebars
  * because Herald needs only variable substitution, must report which variables were missing, and
  * must never evaluate helpers or partials from user content (see docs/adr/0004-templates.md).
  */
 
-export type TemplateRoot = 'profile' | 'context';
+export type TemplateRoot = 'profile' | 'context' | 'unsubscribeUrl';
+
+/** Names that stand alone, without a path. */
+const BARE_NAMES: ReadonlySet<string> = new Set(['unsubscribeUrl']);
 
 export type TemplatePart =
   | { readonly kind: 'text'; readonly text: string }
@@ -53,9 +57,15 @@ export function compileTemplate(source: string): CompiledTemplate {
     const expression = source.slice(start, close).trim();
     const segments = expression.split('.');
     const [root, ...path] = segments;
+    if (root === 'unsubscribeUrl' && path.length === 0) {
+      parts.push({ kind: 'variable', root, path, raw });
+      variables.push(expression);
+      index = close + closer.length;
+      continue;
+    }
     if (root !== 'profile' && root !== 'context') {
       throw new TemplateSyntaxError(
-        `'{{${expression}}}' at offset ${open}: only profile.* and context.* variables are supported`,
+        `'{{${expression}}}' at offset ${open}: only profile.*, context.* and unsubscribeUrl are supported`,
         open,
       );
     }
@@ -72,6 +82,8 @@ export function compileTemplate(source: string): CompiledTemplate {
 export interface RenderScope {
   readonly profile: Readonly<Record<string, unknown>>;
   readonly context: Readonly<Record<string, unknown>>;
+  /** Marketing email only: the recipient's unsubscribe link. */
+  readonly unsubscribeUrl?: string;
 }
 
 export interface RenderResult {
@@ -95,7 +107,8 @@ export function escapeHtml(value: string): string {
 }
 
 function lookup(scope: RenderScope, root: TemplateRoot, path: readonly string[]): unknown {
-  let current: unknown = scope[root];
+  if (BARE_NAMES.has(root)) return path.length === 0 ? scope[root as 'unsubscribeUrl'] : undefined;
+  let current: unknown = scope[root as 'profile' | 'context'];
   for (const segment of path) {
     if (current === null || typeof current !== 'object' || !Object.hasOwn(current, segment)) return undefined;
     current = (current as Record<string, unknown>)[segment];

@@ -1,26 +1,64 @@
+import { ConfiguredProviders } from '../channels/provider-directory.ts';
 import { SandboxProvider } from '../channels/sandbox-provider.ts';
-import type { HeraldConfig } from '../config.ts';
+import { createSesClient } from '../channels/ses-provider.ts';
+import { SmtpProviderCache } from '../channels/smtp-provider.ts';
+import { ConfigError, type HeraldConfig } from '../config.ts';
+import { parseAllowlist } from '../domain/address-policy.ts';
 import { systemClock } from '../domain/clock.ts';
+import { signUnsubscribeToken, unsubscribeUrl } from '../domain/unsubscribe-token.ts';
 import { createSqsClient } from '../queue/sqs-client.ts';
+import { DynamoDbChannelConfigurationStore } from '../store/dynamodb-channel-configuration-store.ts';
 import { createDocumentClient } from '../store/dynamodb-client.ts';
 import { DynamoDbExecutionStore } from '../store/dynamodb-execution-store.ts';
 import { DynamoDbProfileStore } from '../store/dynamodb-profile-store.ts';
 import { DynamoDbSuppressionStore } from '../store/dynamodb-suppression-store.ts';
 import type { DispatchDeps } from '../use-cases/dispatch.ts';
 import type { Clients } from './parts.ts';
-import { statusEvents } from './queue-parts.ts';
+import { dispatchQueue, statusEvents } from './queue-parts.ts';
+import { secretBox } from './secret-parts.ts';
+import { unsubscribeKeyring } from './unsubscribe-parts.ts';
 
-/** The dispatch worker: render, send through the channel provider, record, publish status events. */
+/**
+ * The dispatch worker: render, send through the provider the sandbox's channel configurations
+ * name (SMTP pools and the SES client kept per container), record, publish status events, queue
+ * "not now" recipients again. It opens SMTP passwords and signs unsubscribe links; it cannot
+ * start without HERALD_PUBLIC_URL, where those links point.
+ */
 export function dispatchRoot(config: HeraldConfig, clients: Partial<Clients> = {}) {
   const documents = clients.dynamodb ?? createDocumentClient();
   const sqs = clients.sqs ?? createSqsClient();
   const table = config.TABLE_NAME;
+  const publicUrl = config.HERALD_PUBLIC_URL;
+  if (!publicUrl)
+    throw new ConfigError([
+      {
+        variable: 'HERALD_PUBLIC_URL',
+        message: 'is required: the unsubscribe links of marketing email point there',
+      },
+    ]);
+  const keyring = unsubscribeKeyring(config);
+  const sandbox = new SandboxProvider(documents, table);
+  let ses: ReturnType<typeof createSesClient> | undefined;
+  const providers = new ConfiguredProviders({
+    configurations: new DynamoDbChannelConfigurationStore(documents, table),
+    secrets: secretBox(config),
+    sandbox,
+    ses: () => {
+      ses ??= createSesClient();
+      return ses;
+    },
+    // The SMTP host passed the SSRF policy when it was saved; it is checked again at each connect.
+    smtp: new SmtpProviderCache({ isAllowed: parseAllowlist(config.HERALD_WEBHOOK_ALLOWED_ADDRESSES) }),
+    clock: systemClock,
+  });
   return {
     clock: systemClock,
     executions: new DynamoDbExecutionStore(documents, table),
     profiles: new DynamoDbProfileStore(documents, table),
     suppressions: new DynamoDbSuppressionStore(documents, table),
-    provider: new SandboxProvider(documents, table),
+    providers,
     events: statusEvents(config, sqs),
+    retries: dispatchQueue(config, sqs),
+    unsubscribeUrl: (claims) => unsubscribeUrl(publicUrl, signUnsubscribeToken(keyring, claims)),
   } satisfies DispatchDeps;
 }

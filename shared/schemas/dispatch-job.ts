@@ -11,6 +11,10 @@ export const dispatchJobSchema = z.object({
   kind: z.enum(['unitary', 'audience']),
   ...runFields,
   enableWebhooks: z.boolean(),
+  /** The campaign's channel configuration; absent: the sandbox's default for the channel. */
+  channelConfigurationId: z.string().optional(),
+  /** Sends tried so far for these recipients after a provider's "not now" (0 or absent: none). */
+  attempt: z.number().int().min(0).optional(),
   content: contentSchema,
   /** Context shared by every recipient (audience executions); a recipient's own context wins. */
   context: z.record(z.string(), z.unknown()).optional(),

@@ -152,6 +152,10 @@ export const renderedMessageSchema = z
     title: z.string().optional(),
     body: z.string().optional(),
     data: z.record(z.string(), z.string()).optional(),
+    headers: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: 'Headers Herald added (email: List-Unsubscribe, List-Unsubscribe-Post).' }),
     providerMessageId: z.string(),
     sentAt: isoDateTimeSchema,
   })

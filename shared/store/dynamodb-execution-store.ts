@@ -127,7 +127,8 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.message(message.sandbox, message.executionId, message.messageId, message.shard),
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          // The send claim, if any, ends with the status it led to.
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE sendingSince`,
           ConditionExpression: '#status = :from',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
@@ -138,5 +139,28 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  async claimSend(message: MessageRecord, from: MessageStatus, at: string) {
+    const key = keys.message(message.sandbox, message.executionId, message.messageId, message.shard);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET sendingSince = :at',
+          ConditionExpression: '#status = :from AND attribute_not_exists(sendingSince)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':at': at, ':from': from },
+        }),
+      );
+      return { claim: 'claimed' as const };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const stored = await this.getRecord(messageItem, key);
+    if (!stored || stored.status !== from || stored.sendingSince === undefined)
+      return { claim: 'moved' as const };
+    return { claim: 'taken' as const, since: stored.sendingSince };
   }
 }

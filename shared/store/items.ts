@@ -249,6 +249,7 @@ export const messageItem = entity({
     missingVariables: z.array(z.string()).optional(),
     address: z.string().optional(),
     shard: z.number().optional(),
+    sendingSince: z.string().optional(),
   } satisfies RecordShape<MessageRecord>),
 });
 
@@ -311,6 +312,7 @@ export const audienceExecutionItem = entity({
     channel: z.enum(CHANNELS),
     identityNamespace: z.string(),
     content: storedContentSchema,
+    channelConfigurationId: z.string().optional(),
     enableWebhooks: z.boolean(),
     throttleRatePerSec: z.number(),
     context: jsonObject.optional(),

@@ -2,6 +2,7 @@ import {
   type ChannelConfigurationRecord,
   type ChannelConfigurationStore,
   networkTarget,
+  PASSWORD_FIELD,
   type SealedSecret,
   type SecretBox,
   type StoredProvider,
@@ -31,7 +32,7 @@ export interface ChannelConfigurationDeps {
   readonly clock: Clock;
 }
 
-const PASSWORD = 'provider.password';
+const PASSWORD = PASSWORD_FIELD;
 
 async function load(deps: ChannelConfigurationDeps, sandbox: string, id: string) {
   const record = await deps.channelConfigurations.get(sandbox, id);

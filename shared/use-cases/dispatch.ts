@@ -1,11 +1,26 @@
-import { type ChannelProvider, type SuppressionStore, suppresses } from '../domain/channel.ts';
+import type { ProviderDirectory, ResolvedProvider, SuppressionStore } from '../domain/channel.ts';
 import type { Clock } from '../domain/clock.ts';
-import { type ExecutionStore, type MessageRecord, statusEvent } from '../domain/execution.ts';
+import {
+  type DispatchQueue,
+  dispatchJobFor,
+  type ExecutionStore,
+  type MessageRecord,
+  statusEvent,
+} from '../domain/execution.ts';
 import { chooseAddress, EXCLUSION_CODES, renderContent } from '../domain/message.ts';
 import type { ProfileRecord, ProfileStore } from '../domain/profile.ts';
 import { mergeAttributes } from '../domain/profile.ts';
+import {
+  awaitingSend,
+  claimIsStale,
+  SEND_FAILURE_CODES,
+  SEND_LEASE_MS,
+  SEND_RETRY_SCHEDULE_SECONDS,
+  sendDecision,
+} from '../domain/sending.ts';
 import { type SmsSegments, smsSegments } from '../domain/sms.ts';
 import { RenderBudgetError } from '../domain/template.ts';
+import { listUnsubscribeHeaders, type UnsubscribeClaims } from '../domain/unsubscribe-token.ts';
 import type { StatusEventPublisher } from '../domain/webhook.ts';
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type { StatusChange } from '../schemas/execution.ts';
@@ -15,9 +30,15 @@ export interface DispatchDeps {
   readonly executions: ExecutionStore;
   readonly profiles: ProfileStore;
   readonly suppressions: SuppressionStore;
-  readonly provider: ChannelProvider;
+  readonly providers: ProviderDirectory;
   readonly events: StatusEventPublisher;
+  /** Where recipients a provider said "not now" to are queued again, delayed. */
+  readonly retries: Pick<DispatchQueue, 'sendDelayed'>;
+  /** The signed unsubscribe URL of a profile on a channel (marketing email carries it). */
+  readonly unsubscribeUrl: (claims: Omit<UnsubscribeClaims, 'expiresAt'>) => string;
   readonly clock: Clock;
+  /** Seconds before each new try after "not now"; SEND_RETRY_SCHEDULE_SECONDS unless a test says. */
+  readonly retrySchedule?: readonly number[];
 }
 
 type Recipient = DispatchJob['recipients'][number];
@@ -30,6 +51,10 @@ interface Outcome {
   /** For the status events only: where it went (or would have), and an SMS's parts. */
   readonly address?: string;
   readonly sms?: SmsSegments;
+  /** The provider said "not now": send this recipient again after so many seconds. */
+  readonly retry?: { readonly recipient: Recipient; readonly inSeconds: number };
+  /** Another dispatcher holds the message's send claim: leave it, retry the job later. */
+  readonly busy?: true;
 }
 
 /** A recipient whose message is still queued, with what was read for it. */
@@ -41,18 +66,22 @@ interface Pending {
 }
 
 /**
- * Sends one dispatch job. Messages, profiles and suppressions are read in one batch each, and the
- * recipients are then sent to side by side. Each recipient is handled on its own and only while its
- * message is still `queued`, so a redelivered job (SQS delivers at least once) never records a
- * message twice. The status events are published before the statuses are recorded: a crash in
- * between repeats the (idempotent) provider call and republishes events with the same ids, never
- * loses one. Any failure throws, and the retried job skips what was recorded.
+ * Sends one dispatch job. Messages, profiles and suppressions are read in one batch each, the
+ * provider is chosen once (the campaign's channel configuration, else the sandbox's default, else
+ * the sandbox provider), and the recipients are then sent to side by side. Each recipient is
+ * handled on its own and only while its message still awaits its send, so a redelivered job (SQS
+ * delivers at least once) never records a message twice; a provider that cannot de-duplicate is
+ * handed a message only after the dispatcher's claim on it (see domain/sending.ts). The status
+ * events are published before the statuses are recorded: a crash in between republishes events
+ * with the same ids, never loses one. Recipients a provider said "not now" to are queued again,
+ * delayed, before their `delay` is recorded. Any failure throws, and the retried job skips what
+ * was recorded.
  */
 export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise<void> {
   const messages = await deps.executions.getMessages(job.sandbox, job.executionId, job.recipients);
   const queued = job.recipients.flatMap((recipient) => {
     const message = messages.get(recipient.messageId);
-    return message?.status === 'queued' ? [{ recipient, message }] : [];
+    return message && awaitingSend(message) ? [{ recipient, message }] : [];
   });
   if (queued.length === 0) return;
   const profileIds = queued.flatMap(({ recipient }) => (recipient.profileId ? [recipient.profileId] : []));
@@ -74,33 +103,71 @@ export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise
     addresses.length > 0
       ? await deps.suppressions.suppressedAmong(job.sandbox, job.channel, addresses)
       : new Set<string>();
+  const provider = addresses.some((a) => !suppressed.has(a))
+    ? await deps.providers.resolve(job.sandbox, job.channel, job.channelConfigurationId)
+    : undefined;
 
-  const sent = await Promise.allSettled(pending.map((p) => dispatchOne(deps, job, p, suppressed)));
-  const outcomes = sent.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const sent = await Promise.allSettled(pending.map((p) => dispatchOne(deps, job, p, suppressed, provider)));
+  const outcomes = sent.flatMap((result) =>
+    result.status === 'fulfilled' && !result.value.busy ? [result.value] : [],
+  );
   if (job.enableWebhooks) {
     const events = outcomes.flatMap((outcome) => statusEvents(job, outcome));
     if (events.length > 0) await deps.events.publish(events);
   }
+  const retries = outcomes.flatMap((outcome) => (outcome.retry ? [outcome.retry] : []));
+  if (retries.length > 0) {
+    const attempt = (job.attempt ?? 0) + 1;
+    await deps.retries.sendDelayed(
+      [...groupBy(retries, (r) => r.inSeconds)].map(([delaySeconds, group]) => ({
+        job: {
+          ...dispatchJobFor(
+            job,
+            group.map((r) => r.recipient),
+          ),
+          attempt,
+        },
+        delaySeconds,
+      })),
+    );
+  }
   const recorded = await Promise.allSettled(
     outcomes.map((outcome) =>
-      deps.executions.transition(outcome.message, 'queued', outcome.changes, outcome.extra),
+      deps.executions.transition(outcome.message, outcome.message.status, outcome.changes, outcome.extra),
     ),
   );
   const failure = [...sent, ...recorded].find((result) => result.status === 'rejected');
   if (failure) throw failure.reason;
+  if (sent.some((result) => result.status === 'fulfilled' && result.value.busy))
+    throw new SendInProgressError(job.executionId);
+}
+
+/** Another dispatcher is sending some of the job's messages: the job comes back after its visibility timeout. */
+export class SendInProgressError extends Error {
+  constructor(executionId: string) {
+    super(`messages of execution ${executionId} are being sent by another dispatcher; retrying later`);
+    this.name = 'SendInProgressError';
+  }
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
 }
 
 /**
- * Primary course for one recipient whose message is queued: exclude it if its address is missing,
- * malformed or suppressed; otherwise render, send through the provider with the message id as
- * idempotency key, and suppress the address on a bounce or complaint. Returns the status changes
- * to record.
+ * Primary course for one recipient whose message awaits its send: exclude it if its address is
+ * missing, malformed or suppressed; otherwise render (with the unsubscribe link for marketing
+ * email), claim the message when the provider cannot de-duplicate, send, and suppress the address
+ * on a bounce or complaint. Returns the status changes to record.
  */
 async function dispatchOne(
   deps: DispatchDeps,
   job: DispatchJob,
   { recipient, message, profile, address }: Pending,
   suppressed: ReadonlySet<string>,
+  resolved: ResolvedProvider | undefined,
 ): Promise<Outcome> {
   const at = () => deps.clock.now().toISOString();
   if (!address.ok) {
@@ -117,10 +184,24 @@ async function dispatchOne(
       address: address.address,
     };
   }
+  if (!resolved) {
+    const reason = `The campaign's channel configuration ${job.channelConfigurationId ?? ''} no longer exists for the ${job.channel} channel.`;
+    return {
+      message,
+      changes: [{ status: 'error', at: at(), code: SEND_FAILURE_CODES.configurationMissing, reason }],
+      extra: { address: address.address },
+      address: address.address,
+    };
+  }
 
+  const unsubscribeUrl =
+    job.campaignType === 'marketing' && job.channel === 'email' && recipient.profileId
+      ? deps.unsubscribeUrl({ sandbox: job.sandbox, profileId: recipient.profileId, channel: job.channel })
+      : undefined;
   const scope = {
     profile: mergeAttributes(profile?.attributes ?? {}, recipient.profile ?? {}),
     context: recipient.context ?? job.context ?? {},
+    ...(unsubscribeUrl ? { unsubscribeUrl } : {}),
   };
   let output: ReturnType<typeof renderContent>;
   try {
@@ -135,7 +216,23 @@ async function dispatchOne(
     };
   }
   const { rendered, missing } = output;
-  const outcome = await deps.provider.send(
+  const { provider } = resolved;
+  if (!provider.idempotent) {
+    const claimed = await deps.executions.claimSend(message, message.status, at());
+    if (claimed.claim === 'moved') return { message, changes: [], busy: true };
+    if (claimed.claim === 'taken') {
+      if (!claimIsStale(claimed.since, deps.clock.now(), SEND_LEASE_MS))
+        return { message, changes: [], busy: true };
+      const reason = `A dispatcher handed the message to the provider at ${claimed.since} and stopped before recording the answer; it is not sent again, so it is never sent twice.`;
+      return {
+        message,
+        changes: [{ status: 'error', at: at(), code: SEND_FAILURE_CODES.interrupted, reason }],
+        extra: { address: address.address },
+        address: address.address,
+      };
+    }
+  }
+  const outcome = await provider.send(
     {
       sandbox: job.sandbox,
       executionId: job.executionId,
@@ -143,31 +240,34 @@ async function dispatchOne(
       channel: job.channel,
       to: address.address,
       content: rendered,
+      ...(unsubscribeUrl
+        ? { headers: listUnsubscribeHeaders(unsubscribeUrl, resolved.unsubscribeMailto) }
+        : {}),
     },
     deps.clock.now(),
   );
-  const changes: StatusChange[] = [{ status: 'sent', at: at() }];
-  for (const event of outcome.events) {
-    changes.push({
-      status: event.status,
+  const decision = sendDecision(
+    outcome,
+    at(),
+    (job.attempt ?? 0) + 1,
+    deps.retrySchedule ?? SEND_RETRY_SCHEDULE_SECONDS,
+  );
+  if (decision.suppress !== undefined) {
+    await deps.suppressions.suppress(job.sandbox, job.channel, address.address, {
+      code: decision.suppress,
+      messageId: message.messageId,
       at: at(),
-      ...(event.code !== undefined ? { code: event.code } : {}),
-      ...(event.reason !== undefined ? { reason: event.reason } : {}),
     });
-    if (suppresses(event.status)) {
-      await deps.suppressions.suppress(job.sandbox, job.channel, address.address, {
-        code: event.code ?? event.status,
-        messageId: message.messageId,
-        at: at(),
-      });
-    }
   }
   return {
     message,
-    changes,
+    changes: decision.changes,
     extra: { address: address.address, missingVariables: missing },
     address: address.address,
     ...(job.channel === 'sms' ? { sms: smsSegments(rendered.body ?? '') } : {}),
+    ...(decision.retryInSeconds !== undefined
+      ? { retry: { recipient, inSeconds: decision.retryInSeconds } }
+      : {}),
   };
 }
 

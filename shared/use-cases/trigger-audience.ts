@@ -101,6 +101,7 @@ export async function triggerAudience(
     channel: campaign.channel,
     identityNamespace: campaign.identityNamespace,
     content: campaign.content,
+    ...(campaign.channelConfigurationId ? { channelConfigurationId: campaign.channelConfigurationId } : {}),
     enableWebhooks: campaign.enableWebhooks,
     throttleRatePerSec: campaign.throttleRatePerSec ?? DEFAULT_RATE_PER_SEC,
     ...(input.context ? { context: input.context } : {}),

@@ -9,6 +9,7 @@ import {
   INDEX_ACTIONS,
   QUEUE_ACTIONS,
   SECRETS_ACTIONS,
+  signsUnsubscribeLinks,
   TABLE_ACTIONS,
 } from '../../shared/definitions/functions.ts';
 import { dlqName, queueDefinitions } from '../../shared/definitions/queues.ts';
@@ -210,6 +211,7 @@ describe('the API stack', () => {
           ...definition.queues.map((name) => queueDefinitions.find((q) => q.name === name)?.envVar),
           ...(definition.secrets === 'none' ? [] : ['HERALD_SECRETS_KMS_KEY_ID']),
           ...(definition.unsubscribeLinks ? ['HERALD_UNSUBSCRIBE_SECRET'] : []),
+          ...(signsUnsubscribeLinks(definition) ? ['HERALD_PUBLIC_URL'] : []),
         ].sort(),
       );
     }
@@ -239,27 +241,25 @@ describe('the API stack', () => {
     ).toEqual([]);
   });
 
-  it('lets only the channels function seal secrets, with kms:Encrypt on the secrets key alone', () => {
-    const sealing = apiStack.functions.filter((fn) =>
-      grantsOf(fn.function.role?.node.defaultChild as CfnElement).some((grant) => grant.startsWith('kms:')),
-    );
-    expect(sealing.map((fn) => fn.definition.name)).toEqual(['channels-api']);
-    expect(
-      grantsOf(sealing[0]?.function.role?.node.defaultChild as CfnElement).filter((g) =>
-        g.startsWith('kms:'),
-      ),
-    ).toEqual(['kms:Encrypt secrets-key']);
+  it('lets only the channels function seal secrets and only the dispatcher open them, on the secrets key alone', () => {
+    const kmsGrants = (fn: (typeof apiStack.functions)[number]) =>
+      grantsOf(fn.function.role?.node.defaultChild as CfnElement).filter((g) => g.startsWith('kms:'));
+    const using = apiStack.functions.filter((fn) => kmsGrants(fn).length > 0);
+    expect(Object.fromEntries(using.map((fn) => [fn.definition.name, kmsGrants(fn)]))).toEqual({
+      'channels-api': ['kms:Encrypt secrets-key'],
+      'dispatch-worker': ['kms:Decrypt secrets-key'],
+    });
     data.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
-  it('gives the unsubscribe secret to the public function as a dynamic reference, never its value', () => {
+  it('gives the unsubscribe secret to the functions that verify or sign links, as a dynamic reference, never its value', () => {
     data.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
     });
     const withSecret = apiStack.functions.filter(
       (fn) => 'HERALD_UNSUBSCRIBE_SECRET' in environmentOf(fn.function.node.defaultChild as CfnElement),
     );
-    expect(withSecret.map((fn) => fn.definition.name)).toEqual(['public-api']);
+    expect(withSecret.map((fn) => fn.definition.name).sort()).toEqual(['dispatch-worker', 'public-api']);
     const value = JSON.stringify(
       environmentOf(withSecret[0]?.function.node.defaultChild as CfnElement).HERALD_UNSUBSCRIBE_SECRET,
     );

@@ -108,10 +108,14 @@ describe('cost of a call', () => {
       lambdaContext('dispatch', 30_000),
     );
     expect(answer.batchItemFailures).toEqual([]);
-    // Messages, profiles and the suppression list: one batched read each, whatever the job's size.
-    expect(calls.slice(0, 3)).toEqual(Array(3).fill('dynamodb:BatchGetItemCommand'));
+    // Messages, profiles and the suppression list: one batched read each, whatever the job's size;
+    // then the sandbox's default channel configuration (none here), read once per container.
+    expect(calls.slice(0, 4)).toEqual([
+      ...Array(3).fill('dynamodb:BatchGetItemCommand'),
+      'dynamodb:GetItemCommand',
+    ]);
     // Then per message: the sandbox provider's stored copy, and the status update.
-    expect(calls.slice(3).sort()).toEqual([
+    expect(calls.slice(4).sort()).toEqual([
       ...Array(20).fill('dynamodb:PutItemCommand'),
       ...Array(20).fill('dynamodb:UpdateItemCommand'),
     ]);

@@ -53,10 +53,13 @@ describe('a worker killed mid-batch', () => {
     const deps = dispatchRoot(herald.config, herald.clients);
     const handed: string[] = [];
     let deliveries = 0;
+    const sandbox = await deps.providers.resolve('any', 'email');
+    if (!sandbox) throw new Error('no sandbox provider');
     const dying: ChannelProvider = {
       name: 'dying-sandbox',
+      idempotent: true,
       async send(message, now) {
-        const outcome = await deps.provider.send(message, now);
+        const outcome = await sandbox.provider.send(message, now);
         handed.push(message.messageId);
         if (deliveries === 1 && handed.length === 1) await new Promise(() => {});
         return outcome;
@@ -70,7 +73,10 @@ describe('a worker killed mid-batch', () => {
       queueArn: arn ?? '',
       definition: { ...dispatchQueue, visibilityTimeoutSeconds: 1, workerTimeoutSeconds: 2 },
       handler: async () => {
-        const worker = sqsWorker({ ...dispatchWorker, deps: () => ({ ...deps, provider: dying }) });
+        const worker = sqsWorker({
+          ...dispatchWorker,
+          deps: () => ({ ...deps, providers: { resolve: async () => ({ provider: dying }) } }),
+        });
         return (event: SQSEvent, context: Context) => {
           deliveries++;
           return worker(event, context);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { OutgoingEmail } from '../../shared/domain/send-outcome.ts';
+import type { OutgoingMessage as OutgoingEmail } from '../../shared/domain/channel.ts';
 
 /** An email as dispatch hands it to a provider: UTF-8 everywhere, an emoji subject. */
 export function testEmail(extra: Partial<OutgoingEmail> = {}): OutgoingEmail {

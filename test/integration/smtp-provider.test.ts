@@ -9,7 +9,7 @@ import {
   SmtpProviderCache,
   type SmtpProviderOptions,
 } from '../../shared/channels/smtp-provider.ts';
-import { UnsafeHeaderError } from '../../shared/domain/send-outcome.ts';
+import { UnsafeHeaderError } from '../../shared/domain/email.ts';
 import { testEmail } from './email-fixture.ts';
 
 /** What the test server received: each message parsed, raw, with its envelope and session. */

@@ -271,7 +271,7 @@ describe('definitionIssues, rule by rule', () => {
       content: { subject: 'Hi {{user.name}}', html: '<p>{{profile.a</p>', text: 'ok {{context.x}}' },
     });
     expect(found.map((i) => i.path)).toEqual(['content.subject', 'content.html']);
-    expect(found[0]?.message).toContain('only profile.* and context.*');
+    expect(found[0]?.message).toContain('only profile.*, context.* and unsubscribeUrl');
     expect(found[1]?.message).toContain('never closed');
   });
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { functionDefinitions } from '../../shared/definitions/functions.ts';
+import { functionDefinitions, signsUnsubscribeLinks } from '../../shared/definitions/functions.ts';
 import { queueDefinitions } from '../../shared/definitions/queues.ts';
 
 /**
@@ -26,6 +26,7 @@ function stubFunctionEnvironment(fn: (typeof functionDefinitions)[number], excep
       : 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000',
   );
   vi.stubEnv('HERALD_UNSUBSCRIBE_SECRET', fn.unsubscribeLinks ? 'x'.repeat(64) : undefined);
+  vi.stubEnv('HERALD_PUBLIC_URL', signsUnsubscribeLinks(fn) ? 'https://herald.example' : undefined);
   for (const queue of fn.queues) {
     const variable = queueVariable(queue);
     if (variable !== except)

@@ -173,12 +173,13 @@ async function dispatcherExclusion(): Promise<StatusEvent> {
       getMany: async () => new Map<string, ProfileRecord>(),
     } as unknown as DispatchDeps['profiles'],
     suppressions: { suppressedAmong: async () => new Set<string>(), suppress: async () => {} },
-    provider: {
-      name: 'none',
-      send: async () => {
-        throw new Error('an excluded message is never sent');
+    providers: {
+      resolve: async () => {
+        throw new Error('an excluded message needs no provider');
       },
     },
+    retries: { sendDelayed: async () => {} },
+    unsubscribeUrl: () => 'https://herald.example/u/token',
     events: { publish: async (events) => void published.push(...events) },
     clock: { now: () => new Date('2030-01-01T00:00:01.000Z') },
   };

@@ -68,10 +68,10 @@ describe('templates', () => {
 
   it.each([
     ['Hi {{profile.name', 'never closed'],
-    ['{{user.name}}', 'only profile.* and context.*'],
+    ['{{user.name}}', 'only profile.*, context.* and unsubscribeUrl'],
     ['{{profile}}', 'not a variable path'],
     ['{{profile.a b}}', 'not a variable path'],
-    ['{{#if profile.a}}x{{/if}}', 'only profile.* and context.*'],
+    ['{{#if profile.a}}x{{/if}}', 'only profile.*, context.* and unsubscribeUrl'],
   ])('refuse %s', (source, message) => {
     expect(() => compileTemplate(source)).toThrow(TemplateSyntaxError);
     expect(() => compileTemplate(source)).toThrow(message);
@@ -105,15 +105,15 @@ describe('compileTemplate', () => {
   it.each([
     ['Hi {{profile.name', 3, 'never closed'],
     ['Hi {{{profile.name}}', 3, "'{{{' at offset 3 is never closed"],
-    ['Hi {{user.x}}', 3, 'only profile.* and context.*'],
-    ['{{}}', 0, 'only profile.* and context.*'],
-    ['{{ }}', 0, 'only profile.* and context.*'],
+    ['Hi {{user.x}}', 3, 'only profile.*, context.* and unsubscribeUrl'],
+    ['{{}}', 0, 'only profile.*, context.* and unsubscribeUrl'],
+    ['{{ }}', 0, 'only profile.*, context.* and unsubscribeUrl'],
     ['ab{{context}}', 2, 'not a variable path'],
     ['{{profile.}}', 0, 'not a variable path'],
     ['{{profile..a}}', 0, 'not a variable path'],
     ['{{profile.a/b}}', 0, 'not a variable path'],
     ['{{profile.a[0]}}', 0, 'not a variable path'],
-    ['{{ profile . a }}', 0, 'only profile.* and context.*'],
+    ['{{ profile . a }}', 0, 'only profile.*, context.* and unsubscribeUrl'],
     ['ok {{context.a}} then {{profile.x y}}', 22, 'not a variable path'],
   ])('refuses %j at offset %i', (source, offset, message) => {
     let caught: unknown;

@@ -1,0 +1,107 @@
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { ChannelProvider, ProviderDirectory, ResolvedProvider } from '../domain/channel.ts';
+import {
+  type ChannelConfigurationRecord,
+  type ChannelConfigurationStore,
+  PASSWORD_FIELD,
+  type SecretBox,
+  secretContext,
+} from '../domain/channel-configuration.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Channel } from '../schemas/campaign.ts';
+import { SesProvider } from './ses-provider.ts';
+import type { SmtpProviderCache } from './smtp-provider.ts';
+
+/**
+ * How long a container keeps what it read of a channel configuration. An edit (or a new default)
+ * reaches every dispatcher within this time; a configuration is read once per container per
+ * period instead of once per job.
+ */
+export const CONFIGURATION_CACHE_MS = 10_000;
+
+export interface ProviderDirectoryParts {
+  readonly configurations: Pick<ChannelConfigurationStore, 'get' | 'getDefault'>;
+  /** Opens SMTP passwords (the dispatch function may decrypt, never encrypt). */
+  readonly secrets: Pick<SecretBox, 'open'>;
+  /** The built-in provider: no configuration, or a configuration of type `sandbox`. */
+  readonly sandbox: ChannelProvider;
+  /** One SES client per container, created on first use. */
+  readonly ses: () => SESv2Client;
+  /** SMTP pools, one per configuration revision. */
+  readonly smtp: SmtpProviderCache;
+  readonly clock: Clock;
+}
+
+/**
+ * The dispatcher's providers, chosen from the sandbox's channel configurations (domain/channel.ts
+ * says the order). Configurations are cached for CONFIGURATION_CACHE_MS; SMTP pools are kept per
+ * configuration revision, so a changed password or host gets a new pool.
+ */
+export class ConfiguredProviders implements ProviderDirectory {
+  readonly #parts: ProviderDirectoryParts;
+  readonly #cache = new Map<string, { until: number; resolved: Promise<ResolvedProvider | undefined> }>();
+
+  constructor(parts: ProviderDirectoryParts) {
+    this.#parts = parts;
+  }
+
+  resolve(
+    sandbox: string,
+    channel: Channel,
+    configurationId?: string,
+  ): Promise<ResolvedProvider | undefined> {
+    const key = JSON.stringify([sandbox, channel, configurationId ?? null]);
+    const now = this.#parts.clock.now().getTime();
+    const cached = this.#cache.get(key);
+    if (cached && cached.until > now) return cached.resolved;
+    const resolved = this.#read(sandbox, channel, configurationId);
+    this.#cache.set(key, { until: now + CONFIGURATION_CACHE_MS, resolved });
+    // A failed read is not kept: the next job reads again.
+    resolved.catch(() => this.#cache.delete(key));
+    return resolved;
+  }
+
+  async #read(
+    sandbox: string,
+    channel: Channel,
+    id: string | undefined,
+  ): Promise<ResolvedProvider | undefined> {
+    const { configurations } = this.#parts;
+    const record = id
+      ? await configurations.get(sandbox, id)
+      : await configurations.getDefault(sandbox, channel);
+    if (!record) return id ? undefined : { provider: this.#parts.sandbox };
+    if (record.channel !== channel) return undefined;
+    return {
+      provider: await this.#provider(record),
+      configurationId: record.id,
+      ...(record.rateLimitPerSec !== undefined ? { rateLimitPerSec: record.rateLimitPerSec } : {}),
+    };
+  }
+
+  async #provider(record: ChannelConfigurationRecord): Promise<ChannelProvider> {
+    const { provider } = record;
+    switch (provider.type) {
+      case 'sandbox':
+        return this.#parts.sandbox;
+      case 'ses':
+        return new SesProvider(this.#parts.ses(), provider);
+      case 'smtp': {
+        const { password, ...settings } = provider;
+        return this.#parts.smtp.get({
+          ...settings,
+          id: record.id,
+          revision: record.revision,
+          ...(password
+            ? { password: await this.#parts.secrets.open(password, secretContext(record, PASSWORD_FIELD)) }
+            : {}),
+        });
+      }
+    }
+  }
+
+  /** Closes the SMTP pools (end of a test; a Lambda container just stops). */
+  async close(): Promise<void> {
+    await this.#parts.smtp.close();
+  }
+}
