@@ -115,3 +115,20 @@ export interface ResolvedProvider {
 export interface ProviderDirectory {
   resolve(sandbox: string, channel: Channel, configurationId?: string): Promise<ResolvedProvider | undefined>;
 }
+
+/**
+ * The send slots of a channel configuration with a `rateLimitPerSec`, shared by every dispatch
+ * worker (one conditionally updated item), so the rate holds across them.
+ */
+export interface SendLedger {
+  /** The next free slot (epoch ms), if any was ever reserved. */
+  next(sandbox: string, configurationId: string): Promise<number | undefined>;
+  /** Reserves `count` slots after the last reservation (or now); returns when the first may go. */
+  reserve(
+    sandbox: string,
+    configurationId: string,
+    count: number,
+    ratePerSec: number,
+    nowMs: number,
+  ): Promise<number>;
+}

@@ -12,6 +12,7 @@ import { createDocumentClient } from '../store/dynamodb-client.ts';
 import { DynamoDbExecutionStore } from '../store/dynamodb-execution-store.ts';
 import { DynamoDbProfileStore } from '../store/dynamodb-profile-store.ts';
 import { DynamoDbSuppressionStore } from '../store/dynamodb-suppression-store.ts';
+import { DynamoDbSendLedger } from '../store/slot-ledger.ts';
 import type { DispatchDeps } from '../use-cases/dispatch.ts';
 import type { Clients } from './parts.ts';
 import { dispatchQueue, statusEvents } from './queue-parts.ts';
@@ -59,6 +60,7 @@ export function dispatchRoot(config: HeraldConfig, clients: Partial<Clients> = {
     providers,
     events: statusEvents(config, sqs),
     retries: dispatchQueue(config, sqs),
+    ledger: new DynamoDbSendLedger(documents, table),
     unsubscribeUrl: (claims) => unsubscribeUrl(publicUrl, signUnsubscribeToken(keyring, claims)),
   } satisfies DispatchDeps;
 }

@@ -6,15 +6,10 @@ import type { MessageStatus } from '../schemas/execution.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { putClaimed } from './idempotency.ts';
-import {
-  audienceExecutionItem,
-  ledgerItem,
-  messageStatusItem,
-  RETENTION_SECONDS,
-  shardsDoneItem,
-} from './items.ts';
+import { audienceExecutionItem, messageStatusItem, shardsDoneItem } from './items.ts';
 import { keys } from './keys.ts';
 import { queryPages } from './query-all.ts';
+import { nextSlot, reserveSlots } from './slot-ledger.ts';
 
 /**
  * Audience executions: the run item (progress counted per page, never per message), its throttle
@@ -40,7 +35,7 @@ export class DynamoDbAudienceExecutionStore extends DynamoDbTable implements Aud
   }
 
   async nextSlot(sandbox: string, executionId: string): Promise<number | undefined> {
-    return (await this.getRecord(ledgerItem, keys.throttleLedger(sandbox, executionId)))?.nextSlotAt;
+    return nextSlot(this.client, this.tableName, keys.throttleLedger(sandbox, executionId));
   }
 
   async reserveSlots(
@@ -50,30 +45,11 @@ export class DynamoDbAudienceExecutionStore extends DynamoDbTable implements Aud
     ratePerSec: number,
     nowMs: number,
   ): Promise<number> {
-    for (;;) {
-      const stored = await this.nextSlot(sandbox, executionId);
-      const start = Math.max(stored ?? 0, nowMs);
-      const next = start + Math.round((count / ratePerSec) * 1000);
-      try {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: keys.throttleLedger(sandbox, executionId),
-            UpdateExpression: 'SET nextSlotAt = :next, expiresAt = :expires',
-            ConditionExpression: stored === undefined ? 'attribute_not_exists(pk)' : 'nextSlotAt = :stored',
-            ExpressionAttributeValues: {
-              ':next': next,
-              ':expires': Math.floor(nowMs / 1000) + RETENTION_SECONDS,
-              ...(stored === undefined ? {} : { ':stored': stored }),
-            },
-          }),
-        );
-        return start;
-      } catch (error) {
-        // Another fanout worker reserved first: read the ledger again.
-        if (!isConditionFailure(error)) throw error;
-      }
-    }
+    return reserveSlots(this.client, this.tableName, keys.throttleLedger(sandbox, executionId), {
+      count,
+      ratePerSec,
+      nowMs,
+    });
   }
 
   async shardDone(sandbox: string, executionId: string, shard: number): Promise<void> {

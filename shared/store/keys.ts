@@ -84,6 +84,11 @@ export const keys = {
   }),
   channelConfiguration: (sandbox: string, id: string) => ({ pk: `SB#${sandbox}`, sk: `CHANNELCONF#${id}` }),
   channelConfigurations: (sandbox: string) => ({ pk: `SB#${sandbox}`, prefix: 'CHANNELCONF#' }),
+  /** The send ledger of a channel configuration with a rate limit: the next free send slot. */
+  providerLedger: (sandbox: string, configurationId: string) => ({
+    pk: `SB#${sandbox}#CHANNELCONF#${configurationId}`,
+    sk: 'LEDGER',
+  }),
   /** Names the channel's default configuration; at most one per channel, taken conditionally. */
   channelDefault: (sandbox: string, channel: string) => ({
     pk: `SB#${sandbox}`,

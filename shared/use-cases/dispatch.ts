@@ -1,4 +1,4 @@
-import type { ProviderDirectory, ResolvedProvider, SuppressionStore } from '../domain/channel.ts';
+import type { ProviderDirectory, ResolvedProvider, SendLedger, SuppressionStore } from '../domain/channel.ts';
 import type { Clock } from '../domain/clock.ts';
 import {
   type DispatchQueue,
@@ -37,6 +37,10 @@ export interface DispatchDeps {
   /** The signed unsubscribe URL of a profile on a channel (marketing email carries it). */
   readonly unsubscribeUrl: (claims: Omit<UnsubscribeClaims, 'expiresAt'>) => string;
   readonly clock: Clock;
+  /** The send slots of configurations with a `rateLimitPerSec`. */
+  readonly ledger: SendLedger;
+  /** Waits until a message's send slot; setTimeout unless a test says. */
+  readonly sleep?: (ms: number) => Promise<void>;
   /** Seconds before each new try after "not now"; SEND_RETRY_SCHEDULE_SECONDS unless a test says. */
   readonly retrySchedule?: readonly number[];
 }
@@ -107,7 +111,18 @@ export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise
     ? await deps.providers.resolve(job.sandbox, job.channel, job.channelConfigurationId)
     : undefined;
 
-  const sent = await Promise.allSettled(pending.map((p) => dispatchOne(deps, job, p, suppressed, provider)));
+  const sendable = pending.filter((p) => p.address.ok && !suppressed.has(p.address.address));
+  const pace = provider
+    ? await paceSends(deps, job, provider, sendable)
+    : { slots: new Map<string, number>(), later: [] };
+  if (pace.later.length > 0) {
+    const later = new Set(pace.later.map((p) => p.message.messageId));
+    pending.splice(0, pending.length, ...pending.filter((p) => !later.has(p.message.messageId)));
+  }
+
+  const sent = await Promise.allSettled(
+    pending.map((p) => dispatchOne(deps, job, p, suppressed, provider, pace.slots.get(p.message.messageId))),
+  );
   const outcomes = sent.flatMap((result) =>
     result.status === 'fulfilled' && !result.value.busy ? [result.value] : [],
   );
@@ -142,6 +157,52 @@ export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise
     throw new SendInProgressError(job.executionId);
 }
 
+/** A paced job books its send slots at most this far ahead; the rest is queued again for later. */
+export const PACE_WINDOW_MS = 15_000;
+
+/**
+ * Books send slots for a configuration's `rateLimitPerSec` (shared by every dispatcher through
+ * the ledger): as many recipients as fit in the next PACE_WINDOW_MS get a slot each; the others
+ * are queued again, delayed to when the booked slots end, and stay `queued` meanwhile.
+ */
+async function paceSends(
+  deps: DispatchDeps,
+  job: DispatchJob,
+  provider: ResolvedProvider,
+  sendable: readonly Pending[],
+): Promise<{ slots: Map<string, number>; later: readonly Pending[] }> {
+  const rate = provider.rateLimitPerSec;
+  const id = provider.configurationId;
+  if (rate === undefined || id === undefined || sendable.length === 0) return { slots: new Map(), later: [] };
+  const now = deps.clock.now().getTime();
+  const booked = Math.max((await deps.ledger.next(job.sandbox, id)) ?? now, now);
+  const fit = Math.floor(((now + PACE_WINDOW_MS - booked) * rate) / 1000);
+  const count = Math.min(sendable.length, Math.max(fit, 0));
+  const later = sendable.slice(count);
+  const slots = new Map<string, number>();
+  let ends = booked;
+  if (count > 0) {
+    const start = await deps.ledger.reserve(job.sandbox, id, count, rate, now);
+    sendable.slice(0, count).forEach((p, i) => {
+      slots.set(p.message.messageId, start + Math.round((i * 1000) / rate));
+    });
+    ends = start + Math.round((count * 1000) / rate);
+  }
+  if (later.length > 0) {
+    const delaySeconds = Math.min(900, Math.max(1, Math.ceil((ends - now) / 1000) - 1));
+    await deps.retries.sendDelayed([
+      {
+        job: dispatchJobFor(
+          job,
+          later.map((p) => p.recipient),
+        ),
+        delaySeconds,
+      },
+    ]);
+  }
+  return { slots, later };
+}
+
 /** Another dispatcher is sending some of the job's messages: the job comes back after its visibility timeout. */
 export class SendInProgressError extends Error {
   constructor(executionId: string) {
@@ -149,6 +210,8 @@ export class SendInProgressError extends Error {
     this.name = 'SendInProgressError';
   }
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>();
@@ -168,6 +231,7 @@ async function dispatchOne(
   { recipient, message, profile, address }: Pending,
   suppressed: ReadonlySet<string>,
   resolved: ResolvedProvider | undefined,
+  slot: number | undefined,
 ): Promise<Outcome> {
   const at = () => deps.clock.now().toISOString();
   if (!address.ok) {
@@ -217,6 +281,8 @@ async function dispatchOne(
   }
   const { rendered, missing } = output;
   const { provider } = resolved;
+  const wait = slot === undefined ? 0 : slot - deps.clock.now().getTime();
+  if (wait > 0) await (deps.sleep ?? sleep)(wait);
   if (!provider.idempotent) {
     const claimed = await deps.executions.claimSend(message, message.status, at());
     if (claimed.claim === 'moved') return { message, changes: [], busy: true };

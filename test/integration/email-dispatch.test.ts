@@ -327,4 +327,63 @@ describe('the dispatcher and an SMTP provider that cannot de-duplicate (jobs run
     expect(interrupted).toMatchObject({ status: 'error', statusCode: 'send-interrupted' });
     expect(sink.tries.get('claimed@example.org')).toBeUndefined();
   });
+
+  it('holds rateLimitPerSec across jobs through the configuration ledger, queueing what does not fit', async () => {
+    const limited = await api.post<{ id: string }>('/channel-configurations', {
+      ...smtpConfiguration(sink.port),
+      name: 'two per second',
+      default: false,
+      rateLimitPerSec: 2,
+    });
+    expect(limited.status, JSON.stringify(limited.body)).toBe(201);
+    const campaign = await api.post<{ id: string }>('/campaigns', {
+      ...emailCampaign,
+      createNewProfiles: true,
+      channelConfigurationId: limited.body.id,
+    });
+    await api.post(`/campaigns/${campaign.body.id}/activate`);
+    const many = async (prefix: string) => {
+      const answer = await api.post<{ executionId: string }>('/im/executions/unitary', {
+        requestId: `paced-${prefix}`,
+        campaignId: campaign.body.id,
+        recipients: Array.from({ length: 20 }, (_, i) => ({
+          type: 'aep',
+          userId: `${prefix}${i}@paced.example`,
+          namespace: 'email',
+        })),
+      });
+      expect(answer.status).toBe(202);
+      return nextJob();
+    };
+    // A still clock and a sleep that only writes down: the slots are the ledger's, not the machine's.
+    const t0 = Date.parse('2030-01-01T00:00:00.000Z');
+    const waits: number[] = [];
+    const paced = {
+      ...deps(),
+      clock: { now: () => new Date(t0) },
+      sleep: async (ms: number) => void waits.push(ms),
+    };
+    const first = await many('a');
+    await dispatchJob(paced, first);
+    // 20 messages at 2/s: one slot every 500 ms from now, the first at once.
+    expect(waits).toEqual(Array.from({ length: 19 }, (_, i) => (i + 1) * 500));
+    expect(
+      sink.received.filter((m) =>
+        String(m.to && !Array.isArray(m.to) && m.to.text).endsWith('@paced.example'),
+      ),
+    ).toHaveLength(20);
+
+    waits.length = 0;
+    const second = await many('b');
+    await dispatchJob(paced, second);
+    // The ledger is booked 10 s ahead: 10 more fit in the 15 s window, after the first job's.
+    expect(waits).toEqual(Array.from({ length: 10 }, (_, i) => 10_000 + i * 500));
+    const rest = await nextJob();
+    expect(rest.recipients.map((r) => r.userId)).toEqual(second.recipients.slice(10).map((r) => r.userId));
+    const statuses = (await api.get<Execution>(`/executions/${second.executionId}`)).body.recipients.map(
+      (r) => r.status,
+    );
+    expect(statuses.filter((s) => s === 'sent')).toHaveLength(10);
+    expect(statuses.filter((s) => s === 'queued')).toHaveLength(10);
+  });
 });
