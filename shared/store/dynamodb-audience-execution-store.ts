@@ -3,7 +3,6 @@ import type { AudienceExecutionRecord, AudienceExecutionStore } from '../domain/
 import { MEMBER_SHARDS } from '../domain/audience.ts';
 import type { IdempotencyRecord } from '../domain/idempotency.ts';
 import type { MessageStatus } from '../schemas/execution.ts';
-import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { putClaimed } from './idempotency.ts';
 import { audienceExecutionItem, messageStatusItem, shardsDoneItem } from './items.ts';
