@@ -1,8 +1,4 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import os from 'node:os';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { startHerald } from '../infra/local/runtime.ts';
@@ -11,6 +7,7 @@ import { uuidv7 } from '../shared/domain/ids.ts';
 import { keys } from '../shared/store/keys.ts';
 import { queryPages } from '../shared/store/query-all.ts';
 import { apiCaller } from './api.ts';
+import { startTableProcess } from './table-process.ts';
 
 /**
  * `npm run bench` (second part): audience fan-out on the embedded runtime. Seeds an audience
@@ -32,25 +29,12 @@ const herald = await startHerald({
   log: () => {},
   ...(table
     ? {
-        environment: {
-          ...process.env,
-          AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
-          AWS_ACCESS_KEY_ID: 'local',
-          AWS_SECRET_ACCESS_KEY: 'local',
-        },
+        environment: { ...process.env, ...table.environment },
       }
     : {}),
 });
 // The runtime's own clients (it stops them).
 const { dynamodb: documents, sqs } = herald.clients;
-
-async function startTableProcess() {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'dynamodb-process.ts')], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  return { child, endpoint: line };
-}
 
 const call = apiCaller(herald.url);
 
@@ -240,5 +224,5 @@ try {
   );
 } finally {
   await herald.stop();
-  table?.child.stdin?.end();
+  table?.stop();
 }

@@ -33,7 +33,7 @@ export interface SmtpConfiguration extends EmailSender {
   readonly dkim?: SmtpDkim;
   /**
    * Connections the pool may open to the server.
-   * @default 2
+   * @default DEFAULT_MAX_CONNECTIONS (2)
    */
   readonly maxConnections?: number;
 }
@@ -55,6 +55,8 @@ export interface SmtpProviderOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
+/** Connections a configuration's pool opens when it says nothing (channel configurations never do). */
+export const DEFAULT_MAX_CONNECTIONS = 2;
 
 /** 4xx replies that mean "slow down" rather than "try again" (RFC 5321 §4.2.2, §3.8; RFC 3207). */
 const THROTTLING_REPLIES = new Set([421, 450, 451, 452, 454]);
@@ -149,7 +151,7 @@ export class SmtpProvider implements ChannelProvider {
       host,
       port,
       secure,
-      maxConnections: configuration.maxConnections ?? 2,
+      maxConnections: configuration.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       maxRequeues: 0,
       connectionTimeout: timeout,
       greetingTimeout: timeout,

@@ -1,0 +1,355 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { SMTPServer } from 'smtp-server';
+import { createHandler as createDispatchHandler } from '../functions/workers/dispatch.ts';
+import { startQueuePoller } from '../infra/local/queue-poller.ts';
+import { startHerald } from '../infra/local/runtime.ts';
+import { DEFAULT_MAX_CONNECTIONS, SmtpProvider } from '../shared/channels/smtp-provider.ts';
+import { type QueueDefinition, queueDefinitions } from '../shared/definitions/queues.ts';
+import type { OutgoingMessage } from '../shared/domain/channel.ts';
+import { keys } from '../shared/store/keys.ts';
+import { nextSlot } from '../shared/store/slot-ledger.ts';
+import { apiCaller } from './api.ts';
+import { startTableProcess } from './table-process.ts';
+
+/**
+ * `npm run bench` (last part): email through Herald's SMTP provider to an SMTP server in this
+ * process (smtp-server; it reads each message and keeps its Message-ID and arrival time).
+ *
+ * 1. Throughput: BENCH_SMTP_MESSAGES (500) messages handed to one SmtpProvider at once, with a
+ *    pool of one connection and with the pool size dispatch uses (DEFAULT_MAX_CONNECTIONS).
+ * 2. `rateLimitPerSec` at 50 and 500/s (BENCH_SMTP_RATES): the real dispatch path — unitary
+ *    triggers through the API against an SMTP channel configuration with that limit, then the
+ *    dispatch worker (the runtime's poller, 4 batches in flight, over the real handler) paces its
+ *    sends through the configuration's slot ledger in the DynamoDB engine (its own process, as in
+ *    bench/fanout.ts). The jobs are all queued before the worker starts, so the triggers' speed
+ *    does not limit the rate. BENCH_SMTP_RATE_SECONDS (10) seconds' worth of messages per rate.
+ * Prints figures; asserts nothing.
+ */
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+const MESSAGES = Number(process.env.BENCH_SMTP_MESSAGES ?? 500);
+const RATES = (process.env.BENCH_SMTP_RATES ?? '50,500').split(',').map(Number);
+const RATE_SECONDS = Number(process.env.BENCH_SMTP_RATE_SECONDS ?? 10);
+const RECIPIENTS_PER_CALL = 20;
+
+interface Sink {
+  readonly port: number;
+  /** Arrival (epoch ms) by Message-ID, in arrival order. */
+  readonly arrivals: Map<string, number>;
+  /** Messages received, duplicates included. */
+  received(): number;
+  connections(): number;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** A minimal SMTP server: reads each message to its end, notes its Message-ID and arrival time. */
+async function startSink(): Promise<Sink> {
+  const arrivals = new Map<string, number>();
+  let received = 0;
+  let connections = 0;
+  const server = new SMTPServer({
+    logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    closeTimeout: 1_000,
+    onConnect(_session, callback) {
+      connections += 1;
+      callback();
+    },
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const at = Date.now();
+        received += 1;
+        const head = Buffer.concat(chunks).toString('latin1', 0, 4096);
+        const id = /^Message-ID:\s*(\S+)/im.exec(head)?.[1] ?? `(none ${received})`;
+        if (!arrivals.has(id)) arrivals.set(id, at);
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.server.address();
+  if (!address || typeof address === 'string') throw new Error('the sink has no port');
+  return {
+    port: address.port,
+    arrivals,
+    received: () => received,
+    connections: () => connections,
+    reset() {
+      arrivals.clear();
+      received = 0;
+      connections = 0;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const HTML = `<p>Hi Ada,</p><p>${'Your order has shipped — track it any time. 📦 '.repeat(20)}</p>`;
+const TEXT = `Hi Ada,\n\n${'Your order has shipped — track it any time. 📦 '.repeat(20)}\n`;
+
+function message(): OutgoingMessage {
+  return {
+    sandbox: 'bench',
+    executionId: randomUUID(),
+    messageId: randomUUID(),
+    channel: 'email',
+    to: 'ada@example.org',
+    content: { subject: '🎉 Your order has shipped', text: TEXT, html: HTML },
+  };
+}
+
+/** Part 1: MESSAGES sends handed to the provider at once, as a dispatch job sends side by side. */
+async function throughput(sink: Sink, maxConnections: number | undefined) {
+  sink.reset();
+  const provider = new SmtpProvider(
+    {
+      id: randomUUID(),
+      revision: 1,
+      host: '127.0.0.1',
+      port: sink.port,
+      secure: false,
+      fromAddress: 'shop@example.com',
+      fromName: 'Bench Shop',
+      ...(maxConnections !== undefined ? { maxConnections } : {}),
+    },
+    { isAllowed: (address) => address === '127.0.0.1' },
+  );
+  try {
+    const started = performance.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: MESSAGES }, () => provider.send(message(), new Date())),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const accepted = outcomes.filter((o) => o.kind === 'accepted').length;
+    return { seconds, accepted, perSecond: accepted / seconds, connections: sink.connections() };
+  } finally {
+    await provider.close();
+  }
+}
+
+const sink = await startSink();
+console.log(
+  `Herald SMTP bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; SMTP server (smtp-server) in this process on loopback\n`,
+);
+console.log(`SMTP provider throughput, ${MESSAGES} messages (~2.5 KB, text + HTML) handed over at once`);
+const one = await throughput(sink, 1);
+const pooled = await throughput(sink, undefined);
+const throughputRow = (label: string, r: Awaited<ReturnType<typeof throughput>>) =>
+  console.log(
+    `  ${label.padEnd(30)} ${r.perSecond.toFixed(0).padStart(6)} messages/s  (${r.accepted}/${MESSAGES} accepted in ${r.seconds.toFixed(2)} s, ${r.connections} SMTP connections opened)`,
+  );
+throughputRow('maxConnections 1', one);
+throughputRow(`maxConnections ${DEFAULT_MAX_CONNECTIONS} (the default)`, pooled);
+
+// Part 2: the dispatch worker's pacing, one fresh runtime per rate. Its own dispatch poller is
+// off: the bench starts one over the real handler when every job is queued.
+const dispatchDefinition = dispatchQueueDefinition();
+
+function dispatchQueueDefinition(): QueueDefinition {
+  const definition = queueDefinitions.find((q) => q.name === 'dispatch');
+  if (!definition) throw new Error('no dispatch queue definition');
+  return definition;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The receiving end in its own process (bench/smtp-sink-process.ts), off the sender's core. */
+async function startChildSink(): Promise<Sink> {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'smtp-sink-process.ts')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const arrivals = new Map<string, number>();
+  let received = 0;
+  const lines = createInterface({ input: child.stdout });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', () => reject(new Error('the SMTP sink process exited')));
+    lines.on('line', (line) => {
+      const [first = '', id = ''] = line.split(' ');
+      if (first === 'listening') return resolve(Number(id));
+      received += 1;
+      if (!arrivals.has(id)) arrivals.set(id, Number(first));
+    });
+  });
+  return {
+    port,
+    arrivals,
+    received: () => received,
+    connections: () => Number.NaN,
+    reset() {
+      arrivals.clear();
+      received = 0;
+    },
+    async close() {
+      const exited = once(child, 'exit');
+      child.stdin?.end();
+      await exited;
+    },
+  };
+}
+
+async function pacing(rate: number) {
+  const total = rate * RATE_SECONDS;
+  const calls = Math.ceil(total / RECIPIENTS_PER_CALL);
+  const table = await startTableProcess();
+  const sink = await startChildSink();
+  const herald = await startHerald({
+    port: 0,
+    dataDir: null,
+    schedulerIntervalMs: 0,
+    log: () => {},
+    queues: queueDefinitions.filter((q) => q !== dispatchDefinition),
+    environment: { ...process.env, ...table.environment },
+  });
+  try {
+    const { sqs, dynamodb } = herald.clients;
+    const dispatchUrl = herald.queueUrls[dispatchDefinition.envVar] ?? '';
+    const call = apiCaller(herald.url);
+    const queued = async () => {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: dispatchUrl,
+          AttributeNames: [
+            'ApproximateNumberOfMessages',
+            'ApproximateNumberOfMessagesNotVisible',
+            'ApproximateNumberOfMessagesDelayed',
+          ],
+        }),
+      );
+      const visible = Number(Attributes.ApproximateNumberOfMessages);
+      return {
+        visible,
+        total:
+          visible +
+          Number(Attributes.ApproximateNumberOfMessagesNotVisible) +
+          Number(Attributes.ApproximateNumberOfMessagesDelayed),
+      };
+    };
+
+    const root = herald.rootKey ?? '';
+    await call('POST', '/sandboxes', root, { name: 'bench' });
+    const { key } = (await call('POST', '/api-keys', root, { sandbox: 'bench', scopes: ['admin'] })) as {
+      key: string;
+    };
+    for (let i = 0; i < RECIPIENTS_PER_CALL; i++) {
+      await call('PUT', '/profiles', key, {
+        identities: [{ namespace: 'email', id: `member${i}@example.com` }],
+      });
+    }
+    const configuration = (await call('POST', '/channel-configurations', key, {
+      name: `bench ${rate}/s`,
+      channel: 'email',
+      provider: {
+        type: 'smtp',
+        host: '127.0.0.1',
+        port: sink.port,
+        secure: false,
+        fromAddress: 'shop@example.com',
+        fromName: 'Bench Shop',
+      },
+      rateLimitPerSec: rate,
+    })) as { id: string };
+    const campaign = (await call('POST', '/campaigns', key, {
+      name: `bench ${rate}/s`,
+      category: 'transactional',
+      channel: 'email',
+      identityNamespace: 'email',
+      channelConfigurationId: configuration.id,
+      content: { subject: '🎉 Order {{context.n}} has shipped', text: TEXT, html: HTML },
+    })) as { id: string };
+    await call('POST', `/campaigns/${campaign.id}/activate`, key);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < calls) {
+          const i = next++;
+          const size = Math.min(RECIPIENTS_PER_CALL, total - i * RECIPIENTS_PER_CALL);
+          await call('POST', '/im/executions/unitary', key, {
+            requestId: `smtp-${rate}-${i}`,
+            campaignId: campaign.id,
+            recipients: Array.from({ length: size }, (_, r) => ({
+              type: 'aep',
+              userId: `member${r}@example.com`,
+              namespace: 'email',
+              context: { n: i * RECIPIENTS_PER_CALL + r },
+            })),
+          });
+        }
+      }),
+    );
+    while ((await queued()).visible < calls) await pause(100);
+
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dispatchUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const handler = createDispatchHandler(herald.config, herald.clients);
+    const poller = startQueuePoller({
+      client: sqs,
+      queueUrl: dispatchUrl,
+      queueArn: Attributes.QueueArn ?? dispatchUrl,
+      definition: dispatchDefinition,
+      handler: () => Promise.resolve(handler),
+      onError: (error) => console.error('dispatch worker:', error),
+    });
+    const started = Date.now();
+    try {
+      while (sink.arrivals.size < total && Date.now() - started < (RATE_SECONDS * 3 + 60) * 1000)
+        await pause(100);
+      while ((await queued()).total > 0) await pause(100);
+    } finally {
+      await poller.stop();
+    }
+    const times = [...sink.arrivals.values()].sort((a, b) => a - b);
+    const first = times[0] ?? 0;
+    const last = times.at(-1) ?? 0;
+    const measured = ((times.length - 1) * 1000) / Math.max(last - first, 1);
+    // After the first second: without the start, where slots already due go out together.
+    const steady = times.filter((t) => t >= first + 1000);
+    const steadyRate = ((steady.length - 1) * 1000) / Math.max(last - (steady[0] ?? last), 1);
+    // The busiest second: the most messages that arrived within any 1,000 ms.
+    let busiest = 0;
+    for (let i = 0, j = 0; j < times.length; j++) {
+      while ((times[j] ?? 0) - (times[i] ?? 0) >= 1000) i++;
+      busiest = Math.max(busiest, j - i + 1);
+    }
+    const booked = await nextSlot(dynamodb, herald.tableName, keys.providerLedger('bench', configuration.id));
+    return {
+      total,
+      arrived: times.length,
+      duplicates: sink.received() - times.length,
+      measured,
+      steadyRate,
+      busiest,
+      spanS: (last - first) / 1000,
+      bookedS: booked ? (booked - first) / 1000 : Number.NaN,
+      allSentS: (last - started) / 1000,
+    };
+  } finally {
+    await herald.stop();
+    table.stop();
+    await sink.close();
+  }
+}
+
+await sink.close();
+console.log(
+  `\nrateLimitPerSec through dispatch (${RATE_SECONDS} s of messages per rate in jobs of ${RECIPIENTS_PER_CALL}; the dispatch poller, 4 batches in flight; the DynamoDB engine and the SMTP server each in their own process)`,
+);
+const off = (value: number, rate: number) => {
+  const deviation = ((value - rate) / rate) * 100;
+  return `${deviation >= 0 ? '+' : ''}${deviation.toFixed(1)} %`;
+};
+for (const rate of RATES) {
+  const r = await pacing(rate);
+  const within = Math.abs((r.measured - rate) / rate) <= 0.05;
+  console.log(
+    `  target ${String(rate).padStart(4)}/s: measured ${r.measured.toFixed(1).padStart(6)}/s (${off(r.measured, rate)}, ${within ? 'within' : 'NOT within'} 5 %), after the first second ${r.steadyRate.toFixed(1)}/s (${off(r.steadyRate, rate)}); ${r.arrived}/${r.total} messages over ${r.spanS.toFixed(1)} s (ledger booked to ${r.bookedS.toFixed(1)} s), busiest second ${r.busiest}, ${r.duplicates} duplicates, last one ${r.allSentS.toFixed(1)} s after the worker started`,
+  );
+}
