@@ -13,29 +13,34 @@ import { DEFAULT_MAX_CONNECTIONS, SmtpProvider } from '../shared/channels/smtp-p
 import { type QueueDefinition, queueDefinitions } from '../shared/definitions/queues.ts';
 import type { OutgoingMessage } from '../shared/domain/channel.ts';
 import { keys } from '../shared/store/keys.ts';
-import { nextSlot } from '../shared/store/slot-ledger.ts';
+import { DynamoDbSendLedger, nextSlot } from '../shared/store/slot-ledger.ts';
+import { PACE_WINDOW_MS } from '../shared/use-cases/dispatch.ts';
 import { apiCaller } from './api.ts';
 import { startTableProcess } from './table-process.ts';
 
 /**
- * `npm run bench` (last part): email through Herald's SMTP provider to an SMTP server in this
- * process (smtp-server; it reads each message and keeps its Message-ID and arrival time).
+ * `npm run bench` (last part; `npm run bench:smtp` alone): email through Herald's SMTP provider.
+ * Prints figures; asserts nothing.
  *
  * 1. Throughput: BENCH_SMTP_MESSAGES (500) messages handed to one SmtpProvider at once, with a
- *    pool of one connection and with the pool size dispatch uses (DEFAULT_MAX_CONNECTIONS).
- * 2. `rateLimitPerSec` at 50 and 500/s (BENCH_SMTP_RATES): the real dispatch path — unitary
- *    triggers through the API against an SMTP channel configuration with that limit, then the
- *    dispatch worker (the runtime's poller, 4 batches in flight, over the real handler) paces its
- *    sends through the configuration's slot ledger in the DynamoDB engine (its own process, as in
- *    bench/fanout.ts). The jobs are all queued before the worker starts, so the triggers' speed
- *    does not limit the rate. BENCH_SMTP_RATE_SECONDS (10) seconds' worth of messages per rate.
- * Prints figures; asserts nothing.
+ *    pool of one connection and with the pool size dispatch uses (DEFAULT_MAX_CONNECTIONS), to an
+ *    SMTP server (smtp-server) in this process that reads each message to its end.
+ * 2. `rateLimitPerSec` at BENCH_SMTP_RATES (50, 200 and 500/s), BENCH_SMTP_RATE_SECONDS (20)
+ *    seconds' worth of messages each, arrivals timed by an SMTP server in its own process
+ *    (bench/smtp-sink-process.ts), the DynamoDB engine in another (as in bench/fanout.ts):
+ *    a. through dispatch: unitary triggers through the API against an SMTP channel configuration
+ *       with that limit, all queued first (so the triggers' speed does not limit the rate), then
+ *       the runtime's dispatch poller (4 batches of 10 jobs in flight) over the real handler;
+ *    b. the slot ledger alone: the same booking protocol in the real store, real sleeps and the
+ *       SMTP provider, without dispatch's reads, claims and status writes.
  */
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 const MESSAGES = Number(process.env.BENCH_SMTP_MESSAGES ?? 500);
-const RATES = (process.env.BENCH_SMTP_RATES ?? '50,500').split(',').map(Number);
-const RATE_SECONDS = Number(process.env.BENCH_SMTP_RATE_SECONDS ?? 10);
+const RATES = (process.env.BENCH_SMTP_RATES ?? '50,200,500').split(',').map(Number);
+const RATE_SECONDS = Number(process.env.BENCH_SMTP_RATE_SECONDS ?? 20);
 const RECIPIENTS_PER_CALL = 20;
+/** Jobs paced at once: the local dispatch poller's 4 batches of 10. */
+const JOBS_IN_FLIGHT = 40;
 
 interface Sink {
   readonly port: number;
@@ -195,6 +200,35 @@ async function startChildSink(): Promise<Sink> {
   };
 }
 
+/** How the arrivals kept to the rate: first to last, after the first second, the busiest second. */
+function summary(sink: Sink, total: number, started: number, booked: number | undefined) {
+  const times = [...sink.arrivals.values()].sort((a, b) => a - b);
+  const first = times[0] ?? 0;
+  const last = times.at(-1) ?? 0;
+  const measured = ((times.length - 1) * 1000) / Math.max(last - first, 1);
+  // The middle 80 % of the messages: without the start, where the first jobs' messages leave
+  // together once the worker and the engine catch up with their slots, and without the tail.
+  const low = Math.floor(times.length * 0.1);
+  const high = Math.max(Math.ceil(times.length * 0.9) - 1, low + 1);
+  const middleRate = ((high - low) * 1000) / Math.max((times[high] ?? 0) - (times[low] ?? 0), 1);
+  let busiest = 0;
+  for (let i = 0, j = 0; j < times.length; j++) {
+    while ((times[j] ?? 0) - (times[i] ?? 0) >= 1000) i++;
+    busiest = Math.max(busiest, j - i + 1);
+  }
+  return {
+    total,
+    arrived: times.length,
+    duplicates: sink.received() - times.length,
+    measured,
+    middleRate,
+    busiest,
+    spanS: (last - first) / 1000,
+    bookedS: booked ? (booked - first) / 1000 : Number.NaN,
+    allSentS: (last - started) / 1000,
+  };
+}
+
 async function pacing(rate: number) {
   const total = rate * RATE_SECONDS;
   const calls = Math.ceil(total / RECIPIENTS_PER_CALL);
@@ -306,32 +340,92 @@ async function pacing(rate: number) {
     } finally {
       await poller.stop();
     }
-    const times = [...sink.arrivals.values()].sort((a, b) => a - b);
-    const first = times[0] ?? 0;
-    const last = times.at(-1) ?? 0;
-    const measured = ((times.length - 1) * 1000) / Math.max(last - first, 1);
-    // After the first second: without the start, where slots already due go out together.
-    const steady = times.filter((t) => t >= first + 1000);
-    const steadyRate = ((steady.length - 1) * 1000) / Math.max(last - (steady[0] ?? last), 1);
-    // The busiest second: the most messages that arrived within any 1,000 ms.
-    let busiest = 0;
-    for (let i = 0, j = 0; j < times.length; j++) {
-      while ((times[j] ?? 0) - (times[i] ?? 0) >= 1000) i++;
-      busiest = Math.max(busiest, j - i + 1);
-    }
     const booked = await nextSlot(dynamodb, herald.tableName, keys.providerLedger('bench', configuration.id));
-    return {
-      total,
-      arrived: times.length,
-      duplicates: sink.received() - times.length,
-      measured,
-      steadyRate,
-      busiest,
-      spanS: (last - first) / 1000,
-      bookedS: booked ? (booked - first) / 1000 : Number.NaN,
-      allSentS: (last - started) / 1000,
-    };
+    return summary(sink, total, started, booked);
   } finally {
+    await herald.stop();
+    table.stop();
+    await sink.close();
+  }
+}
+
+/**
+ * The slot ledger alone, without the rest of dispatch (no message reads, claims or status writes):
+ * JOBS_IN_FLIGHT jobs of RECIPIENTS_PER_CALL at a time do what a paced dispatch job does — read
+ * the ledger, take as many slots as fit in PACE_WINDOW_MS (wait, as a re-queued job would, when
+ * none fit), reserve them in the real store, sleep to each slot and send it through the SMTP
+ * provider (the default pool) to the sink in its own process.
+ */
+async function ledgerPacing(rate: number) {
+  const total = rate * RATE_SECONDS;
+  const table = await startTableProcess();
+  const sink = await startChildSink();
+  const herald = await startHerald({
+    port: 0,
+    dataDir: null,
+    schedulerIntervalMs: 0,
+    log: () => {},
+    queues: [],
+    environment: { ...process.env, ...table.environment },
+  });
+  const provider = new SmtpProvider(
+    {
+      id: randomUUID(),
+      revision: 1,
+      host: '127.0.0.1',
+      port: sink.port,
+      secure: false,
+      fromAddress: 'shop@example.com',
+      fromName: 'Bench Shop',
+    },
+    { isAllowed: (address) => address === '127.0.0.1' },
+  );
+  try {
+    const ledger = new DynamoDbSendLedger(herald.clients.dynamodb, herald.tableName);
+    const configurationId = randomUUID();
+    let remaining = total;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: JOBS_IN_FLIGHT }, async () => {
+        while (remaining > 0) {
+          const size = Math.min(RECIPIENTS_PER_CALL, remaining);
+          remaining -= size;
+          let left = size;
+          while (left > 0) {
+            const now = Date.now();
+            const booked = Math.max((await ledger.next('bench', configurationId)) ?? now, now);
+            const count = Math.min(
+              left,
+              Math.max(Math.floor(((now + PACE_WINDOW_MS - booked) * rate) / 1000), 0),
+            );
+            if (count === 0) {
+              // dispatch queues such a job again, delayed by whole seconds until the booked slots end
+              await pause(Math.max(1, Math.ceil((booked - now) / 1000) - 1) * 1000);
+              continue;
+            }
+            left -= count;
+            const start = await ledger.reserve('bench', configurationId, count, rate, now);
+            await Promise.all(
+              Array.from({ length: count }, async (_, i) => {
+                const wait = start + Math.round((i * 1000) / rate) - Date.now();
+                if (wait > 0) await pause(wait);
+                const outcome = await provider.send(message(), new Date());
+                if (outcome.kind !== 'accepted') throw new Error(`not sent: ${JSON.stringify(outcome)}`);
+              }),
+            );
+          }
+        }
+      }),
+    );
+    while (sink.arrivals.size < total) await pause(50);
+    const booked = await nextSlot(
+      herald.clients.dynamodb,
+      herald.tableName,
+      keys.providerLedger('bench', configurationId),
+    );
+    return summary(sink, total, started, booked);
+  } finally {
+    await provider.close();
     await herald.stop();
     table.stop();
     await sink.close();
@@ -346,10 +440,14 @@ const off = (value: number, rate: number) => {
   const deviation = ((value - rate) / rate) * 100;
   return `${deviation >= 0 ? '+' : ''}${deviation.toFixed(1)} %`;
 };
-for (const rate of RATES) {
-  const r = await pacing(rate);
-  const within = Math.abs((r.measured - rate) / rate) <= 0.05;
+const row = (rate: number, r: ReturnType<typeof summary>) => {
+  const within = (value: number) => (Math.abs((value - rate) / rate) <= 0.05 ? 'within' : 'NOT within');
   console.log(
-    `  target ${String(rate).padStart(4)}/s: measured ${r.measured.toFixed(1).padStart(6)}/s (${off(r.measured, rate)}, ${within ? 'within' : 'NOT within'} 5 %), after the first second ${r.steadyRate.toFixed(1)}/s (${off(r.steadyRate, rate)}); ${r.arrived}/${r.total} messages over ${r.spanS.toFixed(1)} s (ledger booked to ${r.bookedS.toFixed(1)} s), busiest second ${r.busiest}, ${r.duplicates} duplicates, last one ${r.allSentS.toFixed(1)} s after the worker started`,
+    `  target ${String(rate).padStart(4)}/s: measured ${r.measured.toFixed(1).padStart(6)}/s (${off(r.measured, rate)}, ${within(r.measured)} 5 %), middle 80 % ${r.middleRate.toFixed(1)}/s (${off(r.middleRate, rate)}, ${within(r.middleRate)} 5 %); ${r.arrived}/${r.total} messages over ${r.spanS.toFixed(1)} s (ledger booked to ${r.bookedS.toFixed(1)} s), busiest second ${r.busiest}, ${r.duplicates} duplicates, the last ${r.allSentS.toFixed(1)} s after the start`,
   );
-}
+};
+for (const rate of RATES) row(rate, await pacing(rate));
+console.log(
+  `\nrateLimitPerSec, the slot ledger alone (${JOBS_IN_FLIGHT} jobs of ${RECIPIENTS_PER_CALL} in flight; ledger in the DynamoDB engine, SMTP provider to the sink, each in their own process)`,
+);
+for (const rate of RATES) row(rate, await ledgerPacing(rate));
