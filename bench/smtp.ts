@@ -20,7 +20,7 @@ import { startTableProcess } from './table-process.ts';
 
 /**
  * `npm run bench` (last part; `npm run bench:smtp` alone): email through Herald's SMTP provider.
- * Prints figures; asserts nothing.
+ * Prints figures; asserts nothing. BENCH_SMTP_HISTOGRAM=1 adds the messages of each second.
  *
  * 1. Throughput: BENCH_SMTP_MESSAGES (500) messages handed to one SmtpProvider at once, with a
  *    pool of one connection and with the pool size dispatch uses (DEFAULT_MAX_CONNECTIONS), to an
@@ -215,6 +215,12 @@ function summary(sink: Sink, total: number, started: number, booked: number | un
   for (let i = 0, j = 0; j < times.length; j++) {
     while ((times[j] ?? 0) - (times[i] ?? 0) >= 1000) i++;
     busiest = Math.max(busiest, j - i + 1);
+  }
+  if (process.env.BENCH_SMTP_HISTOGRAM === '1') {
+    const perSecond = new Array<number>(Math.ceil((last - first + 1) / 1000)).fill(0);
+    for (const t of times)
+      perSecond[Math.floor((t - first) / 1000)] = (perSecond[Math.floor((t - first) / 1000)] ?? 0) + 1;
+    console.log(`    messages in each second from the first: ${perSecond.join(' ')}`);
   }
   return {
     total,
