@@ -95,13 +95,15 @@ const server = new SMTPServer({
     );
   },
 });
-server.on('error', (error) => console.error(`smtp-sink: ${error.message}`));
-
-server.server.once('error', (error: NodeJS.ErrnoException) => {
+let listening = false;
+// Before it listens: the port is taken (or not ours), so stop; afterwards: one client's fault.
+server.on('error', (error: NodeJS.ErrnoException) => {
+  if (listening) return console.error(`smtp-sink: ${error.message}`);
   console.error(`smtp-sink: cannot listen on ${host}:${port}: ${error.message}`);
   process.exit(1);
 });
 server.listen(port, host, () => {
+  listening = true;
   const address = server.server.address();
   const actual = address && typeof address !== 'string' ? address.port : port;
   console.log(`SMTP sink listening on ${host}:${actual} (no auth, no TLS; Ctrl-C to stop)`);

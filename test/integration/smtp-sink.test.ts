@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -110,5 +111,26 @@ describe('npm run smtp-sink', () => {
     const [badCode] = await once(bad, 'exit');
     expect(badCode).toBe(2);
     expect(errors).toContain('--port');
+  });
+
+  it('exits 1, saying so, when its port is taken', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const address = taken.address();
+    if (!address || typeof address === 'string') throw new Error('no port');
+    const child = spawn(process.execPath, [SINK, '--port', String(address.port)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let errors = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      errors += chunk.toString();
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(errors).toContain(`cannot listen on 127.0.0.1:${address.port}`);
   });
 });
