@@ -235,6 +235,12 @@ export interface ExecutionRecord {
   readonly channel: string;
   readonly createdAt: string;
   readonly createdBy: string;
+  /**
+   * Whether the campaign published status events when the execution was triggered, for the
+   * statuses providers report later (provider events). Absent on executions written before it
+   * was kept: the campaign's current setting is used.
+   */
+  readonly enableWebhooks?: boolean;
 }
 
 export interface ExecutionStore {
@@ -258,6 +264,27 @@ export interface ExecutionStore {
     messageId: string,
     shard?: number,
   ): Promise<MessageRecord | undefined>;
+  /** The execution item alone (no messages); undefined for an audience execution's id. */
+  getExecutionRecord(sandbox: string, executionId: string): Promise<ExecutionRecord | undefined>;
+  /**
+   * A message whose shard is not known: the unitary partition and every audience shard
+   * (MEMBER_SHARDS) in one batched read.
+   */
+  findMessage(sandbox: string, executionId: string, messageId: string): Promise<MessageRecord | undefined>;
+  /**
+   * Appends a status change a provider reported, unless the message has left `from` or already
+   * has the event `key` (kept on the message, never shown): `recorded`, else `seen` (this event
+   * was recorded before) or `moved` with the message as it is now (judge the event again).
+   */
+  recordProviderEvent(
+    message: MessageRecord,
+    from: MessageStatus,
+    change: StatusChange,
+    key: string,
+  ): Promise<
+    | { readonly result: 'recorded' | 'seen' }
+    | { readonly result: 'moved'; readonly message: MessageRecord | undefined }
+  >;
   /** Several messages of one execution in one batched read, by message id; missing ones are absent. */
   getMessages(
     sandbox: string,
@@ -328,13 +355,15 @@ export function dispatchJobFor(run: DispatchRun, recipients: DispatchJob['recipi
 /**
  * The one status-event builder, for every status change of every run: the run's header, the
  * message's recipient, the change, and what the dispatcher knows (the address, an SMS's parts).
- * `seq` is the change's place in the message's history, so one change always has one event id.
+ * `seq` is the change's place in the message's history, so one change always has one event id;
+ * a change a provider reported is named by its event's key instead (`p-…`, see
+ * provider-status.ts), since provider events arrive in any order and more than once.
  */
 export function statusEvent(
   run: RunHeader,
   message: Pick<MessageRecord, 'messageId' | 'userId' | 'namespace' | 'profileId'>,
   change: StatusChange,
-  seq: number,
+  seq: number | `p-${string}`,
   sent: { readonly address?: string | undefined; readonly sms?: SmsSegments | undefined } = {},
 ): StatusEvent {
   const { address, sms } = sent;

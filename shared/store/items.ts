@@ -227,6 +227,7 @@ export const executionItem = entity({
     channel: z.string(),
     createdAt: z.string(),
     createdBy: z.string(),
+    enableWebhooks: z.boolean().optional(),
   } satisfies RecordShape<ExecutionRecord>),
 });
 

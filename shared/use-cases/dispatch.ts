@@ -303,6 +303,7 @@ async function dispatchOne(
       sandbox: job.sandbox,
       executionId: job.executionId,
       messageId: message.messageId,
+      ...(message.shard !== undefined ? { shard: message.shard } : {}),
       channel: job.channel,
       to: address.address,
       content: rendered,

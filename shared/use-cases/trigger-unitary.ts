@@ -69,6 +69,7 @@ export async function triggerUnitary(
     channel: campaign.channel,
     createdAt: at,
     createdBy: caller.keyId,
+    enableWebhooks: campaign.enableWebhooks,
   };
   // Measured with every recipient holding a profile id (all ids have one length): the largest the
   // job can be, known before any profile is created.
