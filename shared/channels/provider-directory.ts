@@ -27,6 +27,12 @@ export interface ProviderDirectoryParts {
   readonly sandbox: ChannelProvider;
   /** One SES client per container, created on first use. */
   readonly ses: () => SESv2Client;
+  /**
+   * The configuration set SES configurations send with when they name none
+   * (HERALD_SES_CONFIGURATION_SET: the stack's, whose events reach the provider-events queue).
+   * @default none: such mail is sent without a configuration set
+   */
+  readonly sesConfigurationSet?: string;
   /** SMTP pools, one per configuration revision. */
   readonly smtp: SmtpProviderCache;
   readonly clock: Clock;
@@ -84,8 +90,13 @@ export class ConfiguredProviders implements ProviderDirectory {
     switch (provider.type) {
       case 'sandbox':
         return this.#parts.sandbox;
-      case 'ses':
-        return new SesProvider(this.#parts.ses(), provider);
+      case 'ses': {
+        const configurationSet = provider.configurationSet ?? this.#parts.sesConfigurationSet;
+        return new SesProvider(this.#parts.ses(), {
+          ...provider,
+          ...(configurationSet !== undefined ? { configurationSet } : {}),
+        });
+      }
       case 'smtp': {
         const { password, ...settings } = provider;
         return this.#parts.smtp.get({

@@ -160,6 +160,9 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   }),
   // Fans status events out to webhooks and delivers them, re-queueing retries on its own queue.
   worker('feedback', { table: 'read-write', queues: ['feedback'] }),
+  // SES feedback: records the statuses providers report on messages, suppresses bounced and
+  // complaining addresses, publishes the status events.
+  worker('provider-events', { table: 'read-write', queues: ['feedback'] }),
   // Pages an audience: dispatch jobs, the next page, and status events for exclusions.
   worker('fanout', { table: 'read-write', queues: ['dispatch', 'fanout', 'feedback'] }),
   {

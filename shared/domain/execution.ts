@@ -224,6 +224,11 @@ export interface MessageRecord {
    * (SMTP, SES); cleared with the status it records. See `claimSend`.
    */
   readonly sendingSince?: string;
+  /**
+   * The keys of the provider events recorded on the message (provider-status.ts), so an event
+   * delivered again is recognised; written only by `recordProviderEvent`, never shown by the API.
+   */
+  readonly providerEvents?: readonly string[];
 }
 
 export interface ExecutionRecord {

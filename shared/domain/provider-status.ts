@@ -65,14 +65,19 @@ export function providerEventDecision(
       ? current === 'delay' && !message.history.some((change) => change.status === 'sent')
       : REPLACES[event.status].includes(current);
   if (!replaces) return { kind: 'ignore', reason: current === event.status ? 'repeat' : 'superseded' };
+  return { kind: 'apply', change: providerChange(event, now) };
+}
+
+/** The history entry of a provider event: its status, code, reason and time (`now` when it has none). */
+export function providerChange(
+  event: Pick<ProviderStatusEvent, 'status' | 'code' | 'reason' | 'at'>,
+  now: Date,
+): StatusChange {
   return {
-    kind: 'apply',
-    change: {
-      status: event.status,
-      at: isoOr(event.at, now),
-      code: event.code,
-      ...(event.reason !== undefined ? { reason: event.reason } : {}),
-    },
+    status: event.status,
+    at: isoOr(event.at, now),
+    code: event.code,
+    ...(event.reason !== undefined ? { reason: event.reason } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MEMBER_SHARDS } from '../domain/audience.ts';
 import { AlreadyExistsError } from '../domain/errors.ts';
 import type { ExecutionRecord, ExecutionStore, MessageRecord } from '../domain/execution.ts';
@@ -109,13 +109,9 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: itemKey, ConsistentRead: true }),
-    );
-    if (!Item) return { result: 'moved' as const, message: undefined };
-    const seen = Item.providerEvents;
-    if (seen instanceof Set && seen.has(key)) return { result: 'seen' as const };
-    return { result: 'moved' as const, message: messageItem.parse(Item) };
+    const stored = await this.getRecord(messageItem, itemKey);
+    if (stored?.providerEvents?.includes(key)) return { result: 'seen' as const };
+    return { result: 'moved' as const, message: stored };
   }
 
   async getMessages(

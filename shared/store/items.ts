@@ -251,7 +251,13 @@ export const messageItem = entity({
     address: z.string().optional(),
     shard: z.number().optional(),
     sendingSince: z.string().optional(),
+    // A string set (ADD providerEvents), written by recordProviderEvent alone.
+    providerEvents: z
+      .set(z.string())
+      .transform((keys) => [...keys])
+      .optional(),
   } satisfies RecordShape<MessageRecord>),
+  encode: ({ providerEvents: _providerEvents, ...stored }) => stored,
 });
 
 /** The messages' status projection of an audience run's report. */

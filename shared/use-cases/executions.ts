@@ -15,7 +15,9 @@ export async function getExecution(deps: ExecutionReadDeps, sandbox: string, exe
   const { sandbox: _sandbox, enableWebhooks: _webhooks, ...execution } = found.execution;
   return {
     ...execution,
-    recipients: found.messages.map(({ sandbox: _s, executionId: _e, address: _a, ...message }) => message),
+    recipients: found.messages.map(
+      ({ sandbox: _s, executionId: _e, address: _a, providerEvents: _p, ...message }) => message,
+    ),
   };
 }
 
