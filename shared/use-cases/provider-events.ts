@@ -86,6 +86,8 @@ export async function applyProviderEvent(
       ? await deps.executions.getMessage(sandbox, executionId, messageId, shard)
       : undefined) ?? (await deps.executions.findMessage(sandbox, executionId, messageId));
   if (!message) return { outcome: 'dropped', reason: 'no such message' };
+  // A message still queued is retried before anything else is read.
+  if (message.status === 'queued') throw new ProviderEventTooEarlyError(messageId);
   const run = await runOf(deps, message);
   if (!run) return { outcome: 'dropped', reason: 'no such execution' };
   const key = providerEventKey(event);
