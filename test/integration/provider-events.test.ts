@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   CreateConfigurationSetCommand,
   CreateEmailIdentityCommand,
@@ -47,7 +49,68 @@ type Recipient = {
 };
 type Execution = { executionId: string; recipients: Recipient[] };
 
+interface SesCall {
+  readonly path: string;
+  readonly request: {
+    Destination?: { ToAddresses?: string[] };
+    ConfigurationSetName?: string;
+    EmailTags?: { Name: string; Value: string }[];
+  };
+  readonly response: { MessageId?: string };
+}
+
+/**
+ * A pass-through in front of moto that records each SES call Herald's dispatcher makes, request
+ * and answer: moto keeps neither the EmailTags nor the configuration set, and the events must
+ * carry exactly the tags Herald sent.
+ */
+async function startSesRecorder(target: string) {
+  const calls: SesCall[] = [];
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).flatMap(([name, value]) =>
+          name === 'host' || name === 'connection' || value === undefined ? [] : [[name, String(value)]],
+        ),
+      );
+      const answer = await fetch(`${target}${request.url ?? '/'}`, {
+        method: request.method ?? 'GET',
+        headers,
+        ...(body.length > 0 ? { body } : {}),
+      });
+      const text = await answer.text();
+      if (body.length > 0 && answer.ok)
+        calls.push({
+          path: request.url ?? '/',
+          request: JSON.parse(body.toString('utf8')),
+          response: JSON.parse(text),
+        });
+      const out: Record<string, string> = {};
+      answer.headers.forEach((value, name) => {
+        if (name !== 'content-length' && name !== 'transfer-encoding' && name !== 'connection')
+          out[name] = value;
+      });
+      response.writeHead(answer.status, out);
+      response.end(text);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, // listen() on a port gives an AddressInfo
+    calls,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 let moto: Moto;
+let recorder: Awaited<ReturnType<typeof startSesRecorder>>;
 let herald: Awaited<ReturnType<typeof startTestHerald>>;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let api: Client;
@@ -59,9 +122,10 @@ let dlqUrl: string;
 
 beforeAll(async () => {
   moto = await startMoto();
-  // The dispatch root's SES client finds moto the way a deployed one finds SES: the SDK's own
-  // service endpoint variable.
-  process.env.AWS_ENDPOINT_URL_SESV2 = moto.url;
+  recorder = await startSesRecorder(moto.url);
+  // The dispatch root's SES client finds moto (through the recorder) the way a deployed one finds
+  // SES: the SDK's own service endpoint variable.
+  process.env.AWS_ENDPOINT_URL_SESV2 = recorder.url;
   const ses = new SESv2Client({
     endpoint: moto.url,
     region: 'us-east-1',
@@ -104,17 +168,30 @@ afterAll(async () => {
   sqs?.destroy();
   await receiver?.stop();
   await herald?.stop();
+  await recorder?.stop();
   await moto?.stop();
   delete process.env.AWS_ENDPOINT_URL_SESV2;
 });
 
 let requests = 0;
 
-/** A message sent through SES: Herald's ids, and the message id SES (moto) answered with. */
+/** A message sent through SES: Herald's ids, the EmailTags it sent, the message id SES answered with. */
 interface Sent {
   readonly ref: HeraldMessageRef;
   readonly address: string;
   readonly sesMessageId: string;
+  readonly tags: { Name: string; Value: string }[];
+}
+
+/** The SendEmail call Herald made for an address, as SES received and answered it. */
+function sesCallTo(address: string): Omit<Sent, 'ref'> {
+  const call = recorder.calls.find(
+    (c) => c.path.endsWith('/outbound-emails') && c.request.Destination?.ToAddresses?.[0] === address,
+  );
+  expect(call, `Herald sent to ${address} through SES`).toBeDefined();
+  // The stack's configuration set, since the channel configuration names none.
+  expect(call?.request.ConfigurationSetName).toBe(CONFIGURATION_SET);
+  return { address, sesMessageId: call?.response.MessageId ?? '', tags: call?.request.EmailTags ?? [] };
 }
 
 async function send(address: string): Promise<Sent> {
@@ -127,15 +204,11 @@ async function send(address: string): Promise<Sent> {
   const { executionId } = answer.body;
   const recipient = await settled(executionId, (r) => r.status !== 'queued');
   expect(recipient.status).toBe('sent');
-  const sesMessage = (await motoSentMessages(moto.url)).find(
-    (m) => m.destinations.ToAddresses?.[0] === address,
-  );
-  expect(sesMessage, `moto has the mail to ${address}`).toBeDefined();
-  return {
-    ref: { sandbox, executionId, messageId: recipient.messageId },
-    address,
-    sesMessageId: sesMessage?.id ?? '',
-  };
+  const call = sesCallTo(address);
+  const ref = { sandbox, executionId, messageId: recipient.messageId };
+  expect(call.tags).toEqual(heraldTags(ref));
+  expect((await motoSentMessages(moto.url)).map((m) => m.id)).toContain(call.sesMessageId);
+  return { ref, ...call };
 }
 
 async function recipientOf(executionId: string): Promise<Recipient> {
@@ -154,7 +227,7 @@ async function settled(executionId: string, done: (r: Recipient) => boolean): Pr
 }
 
 /** The mail part of an SES event, as SES publishes it for mail sent with Herald's EmailTags. */
-function mail(sent: Sent, tags = heraldTags(sent.ref)) {
+function mail(sent: Sent, tags = sent.tags) {
   return {
     timestamp: '2030-01-01T10:00:00.000Z',
     source: `news@${DOMAIN}`,
@@ -430,7 +503,8 @@ describe('SES feedback on the provider-events queue', () => {
 
   it('drops events about unknown messages, mail Herald did not send and bodies that are not SES events, without retrying', async () => {
     const sent = await send(`someone-${randomUUID().slice(0, 8)}@example.org`);
-    const unknown = { ...sent, ref: { ...sent.ref, messageId: randomUUID() } };
+    const unknownRef = { ...sent.ref, messageId: randomUUID() };
+    const unknown = { ...sent, ref: unknownRef, tags: heraldTags(unknownRef) };
     const foreign = sesEvent.delivery(sent);
     const notHerald = {
       ...foreign,
@@ -480,6 +554,7 @@ describe('SES feedback on the provider-events queue', () => {
       ref: { sandbox, executionId, messageId },
       address: 'early@example.org',
       sesMessageId: 'x',
+      tags: heraldTags({ sandbox, executionId, messageId }),
     };
     const mapped = mapSesEvent(snsNotification(sesEvent.delivery(sent)));
     expect(mapped.kind).toBe('status');
@@ -535,30 +610,27 @@ describe('SES feedback for an audience run (messages stored in shards)', () => {
             p.messageDeliveryFeedback.feedbackStatus.value === 'sent',
         );
     await waitFor(() => sentEvents().length === 2, 'both members to be sent to');
-    const mails = await motoSentMessages(moto.url);
-    const sentTo = sentEvents().map((payload): Sent => {
-      const address = payload.userId;
-      return {
+    const sentTo = sentEvents().map(
+      (payload): Sent => ({
         ref: { sandbox, executionId, messageId: payload.messageExecution.messageID },
-        address,
-        sesMessageId: mails.find((m) => m.destinations.ToAddresses?.[0] === address)?.id ?? '',
-      };
-    });
+        ...sesCallTo(payload.userId),
+      }),
+    );
     const [withShard, withoutShard] = sentTo as [Sent, Sent];
 
-    // Herald's own tags for the first carry its shard; the second's mail lacks the tag (as mail
-    // sent before the tag existed does).
-    const execution = new DynamoDbExecutionStore(herald.clients.dynamodb, herald.tableName);
-    const stored = await execution.findMessage(sandbox, executionId, withShard.ref.messageId);
-    expect(stored?.shard).toBeTypeOf('number');
-    const tagged = heraldTags({
-      ...withShard.ref,
-      ...(stored?.shard !== undefined ? { shard: stored.shard } : {}),
-    });
-    expect(tagged.map((tag) => tag.Name)).toContain(HERALD_TAGS.shard);
+    // Herald tagged each audience mail with its message's shard, as stored.
+    const executions = new DynamoDbExecutionStore(herald.clients.dynamodb, herald.tableName);
+    for (const sent of sentTo) {
+      const stored = await executions.findMessage(sandbox, executionId, sent.ref.messageId);
+      expect(stored?.shard).toBeTypeOf('number');
+      expect(sent.tags).toContainEqual({ Name: HERALD_TAGS.shard, Value: String(stored?.shard) });
+    }
+    // The first event carries the tag (one read); the second's mail lacks it, as mail sent before
+    // the tag existed does (the worker looks in every shard).
+    const untagged = withoutShard.tags.filter((tag) => tag.Name !== HERALD_TAGS.shard);
     await feed(
-      snsNotification({ ...sesEvent.delivery(withShard), mail: mail(withShard, tagged) }),
-      snsNotification(sesEvent.delivery(withoutShard)),
+      snsNotification(sesEvent.delivery(withShard)),
+      snsNotification({ ...sesEvent.delivery(withoutShard), mail: mail(withoutShard, untagged) }),
     );
     await waitFor(
       () =>
