@@ -1,5 +1,5 @@
 import { type AudienceExecutionStore, audienceRun } from '../domain/audience.ts';
-import type { CampaignReader } from '../domain/campaign.ts';
+import type { CampaignRecord } from '../domain/campaign.ts';
 import type { SuppressionStore } from '../domain/channel.ts';
 import type { Clock } from '../domain/clock.ts';
 import { type ExecutionStore, type MessageRecord, type RunHeader, statusEvent } from '../domain/execution.ts';
@@ -16,7 +16,9 @@ export interface ProviderEventsDeps {
   >;
   readonly audienceExecutions: Pick<AudienceExecutionStore, 'get'>;
   /** For unitary executions written before they kept enableWebhooks: the campaign's setting. */
-  readonly campaigns: CampaignReader;
+  readonly campaigns: {
+    get(sandbox: string, id: string): Promise<Pick<CampaignRecord, 'enableWebhooks'> | undefined>;
+  };
   /** The suppression list dispatch checks before every send. */
   readonly suppressions: Pick<SuppressionStore, 'suppress'>;
   readonly events: StatusEventPublisher;
@@ -81,10 +83,11 @@ export async function applyProviderEvent(
   event: ProviderStatusEvent,
 ): Promise<ProviderEventOutcome> {
   const { sandbox, executionId, messageId, shard } = event.message;
+  // One GetItem: the shard the tag names, else the unitary partition; then every shard (audience
+  // mail sent before the tag existed).
   let message =
-    (shard !== undefined
-      ? await deps.executions.getMessage(sandbox, executionId, messageId, shard)
-      : undefined) ?? (await deps.executions.findMessage(sandbox, executionId, messageId));
+    (await deps.executions.getMessage(sandbox, executionId, messageId, shard)) ??
+    (await deps.executions.findMessage(sandbox, executionId, messageId));
   if (!message) return { outcome: 'dropped', reason: 'no such message' };
   // A message still queued is retried before anything else is read.
   if (message.status === 'queued') throw new ProviderEventTooEarlyError(messageId);
