@@ -1,7 +1,10 @@
+import type { Context, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { providerEventsWorker } from '../../functions/workers/provider-events.ts';
 import type { ExecutionRecord, MessageRecord } from '../../shared/domain/execution.ts';
 import { providerEventKey } from '../../shared/domain/provider-status.ts';
-import type { ProviderStatusEvent } from '../../shared/domain/ses-events.ts';
+import { heraldTags, type ProviderStatusEvent } from '../../shared/domain/ses-events.ts';
+import { sqsWorker } from '../../shared/queue/sqs-worker.ts';
 import type { StatusChange } from '../../shared/schemas/execution.ts';
 import type { StatusEvent } from '../../shared/schemas/status-event.ts';
 import {
@@ -206,5 +209,75 @@ describe('applyProviderEvent', () => {
       outcome: 'dropped',
       reason: 'no such message',
     });
+  });
+});
+
+describe('the provider-events worker', () => {
+  const record = (messageId: string, body: string): SQSRecord => ({
+    messageId,
+    receiptHandle: `rh-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '0',
+      SenderId: 'sns',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:provider-events',
+    awsRegion: 'us-east-1',
+  });
+  const delivery = JSON.stringify({
+    Type: 'Notification',
+    MessageId: 'sns-1',
+    TopicArn: 'arn:aws:sns:us-east-1:000000000000:herald-dev-data-events',
+    Message: JSON.stringify({
+      eventType: 'Delivery',
+      mail: {
+        messageId: '0100018c-ses-1',
+        destination: ['ada@example.org'],
+        tags: Object.fromEntries(
+          heraldTags({ sandbox, executionId, messageId }).map((tag) => [tag.Name, [tag.Value]]),
+        ),
+      },
+      delivery: { timestamp: '2030-01-01T10:00:03.000Z', recipients: ['ada@example.org'] },
+    }),
+  });
+  const context = { functionName: 'herald-provider-events', awsRequestId: 'req-1' } as Context;
+
+  it('drops bodies it cannot use (the record succeeds) with a counted log line, and fails only a too-early one', async () => {
+    const lines: { message: string; attributes: Record<string, unknown> }[] = [];
+    const sink = {
+      warn: (message: string, attributes: Record<string, unknown>) => lines.push({ message, attributes }),
+      error: (message: string, attributes: Record<string, unknown>) => lines.push({ message, attributes }),
+    };
+    const early = world({ status: 'queued' });
+    const handler = sqsWorker({ ...providerEventsWorker(sink), deps: () => early.deps, log: sink });
+    const answer = await handler(
+      {
+        Records: [
+          record('r1', 'not json'),
+          record('r2', '{"Type":"Notification","Message":"[]"}'),
+          record('r3', 'also not json'),
+          record('r4', delivery),
+        ],
+      },
+      context,
+    );
+    expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'r4' }] });
+    const drops = lines.filter((line) => line.message === 'provider event dropped');
+    expect(drops.map((line) => line.attributes)).toEqual(
+      expect.arrayContaining([
+        { reason: 'the body is not JSON', count: 1, messageId: expect.any(String) },
+        { reason: 'the body is not JSON', count: 2, messageId: expect.any(String) },
+        { reason: 'not an SES event document: (document)', count: 1, messageId: 'r2' },
+      ]),
+    );
+    expect(drops).toHaveLength(3);
+    expect(lines.filter((line) => line.message !== 'provider event dropped')).toEqual([
+      expect.objectContaining({ attributes: expect.objectContaining({ messageId: 'r4' }) }),
+    ]);
   });
 });
