@@ -67,8 +67,16 @@ const environmentSchema = z.object({
   ),
   /** The KMS key that seals secrets on AWS (the stack sets it); wins over HERALD_SECRETS_KEY. */
   HERALD_SECRETS_KMS_KEY_ID: z.string().min(1).max(2048).optional(),
-  /** The channel provider; only `sandbox` (nothing leaves the account) for now. */
-  HERALD_CHANNEL_PROVIDER: z.enum(['sandbox']).default('sandbox'),
+  /**
+   * Retired: providers are channel configurations now (`POST /channel-configurations`). Refused
+   * when set, so a deployment that still sets it learns so at start-up instead of sending through
+   * a provider it did not mean.
+   */
+  HERALD_CHANNEL_PROVIDER: z
+    .undefined({
+      error: 'is no longer read: providers are channel configurations (POST /channel-configurations)',
+    })
+    .optional(),
   /**
    * The `imsOrg` of every feedback event (AJO's organisation id, e.g. `1234ABCD@AdobeOrg`), for
    * receivers written for AJO that check it. Unset: `null` — Herald belongs to no IMS organisation.

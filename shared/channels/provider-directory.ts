@@ -76,6 +76,9 @@ export class ConfiguredProviders implements ProviderDirectory {
       provider: await this.#provider(record),
       configurationId: record.id,
       ...(record.rateLimitPerSec !== undefined ? { rateLimitPerSec: record.rateLimitPerSec } : {}),
+      ...(record.provider.type !== 'sandbox' && record.provider.unsubscribeMailto
+        ? { unsubscribeMailto: record.provider.unsubscribeMailto }
+        : {}),
     };
   }
 

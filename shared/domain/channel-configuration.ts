@@ -21,6 +21,7 @@ export type StoredProvider =
       readonly fromAddress: string;
       readonly fromName?: string;
       readonly replyTo?: string;
+      readonly unsubscribeMailto?: string;
       readonly configurationSet?: string;
     }
   | {
@@ -33,6 +34,7 @@ export type StoredProvider =
       readonly fromAddress: string;
       readonly fromName?: string;
       readonly replyTo?: string;
+      readonly unsubscribeMailto?: string;
     };
 
 export interface ChannelConfigurationRecord {

@@ -23,6 +23,12 @@ export const senderAddressSchema = z
     'must be an email address (local@domain.tld)',
   );
 
+/** A mailbox that takes unsubscribe requests, listed in List-Unsubscribe beside the one-click URL. */
+const unsubscribeMailtoSchema = senderAddressSchema.optional().meta({
+  description:
+    'A mailbox that takes unsubscribe requests by mail: marketing email lists it in List-Unsubscribe (mailto:) beside the one-click link.',
+});
+
 /** A display name for From: printable, no control characters, no line breaks (header injection). */
 const fromNameSchema = nameSchema(100);
 
@@ -41,6 +47,7 @@ const sesFields = {
   fromAddress: senderAddressSchema.meta({ description: 'A verified SES identity (address or domain).' }),
   fromName: fromNameSchema.optional(),
   replyTo: senderAddressSchema.optional(),
+  unsubscribeMailto: unsubscribeMailtoSchema,
   configurationSet: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -')
@@ -66,6 +73,7 @@ const smtpFields = {
   fromAddress: senderAddressSchema,
   fromName: fromNameSchema.optional(),
   replyTo: senderAddressSchema.optional(),
+  unsubscribeMailto: unsubscribeMailtoSchema,
 };
 
 const passwordSchema = z

@@ -468,6 +468,7 @@ const storedProviderSchema: z.ZodType<StoredProvider> = z.discriminatedUnion('ty
     fromAddress: z.string(),
     fromName: z.string().optional(),
     replyTo: z.string().optional(),
+    unsubscribeMailto: z.string().optional(),
     configurationSet: z.string().optional(),
   }),
   z.object({
@@ -480,6 +481,7 @@ const storedProviderSchema: z.ZodType<StoredProvider> = z.discriminatedUnion('ty
     fromAddress: z.string(),
     fromName: z.string().optional(),
     replyTo: z.string().optional(),
+    unsubscribeMailto: z.string().optional(),
   }),
 ]);
 

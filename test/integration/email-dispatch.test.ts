@@ -80,6 +80,7 @@ const smtpConfiguration = (port: number) => ({
     secure: false,
     fromAddress: 'herald@example.com',
     fromName: 'Herald ✉',
+    unsubscribeMailto: 'unsubscribe@example.com',
   },
   default: true,
 });
@@ -190,10 +191,10 @@ describe('email through an SMTP channel configuration (the runtime sending)', ()
     await waitFor(() => mailTo('max@example.org').length === 1, 'the marketing mail');
     const mail = mailTo('max@example.org')[0] as ParsedMail;
     expect(rawHeader(mail, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
-    const url = /^<(http:\/\/127\.0\.0\.1:\d+\/u\/[A-Za-z0-9._-]+)>$/.exec(
+    const url = /^<(http:\/\/127\.0\.0\.1:\d+\/u\/[A-Za-z0-9._-]+)>, <mailto:unsubscribe@example\.com>$/.exec(
       rawHeader(mail, 'list-unsubscribe'),
     )?.[1];
-    expect(url, 'List-Unsubscribe names the one-click URL').toBeDefined();
+    expect(url, 'List-Unsubscribe names the one-click URL, then the configured mailbox').toBeDefined();
     expect(url?.startsWith(herald.url)).toBe(true);
     expect(mail.text).toContain(`Leave: ${url}`);
     expect(mail.html).toContain(`href="${url}"`);
