@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { functionDefinitions, functionNamed, signsUnsubscribeLinks } from '../../shared/definitions/functions.ts';
+import {
+  functionDefinitions,
+  functionNamed,
+  signsUnsubscribeLinks,
+} from '../../shared/definitions/functions.ts';
 import { queueDefinitions } from '../../shared/definitions/queues.ts';
 
 /**
