@@ -3,6 +3,7 @@ import type { ChannelProvider, ProviderDirectory, ResolvedProvider } from '../do
 import {
   type ChannelConfigurationRecord,
   type ChannelConfigurationStore,
+  DKIM_KEY_FIELD,
   PASSWORD_FIELD,
   type SecretBox,
   secretContext,
@@ -90,13 +91,23 @@ export class ConfiguredProviders implements ProviderDirectory {
       case 'ses':
         return new SesProvider(this.#parts.ses(), provider);
       case 'smtp': {
-        const { password, ...settings } = provider;
+        const { password, dkim, ...settings } = provider;
+        const { secrets } = this.#parts;
         return this.#parts.smtp.get({
           ...settings,
           id: record.id,
           revision: record.revision,
           ...(password
-            ? { password: await this.#parts.secrets.open(password, secretContext(record, PASSWORD_FIELD)) }
+            ? { password: await secrets.open(password, secretContext(record, PASSWORD_FIELD)) }
+            : {}),
+          ...(dkim
+            ? {
+                dkim: {
+                  domainName: dkim.domainName,
+                  keySelector: dkim.keySelector,
+                  privateKey: await secrets.open(dkim.privateKey, secretContext(record, DKIM_KEY_FIELD)),
+                },
+              }
             : {}),
         });
       }

@@ -478,6 +478,9 @@ const storedProviderSchema: z.ZodType<StoredProvider> = z.discriminatedUnion('ty
     secure: z.boolean(),
     username: z.string().optional(),
     password: sealedSecretSchema.optional(),
+    dkim: z
+      .object({ domainName: z.string(), keySelector: z.string(), privateKey: sealedSecretSchema })
+      .optional(),
     fromAddress: z.string(),
     fromName: z.string().optional(),
     replyTo: z.string().optional(),

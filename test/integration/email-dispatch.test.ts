@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type ParsedMail, simpleParser } from 'mailparser';
@@ -70,6 +71,11 @@ type Recipient = {
 };
 type Execution = { executionId: string; recipients: Recipient[] };
 
+/** The configuration signs with DKIM: a key sealed by the API and opened by dispatch. */
+const dkimKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
+
 const smtpConfiguration = (port: number) => ({
   name: 'local sink',
   channel: 'email',
@@ -81,6 +87,7 @@ const smtpConfiguration = (port: number) => ({
     fromAddress: 'herald@example.com',
     fromName: 'Herald ✉',
     unsubscribeMailto: 'unsubscribe@example.com',
+    dkim: { domainName: 'example.com', keySelector: 'herald', privateKey: dkimKey },
   },
   default: true,
 });
@@ -134,7 +141,7 @@ describe('email through an SMTP channel configuration (the runtime sending)', ()
     await herald?.stop();
   });
 
-  it('sends a transactional email to the server, sent, without unsubscribe headers', async () => {
+  it('sends a transactional email to the server, sent, DKIM-signed, without unsubscribe headers', async () => {
     const campaign = await api.post<{ id: string }>('/campaigns', {
       ...emailCampaign,
       createNewProfiles: true,
@@ -147,6 +154,11 @@ describe('email through an SMTP channel configuration (the runtime sending)', ()
     expect(mail?.from?.value).toEqual([{ name: 'Herald ✉', address: 'herald@example.com' }]);
     expect(mail?.html).toContain('href="https://example.com/r"');
     expect(mail?.headers.has('list-unsubscribe')).toBe(false);
+    const signature = rawHeader(mail as ParsedMail, 'dkim-signature');
+    expect(signature).toMatch(/\bd=example\.com;/);
+    expect(signature).toMatch(/\bs=herald;/);
+    expect(signature).toMatch(/\ba=rsa-sha256;/);
+    expect(signature).toMatch(/\bh=[^;]*\bfrom\b[^;]*;/i);
   });
 
   it('records a 5xx mailbox answer as a bounce with the SMTP code, and suppresses the address', async () => {
