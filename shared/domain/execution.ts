@@ -301,7 +301,13 @@ export type DispatchRun = Omit<DispatchJob, 'recipients'>;
 export function unitaryRun(
   campaign: Pick<
     CampaignRecord,
-    'id' | 'category' | 'channel' | 'enableWebhooks' | 'content' | 'channelConfigurationId'
+    | 'id'
+    | 'category'
+    | 'channel'
+    | 'enableWebhooks'
+    | 'content'
+    | 'channelConfigurationId'
+    | 'unsubscribeLink'
   >,
   execution: Pick<ExecutionRecord, 'sandbox' | 'executionId' | 'requestId' | 'campaignVersion'>,
 ): DispatchRun {
@@ -317,6 +323,7 @@ export function unitaryRun(
     enableWebhooks: campaign.enableWebhooks,
     content: campaign.content,
     ...(campaign.channelConfigurationId ? { channelConfigurationId: campaign.channelConfigurationId } : {}),
+    ...(campaign.unsubscribeLink ? { unsubscribeLink: true } : {}),
   };
 }
 

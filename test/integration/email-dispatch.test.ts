@@ -161,6 +161,25 @@ describe('email through an SMTP channel configuration (the runtime sending)', ()
     expect(signature).toMatch(/\bh=[^;]*\bfrom\b[^;]*;/i);
   });
 
+  it('gives transactional mail the unsubscribe link when its campaign asks for it', async () => {
+    const campaign = await api.post<{ id: string }>('/campaigns', {
+      ...emailCampaign,
+      createNewProfiles: true,
+      unsubscribeLink: true,
+      content: { subject: 'Digest', text: 'Stop these: {{unsubscribeUrl}}' },
+    });
+    expect(campaign.status, JSON.stringify(campaign.body)).toBe(201);
+    await api.post(`/campaigns/${campaign.body.id}/activate`);
+    expect((await settled(await trigger(campaign.body.id, 'digest@example.org'))).status).toBe('sent');
+    const mail = mailTo('digest@example.org')[0] as ParsedMail;
+    expect(rawHeader(mail, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    const url = /^<(http:\/\/127\.0\.0\.1:\d+\/u\/[A-Za-z0-9._-]+)>/.exec(
+      rawHeader(mail, 'list-unsubscribe'),
+    )?.[1];
+    expect(url).toBeDefined();
+    expect(mail.text).toContain(`Stop these: ${url}`);
+  });
+
   it('records a 5xx mailbox answer as a bounce with the SMTP code, and suppresses the address', async () => {
     const campaign = await api.post<{ id: string }>('/campaigns', {
       ...emailCampaign,
