@@ -19,7 +19,7 @@ import {
   RecipientCountError,
   ReservedContextError,
 } from './errors.ts';
-import type { IdempotencyRecord } from './idempotency.ts';
+import type { ClaimResult, IdempotencyRecord } from './idempotency.ts';
 import {
   CHANNEL_DEFAULT_NAMESPACE,
   type IdentityOptions,
@@ -247,7 +247,7 @@ export interface ExecutionStore {
     execution: ExecutionRecord,
     messages: readonly MessageRecord[],
     nowMs: number,
-  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
+  ): Promise<ClaimResult>;
   getExecution(
     sandbox: string,
     executionId: string,
