@@ -81,8 +81,16 @@ const environmentSchema = z.object({
       'must be 1–64 letters, digits, `_` or `-` (an SES configuration set name)',
     )
     .optional(),
-  /** The channel provider; only `sandbox` (nothing leaves the account) for now. */
-  HERALD_CHANNEL_PROVIDER: z.enum(['sandbox']).default('sandbox'),
+  /**
+   * Retired: providers are channel configurations now (`POST /channel-configurations`). Refused
+   * when set, so a deployment that still sets it learns so at start-up instead of sending through
+   * a provider it did not mean.
+   */
+  HERALD_CHANNEL_PROVIDER: z
+    .undefined({
+      error: 'is no longer read: providers are channel configurations (POST /channel-configurations)',
+    })
+    .optional(),
   /**
    * The `imsOrg` of every feedback event (AJO's organisation id, e.g. `1234ABCD@AdobeOrg`), for
    * receivers written for AJO that check it. Unset: `null` — Herald belongs to no IMS organisation.

@@ -3,6 +3,7 @@ import type { ChannelProvider, ProviderDirectory, ResolvedProvider } from '../do
 import {
   type ChannelConfigurationRecord,
   type ChannelConfigurationStore,
+  DKIM_KEY_FIELD,
   PASSWORD_FIELD,
   type SecretBox,
   secretContext,
@@ -82,6 +83,9 @@ export class ConfiguredProviders implements ProviderDirectory {
       provider: await this.#provider(record),
       configurationId: record.id,
       ...(record.rateLimitPerSec !== undefined ? { rateLimitPerSec: record.rateLimitPerSec } : {}),
+      ...(record.provider.type !== 'sandbox' && record.provider.unsubscribeMailto
+        ? { unsubscribeMailto: record.provider.unsubscribeMailto }
+        : {}),
     };
   }
 
@@ -98,13 +102,23 @@ export class ConfiguredProviders implements ProviderDirectory {
         });
       }
       case 'smtp': {
-        const { password, ...settings } = provider;
+        const { password, dkim, ...settings } = provider;
+        const { secrets } = this.#parts;
         return this.#parts.smtp.get({
           ...settings,
           id: record.id,
           revision: record.revision,
           ...(password
-            ? { password: await this.#parts.secrets.open(password, secretContext(record, PASSWORD_FIELD)) }
+            ? { password: await secrets.open(password, secretContext(record, PASSWORD_FIELD)) }
+            : {}),
+          ...(dkim
+            ? {
+                dkim: {
+                  domainName: dkim.domainName,
+                  keySelector: dkim.keySelector,
+                  privateKey: await secrets.open(dkim.privateKey, secretContext(record, DKIM_KEY_FIELD)),
+                },
+              }
             : {}),
         });
       }

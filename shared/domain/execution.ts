@@ -19,7 +19,7 @@ import {
   RecipientCountError,
   ReservedContextError,
 } from './errors.ts';
-import type { IdempotencyRecord } from './idempotency.ts';
+import type { ClaimResult, IdempotencyRecord } from './idempotency.ts';
 import {
   CHANNEL_DEFAULT_NAMESPACE,
   type IdentityOptions,
@@ -258,7 +258,7 @@ export interface ExecutionStore {
     execution: ExecutionRecord,
     messages: readonly MessageRecord[],
     nowMs: number,
-  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
+  ): Promise<ClaimResult>;
   getExecution(
     sandbox: string,
     executionId: string,
@@ -333,7 +333,13 @@ export type DispatchRun = Omit<DispatchJob, 'recipients'>;
 export function unitaryRun(
   campaign: Pick<
     CampaignRecord,
-    'id' | 'category' | 'channel' | 'enableWebhooks' | 'content' | 'channelConfigurationId'
+    | 'id'
+    | 'category'
+    | 'channel'
+    | 'enableWebhooks'
+    | 'content'
+    | 'channelConfigurationId'
+    | 'unsubscribeLink'
   >,
   execution: Pick<ExecutionRecord, 'sandbox' | 'executionId' | 'requestId' | 'campaignVersion'>,
 ): DispatchRun {
@@ -349,6 +355,7 @@ export function unitaryRun(
     enableWebhooks: campaign.enableWebhooks,
     content: campaign.content,
     ...(campaign.channelConfigurationId ? { channelConfigurationId: campaign.channelConfigurationId } : {}),
+    ...(campaign.unsubscribeLink ? { unsubscribeLink: true } : {}),
   };
 }
 

@@ -475,6 +475,7 @@ const storedProviderSchema: z.ZodType<StoredProvider> = z.discriminatedUnion('ty
     fromAddress: z.string(),
     fromName: z.string().optional(),
     replyTo: z.string().optional(),
+    unsubscribeMailto: z.string().optional(),
     configurationSet: z.string().optional(),
   }),
   z.object({
@@ -484,9 +485,13 @@ const storedProviderSchema: z.ZodType<StoredProvider> = z.discriminatedUnion('ty
     secure: z.boolean(),
     username: z.string().optional(),
     password: sealedSecretSchema.optional(),
+    dkim: z
+      .object({ domainName: z.string(), keySelector: z.string(), privateKey: sealedSecretSchema })
+      .optional(),
     fromAddress: z.string(),
     fromName: z.string().optional(),
     replyTo: z.string().optional(),
+    unsubscribeMailto: z.string().optional(),
   }),
 ]);
 

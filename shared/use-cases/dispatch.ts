@@ -259,7 +259,9 @@ async function dispatchOne(
   }
 
   const unsubscribeUrl =
-    job.campaignType === 'marketing' && job.channel === 'email' && recipient.profileId
+    (job.campaignType === 'marketing' || job.unsubscribeLink) &&
+    job.channel === 'email' &&
+    recipient.profileId
       ? deps.unsubscribeUrl({ sandbox: job.sandbox, profileId: recipient.profileId, channel: job.channel })
       : undefined;
   const scope = {
