@@ -119,6 +119,7 @@ let campaignId: string;
 let sqs: SQSClient;
 let queueUrl: string;
 let dlqUrl: string;
+let webhookId: string;
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -145,12 +146,13 @@ beforeAll(async () => {
     default: true,
   });
   expect(configuration.status, JSON.stringify(configuration.body)).toBe(201);
-  const webhook = await api.post('/webhooks', {
+  const webhook = await api.post<{ id: string }>('/webhooks', {
     name: 'feedback',
     url: receiver.url('/feedback'),
     channels: ['email'],
   });
   expect(webhook.status, JSON.stringify(webhook.body)).toBe(201);
+  webhookId = webhook.body.id;
   const campaign = await api.post<{ id: string }>('/campaigns', {
     ...emailCampaign,
     createNewProfiles: true,
@@ -377,9 +379,21 @@ function webhookStatuses(messageId: string): string[] {
     .map((p) => p.messageDeliveryFeedback.feedbackStatus.value);
 }
 
+/**
+ * The webhook received these statuses for the message, and Herald recorded each delivery (so an
+ * event published again later finds its delivery done and is not posted twice).
+ */
 async function webhookGot(messageId: string, statuses: readonly string[]): Promise<void> {
   await waitFor(
-    () => webhookStatuses(messageId).length >= statuses.length,
+    async () => {
+      const page = await api.get<{ items: { eventId: string; outcome: string }[] }>(
+        `/webhooks/${webhookId}/attempts?limit=100`,
+      );
+      const delivered = page.body.items.filter(
+        (a) => a.eventId.startsWith(`${messageId}:`) && a.outcome === 'delivered',
+      );
+      return webhookStatuses(messageId).length >= statuses.length && delivered.length >= statuses.length;
+    },
     `webhook events ${statuses.join(', ')}`,
   );
   expect([...webhookStatuses(messageId)].sort()).toEqual([...statuses].sort());
