@@ -151,6 +151,10 @@ const childEnv = {
   DISPATCH_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/dispatch',
   FEEDBACK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/feedback',
   FANOUT_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/fanout',
+  // The secrets the stack passes: the sealing key's id, the unsubscribe secret, the public URL.
+  HERALD_SECRETS_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000',
+  HERALD_UNSUBSCRIBE_SECRET: 'bench-'.repeat(8),
+  HERALD_PUBLIC_URL: 'https://herald.example',
   POWERTOOLS_LOG_LEVEL: 'ERROR',
 };
 // The child reports wall time and CPU time (all its threads) of the import. On a shared machine

@@ -14,6 +14,8 @@ export interface HeraldDataStackProps extends StackProps {
   readonly deletionProtection?: boolean;
   /** @default queueDefinitions */
   readonly queues?: readonly QueueDefinition[];
+  /** The SES configuration set's name (context `sesConfigurationSet`). @default `<stack name>-events` */
+  readonly sesConfigurationSet?: string;
 }
 
 /** The stateful stack: the table and the queues. Deployed first, rarely changed. */
@@ -25,11 +27,18 @@ export class HeraldDataStack extends Stack {
     this.data = new HeraldData(this, 'data', {
       ...(props.deletionProtection !== undefined ? { deletionProtection: props.deletionProtection } : {}),
       ...(props.queues ? { queues: props.queues } : {}),
+      ...(props.sesConfigurationSet ? { sesConfigurationSet: props.sesConfigurationSet } : {}),
     });
     new CfnOutput(this, 'HeraldTableName', {
       value: this.data.table.tableName,
       description: 'For `npm run herald`',
     });
+    if (this.data.sesEvents) {
+      new CfnOutput(this, 'HeraldSesConfigurationSet', {
+        value: this.data.sesEvents.configurationSetName,
+        description: 'SES configuration set whose events reach the provider-events queue',
+      });
+    }
   }
 }
 
@@ -39,8 +48,14 @@ export interface HeraldApiStackProps extends StackProps {
     readonly queues: readonly HeraldQueue[];
     readonly secretsKey: HeraldData['secretsKey'];
     readonly unsubscribeSecret: HeraldData['unsubscribeSecret'];
+    readonly sesEvents?: Pick<NonNullable<HeraldData['sesEvents']>, 'configurationSetName'>;
   };
   readonly alarmEmail?: string;
+  /**
+   * The SES identity the dispatch function may send as (context `sesIdentityArn`): it is granted
+   * `ses:SendEmail` on it and on the data stack's configuration set, nothing else. @default no SES permission
+   */
+  readonly sesIdentityArn?: string;
   /** Where unsubscribe links point (a custom domain); the HTTP API's own URL by default. */
   readonly publicUrl?: string;
 }
@@ -52,8 +67,16 @@ export class HeraldApiStack extends Stack {
 
   constructor(scope: Construct, id: string, props: HeraldApiStackProps) {
     super(scope, id, props);
-    const { table, queues, secretsKey, unsubscribeSecret } = props.data;
-    const data = { table, queues, secretsKey, unsubscribeSecret };
+    const { table, queues, secretsKey, unsubscribeSecret, sesEvents } = props.data;
+    const ses = sesEvents
+      ? {
+          configurationSetName: sesEvents.configurationSetName,
+          ...(props.sesIdentityArn ? { identityArn: props.sesIdentityArn } : {}),
+        }
+      : undefined;
+    if (props.sesIdentityArn && !ses)
+      throw new Error('sesIdentityArn needs the data stack to have the provider-events queue');
+    const data = { table, queues, secretsKey, unsubscribeSecret, ...(ses ? { ses } : {}) };
     const api = new HeraldApi(this, 'api', data);
     const workers = new HeraldWorkers(this, 'workers', data);
     const scheduler = new HeraldScheduler(this, 'scheduler', data);

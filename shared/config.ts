@@ -22,6 +22,7 @@ const environmentSchema = z.object({
   DISPATCH_QUEUE_URL: z.url().optional(),
   FEEDBACK_QUEUE_URL: z.url().optional(),
   FANOUT_QUEUE_URL: z.url().optional(),
+  PROVIDER_EVENTS_QUEUE_URL: z.url().optional(),
   /** Optional bootstrap key; its SHA-256 is compared, the key itself is never stored. */
   HERALD_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   /**
@@ -67,8 +68,29 @@ const environmentSchema = z.object({
   ),
   /** The KMS key that seals secrets on AWS (the stack sets it); wins over HERALD_SECRETS_KEY. */
   HERALD_SECRETS_KMS_KEY_ID: z.string().min(1).max(2048).optional(),
-  /** The channel provider; only `sandbox` (nothing leaves the account) for now. */
-  HERALD_CHANNEL_PROVIDER: z.enum(['sandbox']).default('sandbox'),
+  /**
+   * The SES configuration set whose event destination feeds the provider-events queue (the stack
+   * creates it and sets this on the dispatch function). An SES channel configuration that names
+   * no `configurationSet` sends with this one, so its feedback comes back; unset (the local
+   * runtime, unless given): such mail is sent without a configuration set, and SES reports nothing.
+   */
+  HERALD_SES_CONFIGURATION_SET: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]{1,64}$/,
+      'must be 1–64 letters, digits, `_` or `-` (an SES configuration set name)',
+    )
+    .optional(),
+  /**
+   * Retired: providers are channel configurations now (`POST /channel-configurations`). Refused
+   * when set, so a deployment that still sets it learns so at start-up instead of sending through
+   * a provider it did not mean.
+   */
+  HERALD_CHANNEL_PROVIDER: z
+    .undefined({
+      error: 'is no longer read: providers are channel configurations (POST /channel-configurations)',
+    })
+    .optional(),
   /**
    * The `imsOrg` of every feedback event (AJO's organisation id, e.g. `1234ABCD@AdobeOrg`), for
    * receivers written for AJO that check it. Unset: `null` — Herald belongs to no IMS organisation.
@@ -97,7 +119,11 @@ const environmentSchema = z.object({
 export type HeraldConfig = z.infer<typeof environmentSchema>;
 
 /** The queue URL variables, one per queue definition. */
-export type QueueUrlVariable = 'DISPATCH_QUEUE_URL' | 'FEEDBACK_QUEUE_URL' | 'FANOUT_QUEUE_URL';
+export type QueueUrlVariable =
+  | 'DISPATCH_QUEUE_URL'
+  | 'FEEDBACK_QUEUE_URL'
+  | 'FANOUT_QUEUE_URL'
+  | 'PROVIDER_EVENTS_QUEUE_URL';
 
 /** A configuration that cannot be used; the message names every variable at fault. */
 export class ConfigError extends Error {

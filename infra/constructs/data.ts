@@ -7,12 +7,18 @@ import { Construct } from 'constructs';
 import { dlqName, type QueueDefinition, queueDefinitions } from '../../shared/definitions/queues.ts';
 import { tableDefinition } from '../../shared/definitions/table.ts';
 import { MAX_QUEUE_MESSAGE_BYTES } from '../../shared/schemas/limits.ts';
+import { HeraldSesEvents } from './ses-events.ts';
 
 export interface HeraldDataProps {
   /** Refuse table deletion in CloudFormation. @default true */
   readonly deletionProtection?: boolean;
   /** @default queueDefinitions */
   readonly queues?: readonly QueueDefinition[];
+  /**
+   * The SES configuration set whose events feed the provider-events queue (context
+   * `sesConfigurationSet`). @default `<stack name>-events`
+   */
+  readonly sesConfigurationSet?: string;
 }
 
 export interface HeraldQueue {
@@ -24,7 +30,8 @@ export interface HeraldQueue {
 /**
  * The stateful resources, built from the shared definitions the local runtime also uses: the one
  * table (on-demand, point-in-time recovery, TTL, the `due` index), each queue with its DLQ, and the
- * KMS key that seals secrets kept in the table (SMTP passwords; see docs/adr on channel configurations).
+ * KMS key that seals secrets kept in the table (SMTP passwords; see docs/adr on channel configurations),
+ * and the SES configuration set whose events reach the provider-events queue (ses-events.ts).
  */
 export class HeraldData extends Construct {
   readonly table: dynamodb.ITable;
@@ -33,6 +40,8 @@ export class HeraldData extends Construct {
   readonly secretsKey: kms.IKey;
   /** Signs the unsubscribe links; generated at the first deploy, kept across deploys. */
   readonly unsubscribeSecret: secretsmanager.ISecret;
+  /** SES's configuration set and the way its events reach the provider-events queue (when there is one). */
+  readonly sesEvents?: HeraldSesEvents;
 
   constructor(scope: Construct, id: string, props: HeraldDataProps = {}) {
     super(scope, id);
@@ -81,5 +90,12 @@ export class HeraldData extends Construct {
       });
       return { definition, queue, deadLetterQueue };
     });
+    const providerEvents = this.queues.find((q) => q.definition.name === 'provider-events');
+    if (providerEvents) {
+      this.sesEvents = new HeraldSesEvents(this, 'ses-events', {
+        queue: providerEvents.queue,
+        ...(props.sesConfigurationSet ? { configurationSetName: props.sesConfigurationSet } : {}),
+      });
+    }
   }
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,6 +14,7 @@ import {
   type IndexName,
   QUEUE_ACTIONS,
   SECRETS_ACTIONS,
+  SES_ACTIONS,
   type SecretsAccess,
   TABLE_ACTIONS,
   type TableAccess,
@@ -34,7 +35,23 @@ export interface HeraldFunctionData {
   readonly queues: readonly HeraldQueue[];
   readonly secretsKey: kms.IKey;
   readonly unsubscribeSecret: secretsmanager.ISecret;
+  /**
+   * SES for the functions that send email (`sesSend` in the function table): the configuration
+   * set they send with, and the identity they may send as (context `sesIdentityArn`). Without an
+   * identity they get no SES permission at all. @default no SES
+   */
+  readonly ses?: HeraldSesData;
 }
+
+export interface HeraldSesData {
+  /** The data stack's configuration set (its event destination feeds the provider-events queue). */
+  readonly configurationSetName: string;
+  /** `arn:aws:ses:<region>:<account>:identity/<domain or address>`; no wildcard. */
+  readonly identityArn?: string;
+}
+
+/** An SES identity ARN naming one identity (a domain or an address), never a pattern. */
+const SES_IDENTITY_ARN = /^arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity\/[^*?\s]+$/;
 
 export interface HeraldFunctionProps {
   /** The function's entry in the function table: its code, table access and queues. */
@@ -101,6 +118,31 @@ export class HeraldFunction extends Construct {
     }
     if (definition.secrets !== 'none') this.bindSecrets(data.secretsKey, definition.secrets);
     if (definition.unsubscribeLinks) this.bindUnsubscribeSecret(data.unsubscribeSecret);
+    if (definition.sesSend && data.ses) this.bindSes(data.ses);
+  }
+
+  /**
+   * HERALD_SES_CONFIGURATION_SET, and with an identity `ses:SendEmail` on that identity and that
+   * configuration set only (SES authorises SendEmail on both). Herald sends with SendEmail alone
+   * (Simple content), so SendRawEmail is not granted.
+   */
+  bindSes({ configurationSetName, identityArn }: HeraldSesData): this {
+    this.setEnvironment('HERALD_SES_CONFIGURATION_SET', configurationSetName);
+    if (identityArn === undefined) return this;
+    if (!SES_IDENTITY_ARN.test(identityArn)) {
+      throw new Error(
+        `${this.node.path}: sesIdentityArn must be one SES identity's ARN (arn:aws:ses:<region>:<account>:identity/<domain or address>), not '${identityArn}'`,
+      );
+    }
+    const configurationSetArn = Stack.of(this).formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: configurationSetName,
+    });
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: [...SES_ACTIONS], resources: [identityArn, configurationSetArn] }),
+    );
+    return this;
   }
 
   /** Sets a variable once; setting it again to another value is a mistake worth failing on. */

@@ -3,6 +3,7 @@ import type { ChannelProvider, ProviderDirectory, ResolvedProvider } from '../do
 import {
   type ChannelConfigurationRecord,
   type ChannelConfigurationStore,
+  DKIM_KEY_FIELD,
   PASSWORD_FIELD,
   type SecretBox,
   secretContext,
@@ -27,6 +28,12 @@ export interface ProviderDirectoryParts {
   readonly sandbox: ChannelProvider;
   /** One SES client per container, created on first use. */
   readonly ses: () => SESv2Client;
+  /**
+   * The configuration set SES configurations send with when they name none
+   * (HERALD_SES_CONFIGURATION_SET: the stack's, whose events reach the provider-events queue).
+   * @default none: such mail is sent without a configuration set
+   */
+  readonly sesConfigurationSet?: string;
   /** SMTP pools, one per configuration revision. */
   readonly smtp: SmtpProviderCache;
   readonly clock: Clock;
@@ -76,6 +83,9 @@ export class ConfiguredProviders implements ProviderDirectory {
       provider: await this.#provider(record),
       configurationId: record.id,
       ...(record.rateLimitPerSec !== undefined ? { rateLimitPerSec: record.rateLimitPerSec } : {}),
+      ...(record.provider.type !== 'sandbox' && record.provider.unsubscribeMailto
+        ? { unsubscribeMailto: record.provider.unsubscribeMailto }
+        : {}),
     };
   }
 
@@ -84,16 +94,31 @@ export class ConfiguredProviders implements ProviderDirectory {
     switch (provider.type) {
       case 'sandbox':
         return this.#parts.sandbox;
-      case 'ses':
-        return new SesProvider(this.#parts.ses(), provider);
+      case 'ses': {
+        const configurationSet = provider.configurationSet ?? this.#parts.sesConfigurationSet;
+        return new SesProvider(this.#parts.ses(), {
+          ...provider,
+          ...(configurationSet !== undefined ? { configurationSet } : {}),
+        });
+      }
       case 'smtp': {
-        const { password, ...settings } = provider;
+        const { password, dkim, ...settings } = provider;
+        const { secrets } = this.#parts;
         return this.#parts.smtp.get({
           ...settings,
           id: record.id,
           revision: record.revision,
           ...(password
-            ? { password: await this.#parts.secrets.open(password, secretContext(record, PASSWORD_FIELD)) }
+            ? { password: await secrets.open(password, secretContext(record, PASSWORD_FIELD)) }
+            : {}),
+          ...(dkim
+            ? {
+                dkim: {
+                  domainName: dkim.domainName,
+                  keySelector: dkim.keySelector,
+                  privateKey: await secrets.open(dkim.privateKey, secretContext(record, DKIM_KEY_FIELD)),
+                },
+              }
             : {}),
         });
       }

@@ -43,6 +43,9 @@ export const SECRETS_ACTIONS: Readonly<Record<Exclude<SecretsAccess, 'none'>, re
   open: ['kms:Decrypt'],
 };
 
+/** What a function that sends email through SES may do, on the identity and configuration set only. */
+export const SES_ACTIONS: readonly string[] = ['ses:SendEmail'];
+
 /** What a function may do on a queue it sends to; SendMessageBatch is authorised by SendMessage. */
 export const QUEUE_ACTIONS: readonly string[] = ['sqs:SendMessage'];
 
@@ -71,6 +74,11 @@ interface CommonDefinition {
   readonly secrets: SecretsAccess;
   /** Whether it signs or verifies unsubscribe links (`HERALD_UNSUBSCRIBE_SECRET`). */
   readonly unsubscribeLinks: boolean;
+  /**
+   * Whether it sends email through SES: `HERALD_SES_CONFIGURATION_SET`, and `ses:SendEmail` on the
+   * deployment's identity and configuration set when the stack is given one (`sesIdentityArn`).
+   */
+  readonly sesSend: boolean;
 }
 
 export type SecretsAccess = 'none' | 'seal' | 'open';
@@ -103,6 +111,7 @@ interface Needs {
   readonly queues?: readonly QueueName[];
   readonly secrets?: SecretsAccess;
   readonly unsubscribeLinks?: boolean;
+  readonly sesSend?: boolean;
 }
 
 function code(handler: string, needs: Needs) {
@@ -114,6 +123,7 @@ function code(handler: string, needs: Needs) {
     queues: needs.queues ?? [],
     secrets: needs.secrets ?? 'none',
     unsubscribeLinks: needs.unsubscribeLinks ?? false,
+    sesSend: needs.sesSend ?? false,
   };
 }
 
@@ -157,9 +167,13 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     queues: ['feedback', 'dispatch'],
     secrets: 'open',
     unsubscribeLinks: true,
+    sesSend: true,
   }),
   // Fans status events out to webhooks and delivers them, re-queueing retries on its own queue.
   worker('feedback', { table: 'read-write', queues: ['feedback'] }),
+  // SES feedback: records the statuses providers report on messages, suppresses bounced and
+  // complaining addresses, publishes the status events.
+  worker('provider-events', { table: 'read-write', queues: ['feedback'] }),
   // Pages an audience: dispatch jobs, the next page, and status events for exclusions.
   worker('fanout', { table: 'read-write', queues: ['dispatch', 'fanout', 'feedback'] }),
   {

@@ -5,7 +5,7 @@
  */
 export interface QueueDefinition {
   /** Short name; the environment variable holding the URL is `${envPrefix}_QUEUE_URL`. */
-  readonly name: 'dispatch' | 'feedback' | 'fanout';
+  readonly name: 'dispatch' | 'feedback' | 'fanout' | 'provider-events';
   readonly envVar: string;
   /** Seconds a received message stays hidden; must exceed the worker's timeout. */
   readonly visibilityTimeoutSeconds: number;
@@ -58,6 +58,21 @@ export const queueDefinitions: readonly QueueDefinition[] = [
     workerTimeoutSeconds: 30,
     // One page of each of the 16 membership shards at a time.
     maxConcurrency: 16,
+  },
+  {
+    // SES feedback (configuration set → SNS → this queue): each record one SES event.
+    name: 'provider-events',
+    envVar: 'PROVIDER_EVENTS_QUEUE_URL',
+    // An event that raced dispatch's own write is retried after this: short, the race is.
+    visibilityTimeoutSeconds: 60,
+    // Five tries over about five minutes for an event about a message still queued; unknown and
+    // malformed events succeed (dropped), so only those and crashes reach the DLQ.
+    maxReceiveCount: 5,
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    workerTimeoutSeconds: 10,
+    // A few events per message sent: a fraction of dispatch's concurrency keeps up.
+    maxConcurrency: 20,
   },
 ];
 

@@ -4,7 +4,7 @@ import type { CampaignContent, Channel } from '../schemas/campaign.ts';
 import type { MessageStatus } from '../schemas/execution.ts';
 import type { FanoutJob } from '../schemas/fanout-job.ts';
 import type { DispatchRun } from './execution.ts';
-import type { IdempotencyRecord } from './idempotency.ts';
+import type { ClaimResult, IdempotencyRecord } from './idempotency.ts';
 
 /** Partitions one audience's members (and an audience execution's messages) are spread over. */
 export const MEMBER_SHARDS = 16;
@@ -132,7 +132,7 @@ export interface AudienceExecutionStore {
     execution: AudienceExecutionRecord,
     idempotency: IdempotencyRecord | undefined,
     nowMs: number,
-  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
+  ): Promise<ClaimResult>;
   get(sandbox: string, executionId: string): Promise<AudienceExecutionRecord | undefined>;
   /**
    * Reserves `count` send slots at `ratePerSec` after the execution's last reservation (or now);

@@ -112,6 +112,21 @@ export function definitionIssues(definition: CampaignDefinition, context: Defini
       });
     }
   }
+  if (definition.unsubscribeLink !== undefined) {
+    if (definition.channel !== 'email') {
+      issues.push({ path: 'unsubscribeLink', message: 'is only allowed on email campaigns' });
+    } else if (category === 'marketing' && !definition.unsubscribeLink) {
+      issues.push({
+        path: 'unsubscribeLink',
+        message: 'cannot be false: marketing email always carries its unsubscribe link (RFC 8058)',
+      });
+    } else if (definition.highThroughput && definition.unsubscribeLink) {
+      issues.push({
+        path: 'unsubscribeLink',
+        message: 'is not allowed on high-throughput campaigns (they read no profile to unsubscribe)',
+      });
+    }
+  }
   if (!context.namespaceExists) {
     issues.push({
       path: 'identityNamespace',
@@ -345,6 +360,7 @@ function lifecycleOf(record: CampaignRecord): Omit<CampaignRecord, keyof Campaig
     createNewProfiles: _createNewProfiles,
     enableWebhooks: _enableWebhooks,
     highThroughput: _highThroughput,
+    unsubscribeLink: _unsubscribeLink,
     content: _content,
     schedule: _schedule,
     throttleRatePerSec: _throttleRatePerSec,
@@ -371,6 +387,7 @@ export function pickDefinition(source: CampaignDefinition): CampaignDefinition {
     definition.channelConfigurationId = source.channelConfigurationId;
   if (source.schedule !== undefined) definition.schedule = source.schedule;
   if (source.throttleRatePerSec !== undefined) definition.throttleRatePerSec = source.throttleRatePerSec;
+  if (source.unsubscribeLink !== undefined) definition.unsubscribeLink = source.unsubscribeLink;
   return definition;
 }
 

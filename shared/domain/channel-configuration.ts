@@ -14,6 +14,13 @@ export interface SealedSecret {
   readonly sealed: string;
 }
 
+/** DKIM signing as stored: the private key only sealed. */
+export interface StoredDkim {
+  readonly domainName: string;
+  readonly keySelector: string;
+  readonly privateKey: SealedSecret;
+}
+
 export type StoredProvider =
   | { readonly type: 'sandbox' }
   | {
@@ -21,6 +28,7 @@ export type StoredProvider =
       readonly fromAddress: string;
       readonly fromName?: string;
       readonly replyTo?: string;
+      readonly unsubscribeMailto?: string;
       readonly configurationSet?: string;
     }
   | {
@@ -30,9 +38,11 @@ export type StoredProvider =
       readonly secure: boolean;
       readonly username?: string;
       readonly password?: SealedSecret;
+      readonly dkim?: StoredDkim;
       readonly fromAddress: string;
       readonly fromName?: string;
       readonly replyTo?: string;
+      readonly unsubscribeMailto?: string;
     };
 
 export interface ChannelConfigurationRecord {
@@ -89,16 +99,22 @@ export interface SecretContext {
 
 /** The field an SMTP password is sealed under. */
 export const PASSWORD_FIELD = 'provider.password';
+/** The field a DKIM private key is sealed under. */
+export const DKIM_KEY_FIELD = 'provider.dkim.privateKey';
 
 export function secretContext(record: { sandbox: string; id: string }, field: string): SecretContext {
   return { sandbox: record.sandbox, configurationId: record.id, field };
 }
 
-/** The provider as the API shows it: the SMTP password only as `passwordSet`. */
+/** The provider as the API shows it: the SMTP password only as `passwordSet`, DKIM without its key. */
 export function toProviderView(provider: StoredProvider): ProviderView {
   if (provider.type !== 'smtp') return { ...provider };
-  const { password, ...rest } = provider;
-  return { ...rest, passwordSet: password !== undefined };
+  const { password, dkim, ...rest } = provider;
+  return {
+    ...rest,
+    passwordSet: password !== undefined,
+    ...(dkim ? { dkim: { domainName: dkim.domainName, keySelector: dkim.keySelector } } : {}),
+  };
 }
 
 export function toChannelConfigurationView(record: ChannelConfigurationRecord): ChannelConfigurationView {

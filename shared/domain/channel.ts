@@ -76,6 +76,8 @@ export interface OutgoingMessage {
   readonly sandbox: string;
   readonly executionId: string;
   readonly messageId: string;
+  /** The message's partition shard (audience executions): SES tags its mail with it (`herald-shard`). */
+  readonly shard?: number;
   readonly channel: Channel;
   readonly to: string;
   readonly content: RenderedContent;

@@ -19,7 +19,7 @@ import {
   RecipientCountError,
   ReservedContextError,
 } from './errors.ts';
-import type { IdempotencyRecord } from './idempotency.ts';
+import type { ClaimResult, IdempotencyRecord } from './idempotency.ts';
 import {
   CHANNEL_DEFAULT_NAMESPACE,
   type IdentityOptions,
@@ -224,6 +224,11 @@ export interface MessageRecord {
    * (SMTP, SES); cleared with the status it records. See `claimSend`.
    */
   readonly sendingSince?: string;
+  /**
+   * The keys of the provider events recorded on the message (provider-status.ts), so an event
+   * delivered again is recognised; written only by `recordProviderEvent`, never shown by the API.
+   */
+  readonly providerEvents?: readonly string[];
 }
 
 export interface ExecutionRecord {
@@ -235,6 +240,12 @@ export interface ExecutionRecord {
   readonly channel: string;
   readonly createdAt: string;
   readonly createdBy: string;
+  /**
+   * Whether the campaign published status events when the execution was triggered, for the
+   * statuses providers report later (provider events). Absent on executions written before it
+   * was kept: the campaign's current setting is used.
+   */
+  readonly enableWebhooks?: boolean;
 }
 
 export interface ExecutionStore {
@@ -247,7 +258,7 @@ export interface ExecutionStore {
     execution: ExecutionRecord,
     messages: readonly MessageRecord[],
     nowMs: number,
-  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
+  ): Promise<ClaimResult>;
   getExecution(
     sandbox: string,
     executionId: string,
@@ -258,6 +269,27 @@ export interface ExecutionStore {
     messageId: string,
     shard?: number,
   ): Promise<MessageRecord | undefined>;
+  /** The execution item alone (no messages); undefined for an audience execution's id. */
+  getExecutionRecord(sandbox: string, executionId: string): Promise<ExecutionRecord | undefined>;
+  /**
+   * A message whose shard is not known: the unitary partition and every audience shard
+   * (MEMBER_SHARDS) in one batched read.
+   */
+  findMessage(sandbox: string, executionId: string, messageId: string): Promise<MessageRecord | undefined>;
+  /**
+   * Appends a status change a provider reported, unless the message has left `from` or already
+   * has the event `key` (kept on the message, never shown): `recorded`, else `seen` (this event
+   * was recorded before) or `moved` with the message as it is now (judge the event again).
+   */
+  recordProviderEvent(
+    message: MessageRecord,
+    from: MessageStatus,
+    change: StatusChange,
+    key: string,
+  ): Promise<
+    | { readonly result: 'recorded' | 'seen' }
+    | { readonly result: 'moved'; readonly message: MessageRecord | undefined }
+  >;
   /** Several messages of one execution in one batched read, by message id; missing ones are absent. */
   getMessages(
     sandbox: string,
@@ -301,7 +333,13 @@ export type DispatchRun = Omit<DispatchJob, 'recipients'>;
 export function unitaryRun(
   campaign: Pick<
     CampaignRecord,
-    'id' | 'category' | 'channel' | 'enableWebhooks' | 'content' | 'channelConfigurationId'
+    | 'id'
+    | 'category'
+    | 'channel'
+    | 'enableWebhooks'
+    | 'content'
+    | 'channelConfigurationId'
+    | 'unsubscribeLink'
   >,
   execution: Pick<ExecutionRecord, 'sandbox' | 'executionId' | 'requestId' | 'campaignVersion'>,
 ): DispatchRun {
@@ -317,6 +355,7 @@ export function unitaryRun(
     enableWebhooks: campaign.enableWebhooks,
     content: campaign.content,
     ...(campaign.channelConfigurationId ? { channelConfigurationId: campaign.channelConfigurationId } : {}),
+    ...(campaign.unsubscribeLink ? { unsubscribeLink: true } : {}),
   };
 }
 
@@ -328,13 +367,15 @@ export function dispatchJobFor(run: DispatchRun, recipients: DispatchJob['recipi
 /**
  * The one status-event builder, for every status change of every run: the run's header, the
  * message's recipient, the change, and what the dispatcher knows (the address, an SMS's parts).
- * `seq` is the change's place in the message's history, so one change always has one event id.
+ * `seq` is the change's place in the message's history, so one change always has one event id;
+ * a change a provider reported is named by its event's key instead (`p-…`, see
+ * provider-status.ts), since provider events arrive in any order and more than once.
  */
 export function statusEvent(
   run: RunHeader,
   message: Pick<MessageRecord, 'messageId' | 'userId' | 'namespace' | 'profileId'>,
   change: StatusChange,
-  seq: number,
+  seq: number | `p-${string}`,
   sent: { readonly address?: string | undefined; readonly sms?: SmsSegments | undefined } = {},
 ): StatusEvent {
   const { address, sms } = sent;

@@ -48,6 +48,9 @@ export interface IdempotencyRecord {
   readonly jobs?: PendingJobs;
 }
 
+/** What a claim transaction answers: written, or the live record that already holds the key. */
+export type ClaimResult = { claimed: true } | { claimed: false; existing: IdempotencyRecord };
+
 /** Sends a claim's pending jobs to their queues (each queue's own adapter). */
 export interface JobSender {
   send(jobs: PendingJobs): Promise<void>;

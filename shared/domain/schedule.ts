@@ -1,5 +1,5 @@
 import type { ScheduledExecution } from '../schemas/execution.ts';
-import type { IdempotencyRecord } from './idempotency.ts';
+import type { ClaimResult, IdempotencyRecord } from './idempotency.ts';
 
 /** Scheduled audience executions: stored until their time, then started by the scheduler. */
 
@@ -15,7 +15,7 @@ export interface ScheduleStore {
     schedule: ScheduleRecord,
     idempotency: IdempotencyRecord | undefined,
     nowMs: number,
-  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
+  ): Promise<ClaimResult>;
   get(sandbox: string, scheduleId: string): Promise<ScheduleRecord | undefined>;
   /** Moves the status when it is still `from`; false otherwise. */
   transition(

@@ -30,6 +30,12 @@ export const HERALD_TAGS = {
   sandbox: 'herald-sandbox',
   executionId: 'herald-execution',
   messageId: 'herald-message',
+  /**
+   * The partition shard of an audience execution's message (`0`…`MEMBER_SHARDS - 1`), so the
+   * provider-events worker reads the message with one GetItem; absent on unitary messages (and on
+   * mail sent before the tag existed: the worker then looks in every shard).
+   */
+  shard: 'herald-shard',
 } as const;
 
 /** Statuses a provider event can set. */
@@ -39,6 +45,8 @@ export interface HeraldMessageRef {
   readonly sandbox: string;
   readonly executionId: string;
   readonly messageId: string;
+  /** The message's shard (audience executions), when the mail said. */
+  readonly shard?: number;
 }
 
 export interface ProviderStatusEvent {
@@ -111,6 +119,7 @@ export function heraldTags(ref: HeraldMessageRef): { Name: string; Value: string
     { Name: HERALD_TAGS.sandbox, Value: encodeTagValue(ref.sandbox) },
     { Name: HERALD_TAGS.executionId, Value: encodeTagValue(ref.executionId) },
     { Name: HERALD_TAGS.messageId, Value: encodeTagValue(ref.messageId) },
+    ...(ref.shard !== undefined ? [{ Name: HERALD_TAGS.shard, Value: String(ref.shard) }] : []),
   ];
 }
 
@@ -122,7 +131,11 @@ function heraldRef(tags: Readonly<Record<string, readonly string[]>>): HeraldMes
   const sandbox = read(HERALD_TAGS.sandbox);
   const executionId = read(HERALD_TAGS.executionId);
   const messageId = read(HERALD_TAGS.messageId);
-  return sandbox && executionId && messageId ? { sandbox, executionId, messageId } : undefined;
+  if (!sandbox || !executionId || !messageId) return undefined;
+  // A shard Herald cannot have written is left out: the worker then looks in every shard.
+  const shardTag = read(HERALD_TAGS.shard);
+  const shard = shardTag !== undefined && /^(0|[1-9]\d{0,3})$/.test(shardTag) ? Number(shardTag) : undefined;
+  return { sandbox, executionId, messageId, ...(shard !== undefined ? { shard } : {}) };
 }
 
 /** `Permanent`, `OnAccountSuppressionList` → `permanent`, `onaccountsuppressionlist`. */

@@ -7,8 +7,15 @@ import { logger as containerLogger } from '../logger.ts';
 export interface SqsJob<S extends z.ZodType, Deps> {
   /** What one record is, in log lines: `dispatch job`, `feedback message`, … */
   readonly name: string;
-  /** The record body's shape, once parsed as JSON. */
+  /** The record body's shape, once parsed as JSON (or as the text itself, with `body: 'text'`). */
   readonly schema: S;
+  /**
+   * How the body is read before the schema: `json` (a body that is not JSON is a
+   * MalformedJobError), or `text`, for a consumer of bodies Herald does not write (provider
+   * events) that judges a malformed one itself rather than retrying it.
+   * @default 'json'
+   */
+  readonly body?: 'json' | 'text';
   /**
    * Runs one job. Throwing fails that record alone: it is reported as a batch item failure, SQS
    * delivers it again after the visibility timeout and, past the queue's receive limit, moves it
@@ -56,12 +63,14 @@ export function sqsWorker<S extends z.ZodType, Deps>(
   let deps: Deps | undefined;
 
   const parse = (record: SQSRecord): z.output<S> => {
-    let body: unknown;
-    try {
-      body = JSON.parse(record.body);
-    } catch {
-      // Not the SyntaxError: its message quotes the body.
-      throw new MalformedJobError(`the ${options.name} is not JSON`);
+    let body: unknown = record.body;
+    if (options.body !== 'text') {
+      try {
+        body = JSON.parse(record.body);
+      } catch {
+        // Not the SyntaxError: its message quotes the body.
+        throw new MalformedJobError(`the ${options.name} is not JSON`);
+      }
     }
     const parsed = options.schema.safeParse(body);
     if (!parsed.success) {

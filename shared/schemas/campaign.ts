@@ -49,6 +49,10 @@ const definitionShape = {
   createNewProfiles: z.boolean().optional(),
   enableWebhooks: z.boolean().optional(),
   highThroughput: z.boolean().optional(),
+  unsubscribeLink: z.boolean().optional().meta({
+    description:
+      'Transactional email: carry the unsubscribe link (List-Unsubscribe, {{unsubscribeUrl}}) as marketing email always does; unset: false.',
+  }),
   content: contentSchema,
   schedule: scheduleSchema.optional(),
   throttleRatePerSec: z.number().int().min(1).max(2_000).optional(),
@@ -70,6 +74,7 @@ export const patchCampaignSchema = z
     createNewProfiles: definitionShape.createNewProfiles,
     enableWebhooks: definitionShape.enableWebhooks,
     highThroughput: definitionShape.highThroughput,
+    unsubscribeLink: definitionShape.unsubscribeLink.nullable(),
     content: contentSchema.optional(),
     schedule: definitionShape.schedule.nullable(),
     throttleRatePerSec: definitionShape.throttleRatePerSec.nullable(),
@@ -89,6 +94,7 @@ export const campaignDefinitionSchema = z.object({
   createNewProfiles: z.boolean(),
   enableWebhooks: z.boolean(),
   highThroughput: z.boolean(),
+  unsubscribeLink: z.boolean().optional(),
   content: contentSchema,
   schedule: scheduleSchema.optional(),
   throttleRatePerSec: z.number().int().optional(),

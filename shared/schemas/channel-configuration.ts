@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import * as z from 'zod';
 import { CHANNELS } from './campaign.ts';
 import { isoDateTimeSchema, nameSchema, uuidSchema } from './common.ts';
@@ -23,6 +24,12 @@ export const senderAddressSchema = z
     'must be an email address (local@domain.tld)',
   );
 
+/** A mailbox that takes unsubscribe requests, listed in List-Unsubscribe beside the one-click URL. */
+const unsubscribeMailtoSchema = senderAddressSchema.optional().meta({
+  description:
+    'A mailbox that takes unsubscribe requests by mail: marketing email lists it in List-Unsubscribe (mailto:) beside the one-click link.',
+});
+
 /** A display name for From: printable, no control characters, no line breaks (header injection). */
 const fromNameSchema = nameSchema(100);
 
@@ -41,6 +48,7 @@ const sesFields = {
   fromAddress: senderAddressSchema.meta({ description: 'A verified SES identity (address or domain).' }),
   fromName: fromNameSchema.optional(),
   replyTo: senderAddressSchema.optional(),
+  unsubscribeMailto: unsubscribeMailtoSchema,
   configurationSet: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -')
@@ -66,7 +74,49 @@ const smtpFields = {
   fromAddress: senderAddressSchema,
   fromName: fromNameSchema.optional(),
   replyTo: senderAddressSchema.optional(),
+  unsubscribeMailto: unsubscribeMailtoSchema,
 };
+
+/** DKIM (RFC 6376): the signing domain and selector, shown; the private key write-only, like the password. */
+const dkimFields = {
+  domainName: z
+    .string()
+    .max(253)
+    .regex(
+      /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/,
+      'must be a domain name (example.com)',
+    )
+    .meta({ description: 'The signing domain (d=), usually the From domain.' }),
+  keySelector: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9_-]{0,62}))*$/,
+      'must be a DNS label (s=)',
+    )
+    .max(253)
+    .meta({ description: 'The selector (s=): the public key is at <selector>._domainkey.<domain>.' }),
+};
+
+/** A PEM private key Node can read (RSA or Ed25519), at most 16 KB. */
+const dkimPrivateKeySchema = z
+  .string()
+  .max(16_384, 'must be at most 16384 characters')
+  .refine((pem) => readablePrivateKey(pem), 'must be a PEM-encoded RSA or Ed25519 private key')
+  .meta({ description: 'Write-only: PEM private key, stored encrypted, never returned or logged.' });
+
+function readablePrivateKey(pem: string): boolean {
+  if (!/^-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem.trim())) return false;
+  try {
+    const type = createPrivateKey(pem).asymmetricKeyType;
+    return type === 'rsa' || type === 'ed25519';
+  } catch {
+    return false;
+  }
+}
+
+const dkimInputSchema = z.strictObject({ ...dkimFields, privateKey: dkimPrivateKeySchema });
+/** In a PATCH: without `privateKey` the stored key is kept (with the new domain and selector). */
+const dkimPatchSchema = z.strictObject({ ...dkimFields, privateKey: dkimPrivateKeySchema.optional() });
 
 const passwordSchema = z
   .string()
@@ -78,6 +128,7 @@ const smtpProviderInput = z.strictObject({
   type: z.literal('smtp'),
   ...smtpFields,
   password: passwordSchema.optional(),
+  dkim: dkimInputSchema.optional(),
 });
 
 /** A provider as a client sends it (the SMTP password in clear, once, over TLS). */
@@ -97,7 +148,15 @@ export const providerViewSchema = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('sandbox') }),
     z.object(sesFields),
-    z.object({ type: z.literal('smtp'), ...smtpFields, passwordSet: z.boolean() }),
+    z.object({
+      type: z.literal('smtp'),
+      ...smtpFields,
+      passwordSet: z.boolean(),
+      dkim: z
+        .object(dkimFields)
+        .optional()
+        .meta({ description: 'DKIM signing; the private key is never shown.' }),
+    }),
   ])
   .meta({ id: 'ChannelProvider' });
 export type ProviderView = z.infer<typeof providerViewSchema>;
@@ -133,7 +192,8 @@ export type CreateChannelConfigurationInput = z.infer<typeof createChannelConfig
 /**
  * A change: the fields given replace the stored ones. A new `provider` replaces the whole provider;
  * an SMTP provider given without `password` keeps the stored password (it is write-only), and
- * `password: null` removes it. `rateLimitPerSec: null` removes the limit. The channel cannot change.
+ * `password: null` removes it; likewise `dkim` (absent: kept; `null`: removed; without
+ * `privateKey`: the stored key with the new domain and selector). `rateLimitPerSec: null` removes the limit. The channel cannot change.
  */
 export const patchChannelConfigurationSchema = z
   .strictObject({
@@ -148,6 +208,7 @@ export const patchChannelConfigurationSchema = z
             type: z.literal('smtp'),
             ...smtpFields,
             password: passwordSchema.nullable().optional(),
+            dkim: dkimPatchSchema.nullable().optional(),
           }),
         ],
         { error: `must be a provider object whose type is one of ${PROVIDER_TYPES.join(', ')}` },

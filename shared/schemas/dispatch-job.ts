@@ -11,6 +11,8 @@ export const dispatchJobSchema = z.object({
   kind: z.enum(['unitary', 'audience']),
   ...runFields,
   enableWebhooks: z.boolean(),
+  /** A transactional email campaign that asked for the unsubscribe link (marketing always has it). */
+  unsubscribeLink: z.boolean().optional(),
   /** The campaign's channel configuration; absent: the sandbox's default for the channel. */
   channelConfigurationId: z.string().optional(),
   /** Sends tried so far for these recipients after a provider's "not now" (0 or absent: none). */

@@ -1,4 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { MEMBER_SHARDS } from '../domain/audience.ts';
 import { AlreadyExistsError } from '../domain/errors.ts';
 import type { ExecutionRecord, ExecutionStore, MessageRecord } from '../domain/execution.ts';
 import type { IdempotencyRecord } from '../domain/idempotency.ts';
@@ -62,6 +63,55 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
     shard?: number,
   ): Promise<MessageRecord | undefined> {
     return this.getRecord(messageItem, keys.message(sandbox, executionId, messageId, shard));
+  }
+
+  async getExecutionRecord(sandbox: string, executionId: string): Promise<ExecutionRecord | undefined> {
+    return this.getRecord(executionItem, keys.execution(sandbox, executionId));
+  }
+
+  async findMessage(
+    sandbox: string,
+    executionId: string,
+    messageId: string,
+  ): Promise<MessageRecord | undefined> {
+    const shards = Array.from({ length: MEMBER_SHARDS }, (_, shard) => shard);
+    const found = await this.getRecords(messageItem, [
+      keys.message(sandbox, executionId, messageId),
+      ...shards.map((shard) => keys.message(sandbox, executionId, messageId, shard)),
+    ]);
+    return found.find((message) => message.shard === undefined) ?? found[0];
+  }
+
+  async recordProviderEvent(message: MessageRecord, from: MessageStatus, change: StatusChange, key: string) {
+    const itemKey = keys.message(message.sandbox, message.executionId, message.messageId, message.shard);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: itemKey,
+          // providerEvents: a string set of the keys of the events recorded (see provider-status.ts).
+          UpdateExpression:
+            'SET #status = :status, statusCode = :code, history = list_append(history, :changes) ADD providerEvents :keys',
+          ConditionExpression:
+            '#status = :from AND (attribute_not_exists(providerEvents) OR NOT contains(providerEvents, :key))',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': change.status,
+            ':code': change.code ?? change.status,
+            ':changes': [change],
+            ':keys': new Set([key]),
+            ':key': key,
+            ':from': from,
+          },
+        }),
+      );
+      return { result: 'recorded' as const };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const stored = await this.getRecord(messageItem, itemKey);
+    if (stored?.providerEvents?.includes(key)) return { result: 'seen' as const };
+    return { result: 'moved' as const, message: stored };
   }
 
   async getMessages(

@@ -227,6 +227,7 @@ export const executionItem = entity({
     channel: z.string(),
     createdAt: z.string(),
     createdBy: z.string(),
+    enableWebhooks: z.boolean().optional(),
   } satisfies RecordShape<ExecutionRecord>),
 });
 
@@ -250,7 +251,13 @@ export const messageItem = entity({
     address: z.string().optional(),
     shard: z.number().optional(),
     sendingSince: z.string().optional(),
+    // A string set (ADD providerEvents), written by recordProviderEvent alone.
+    providerEvents: z
+      .set(z.string())
+      .transform((keys) => [...keys])
+      .optional(),
   } satisfies RecordShape<MessageRecord>),
+  encode: ({ providerEvents: _providerEvents, ...stored }) => stored,
 });
 
 /** The messages' status projection of an audience run's report. */
@@ -468,6 +475,7 @@ const storedProviderSchema: z.ZodType<StoredProvider> = z.discriminatedUnion('ty
     fromAddress: z.string(),
     fromName: z.string().optional(),
     replyTo: z.string().optional(),
+    unsubscribeMailto: z.string().optional(),
     configurationSet: z.string().optional(),
   }),
   z.object({
@@ -477,9 +485,13 @@ const storedProviderSchema: z.ZodType<StoredProvider> = z.discriminatedUnion('ty
     secure: z.boolean(),
     username: z.string().optional(),
     password: sealedSecretSchema.optional(),
+    dkim: z
+      .object({ domainName: z.string(), keySelector: z.string(), privateKey: sealedSecretSchema })
+      .optional(),
     fromAddress: z.string(),
     fromName: z.string().optional(),
     replyTo: z.string().optional(),
+    unsubscribeMailto: z.string().optional(),
   }),
 ]);
 

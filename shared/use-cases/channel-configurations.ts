@@ -1,10 +1,12 @@
 import {
   type ChannelConfigurationRecord,
   type ChannelConfigurationStore,
+  DKIM_KEY_FIELD,
   networkTarget,
   PASSWORD_FIELD,
   type SealedSecret,
   type SecretBox,
+  type StoredDkim,
   type StoredProvider,
   secretContext,
   toChannelConfigurationView,
@@ -40,26 +42,55 @@ async function load(deps: ChannelConfigurationDeps, sandbox: string, id: string)
   return record;
 }
 
-/** The provider to store: its password sealed (or the stored one kept), its network target checked. */
+/** What an SMTP provider had sealed before a change: kept when the change leaves a secret out. */
+interface KeptSecrets {
+  readonly password?: SealedSecret | undefined;
+  readonly dkim?: StoredDkim | undefined;
+}
+
+/** The input's DKIM settings, their key sealed (or the stored key kept); undefined: no signing. */
+async function storedDkim(
+  deps: ChannelConfigurationDeps,
+  where: { sandbox: string; id: string },
+  dkim: { domainName: string; keySelector: string; privateKey?: string | undefined } | null | undefined,
+  kept: StoredDkim | undefined,
+): Promise<StoredDkim | undefined> {
+  if (dkim === null) return undefined;
+  if (dkim === undefined) return kept;
+  const { privateKey, ...names } = dkim;
+  if (privateKey !== undefined)
+    return {
+      ...names,
+      privateKey: await deps.secrets.seal(privateKey, secretContext(where, DKIM_KEY_FIELD)),
+    };
+  if (!kept)
+    throw new ValidationError([
+      { path: 'body.provider.dkim.privateKey', message: 'is required: no DKIM key is stored yet' },
+    ]);
+  return { ...names, privateKey: kept.privateKey };
+}
+
+/** The provider to store: its secrets sealed (or the stored ones kept), its network target checked. */
 async function storedProvider(
   deps: ChannelConfigurationDeps,
   where: { sandbox: string; id: string },
   provider:
     | CreateChannelConfigurationInput['provider']
     | NonNullable<PatchChannelConfigurationInput['provider']>,
-  kept: SealedSecret | undefined,
+  kept: KeptSecrets,
 ): Promise<StoredProvider> {
   const target = networkTarget(provider);
   if (target) await deps.checkTarget(target, 'body.provider.host');
   if (provider.type !== 'smtp') return provider;
-  const { password, ...rest } = provider;
+  const { password, dkim, ...rest } = provider;
   const sealed =
     password === null
       ? undefined
       : password === undefined
-        ? kept
+        ? kept.password
         : await deps.secrets.seal(password, secretContext(where, PASSWORD));
-  return { ...rest, ...(sealed ? { password: sealed } : {}) };
+  const signing = await storedDkim(deps, where, dkim, kept.dkim);
+  return { ...rest, ...(sealed ? { password: sealed } : {}), ...(signing ? { dkim: signing } : {}) };
 }
 
 export async function createChannelConfiguration(
@@ -74,7 +105,7 @@ export async function createChannelConfiguration(
     id,
     name: input.name,
     channel: input.channel,
-    provider: await storedProvider(deps, { sandbox, id }, input.provider, undefined),
+    provider: await storedProvider(deps, { sandbox, id }, input.provider, {}),
     ...(input.rateLimitPerSec !== undefined ? { rateLimitPerSec: input.rateLimitPerSec } : {}),
     isDefault: input.default,
     createdAt: now.toISOString(),
@@ -107,16 +138,17 @@ export async function patchChannelConfiguration(
         message: `cannot carry the ${previous.channel} channel of this configuration`,
       },
     ]);
-  const keptPassword = previous.provider.type === 'smtp' ? previous.provider.password : undefined;
+  const kept: KeptSecrets =
+    previous.provider.type === 'smtp'
+      ? { password: previous.provider.password, dkim: previous.provider.dkim }
+      : {};
   const { rateLimitPerSec: _rate, ...withoutRate } = previous;
   const rateLimitPerSec =
     patch.rateLimitPerSec === undefined ? previous.rateLimitPerSec : patch.rateLimitPerSec;
   const record: ChannelConfigurationRecord = {
     ...withoutRate,
     name: patch.name ?? previous.name,
-    provider: patch.provider
-      ? await storedProvider(deps, previous, patch.provider, keptPassword)
-      : previous.provider,
+    provider: patch.provider ? await storedProvider(deps, previous, patch.provider, kept) : previous.provider,
     ...(rateLimitPerSec !== undefined && rateLimitPerSec !== null ? { rateLimitPerSec } : {}),
     isDefault: patch.default ?? previous.isDefault,
     modifiedAt: deps.clock.now().toISOString(),

@@ -2,7 +2,13 @@ import type { FanoutQueue } from '../domain/audience.ts';
 import type { Clock } from '../domain/clock.ts';
 import { IdempotencyKeyReusedError, RequestInProgressError, TooLargeError } from '../domain/errors.ts';
 import type { DispatchQueue } from '../domain/execution.ts';
-import type { ClaimStore, IdempotencyRecord, JobSender } from '../domain/idempotency.ts';
+import {
+  type ClaimResult,
+  type ClaimStore,
+  IDEMPOTENCY_WINDOW_SECONDS,
+  type IdempotencyRecord,
+  type JobSender,
+} from '../domain/idempotency.ts';
 import { logger } from '../logger.ts';
 import type { PendingJobs } from '../schemas/fanout-job.ts';
 import { jsonBytes, MAX_ITEM_BYTES, MAX_QUEUE_MESSAGE_BYTES } from '../schemas/limits.ts';
@@ -23,6 +29,44 @@ export interface ClaimDeps {
 
 /** How long a request owns its claim before a retry or the sweeper may finish its work. */
 export const LOCK_MS = 30_000;
+
+/**
+ * The claim a request writes with its work: `pending` with the jobs it queues (its outbox) and a
+ * lock for LOCK_MS, or `done` when there is nothing to queue (a schedule); answers repeats for the
+ * idempotency window.
+ */
+export function claimRecord(
+  fields: Pick<IdempotencyRecord, 'sandbox' | 'key' | 'bodyHash' | 'executionId' | 'response'> & {
+    readonly jobs?: PendingJobs;
+  },
+  now: Date,
+): IdempotencyRecord {
+  const { jobs, ...rest } = fields;
+  return {
+    ...rest,
+    state: jobs ? 'pending' : 'done',
+    lockedUntil: now.getTime() + (jobs ? LOCK_MS : 0),
+    expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_WINDOW_SECONDS,
+    ...(jobs ? { jobs } : {}),
+  };
+}
+
+/**
+ * The one accept-once course: write the claim with the work (`write`, one transaction); a key
+ * already taken is answered as a repeat; otherwise queue the claim's jobs and answer `answer`.
+ */
+export async function acceptOnce<T>(
+  deps: ClaimDeps,
+  record: IdempotencyRecord,
+  publicKey: string,
+  write: () => Promise<ClaimResult>,
+  answer: T,
+): Promise<T> {
+  const claim = await write();
+  if (!claim.claimed) return answerRepeat<T>(deps, record, claim.existing, publicKey);
+  if (record.state === 'pending') await finishClaim(deps, record);
+  return answer;
+}
 
 /**
  * Queues a claim's jobs and marks it done. Never throws: once the claim is written the work is

@@ -259,7 +259,9 @@ async function dispatchOne(
   }
 
   const unsubscribeUrl =
-    job.campaignType === 'marketing' && job.channel === 'email' && recipient.profileId
+    (job.campaignType === 'marketing' || job.unsubscribeLink) &&
+    job.channel === 'email' &&
+    recipient.profileId
       ? deps.unsubscribeUrl({ sandbox: job.sandbox, profileId: recipient.profileId, channel: job.channel })
       : undefined;
   const scope = {
@@ -303,6 +305,7 @@ async function dispatchOne(
       sandbox: job.sandbox,
       executionId: job.executionId,
       messageId: message.messageId,
+      ...(message.shard !== undefined ? { shard: message.shard } : {}),
       channel: job.channel,
       to: address.address,
       content: rendered,

@@ -11,10 +11,13 @@ export interface ExecutionReadDeps {
 export async function getExecution(deps: ExecutionReadDeps, sandbox: string, executionId: string) {
   const found = await deps.executions.getExecution(sandbox, executionId);
   if (!found) throw new NotFoundError('Execution', executionId);
-  const { sandbox: _sandbox, ...execution } = found.execution;
+  // enableWebhooks is the provider-events worker's to read, not part of the API's answer.
+  const { sandbox: _sandbox, enableWebhooks: _webhooks, ...execution } = found.execution;
   return {
     ...execution,
-    recipients: found.messages.map(({ sandbox: _s, executionId: _e, address: _a, ...message }) => message),
+    recipients: found.messages.map(
+      ({ sandbox: _s, executionId: _e, address: _a, providerEvents: _p, ...message }) => message,
+    ),
   };
 }
 

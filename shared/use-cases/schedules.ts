@@ -1,23 +1,17 @@
 import {
-  AudienceNotAllowedError,
   CampaignNotFoundError,
   CampaignNotTriggerableError,
   HeraldError,
-  IdempotencyKeyReusedError,
   NotFoundError,
   ScheduleStateError,
   ValidationError,
 } from '../domain/errors.ts';
-import {
-  audienceRequestKey,
-  IDEMPOTENCY_WINDOW_SECONDS,
-  type IdempotencyRecord,
-  requestHash,
-} from '../domain/idempotency.ts';
+import { audienceRequestKey, requestHash } from '../domain/idempotency.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { ScheduleRecord, ScheduleStore } from '../domain/schedule.ts';
 import type { AudienceExecutionInput, ScheduledExecution } from '../schemas/execution.ts';
-import { type AudienceTriggerDeps, assertAudienceContext, triggerAudience } from './trigger-audience.ts';
+import { acceptOnce, claimRecord } from './claims.ts';
+import { type AudienceTriggerDeps, runAudience, triggerAudience } from './trigger-audience.ts';
 
 export interface ScheduleDeps extends AudienceTriggerDeps {
   readonly schedules: ScheduleStore;
@@ -57,13 +51,7 @@ export async function scheduleAudience(
       },
     );
   }
-  const audienceId = input.audience?.id ?? campaign.audience?.id;
-  if (!audienceId || (campaign.audience && audienceId !== campaign.audience.id)) {
-    throw new AudienceNotAllowedError(audienceId ?? 'none');
-  }
-  if (!(await deps.audiences.get(caller.sandbox, audienceId)))
-    throw new NotFoundError('Audience', audienceId);
-  assertAudienceContext(input.context);
+  const audienceId = await runAudience(deps, caller.sandbox, campaign, input);
   const record: ScheduleRecord = {
     sandbox: caller.sandbox,
     scheduleId: uuidv7(now.getTime()),
@@ -77,25 +65,28 @@ export async function scheduleAudience(
     createdBy: caller.keyId,
   };
   const view = toScheduledExecution(record);
-  const idempotency: IdempotencyRecord | undefined = input.requestId
-    ? {
-        sandbox: caller.sandbox,
-        key: audienceRequestKey(input.requestId),
-        bodyHash: requestHash(input),
-        state: 'done',
-        lockedUntil: now.getTime(),
-        executionId: record.scheduleId,
-        response: view,
-        expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_WINDOW_SECONDS,
-      }
-    : undefined;
-  const claim = await deps.schedules.create(record, idempotency, now.getTime());
-  if (!claim.claimed) {
-    if (claim.existing.bodyHash !== idempotency?.bodyHash)
-      throw new IdempotencyKeyReusedError(input.requestId ?? '');
-    return claim.existing.response as ScheduledExecution;
+  if (!input.requestId) {
+    await deps.schedules.create(record, undefined, now.getTime());
+    return view;
   }
-  return view;
+  // Nothing to queue now: the claim is written done, and answers repeats with this schedule.
+  const idempotency = claimRecord(
+    {
+      sandbox: caller.sandbox,
+      key: audienceRequestKey(input.requestId),
+      bodyHash: requestHash(input),
+      executionId: record.scheduleId,
+      response: view,
+    },
+    now,
+  );
+  return acceptOnce(
+    deps,
+    idempotency,
+    input.requestId,
+    () => deps.schedules.create(record, idempotency, now.getTime()),
+    view,
+  );
 }
 
 export async function getSchedule(

@@ -10,12 +10,7 @@ import {
   TooLargeError,
 } from '../domain/errors.ts';
 import { assertAudienceTriggerable, dispatchJobFor } from '../domain/execution.ts';
-import {
-  audienceRequestKey,
-  IDEMPOTENCY_WINDOW_SECONDS,
-  type IdempotencyRecord,
-  requestHash,
-} from '../domain/idempotency.ts';
+import { audienceRequestKey, requestHash } from '../domain/idempotency.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type {
@@ -25,7 +20,7 @@ import type {
 } from '../schemas/execution.ts';
 import type { FanoutJob } from '../schemas/fanout-job.ts';
 import { jsonBytes, MAX_CONTEXT_BYTES, MAX_ITEM_BYTES } from '../schemas/limits.ts';
-import { answerRepeat, assertJobsFit, type ClaimDeps, finishClaim, LOCK_MS } from './claims.ts';
+import { acceptOnce, assertJobsFit, type ClaimDeps, claimRecord } from './claims.ts';
 
 export interface AudienceTriggerDeps extends ClaimDeps {
   readonly campaigns: CampaignReader;
@@ -72,13 +67,7 @@ export async function triggerAudience(
   const campaign = await deps.campaigns.get(caller.sandbox, input.campaignId);
   if (!campaign) throw new CampaignNotFoundError(input.campaignId);
   assertAudienceTriggerable(campaign, now);
-  const audienceId = input.audience?.id ?? campaign.audience?.id;
-  if (!audienceId || (campaign.audience && audienceId !== campaign.audience.id)) {
-    throw new AudienceNotAllowedError(audienceId ?? 'none');
-  }
-  if (!(await deps.audiences.get(caller.sandbox, audienceId)))
-    throw new NotFoundError('Audience', audienceId);
-  assertAudienceContext(input.context);
+  const audienceId = await runAudience(deps, caller.sandbox, campaign, input);
 
   const executionId = uuidv7(now.getTime());
   const at = now.toISOString();
@@ -117,21 +106,44 @@ export async function triggerAudience(
 
   // A run without a requestId still gets a claim of its own: it is the run's outbox.
   const publicKey = input.requestId ?? executionId;
-  const record: IdempotencyRecord = {
-    sandbox: caller.sandbox,
-    key: input.requestId ? audienceRequestKey(input.requestId) : `audience-run#${executionId}`,
-    bodyHash: requestHash(input),
-    state: 'pending',
-    lockedUntil: now.getTime() + LOCK_MS,
-    executionId,
-    response: accepted,
-    expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_WINDOW_SECONDS,
-    jobs: { fanout: allShards(caller.sandbox, executionId) },
-  };
-  const claim = await deps.audienceExecutions.claim(run, record, now.getTime());
-  if (!claim.claimed) return answerRepeat(deps, record, claim.existing, publicKey);
-  await finishClaim(deps, record);
-  return accepted;
+  const record = claimRecord(
+    {
+      sandbox: caller.sandbox,
+      key: input.requestId ? audienceRequestKey(input.requestId) : `audience-run#${executionId}`,
+      bodyHash: requestHash(input),
+      executionId,
+      response: accepted,
+      jobs: { fanout: allShards(caller.sandbox, executionId) },
+    },
+    now,
+  );
+  return acceptOnce(
+    deps,
+    record,
+    publicKey,
+    () => deps.audienceExecutions.claim(run, record, now.getTime()),
+    accepted,
+  );
+}
+
+/**
+ * What an audience run (now or scheduled) sends to: the audience the call names, else the
+ * campaign's; a campaign with an audience takes no other. It must exist, and the call's shared
+ * context must be allowed.
+ */
+export async function runAudience(
+  deps: Pick<AudienceTriggerDeps, 'audiences'>,
+  sandbox: string,
+  campaign: { readonly audience?: { readonly id: string } | undefined },
+  input: Pick<AudienceExecutionInput, 'audience' | 'context'>,
+): Promise<string> {
+  const audienceId = input.audience?.id ?? campaign.audience?.id;
+  if (!audienceId || (campaign.audience && audienceId !== campaign.audience.id)) {
+    throw new AudienceNotAllowedError(audienceId ?? 'none');
+  }
+  if (!(await deps.audiences.get(sandbox, audienceId))) throw new NotFoundError('Audience', audienceId);
+  assertAudienceContext(input.context);
+  return audienceId;
 }
 
 /** The shared context of an audience run: `system` is reserved; at most 200 KB. */

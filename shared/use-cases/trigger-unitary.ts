@@ -9,7 +9,7 @@ import {
   type ResolvedRecipient,
   unitaryRun,
 } from '../domain/execution.ts';
-import { IDEMPOTENCY_WINDOW_SECONDS, type IdempotencyRecord, requestHash } from '../domain/idempotency.ts';
+import { type IdempotencyRecord, requestHash } from '../domain/idempotency.ts';
 import { CHANNEL_DEFAULT_NAMESPACE, normalizeEmail, normalizePhone } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import { identityKey, type ProfileRecord, type ProfileStore } from '../domain/profile.ts';
@@ -17,7 +17,7 @@ import type { SandboxReader } from '../domain/sandbox.ts';
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type { ExecutionAccepted, UnitaryExecutionInput } from '../schemas/execution.ts';
 import type { Identity } from '../schemas/profile.ts';
-import { answerRepeat, assertJobsFit, type ClaimDeps, finishClaim, LOCK_MS } from './claims.ts';
+import { acceptOnce, answerRepeat, assertJobsFit, type ClaimDeps, claimRecord } from './claims.ts';
 import { identityOptions } from './sandbox-settings.ts';
 
 export interface TriggerDeps extends ClaimDeps {
@@ -69,6 +69,7 @@ export async function triggerUnitary(
     channel: campaign.channel,
     createdAt: at,
     createdBy: caller.keyId,
+    enableWebhooks: campaign.enableWebhooks,
   };
   // Measured with every recipient holding a profile id (all ids have one length): the largest the
   // job can be, known before any profile is created.
@@ -114,24 +115,26 @@ export async function triggerUnitary(
       history: [{ status: 'queued', at }],
     };
   });
-  const record: IdempotencyRecord = {
-    sandbox: caller.sandbox,
-    key,
-    bodyHash,
-    state: 'pending',
-    lockedUntil: now.getTime() + LOCK_MS,
-    executionId,
-    response: accepted,
-    expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_WINDOW_SECONDS,
-    jobs: {
-      dispatch: [unitaryJob(campaign, execution, recipients, messageIds, (r) => profileIds.get(r.userId))],
+  const record = claimRecord(
+    {
+      sandbox: caller.sandbox,
+      key,
+      bodyHash,
+      executionId,
+      response: accepted,
+      jobs: {
+        dispatch: [unitaryJob(campaign, execution, recipients, messageIds, (r) => profileIds.get(r.userId))],
+      },
     },
-  };
-
-  const claim = await deps.executions.claim(record, execution, messages, now.getTime());
-  if (!claim.claimed) return answerRepeat(deps, record, claim.existing, publicKey);
-  await finishClaim(deps, record);
-  return accepted;
+    now,
+  );
+  return acceptOnce(
+    deps,
+    record,
+    publicKey,
+    () => deps.executions.claim(record, execution, messages, now.getTime()),
+    accepted,
+  );
 }
 
 /** The call's one dispatch job: its recipients as the call gave them, with their profile ids. */

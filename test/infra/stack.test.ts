@@ -2,6 +2,7 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HERALD_RUNTIME_ENVIRONMENT } from '../../infra/constructs/bundling.ts';
+import { SES_EVENT_TYPES } from '../../infra/constructs/ses-events.ts';
 import { HeraldApiStack, HeraldDataStack } from '../../infra/stacks.ts';
 import {
   type FunctionDefinition,
@@ -9,6 +10,7 @@ import {
   INDEX_ACTIONS,
   QUEUE_ACTIONS,
   SECRETS_ACTIONS,
+  SES_ACTIONS,
   signsUnsubscribeLinks,
   TABLE_ACTIONS,
 } from '../../shared/definitions/functions.ts';
@@ -212,6 +214,7 @@ describe('the API stack', () => {
           ...(definition.secrets === 'none' ? [] : ['HERALD_SECRETS_KMS_KEY_ID']),
           ...(definition.unsubscribeLinks ? ['HERALD_UNSUBSCRIBE_SECRET'] : []),
           ...(signsUnsubscribeLinks(definition) ? ['HERALD_PUBLIC_URL'] : []),
+          ...(definition.sesSend ? ['HERALD_SES_CONFIGURATION_SET'] : []),
         ].sort(),
       );
     }
@@ -277,6 +280,208 @@ describe('the API stack', () => {
       pairs(TABLE_ACTIONS.read, ['table']).sort(),
     );
     expect(granted.filter((grant) => grant.startsWith('sqs:'))).toEqual([]);
+  });
+});
+
+describe('SES feedback (the data stack)', () => {
+  const providerEvents = () => {
+    const found = dataStack.data.queues.find((q) => q.definition.name === 'provider-events');
+    if (!found) throw new Error('no provider-events queue');
+    return {
+      queue: dataStack.getLogicalId(found.queue.node.defaultChild as CfnElement),
+      dlq: dataStack.getLogicalId(found.deadLetterQueue.node.defaultChild as CfnElement),
+    };
+  };
+  const topicId = () =>
+    dataStack.getLogicalId(dataStack.data.sesEvents?.topic.node.defaultChild as CfnElement);
+  const configurationSetId = () =>
+    dataStack.getLogicalId(dataStack.data.sesEvents?.configurationSet.node.defaultChild as CfnElement);
+
+  it('has a configuration set named after the data stack, publishing the status events to one topic', () => {
+    data.resourceCountIs('AWS::SES::ConfigurationSet', 1);
+    data.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'test-data-events' });
+    data.resourceCountIs('AWS::SES::ConfigurationSetEventDestination', 1);
+    data.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: { Ref: configurationSetId() },
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: [
+          'send',
+          'delivery',
+          'bounce',
+          'complaint',
+          'reject',
+          'renderingFailure',
+          'deliveryDelay',
+        ],
+        SnsDestination: { TopicARN: { Ref: topicId() } },
+      },
+    });
+    expect(SES_EVENT_TYPES).toHaveLength(7);
+    data.resourceCountIs('AWS::SNS::Topic', 1);
+  });
+
+  it('lets only SES, for this account and configuration set, publish to the topic', () => {
+    data.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId() }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'ses.amazonaws.com' },
+            Condition: {
+              StringEquals: {
+                'AWS:SourceAccount': { Ref: 'AWS::AccountId' },
+                'AWS:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':ses:',
+                      { Ref: 'AWS::Region' },
+                      ':',
+                      { Ref: 'AWS::AccountId' },
+                      ':configuration-set/',
+                      { Ref: configurationSetId() },
+                    ],
+                  ],
+                },
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('subscribes the provider-events queue (raw delivery off), which has its DLQ and accepts that topic only', () => {
+    const { queue, dlq } = providerEvents();
+    const definition = queueDefinitions.find((q) => q.name === 'provider-events');
+    data.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: definition?.visibilityTimeoutSeconds,
+      RedrivePolicy: {
+        maxReceiveCount: definition?.maxReceiveCount,
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
+      },
+    });
+    const subscriptions = resources(data, 'AWS::SNS::Subscription');
+    expect(subscriptions).toHaveLength(1);
+    expect(subscriptions[0]?.Properties).toEqual({
+      Protocol: 'sqs',
+      TopicArn: { Ref: topicId() },
+      Endpoint: { 'Fn::GetAtt': [queue, 'Arn'] },
+      RawMessageDelivery: false,
+    });
+    const policies = resources(data, 'AWS::SQS::QueuePolicy').filter((p) =>
+      (p.Properties.Queues as unknown[]).some((q) => JSON.stringify(q) === JSON.stringify({ Ref: queue })),
+    );
+    const allows = policies.flatMap((p) =>
+      (p.Properties.PolicyDocument as { Statement: { Effect: string }[] }).Statement.filter(
+        (s) => s.Effect === 'Allow',
+      ),
+    );
+    expect(allows).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Principal: { Service: 'sns.amazonaws.com' },
+        Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+        Condition: { ArnEquals: { 'aws:SourceArn': { Ref: topicId() } } },
+      },
+    ]);
+  });
+});
+
+describe('SES sending permission (the API stack)', () => {
+  const sesStatements = (template: Template) =>
+    resources(template, 'AWS::IAM::Policy').flatMap((policy) =>
+      (
+        policy.Properties.PolicyDocument as {
+          Statement: { Action: string | string[]; Resource: unknown }[];
+        }
+      ).Statement.filter((s) => [s.Action].flat().some((a) => a.startsWith('ses:'))).map((s) => ({
+        roles: policy.Properties.Roles,
+        ...s,
+      })),
+    );
+
+  /** Both stacks again with SES contexts; the functions are not bundled (only their policies matter). */
+  function synth(options: { sesIdentityArn?: string; sesConfigurationSet?: string }) {
+    const app = new App({
+      context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', 'aws:cdk:bundling-stacks': [] },
+    });
+    const dataStackWithSes = new HeraldDataStack(app, 'ses-data', {
+      ...(options.sesConfigurationSet ? { sesConfigurationSet: options.sesConfigurationSet } : {}),
+    });
+    const apiStackWithSes = new HeraldApiStack(app, 'ses-api', {
+      data: dataStackWithSes.data,
+      ...(options.sesIdentityArn ? { sesIdentityArn: options.sesIdentityArn } : {}),
+    });
+    return {
+      dataStack: dataStackWithSes,
+      apiStack: apiStackWithSes,
+      api: Template.fromStack(apiStackWithSes),
+    };
+  }
+
+  it('gives the dispatcher the configuration set, and no function any SES permission without sesIdentityArn', () => {
+    expect(sesStatements(api)).toEqual([]);
+    const withSet = apiStack.functions.filter(
+      (fn) => 'HERALD_SES_CONFIGURATION_SET' in environmentOf(fn.function.node.defaultChild as CfnElement),
+    );
+    expect(withSet.map((fn) => fn.definition.name)).toEqual(['dispatch-worker']);
+    expect(
+      environmentOf(withSet[0]?.function.node.defaultChild as CfnElement).HERALD_SES_CONFIGURATION_SET,
+    ).toBe('test-data-events');
+    expect(functionDefinitions.filter((fn) => fn.sesSend).map((fn) => fn.name)).toEqual(['dispatch-worker']);
+  });
+
+  it('grants ses:SendEmail to the dispatcher only, on the identity and the configuration set alone', () => {
+    const identity = 'arn:aws:ses:eu-west-1:123456789012:identity/example.com';
+    const synthesized = synth({ sesIdentityArn: identity, sesConfigurationSet: 'acme-mail' });
+    Template.fromStack(synthesized.dataStack).hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: 'acme-mail',
+    });
+    const dispatch = synthesized.apiStack.functions.find((fn) => fn.definition.name === 'dispatch-worker');
+    const roleId = synthesized.apiStack.getLogicalId(
+      dispatch?.function.role?.node.defaultChild as CfnElement,
+    );
+    const statements = sesStatements(synthesized.api);
+    expect(SES_ACTIONS).toEqual(['ses:SendEmail']);
+    expect(statements).toEqual([
+      {
+        roles: [{ Ref: roleId }],
+        Effect: 'Allow',
+        Action: 'ses:SendEmail',
+        Resource: [
+          identity,
+          {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':ses:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':configuration-set/acme-mail',
+              ],
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(JSON.stringify(statements)).not.toContain('*');
+  });
+
+  it('refuses an identity ARN that is a pattern or not an SES identity', () => {
+    expect(() => synth({ sesIdentityArn: 'arn:aws:ses:eu-west-1:123456789012:identity/*' })).toThrow(
+      /sesIdentityArn must be one SES identity/,
+    );
+    expect(() => synth({ sesIdentityArn: 'arn:aws:s3:::bucket' })).toThrow(/sesIdentityArn/);
   });
 });
 

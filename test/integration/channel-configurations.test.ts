@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../shared/store/dynamodb-client.ts';
@@ -83,6 +84,67 @@ describe('channel configurations', () => {
     });
     expect(cleared.body).toMatchObject({ provider: { passwordSet: false } });
     expect(cleared.body).not.toHaveProperty('rateLimitPerSec');
+  });
+
+  it('keeps a DKIM private key write-only and sealed; a patch keeps, replaces or removes it', async () => {
+    const { privateKey: pem } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const privateKey = pem.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const { password: _password, ...shown } = smtp;
+    const dkim = { domainName: 'example.com', keySelector: 'herald' };
+    const created = await a.api.post<Record<string, unknown>>('/channel-configurations', {
+      name: 'signed relay',
+      channel: 'email',
+      provider: { ...smtp, dkim: { ...dkim, privateKey } },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ provider: { dkim } });
+    expect(created.body.provider).toHaveProperty('dkim', dkim);
+    const id = created.body.id as string;
+    const secretLine = privateKey.split('\n')[1] as string;
+    expect(JSON.stringify((await a.api.get(`/channel-configurations/${id}`)).body)).not.toContain(secretLine);
+    const stored = async () =>
+      (
+        await documents.send(
+          new GetCommand({ TableName: 'herald', Key: keys.channelConfiguration(a.sandbox, id) }),
+        )
+      ).Item;
+    const item = await stored();
+    expect(JSON.stringify(item)).not.toContain(secretLine);
+    expect(item?.provider.dkim.privateKey.sealed).toMatch(/^aes1\./);
+
+    // Without dkim the signing is kept; without privateKey the key is kept under a new selector.
+    await a.api.patch(`/channel-configurations/${id}`, { provider: { ...shown, port: 2527 } });
+    expect((await stored())?.provider.dkim.privateKey).toEqual(item?.provider.dkim.privateKey);
+    const reselected = await a.api.patch(`/channel-configurations/${id}`, {
+      provider: { ...shown, dkim: { ...dkim, keySelector: 'herald2' } },
+    });
+    expect(reselected.body).toMatchObject({ provider: { dkim: { keySelector: 'herald2' } } });
+    expect((await stored())?.provider.dkim.privateKey).toEqual(item?.provider.dkim.privateKey);
+    const unsigned = await a.api.patch<{ provider: Record<string, unknown> }>(
+      `/channel-configurations/${id}`,
+      {
+        provider: { ...shown, dkim: null },
+      },
+    );
+    expect(unsigned.body.provider).not.toHaveProperty('dkim');
+    expect((await stored())?.provider).not.toHaveProperty('dkim');
+
+    // A key-less DKIM with nothing stored, and a key that is not a private key, are refused.
+    const keyless = await a.api.patch(`/channel-configurations/${id}`, {
+      provider: { ...shown, dkim },
+    });
+    expect(keyless.status).toBe(400);
+    expect(keyless.body).toMatchObject({ fields: [{ path: 'body.provider.dkim.privateKey' }] });
+    const notAKey = await a.api.post('/channel-configurations', {
+      name: 'bad key',
+      channel: 'email',
+      provider: {
+        ...smtp,
+        dkim: { ...dkim, privateKey: '-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----' },
+      },
+    });
+    expect(notAKey.status).toBe(400);
+    expect(notAKey.body).toMatchObject({ fields: [{ path: 'body.provider.dkim.privateKey' }] });
   });
 
   it('keeps one default per channel: a second default is 409 default-taken naming body.default', async () => {

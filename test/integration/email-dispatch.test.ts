@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type ParsedMail, simpleParser } from 'mailparser';
@@ -70,6 +71,11 @@ type Recipient = {
 };
 type Execution = { executionId: string; recipients: Recipient[] };
 
+/** The configuration signs with DKIM: a key sealed by the API and opened by dispatch. */
+const dkimKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
+
 const smtpConfiguration = (port: number) => ({
   name: 'local sink',
   channel: 'email',
@@ -80,6 +86,8 @@ const smtpConfiguration = (port: number) => ({
     secure: false,
     fromAddress: 'herald@example.com',
     fromName: 'Herald ✉',
+    unsubscribeMailto: 'unsubscribe@example.com',
+    dkim: { domainName: 'example.com', keySelector: 'herald', privateKey: dkimKey },
   },
   default: true,
 });
@@ -133,7 +141,7 @@ describe('email through an SMTP channel configuration (the runtime sending)', ()
     await herald?.stop();
   });
 
-  it('sends a transactional email to the server, sent, without unsubscribe headers', async () => {
+  it('sends a transactional email to the server, sent, DKIM-signed, without unsubscribe headers', async () => {
     const campaign = await api.post<{ id: string }>('/campaigns', {
       ...emailCampaign,
       createNewProfiles: true,
@@ -146,6 +154,30 @@ describe('email through an SMTP channel configuration (the runtime sending)', ()
     expect(mail?.from?.value).toEqual([{ name: 'Herald ✉', address: 'herald@example.com' }]);
     expect(mail?.html).toContain('href="https://example.com/r"');
     expect(mail?.headers.has('list-unsubscribe')).toBe(false);
+    const signature = rawHeader(mail as ParsedMail, 'dkim-signature');
+    expect(signature).toMatch(/\bd=example\.com;/);
+    expect(signature).toMatch(/\bs=herald;/);
+    expect(signature).toMatch(/\ba=rsa-sha256;/);
+    expect(signature).toMatch(/\bh=[^;]*\bfrom\b[^;]*;/i);
+  });
+
+  it('gives transactional mail the unsubscribe link when its campaign asks for it', async () => {
+    const campaign = await api.post<{ id: string }>('/campaigns', {
+      ...emailCampaign,
+      createNewProfiles: true,
+      unsubscribeLink: true,
+      content: { subject: 'Digest', text: 'Stop these: {{unsubscribeUrl}}' },
+    });
+    expect(campaign.status, JSON.stringify(campaign.body)).toBe(201);
+    await api.post(`/campaigns/${campaign.body.id}/activate`);
+    expect((await settled(await trigger(campaign.body.id, 'digest@example.org'))).status).toBe('sent');
+    const mail = mailTo('digest@example.org')[0] as ParsedMail;
+    expect(rawHeader(mail, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    const url = /^<(http:\/\/127\.0\.0\.1:\d+\/u\/[A-Za-z0-9._-]+)>/.exec(
+      rawHeader(mail, 'list-unsubscribe'),
+    )?.[1];
+    expect(url).toBeDefined();
+    expect(mail.text).toContain(`Stop these: ${url}`);
   });
 
   it('records a 5xx mailbox answer as a bounce with the SMTP code, and suppresses the address', async () => {
@@ -190,10 +222,10 @@ describe('email through an SMTP channel configuration (the runtime sending)', ()
     await waitFor(() => mailTo('max@example.org').length === 1, 'the marketing mail');
     const mail = mailTo('max@example.org')[0] as ParsedMail;
     expect(rawHeader(mail, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
-    const url = /^<(http:\/\/127\.0\.0\.1:\d+\/u\/[A-Za-z0-9._-]+)>$/.exec(
+    const url = /^<(http:\/\/127\.0\.0\.1:\d+\/u\/[A-Za-z0-9._-]+)>, <mailto:unsubscribe@example\.com>$/.exec(
       rawHeader(mail, 'list-unsubscribe'),
     )?.[1];
-    expect(url, 'List-Unsubscribe names the one-click URL').toBeDefined();
+    expect(url, 'List-Unsubscribe names the one-click URL, then the configured mailbox').toBeDefined();
     expect(url?.startsWith(herald.url)).toBe(true);
     expect(mail.text).toContain(`Leave: ${url}`);
     expect(mail.html).toContain(`href="${url}"`);

@@ -209,6 +209,21 @@ describe('definitionIssues, rule by rule', () => {
     ]);
   });
 
+  it('lets transactional email ask for the unsubscribe link, and nothing else turn it off or on', () => {
+    expect(issues({ ...email, unsubscribeLink: true })).toEqual([]);
+    expect(issues({ ...email, unsubscribeLink: false })).toEqual([]);
+    expect(issues({ ...marketing, unsubscribeLink: true })).toEqual([]);
+    expect(paths({ ...marketing, unsubscribeLink: false })).toEqual(['unsubscribeLink']);
+    expect(paths({ ...sms, unsubscribeLink: true })).toEqual(['unsubscribeLink']);
+    const contextOnly = { subject: '{{context.s}}', text: 'x' };
+    expect(issues({ ...email, content: contextOnly, highThroughput: true, unsubscribeLink: true })).toEqual([
+      {
+        path: 'unsubscribeLink',
+        message: 'is not allowed on high-throughput campaigns (they read no profile to unsubscribe)',
+      },
+    ]);
+  });
+
   it('refuses audience and throttle on transactional campaigns, each on its own', () => {
     expect(paths({ ...email, audience: { id: 'a' } })).toEqual(['audience']);
     expect(paths({ ...email, throttleRatePerSec: 1 })).toEqual(['throttleRatePerSec']);

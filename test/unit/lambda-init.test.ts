@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { functionDefinitions, signsUnsubscribeLinks } from '../../shared/definitions/functions.ts';
+import {
+  functionDefinitions,
+  functionNamed,
+  signsUnsubscribeLinks,
+} from '../../shared/definitions/functions.ts';
 import { queueDefinitions } from '../../shared/definitions/queues.ts';
 
 /**
@@ -66,6 +70,15 @@ describe('a Lambda entry', () => {
     stubFunctionEnvironment(executions);
     vi.stubEnv('HERALD_WEBHOOK_TIMEOUT_MS', 'abc');
     await expect(entry(executions.entry)).rejects.toThrow(/HERALD_WEBHOOK_TIMEOUT_MS/);
+  });
+
+  it('refuses the retired HERALD_CHANNEL_PROVIDER, pointing at channel configurations', async () => {
+    const dispatch = functionNamed('dispatch-worker');
+    stubFunctionEnvironment(dispatch);
+    vi.stubEnv('HERALD_CHANNEL_PROVIDER', 'ses');
+    await expect(entry(dispatch.entry)).rejects.toThrow(
+      /HERALD_CHANNEL_PROVIDER: is no longer read: providers are channel configurations/,
+    );
   });
 
   it('fails the init of a function that seals secrets without a key for them, naming the variable', async () => {
