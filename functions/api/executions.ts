@@ -7,6 +7,7 @@ import { idempotencyKeySchema } from '../../shared/schemas/execution.ts';
 import { getExecution, getRenderedMessage } from '../../shared/use-cases/executions.ts';
 import { cancelSchedule, getSchedule, scheduleAudience } from '../../shared/use-cases/schedules.ts';
 import { getAudienceExecution, triggerAudience } from '../../shared/use-cases/trigger-audience.ts';
+import { triggerHighThroughput } from '../../shared/use-cases/trigger-high-throughput.ts';
 import { triggerUnitary } from '../../shared/use-cases/trigger-unitary.ts';
 
 type Headers = Readonly<Record<string, string | undefined>>;
@@ -33,6 +34,12 @@ export const createHandler = (config: HeraldConfig, clients?: Partial<Clients>) 
           request.body,
         );
       },
+      triggerHighThroughput: (request, deps) =>
+        triggerHighThroughput(
+          deps,
+          { sandbox: request.sandbox(), keyId: request.principal.keyId },
+          request.body,
+        ),
       triggerAudience: (request, deps) => {
         const caller = { sandbox: request.sandbox(), keyId: request.principal.keyId };
         const { schedule } = request.body;

@@ -222,6 +222,7 @@ export type NotTriggerableReason =
   | 'not-transactional'
   | 'not-marketing'
   | 'high-throughput'
+  | 'not-high-throughput'
   | 'not-live'
   | 'outside-schedule';
 

@@ -49,6 +49,23 @@ export function assertUnitaryTriggerable(campaign: CampaignRecord, now: Date): v
   assertLiveInWindow(campaign, now);
 }
 
+/** What a high-throughput call may send: a live transactional campaign marked `highThroughput`. */
+export function assertHighThroughputTriggerable(campaign: CampaignRecord, now: Date): void {
+  if (campaign.category !== 'transactional') {
+    throw new CampaignNotTriggerableError(
+      'not-transactional',
+      'Marketing campaigns are sent to their audience with POST /im/executions/audience.',
+    );
+  }
+  if (!campaign.highThroughput) {
+    throw new CampaignNotTriggerableError(
+      'not-high-throughput',
+      'This campaign is not high-throughput; trigger it with POST /im/executions/unitary, or set highThroughput: true (its templates may then use only {{context.*}}).',
+    );
+  }
+  assertLiveInWindow(campaign, now);
+}
+
 /**
  * Live and inside its schedule window (the scheduler may lag a minute behind the dates; the window
  * is checked here too, so a call never runs outside it).
@@ -246,6 +263,11 @@ export interface ExecutionRecord {
    * was kept: the campaign's current setting is used.
    */
   readonly enableWebhooks?: boolean;
+  /**
+   * A high-throughput call's body hash: a job delivered again with the same one is a repeat (it
+   * sends what is still queued); with another, a reused requestId (dropped). Never shown.
+   */
+  readonly bodyHash?: string;
 }
 
 export interface ExecutionStore {
@@ -259,6 +281,14 @@ export interface ExecutionStore {
     messages: readonly MessageRecord[],
     nowMs: number,
   ): Promise<ClaimResult>;
+  /**
+   * Writes the execution and its messages in one transaction unless the execution exists (it is
+   * never overwritten); returns the stored execution then, undefined when this call wrote it.
+   */
+  createOnce(
+    execution: ExecutionRecord,
+    messages: readonly MessageRecord[],
+  ): Promise<ExecutionRecord | undefined>;
   getExecution(
     sandbox: string,
     executionId: string,
@@ -406,4 +436,37 @@ export interface DispatchQueue {
   send(job: DispatchJob): Promise<void>;
   /** Several jobs, each delayed (at most 15 minutes). */
   sendDelayed(jobs: readonly { job: DispatchJob; delaySeconds: number }[]): Promise<void>;
+}
+
+/**
+ * The execution and messages a high-throughput job stands for, as its dispatcher writes them
+ * first: every message `queued` at the call's time.
+ */
+export function highThroughputRecords(
+  job: DispatchJob & { highThroughput: NonNullable<DispatchJob['highThroughput']> },
+): { execution: ExecutionRecord; messages: MessageRecord[] } {
+  const { createdAt, createdBy, bodyHash } = job.highThroughput;
+  return {
+    execution: {
+      sandbox: job.sandbox,
+      executionId: job.executionId,
+      requestId: job.requestId,
+      campaignId: job.campaignId,
+      campaignVersion: job.campaignVersion,
+      channel: job.channel,
+      createdAt,
+      createdBy,
+      enableWebhooks: job.enableWebhooks,
+      bodyHash,
+    },
+    messages: job.recipients.map((r) => ({
+      sandbox: job.sandbox,
+      executionId: job.executionId,
+      messageId: r.messageId,
+      userId: r.userId,
+      namespace: r.namespace,
+      status: 'queued',
+      history: [{ status: 'queued', at: createdAt }],
+    })),
+  };
 }

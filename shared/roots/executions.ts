@@ -13,12 +13,13 @@ import { DynamoDbClaimStore } from '../store/idempotency.ts';
 import type { ExecutionReadDeps } from '../use-cases/executions.ts';
 import { cachedCampaigns } from '../use-cases/read-cache.ts';
 import type { ScheduleDeps } from '../use-cases/schedules.ts';
+import type { HighThroughputDeps } from '../use-cases/trigger-high-throughput.ts';
 import type { TriggerDeps } from '../use-cases/trigger-unitary.ts';
 import { apiParts, type Clients, sandboxSettings } from './parts.ts';
 import { jobSender } from './queue-parts.ts';
 
 /**
- * The executions function: unitary and audience triggers (their claims queue dispatch and fanout
+ * The executions function: unitary, high-throughput and audience triggers (their claims queue dispatch and fanout
  * jobs), schedules, and reading executions and rendered messages. Campaigns are read through the
  * per-container cache: the trigger path never reads the campaign item per call.
  */
@@ -41,7 +42,7 @@ export function executionsRoot(config: HeraldConfig, clients: Partial<Clients> =
     audienceExecutions: new DynamoDbAudienceExecutionStore(documents, table),
     schedules: new DynamoDbScheduleStore(documents, table),
     provider: new SandboxProvider(documents, table),
-  } satisfies TriggerDeps & ScheduleDeps & ExecutionReadDeps;
+  } satisfies TriggerDeps & HighThroughputDeps & ScheduleDeps & ExecutionReadDeps;
 }
 
 export type ExecutionsDeps = ReturnType<typeof executionsRoot>;

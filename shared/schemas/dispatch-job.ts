@@ -11,6 +11,11 @@ export const dispatchJobSchema = z.object({
   kind: z.enum(['unitary', 'audience']),
   ...runFields,
   enableWebhooks: z.boolean(),
+  /**
+   * The job of a high-throughput call: the dispatcher writes its execution and messages first
+   * (once: a repeat of the call, or of the job, finds them), then sends as for any other job.
+   */
+  highThroughput: z.object({ createdAt: z.string(), createdBy: z.string(), bodyHash: z.string() }).optional(),
   /** A transactional email campaign that asked for the unsubscribe link (marketing always has it). */
   unsubscribeLink: z.boolean().optional(),
   /** The campaign's channel configuration; absent: the sandbox's default for the channel. */

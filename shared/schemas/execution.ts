@@ -81,6 +81,33 @@ export const unitaryExecutionSchema = z
   .meta({ id: 'UnitaryExecutionRequest' });
 export type UnitaryExecutionInput = z.infer<typeof unitaryExecutionSchema>;
 
+/**
+ * A recipient of a high-throughput call: addressed by the call alone (no profile is read), so only
+ * `external`, with the address in `channelData`; `namespace` defaults to the campaign's.
+ */
+export const highThroughputRecipientSchema = z
+  .strictObject({
+    type: z.literal('external', {
+      error: 'must be external: high-throughput calls read no profile, so recipients of type aep are refused',
+    }),
+    userId: recipientFields.userId,
+    namespace: namespaceCodeSchema
+      .optional()
+      .meta({ description: "The campaign's identity namespace when left out." }),
+    channelData: channelDataSchema,
+    context: recipientFields.context,
+  })
+  .meta({ id: 'HighThroughputRecipient' });
+
+export const highThroughputExecutionSchema = z
+  .strictObject({
+    requestId: z.string().min(1).max(128),
+    campaignId: uuidSchema,
+    recipients: z.array(highThroughputRecipientSchema),
+  })
+  .meta({ id: 'HighThroughputExecutionRequest' });
+export type HighThroughputExecutionInput = z.infer<typeof highThroughputExecutionSchema>;
+
 export const executionAcceptedSchema = z
   .object({
     executionId: uuidSchema,

@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MEMBER_SHARDS } from '../domain/audience.ts';
 import { AlreadyExistsError } from '../domain/errors.ts';
 import type { ExecutionRecord, ExecutionStore, MessageRecord } from '../domain/execution.ts';
@@ -30,6 +30,37 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
       idempotency,
       nowMs,
     );
+  }
+
+  async createOnce(execution: ExecutionRecord, messages: readonly MessageRecord[]) {
+    const expiresAt = retainedFrom(execution.createdAt);
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: executionItem.item(execution, { expiresAt }),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            ...messages.map((message) => ({
+              Put: { TableName: this.tableName, Item: messageItem.item(message, { expiresAt }) },
+            })),
+          ],
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const stored = await this.getRecord(
+      executionItem,
+      keys.execution(execution.sandbox, execution.executionId),
+    );
+    if (!stored) throw new Error(`execution ${execution.executionId} exists and cannot be read`);
+    return stored;
   }
 
   async getExecution(sandbox: string, executionId: string) {

@@ -228,6 +228,7 @@ export const executionItem = entity({
     createdAt: z.string(),
     createdBy: z.string(),
     enableWebhooks: z.boolean().optional(),
+    bodyHash: z.string().optional(),
   } satisfies RecordShape<ExecutionRecord>),
 });
 

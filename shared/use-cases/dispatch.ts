@@ -4,6 +4,7 @@ import {
   type DispatchQueue,
   dispatchJobFor,
   type ExecutionStore,
+  highThroughputRecords,
   type MessageRecord,
   statusEvent,
 } from '../domain/execution.ts';
@@ -22,6 +23,7 @@ import { type SmsSegments, smsSegments } from '../domain/sms.ts';
 import { RenderBudgetError } from '../domain/template.ts';
 import { listUnsubscribeHeaders, type UnsubscribeClaims } from '../domain/unsubscribe-token.ts';
 import type { StatusEventPublisher } from '../domain/webhook.ts';
+import { logger } from '../logger.ts';
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type { StatusChange } from '../schemas/execution.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
@@ -82,6 +84,7 @@ interface Pending {
  * was recorded.
  */
 export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise<void> {
+  if (job.highThroughput && !(await writeHighThroughputRun(deps, job, job.highThroughput))) return;
   const messages = await deps.executions.getMessages(job.sandbox, job.executionId, job.recipients);
   const queued = job.recipients.flatMap((recipient) => {
     const message = messages.get(recipient.messageId);
@@ -155,6 +158,28 @@ export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise
   if (failure) throw failure.reason;
   if (sent.some((result) => result.status === 'fulfilled' && result.value.busy))
     throw new SendInProgressError(job.executionId);
+}
+
+/**
+ * A high-throughput job's execution and messages, written before its first send (the call itself
+ * wrote nothing). False when the execution exists from another body — a requestId reused for a
+ * different call, which is dropped, logged (ADR 0018: no 422 in this mode); a repeat of the same
+ * call or job goes on and sends only what is still queued.
+ */
+async function writeHighThroughputRun(
+  deps: DispatchDeps,
+  job: DispatchJob,
+  accepted: NonNullable<DispatchJob['highThroughput']>,
+): Promise<boolean> {
+  const { execution, messages } = highThroughputRecords({ ...job, highThroughput: accepted });
+  const stored = await deps.executions.createOnce(execution, messages);
+  if (stored === undefined || stored.bodyHash === accepted.bodyHash) return true;
+  logger.warn('high-throughput requestId reused with another body; the later call is dropped', {
+    sandbox: job.sandbox,
+    requestId: job.requestId,
+    executionId: job.executionId,
+  });
+  return false;
 }
 
 /** A paced job books its send slots at most this far ahead; the rest is queued again for later. */
