@@ -124,6 +124,33 @@ describe('cost of a call', () => {
   });
 });
 
+describe('cost of a high-throughput call', () => {
+  it('is one enqueue on a warm container: no store call at all', async () => {
+    const created = await api.post<{ id: string }>('/campaigns', {
+      ...emailCampaign,
+      name: 'Codes',
+      highThroughput: true,
+      content: { subject: 'Code {{context.code}}', text: '{{context.code}}' },
+    });
+    await api.post(`/campaigns/${created.body.id}/activate`);
+    const call = (requestId: string) =>
+      api.post('/im/executions/highthroughput', {
+        requestId,
+        campaignId: created.body.id,
+        recipients: Array.from({ length: 20 }, (_, i) => ({
+          type: 'external',
+          userId: `member${i}@example.com`,
+          channelData: { emailAddress: `member${i}@example.com` },
+          context: { code: String(i) },
+        })),
+      });
+    expect((await call('ht-warm-up')).status).toBe(202);
+    calls.length = 0;
+    expect((await call('ht-measured')).status).toBe(202);
+    expect(calls).toEqual(['sqs:SendMessageCommand']);
+  });
+});
+
 describe('cost of national phone numbers', () => {
   it("reads the sandbox's default country once per container, not once per call", async () => {
     const us = await sandboxWithKey(herald, ['admin'], sandboxName('us'), { defaultCountry: 'US' });
