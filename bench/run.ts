@@ -81,6 +81,15 @@ try {
     content: { subject: 'Hello {{profile.n}}', html: '<p>{{context.code}}</p>' },
   })) as { id: string };
   await call('POST', `/campaigns/${campaign.id}/activate`, key);
+  const codes = (await call('POST', '/campaigns', key, {
+    name: 'bench codes',
+    category: 'transactional',
+    channel: 'email',
+    identityNamespace: 'email',
+    highThroughput: true,
+    content: { subject: 'Your code', html: '<p>{{context.code}}</p>' },
+  })) as { id: string };
+  await call('POST', `/campaigns/${codes.id}/activate`, key);
 
   console.log(
     `Herald bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -129,6 +138,25 @@ try {
       );
       const sentMs = await queueDrained(herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
       row('POST /im/executions/unitary', recipients, concurrency, result, sentMs);
+    }
+    // High-throughput beside it: external recipients, no profile read, one enqueue per call.
+    for (const concurrency of CONCURRENCY) {
+      run++;
+      const started = performance.now();
+      const result = await load(CALLS, concurrency, (i) =>
+        call('POST', '/im/executions/highthroughput', key, {
+          requestId: `bench-${run}-${i}`,
+          campaignId: codes.id,
+          recipients: Array.from({ length: recipients }, (_, r) => ({
+            type: 'external',
+            userId: `member${(i + r) % 20}@example.com`,
+            channelData: { emailAddress: `member${(i + r) % 20}@example.com` },
+            context: { code: String(i) },
+          })),
+        }),
+      );
+      const sentMs = await queueDrained(herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
+      row('POST …/highthroughput', recipients, concurrency, result, sentMs);
     }
   }
 
