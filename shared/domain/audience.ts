@@ -155,3 +155,20 @@ export interface AudienceExecutionStore {
     executionId: string,
   ): Promise<{ status: MessageStatus; statusCode?: string }[]>;
 }
+
+/**
+ * Whether a run's sending is over, apart from its fan-out: the reference system's `status` says
+ * Succeeded when every member is queued or excluded, while hundreds of messages may still wait
+ * for their send slot. Finished once the fan-out is over (Succeeded or Failed) and no message is
+ * queued or delayed.
+ */
+export function runDelivery(
+  status: AudienceExecutionRecord['status'],
+  counts: { readonly queued: number; readonly delay: number },
+): { delivery: 'InProgress' | 'Finished'; pendingMessageCount: number } {
+  const pendingMessageCount = counts.queued + counts.delay;
+  return {
+    delivery: status !== 'InProgress' && pendingMessageCount === 0 ? 'Finished' : 'InProgress',
+    pendingMessageCount,
+  };
+}

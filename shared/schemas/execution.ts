@@ -237,9 +237,15 @@ export const audienceExecutionStatusSchema = z
     executionId: uuidSchema,
     campaignId: uuidSchema,
     audienceId: uuidSchema,
-    status: z
-      .enum(AUDIENCE_EXECUTION_STATUSES)
-      .meta({ description: 'Succeeded once every member is queued or excluded.' }),
+    status: z.enum(AUDIENCE_EXECUTION_STATUSES).meta({
+      description:
+        "The reference system's run status: Succeeded once every member is queued or excluded — the fan-out, not the sending (see delivery).",
+    }),
+    delivery: z.enum(['InProgress', 'Finished']).meta({
+      description:
+        'Finished once the run has Succeeded and no message is still queued or delayed; statuses providers report later (delivered, bounce, complaint) may still change counts.',
+    }),
+    pendingMessageCount: z.number().int().meta({ description: 'Messages still queued or delayed.' }),
     targetedProfileCount: z.number().int().meta({ description: 'Members queued for sending.' }),
     createdAt: isoDateTimeSchema,
     counts: z

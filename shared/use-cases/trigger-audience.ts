@@ -1,5 +1,11 @@
 import type { AudienceExecutionRecord, AudienceExecutionStore, AudienceStore } from '../domain/audience.ts';
-import { AUDIENCE_CHUNK, AUDIENCE_WINDOW_MS, audienceRun, MEMBER_SHARDS } from '../domain/audience.ts';
+import {
+  AUDIENCE_CHUNK,
+  AUDIENCE_WINDOW_MS,
+  audienceRun,
+  MEMBER_SHARDS,
+  runDelivery,
+} from '../domain/audience.ts';
 import type { CampaignReader } from '../domain/campaign.ts';
 import {
   AudienceNotAllowedError,
@@ -196,6 +202,7 @@ export async function getAudienceExecution(
     campaignId: run.campaignId,
     audienceId: run.audienceId,
     status: run.status,
+    ...runDelivery(run.status, counts),
     targetedProfileCount: targeted,
     createdAt: run.createdAt,
     counts,

@@ -161,6 +161,16 @@ const probes: Record<string, Probe> = {
         recipients: [{ type: 'aep', userId: bObjects.email, namespace: 'email' }],
       }),
     ),
+  'POST /im/executions/highthroughput': async (api) =>
+    refused(
+      await api.post('/im/executions/highthroughput', {
+        requestId: 'a-ht',
+        campaignId: bObjects.liveCampaignId,
+        recipients: [
+          { type: 'external', userId: bObjects.email, channelData: { emailAddress: bObjects.email } },
+        ],
+      }),
+    ),
   'POST /im/executions/audience': async (api) =>
     refused(
       await api.post('/im/executions/audience', { campaignId: bObjects.liveCampaignId, requestId: 'a-aud' }),

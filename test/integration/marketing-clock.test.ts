@@ -87,6 +87,15 @@ describe('the throttle and the window on the embedded engines', () => {
     const last = booked.find((b) => b.atMs === times.at(-1))?.job.recipients.length ?? 0;
     const achieved = count / (((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000 + last / 20);
     expect(Math.abs(achieved - 20) / 20).toBeLessThan(0.05);
+    // The fan-out is over, the sending is not: every message waits for its booked slot.
+    const status = await api.get<{ status: string; delivery: string; pendingMessageCount: number }>(
+      `/im/executions/audience/${executionId}`,
+    );
+    expect(status.body).toMatchObject({
+      status: 'Succeeded',
+      delivery: 'InProgress',
+      pendingMessageCount: 200,
+    });
   });
 
   it('excludes, and counts, the members a run reaches after its 12-hour window', async () => {

@@ -4,6 +4,8 @@ import { waitFor } from './receiver.ts';
 
 type Status = {
   status: string;
+  delivery: string;
+  pendingMessageCount: number;
   targetedProfileCount: number;
   audienceId: string;
   counts: {
@@ -48,8 +50,10 @@ async function finished(executionId: string): Promise<Status> {
   let last: Status | undefined;
   await waitFor(async () => {
     last = (await api.get<Status>(`/im/executions/audience/${executionId}`)).body;
-    return last.status === 'Succeeded' && last.counts.queued === 0 && last.counts.sent === 0;
+    return last.delivery === 'Finished' && last.counts.sent === 0;
   }, 'the run to finish');
+  expect(last).toMatchObject({ status: 'Succeeded', pendingMessageCount: 0 });
+  expect(last?.counts).toMatchObject({ queued: 0, delay: 0 });
   return last as Status;
 }
 

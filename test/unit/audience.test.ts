@@ -5,9 +5,27 @@ import {
   MEMBER_SHARDS,
   memberShard,
   planChunks,
+  runDelivery,
 } from '../../shared/domain/audience.ts';
 
 describe('audience runs', () => {
+  it('finish their delivery only after the fan-out, with nothing queued or delayed', () => {
+    expect(runDelivery('InProgress', { queued: 0, delay: 0 })).toEqual({
+      delivery: 'InProgress',
+      pendingMessageCount: 0,
+    });
+    expect(runDelivery('Succeeded', { queued: 300, delay: 2 })).toEqual({
+      delivery: 'InProgress',
+      pendingMessageCount: 302,
+    });
+    expect(runDelivery('Succeeded', { queued: 0, delay: 1 }).delivery).toBe('InProgress');
+    expect(runDelivery('Succeeded', { queued: 0, delay: 0 })).toEqual({
+      delivery: 'Finished',
+      pendingMessageCount: 0,
+    });
+    expect(runDelivery('Failed', { queued: 0, delay: 0 }).delivery).toBe('Finished');
+  });
+
   it('spread sends by scheduling: chunk i goes when the messages before it have used the rate', () => {
     const plan = planChunks(100, 50, 1_000);
     expect(plan.map((c) => c.size)).toEqual([20, 20, 20, 20, 20]);
