@@ -1,5 +1,6 @@
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type {
+  ExecutionAccepted,
   MessageStatus,
   StatusChange,
   UnitaryExecutionInput,
@@ -468,5 +469,37 @@ export function highThroughputRecords(
       status: 'queued',
       history: [{ status: 'queued', at: createdAt }],
     })),
+  };
+}
+
+/** The execution a transactional call writes (unitary) or has written (high-throughput). */
+export function transactionalExecution(
+  campaign: Pick<CampaignRecord, 'id' | 'version' | 'channel' | 'enableWebhooks'>,
+  caller: { readonly sandbox: string; readonly keyId: string },
+  ids: { readonly executionId: string; readonly requestId: string },
+  at: string,
+): ExecutionRecord {
+  return {
+    sandbox: caller.sandbox,
+    executionId: ids.executionId,
+    requestId: ids.requestId,
+    campaignId: campaign.id,
+    campaignVersion: campaign.version,
+    channel: campaign.channel,
+    createdAt: at,
+    createdBy: caller.keyId,
+    enableWebhooks: campaign.enableWebhooks,
+  };
+}
+
+/** The 202 answer of a transactional call. */
+export function acceptedAnswer(execution: ExecutionRecord): ExecutionAccepted {
+  return {
+    executionId: execution.executionId,
+    requestId: execution.requestId,
+    createdAt: execution.createdAt,
+    createdBy: execution.createdBy,
+    modifiedAt: execution.createdAt,
+    modifiedBy: execution.createdBy,
   };
 }

@@ -1,11 +1,12 @@
 import type { CampaignReader } from '../domain/campaign.ts';
 import { CampaignNotFoundError, type FieldIssue, InvalidChannelDataError } from '../domain/errors.ts';
 import {
+  acceptedAnswer,
   assertHighThroughputTriggerable,
   checkUnitaryRecipients,
   dispatchJobFor,
-  type ExecutionRecord,
   phoneValues,
+  transactionalExecution,
   unitaryRun,
 } from '../domain/execution.ts';
 import { requestHash } from '../domain/idempotency.ts';
@@ -67,16 +68,7 @@ export async function triggerHighThroughput(
 
   const executionId = highThroughputExecutionId(caller.sandbox, input.requestId);
   const at = now.toISOString();
-  const execution: ExecutionRecord = {
-    sandbox: caller.sandbox,
-    executionId,
-    requestId: input.requestId,
-    campaignId: campaign.id,
-    campaignVersion: campaign.version,
-    channel: campaign.channel,
-    createdAt: at,
-    createdBy: caller.keyId,
-  };
+  const execution = transactionalExecution(campaign, caller, { executionId, requestId: input.requestId }, at);
   const job: DispatchJob = {
     ...dispatchJobFor(
       unitaryRun(campaign, execution),
@@ -92,14 +84,7 @@ export async function triggerHighThroughput(
   };
   assertJobsFit({ dispatch: [job] }, 'body.recipients');
   await deps.jobs.send({ dispatch: [job] });
-  return {
-    executionId,
-    requestId: input.requestId,
-    createdAt: at,
-    createdBy: caller.keyId,
-    modifiedAt: at,
-    modifiedBy: caller.keyId,
-  };
+  return acceptedAnswer(execution);
 }
 
 /** A malformed email address is refused in the call (nothing is queued), not excluded after the 202. */

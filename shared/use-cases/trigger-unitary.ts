@@ -2,11 +2,13 @@ import type { CampaignReader, CampaignRecord } from '../domain/campaign.ts';
 import { CampaignNotFoundError, ConcurrentUpdateError, UnknownRecipientsError } from '../domain/errors.ts';
 import type { ExecutionRecord, ExecutionStore, MessageRecord } from '../domain/execution.ts';
 import {
+  acceptedAnswer,
   assertUnitaryTriggerable,
   checkUnitaryRecipients,
   dispatchJobFor,
   phoneValues,
   type ResolvedRecipient,
+  transactionalExecution,
   unitaryRun,
 } from '../domain/execution.ts';
 import { type IdempotencyRecord, requestHash } from '../domain/idempotency.ts';
@@ -60,17 +62,7 @@ export async function triggerUnitary(
   const executionId = uuidv7(now.getTime());
   const at = now.toISOString();
   const messageIds = recipients.map(() => uuidv7(now.getTime()));
-  const execution: ExecutionRecord = {
-    sandbox: caller.sandbox,
-    executionId,
-    requestId: input.requestId,
-    campaignId: campaign.id,
-    campaignVersion: campaign.version,
-    channel: campaign.channel,
-    createdAt: at,
-    createdBy: caller.keyId,
-    enableWebhooks: campaign.enableWebhooks,
-  };
+  const execution = transactionalExecution(campaign, caller, { executionId, requestId: input.requestId }, at);
   // Measured with every recipient holding a profile id (all ids have one length): the largest the
   // job can be, known before any profile is created.
   const placeholder = uuidv7(now.getTime());
@@ -94,14 +86,7 @@ export async function triggerUnitary(
   );
   if (!(profileIds instanceof Map)) return answerRepeat(deps, { bodyHash }, profileIds.existing, publicKey);
 
-  const accepted: ExecutionAccepted = {
-    executionId,
-    requestId: input.requestId,
-    createdAt: at,
-    createdBy: caller.keyId,
-    modifiedAt: at,
-    modifiedBy: caller.keyId,
-  };
+  const accepted = acceptedAnswer(execution);
   const messages: MessageRecord[] = recipients.map((r, index) => {
     const profileId = profileIds.get(r.userId);
     return {

@@ -60,10 +60,12 @@ export interface MotoMessage {
   readonly id: string;
   readonly source: string;
   readonly subject: string;
+  /** The HTML part, else the text. */
+  readonly body: string;
   readonly destinations: { readonly ToAddresses?: readonly string[] };
 }
 
-/** What moto recorded as sent (its model dump). */
+/** What moto recorded as sent (its model dump): source, subject, body, destinations. */
 export async function motoSentMessages(url: string): Promise<MotoMessage[]> {
   const response = await fetch(`${url}/moto-api/data.json`);
   const data = (await response.json()) as { ses?: { Message?: MotoMessage[] } }; // moto's own JSON dump

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +5,7 @@ import { CreateEmailIdentityCommand, type SESv2Client } from '@aws-sdk/client-se
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createSesClient, quotedName, SesProvider } from '../../shared/channels/ses-provider.ts';
 import { testEmail } from './email-fixture.ts';
+import { type Moto, motoSentMessages, startMoto } from './moto.ts';
 
 /**
  * The SES provider against moto_server (Python moto, the SES v2 API over HTTP). moto must be
@@ -13,58 +13,6 @@ import { testEmail } from './email-fixture.ts';
  */
 
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
-
-async function startMoto(): Promise<{ url: string; process: ChildProcess }> {
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(
-      () => reject(new Error(`moto_server did not start in 30 s:\n${output}`)),
-      30_000,
-    );
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Running on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', read);
-    child.stderr?.on('data', read);
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(
-        error.code === 'ENOENT'
-          ? new Error(
-              "moto_server is not installed (or not on PATH): the SES provider tests need it. Install it with `pip install 'moto[server]==5.2.1'`.",
-            )
-          : error,
-      );
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`moto_server exited with ${code} before it was ready:\n${output}`));
-    });
-  });
-  child.removeAllListeners('exit');
-  return { url, process: child };
-}
-
-interface MotoMessage {
-  id: string;
-  source: string;
-  subject: string;
-  body: string;
-  destinations: { ToAddresses?: string[] };
-}
-
-/** What moto recorded as sent (its model dump): source, subject, body (HTML, else text), destinations. */
-async function motoSentMessages(url: string): Promise<MotoMessage[]> {
-  const response = await fetch(`${url}/moto-api/data.json`);
-  const data = (await response.json()) as { ses?: { Message?: MotoMessage[] } }; // moto's own JSON dump
-  return data.ses?.Message ?? [];
-}
 
 /**
  * The request bodies this client put on the wire, recorded by an SDK middleware after
@@ -86,16 +34,13 @@ function recordRequests(client: SESv2Client): Record<string, unknown>[] {
   return bodies;
 }
 
-let moto: { url: string; process: ChildProcess };
+let moto: Moto;
 
 beforeAll(async () => {
   moto = await startMoto();
 });
 afterAll(async () => {
-  if (!moto?.process || moto.process.exitCode !== null) return;
-  const exited = new Promise((resolve) => moto.process.once('exit', resolve));
-  moto.process.kill('SIGTERM');
-  await exited;
+  await moto?.stop();
 });
 
 function client(endpoint = moto.url): SESv2Client {
