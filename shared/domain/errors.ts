@@ -357,6 +357,16 @@ export class DefaultTakenError extends HeraldError {
   }
 }
 
+/** A channel configuration that campaigns still name cannot be deleted: their messages would fail. */
+export class ConfigurationInUseError extends HeraldError {
+  constructor(campaignIds: readonly string[]) {
+    super('configuration-in-use', 409, 'Campaigns still send through this configuration', {
+      detail: `Campaigns ${campaignIds.join(', ')} name this channel configuration (as it is or in a pending draft); point them at another, or archive or delete them, first.`,
+      extensions: { campaignIds },
+    });
+  }
+}
+
 /** An unsubscribe link that is forged, altered, expired, of an unknown key or of a deleted profile. */
 export class UnsubscribeLinkNotFoundError extends HeraldError {
   constructor() {

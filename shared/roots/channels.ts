@@ -1,5 +1,7 @@
 import type { HeraldConfig } from '../config.ts';
+import type { CampaignStore } from '../domain/campaign.ts';
 import { DynamoDbApiKeyStore } from '../store/dynamodb-api-key-store.ts';
+import { DynamoDbCampaignStore } from '../store/dynamodb-campaign-store.ts';
 import { DynamoDbChannelConfigurationStore } from '../store/dynamodb-channel-configuration-store.ts';
 import { createDocumentClient } from '../store/dynamodb-client.ts';
 import type { ChannelConfigurationDeps } from '../use-cases/channel-configurations.ts';
@@ -13,7 +15,9 @@ export function channelsRoot(config: HeraldConfig, clients: Partial<Clients> = {
   return {
     ...apiParts(config, new DynamoDbApiKeyStore(documents, config.TABLE_NAME)),
     channelConfigurations: new DynamoDbChannelConfigurationStore(documents, config.TABLE_NAME),
+    // Read only, to refuse deleting a configuration campaigns still name.
+    campaigns: new DynamoDbCampaignStore(documents, config.TABLE_NAME),
     secrets: secretBox(config),
     checkTarget: targetCheck(config),
-  } satisfies ChannelConfigurationDeps;
+  } satisfies ChannelConfigurationDeps & { campaigns: Pick<CampaignStore, 'list'> };
 }

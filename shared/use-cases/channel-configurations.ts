@@ -1,3 +1,4 @@
+import type { CampaignStore } from '../domain/campaign.ts';
 import {
   type ChannelConfigurationRecord,
   type ChannelConfigurationStore,
@@ -12,7 +13,7 @@ import {
   toChannelConfigurationView,
 } from '../domain/channel-configuration.ts';
 import type { Clock } from '../domain/clock.ts';
-import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConfigurationInUseError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Channel } from '../schemas/campaign.ts';
 import {
@@ -158,12 +159,28 @@ export async function patchChannelConfiguration(
   return toChannelConfigurationView(record);
 }
 
+/**
+ * Deletes a configuration no campaign names any more (archived ones aside): a live campaign's
+ * messages would otherwise fail `channel-configuration-missing`, a draft's activation would fail.
+ */
 export async function deleteChannelConfiguration(
-  deps: ChannelConfigurationDeps,
+  deps: ChannelConfigurationDeps & { readonly campaigns: Pick<CampaignStore, 'list'> },
   sandbox: string,
   id: string,
 ) {
-  await deps.channelConfigurations.delete(await load(deps, sandbox, id));
+  const record = await load(deps, sandbox, id);
+  const naming: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.campaigns.list(sandbox, { limit: 100, ...(cursor ? { cursor } : {}) });
+    for (const campaign of page.items) {
+      const names = campaign.channelConfigurationId === id || campaign.draft?.channelConfigurationId === id;
+      if (names && campaign.status !== 'archived') naming.push(campaign.id);
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  if (naming.length > 0) throw new ConfigurationInUseError(naming.slice(0, 20));
+  await deps.channelConfigurations.delete(record);
 }
 
 /**

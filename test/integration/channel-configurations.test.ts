@@ -276,6 +276,41 @@ describe('channel configurations', () => {
     expect(other.body.fields.map((f) => f.path)).toEqual(['body.channelConfigurationId']);
   });
 
+  it('refuses to delete a configuration campaigns still name, live or in a pending draft', async () => {
+    const admin = await sandboxWithKey(herald, ['admin']);
+    const create = async (name: string) =>
+      (
+        await admin.api.post<{ id: string }>('/channel-configurations', {
+          name,
+          channel: 'email',
+          provider: { type: 'sandbox' },
+        })
+      ).body.id;
+    const [used, spare] = [await create('used'), await create('spare')];
+    const live = await admin.api.post<{ id: string }>('/campaigns', {
+      ...emailCampaign,
+      channelConfigurationId: used,
+    });
+    await admin.api.post(`/campaigns/${live.body.id}/activate`);
+    const refused = await admin.api.delete(`/channel-configurations/${used}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({
+      type: 'urn:herald:problem:configuration-in-use',
+      campaignIds: [live.body.id],
+    });
+    expect((await admin.api.get(`/channel-configurations/${used}`)).status).toBe(200);
+    // The live campaign's draft moves to the spare one: the live version still names `used`.
+    await admin.api.patch(`/campaigns/${live.body.id}`, { channelConfigurationId: spare });
+    expect((await admin.api.delete(`/channel-configurations/${spare}`)).status).toBe(409);
+    expect((await admin.api.delete(`/channel-configurations/${used}`)).status).toBe(409);
+    // Activated, the campaign names only `spare`; stopped and archived, it names nothing.
+    await admin.api.post(`/campaigns/${live.body.id}/activate`);
+    expect((await admin.api.delete(`/channel-configurations/${used}`)).status).toBe(204);
+    await admin.api.post(`/campaigns/${live.body.id}/stop`);
+    await admin.api.post(`/campaigns/${live.body.id}/archive`);
+    expect((await admin.api.delete(`/channel-configurations/${spare}`)).status).toBe(204);
+  });
+
   it('needs channels:admin (or admin)', async () => {
     const reader = await sandboxWithKey(herald, ['campaigns:read']);
     expect((await reader.api.get('/channel-configurations')).status).toBe(403);
