@@ -27,6 +27,7 @@ import {
   normalizeIdentity,
   normalizePhone,
 } from './identity.ts';
+import type { ProfileRecord } from './profile.ts';
 import type { SmsSegments } from './sms.ts';
 
 /**
@@ -431,6 +432,26 @@ export function statusEvent(
     ...(address !== undefined ? { address } : {}),
     ...(sms ? { encoding: sms.encoding, messageParts: sms.parts } : {}),
   };
+}
+
+/** What a dispatch job reads before it sends, in one batched read. */
+export interface DispatchReader {
+  read(
+    sandbox: string,
+    executionId: string,
+    ask: {
+      readonly messages: readonly { readonly messageId: string; readonly shard?: number | undefined }[];
+      readonly profileIds: readonly string[];
+      readonly channel: string;
+      /** Addresses known before the profiles are read (the call's channelData): asked of the suppression list at once. */
+      readonly addresses: readonly string[];
+    },
+  ): Promise<{
+    messages: Map<string, MessageRecord>;
+    profiles: Map<string, ProfileRecord>;
+    /** The suppressed ones among `addresses`. */
+    suppressed: Set<string>;
+  }>;
 }
 
 export interface DispatchQueue {

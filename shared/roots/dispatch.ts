@@ -9,8 +9,8 @@ import { signUnsubscribeToken, unsubscribeUrl } from '../domain/unsubscribe-toke
 import { createSqsClient } from '../queue/sqs-client.ts';
 import { DynamoDbChannelConfigurationStore } from '../store/dynamodb-channel-configuration-store.ts';
 import { createDocumentClient } from '../store/dynamodb-client.ts';
+import { DynamoDbDispatchReader } from '../store/dynamodb-dispatch-reader.ts';
 import { DynamoDbExecutionStore } from '../store/dynamodb-execution-store.ts';
-import { DynamoDbProfileStore } from '../store/dynamodb-profile-store.ts';
 import { DynamoDbSuppressionStore } from '../store/dynamodb-suppression-store.ts';
 import { DynamoDbSendLedger } from '../store/slot-ledger.ts';
 import type { DispatchDeps } from '../use-cases/dispatch.ts';
@@ -58,7 +58,7 @@ export function dispatchRoot(config: HeraldConfig, clients: Partial<Clients> = {
   return {
     clock: systemClock,
     executions: new DynamoDbExecutionStore(documents, table),
-    profiles: new DynamoDbProfileStore(documents, table),
+    reads: new DynamoDbDispatchReader(documents, table),
     suppressions: new DynamoDbSuppressionStore(documents, table),
     providers,
     events: statusEvents(config, sqs),

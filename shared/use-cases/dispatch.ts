@@ -2,6 +2,7 @@ import type { ProviderDirectory, ResolvedProvider, SendLedger, SuppressionStore 
 import type { Clock } from '../domain/clock.ts';
 import {
   type DispatchQueue,
+  type DispatchReader,
   dispatchJobFor,
   type ExecutionStore,
   highThroughputRecords,
@@ -9,7 +10,7 @@ import {
   statusEvent,
 } from '../domain/execution.ts';
 import { chooseAddress, EXCLUSION_CODES, renderContent } from '../domain/message.ts';
-import type { ProfileRecord, ProfileStore } from '../domain/profile.ts';
+import type { ProfileRecord } from '../domain/profile.ts';
 import { mergeAttributes } from '../domain/profile.ts';
 import {
   awaitingSend,
@@ -30,7 +31,8 @@ import type { StatusEvent } from '../schemas/status-event.ts';
 
 export interface DispatchDeps {
   readonly executions: ExecutionStore;
-  readonly profiles: ProfileStore;
+  /** A job's messages, profiles and known addresses' suppressions, in one batched read. */
+  readonly reads: DispatchReader;
   readonly suppressions: SuppressionStore;
   readonly providers: ProviderDirectory;
   readonly events: StatusEventPublisher;
@@ -85,19 +87,25 @@ interface Pending {
  */
 export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise<void> {
   if (job.highThroughput && !(await writeHighThroughputRun(deps, job, job.highThroughput))) return;
-  const messages = await deps.executions.getMessages(job.sandbox, job.executionId, job.recipients);
+  // One batched read: the messages, the profiles, and the suppression list for the addresses the
+  // call gave (channelData wins over the profile, so those are final).
+  const known = job.recipients.flatMap((r) => {
+    const address = r.channelData ? chooseAddress(job.channel, r.channelData, undefined) : undefined;
+    return address?.ok ? [address.address] : [];
+  });
+  const read = await deps.reads.read(job.sandbox, job.executionId, {
+    messages: job.recipients,
+    profileIds: job.recipients.flatMap((r) => (r.profileId ? [r.profileId] : [])),
+    channel: job.channel,
+    addresses: known,
+  });
   const queued = job.recipients.flatMap((recipient) => {
-    const message = messages.get(recipient.messageId);
+    const message = read.messages.get(recipient.messageId);
     return message && awaitingSend(message) ? [{ recipient, message }] : [];
   });
   if (queued.length === 0) return;
-  const profileIds = queued.flatMap(({ recipient }) => (recipient.profileId ? [recipient.profileId] : []));
-  const profiles =
-    profileIds.length > 0
-      ? await deps.profiles.getMany(job.sandbox, profileIds)
-      : new Map<string, ProfileRecord>();
   const pending: Pending[] = queued.map(({ recipient, message }) => {
-    const profile = recipient.profileId ? profiles.get(recipient.profileId) : undefined;
+    const profile = recipient.profileId ? read.profiles.get(recipient.profileId) : undefined;
     return {
       recipient,
       message,
@@ -106,10 +114,16 @@ export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise
     };
   });
   const addresses = pending.flatMap((p) => (p.address.ok ? [p.address.address] : []));
+  // Addresses taken from profiles are asked of the suppression list now (a second read, only then).
+  const asked = new Set(known);
+  const fromProfiles = [...new Set(addresses.filter((a) => !asked.has(a)))];
   const suppressed =
-    addresses.length > 0
-      ? await deps.suppressions.suppressedAmong(job.sandbox, job.channel, addresses)
-      : new Set<string>();
+    fromProfiles.length > 0
+      ? new Set([
+          ...read.suppressed,
+          ...(await deps.suppressions.suppressedAmong(job.sandbox, job.channel, fromProfiles)),
+        ])
+      : read.suppressed;
   const provider = addresses.some((a) => !suppressed.has(a))
     ? await deps.providers.resolve(job.sandbox, job.channel, job.channelConfigurationId)
     : undefined;

@@ -90,7 +90,7 @@ describe('cost of a call', () => {
     ]);
   });
 
-  it('sending a 20-recipient dispatch job reads in 3 batches, then writes each message twice', async () => {
+  it('sending a 20-recipient dispatch job reads in 2 batches, then writes each message twice', async () => {
     const received = await herald.clients.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: herald.queueUrls.DISPATCH_QUEUE_URL,
@@ -108,14 +108,15 @@ describe('cost of a call', () => {
       lambdaContext('dispatch', 30_000),
     );
     expect(answer.batchItemFailures).toEqual([]);
-    // Messages, profiles and the suppression list: one batched read each, whatever the job's size;
-    // then the sandbox's default channel configuration (none here), read once per container.
-    expect(calls.slice(0, 4)).toEqual([
-      ...Array(3).fill('dynamodb:BatchGetItemCommand'),
+    // Messages and profiles in one batched read; the suppression list for the addresses the
+    // profiles gave in a second (a call that gives them in channelData needs none); then the
+    // sandbox's default channel configuration (none here), read once per container.
+    expect(calls.slice(0, 3)).toEqual([
+      ...Array(2).fill('dynamodb:BatchGetItemCommand'),
       'dynamodb:GetItemCommand',
     ]);
     // Then per message: the sandbox provider's stored copy, and the status update.
-    expect(calls.slice(4).sort()).toEqual([
+    expect(calls.slice(3).sort()).toEqual([
       ...Array(20).fill('dynamodb:PutItemCommand'),
       ...Array(20).fill('dynamodb:UpdateItemCommand'),
     ]);
@@ -148,6 +149,41 @@ describe('cost of a high-throughput call', () => {
     calls.length = 0;
     expect((await call('ht-measured')).status).toBe(202);
     expect(calls).toEqual(['sqs:SendMessageCommand']);
+  });
+
+  it('its dispatch job writes the execution once, then reads everything in one batch', async () => {
+    const jobs: { message: import('@aws-sdk/client-sqs').Message; requestId: string }[] = [];
+    for (;;) {
+      const received = await herald.clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: herald.queueUrls.DISPATCH_QUEUE_URL, MaxNumberOfMessages: 10 }),
+      );
+      if (!received.Messages?.length) break;
+      for (const message of received.Messages)
+        jobs.push({
+          message,
+          requestId: (JSON.parse(message.Body ?? '{}') as { requestId: string }).requestId,
+        });
+    }
+    const measured = jobs.find((j) => j.requestId === 'ht-measured');
+    if (!measured) throw new Error('the high-throughput job was not queued');
+    calls.length = 0;
+    const answer = await createDispatchHandler(herald.config, herald.clients)(
+      { Records: [toSqsRecord(measured.message, 'arn:aws:sqs:us-east-1:000000000000:herald-dispatch')] },
+      lambdaContext('dispatch', 30_000),
+    );
+    expect(answer.batchItemFailures).toEqual([]);
+    // The execution and its messages in one transaction; messages and the suppression list for
+    // the call's addresses in one batched read (no profiles); the default configuration (a new
+    // handler here, so not cached yet).
+    expect(calls.slice(0, 3)).toEqual([
+      'dynamodb:TransactWriteItemsCommand',
+      'dynamodb:BatchGetItemCommand',
+      'dynamodb:GetItemCommand',
+    ]);
+    expect(calls.slice(3).sort()).toEqual([
+      ...Array(20).fill('dynamodb:PutItemCommand'),
+      ...Array(20).fill('dynamodb:UpdateItemCommand'),
+    ]);
   });
 });
 

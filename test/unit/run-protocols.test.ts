@@ -163,15 +163,16 @@ async function dispatcherExclusion(): Promise<StatusEvent> {
     status: 'queued',
     history: [{ status: 'queued', at: '2030-01-01T00:00:00.000Z' }],
   };
-  const executions: Pick<ExecutionStore, 'getMessages' | 'transition'> = {
-    getMessages: async () => new Map([[message.messageId, message]]),
-    transition: async () => true,
-  };
+  const executions: Pick<ExecutionStore, 'transition'> = { transition: async () => true };
   const deps: DispatchDeps = {
     executions: executions as ExecutionStore,
-    profiles: {
-      getMany: async () => new Map<string, ProfileRecord>(),
-    } as unknown as DispatchDeps['profiles'],
+    reads: {
+      read: async () => ({
+        messages: new Map([[message.messageId, message]]),
+        profiles: new Map<string, ProfileRecord>(),
+        suppressed: new Set<string>(),
+      }),
+    },
     suppressions: { suppressedAmong: async () => new Set<string>(), suppress: async () => {} },
     providers: {
       resolve: async () => {

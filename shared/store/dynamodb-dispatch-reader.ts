@@ -1,0 +1,46 @@
+import type { DispatchReader, MessageRecord } from '../domain/execution.ts';
+import type { ProfileRecord } from '../domain/profile.ts';
+import { DynamoDbTable } from './dynamodb-table.ts';
+import { messageItem, profileItem, suppressionKeyItem } from './items.ts';
+import { keys } from './keys.ts';
+
+/**
+ * What a dispatch job reads, in one batched read (100 keys a call): its messages, its recipients'
+ * profiles, and which of the addresses it already knows are suppressed. The three kinds come back
+ * mixed; each item is told apart by its `type` and parsed by its own entity.
+ */
+export class DynamoDbDispatchReader extends DynamoDbTable implements DispatchReader {
+  async read(
+    sandbox: string,
+    executionId: string,
+    ask: Parameters<DispatchReader['read']>[2],
+  ): ReturnType<DispatchReader['read']> {
+    const messageRefs = [...new Map(ask.messages.map((ref) => [ref.messageId, ref])).values()];
+    const profileIds = [...new Set(ask.profileIds)];
+    const byPk = new Map(
+      ask.addresses.map((address) => [keys.suppression(sandbox, ask.channel, address).pk, address]),
+    );
+    const items = await this.batchGet([
+      ...messageRefs.map((ref) => keys.message(sandbox, executionId, ref.messageId, ref.shard)),
+      ...profileIds.map((id) => keys.profile(sandbox, id)),
+      ...[...byPk.values()].map((address) => keys.suppression(sandbox, ask.channel, address)),
+    ]);
+    const messages = new Map<string, MessageRecord>();
+    const profiles = new Map<string, ProfileRecord>();
+    const suppressed = new Set<string>();
+    for (const item of items) {
+      if (item.type === messageItem.kind) {
+        const message = messageItem.parse(item);
+        messages.set(message.messageId, message);
+      } else if (item.type === profileItem.kind) {
+        const profile = profileItem.parse(item);
+        profiles.set(profile.profileId, profile);
+      } else {
+        // Only suppression keys are left: what is suppressed is which asked-for items exist.
+        const address = byPk.get(suppressionKeyItem.parse(item).pk);
+        if (address !== undefined) suppressed.add(address);
+      }
+    }
+    return { messages, profiles, suppressed };
+  }
+}
