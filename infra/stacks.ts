@@ -64,6 +64,8 @@ export interface HeraldApiStackProps extends StackProps {
 export class HeraldApiStack extends Stack {
   /** Every function of the function table, each granted what its entry says. */
   readonly functions: readonly HeraldFunction[];
+  /** The alarms, their topic and the dashboard. */
+  readonly alarms: HeraldAlarms;
 
   constructor(scope: Construct, id: string, props: HeraldApiStackProps) {
     super(scope, id, props);
@@ -85,10 +87,25 @@ export class HeraldApiStack extends Stack {
     for (const fn of workers.functions)
       if (signsUnsubscribeLinks(fn.definition))
         fn.setEnvironment('HERALD_PUBLIC_URL', props.publicUrl ?? api.api.apiEndpoint);
-    new HeraldAlarms(this, 'alarms', {
+    this.alarms = new HeraldAlarms(this, 'alarms', {
+      api: api.api,
       queues,
       functions: this.functions,
+      dashboardName: this.stackName,
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    });
+    // Outputs of the stack itself, so their names are readable (no construct-path hash).
+    new CfnOutput(this, 'ApiUrl', {
+      value: api.api.apiEndpoint,
+      description: 'Herald API URL: GET <ApiUrl>/im/health first',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.alarms.dashboard.dashboardName,
+      description: 'CloudWatch dashboard with the figures the alarms watch',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'SNS topic every alarm notifies (subscribe more endpoints to it)',
     });
   }
 }
