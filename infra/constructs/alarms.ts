@@ -100,7 +100,8 @@ export class HeraldAlarms extends Construct {
       period: PERIOD,
       label: '5xx rate (%)',
     });
-    const p99 = props.api.metricLatency({ period: PERIOD, statistic: 'p99', label: 'p99 latency (ms)' });
+    // No label on an alarm's metric: CloudFormation would get it as a metric-math query.
+    const p99 = props.api.metricLatency({ period: PERIOD, statistic: 'p99' });
     alarm('api-5xx-rate', {
       alarmDescription: `More than ${API_5XX_RATE_PERCENT} % of API requests answered 5xx: read the API functions' logs (errors are logged with the requestId).`,
       metric: errorRate,
@@ -188,7 +189,11 @@ export class HeraldAlarms extends Construct {
         left: [requests.with({ label: 'requests' }), serverErrors.with({ label: '5xx' })],
         right: [errorRate],
       }),
-      new cloudwatch.GraphWidget({ title: 'API p99 latency (ms)', width: 12, left: [p99] }),
+      new cloudwatch.GraphWidget({
+        title: 'API p99 latency (ms)',
+        width: 12,
+        left: [p99.with({ label: 'p99 latency (ms)' })],
+      }),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
