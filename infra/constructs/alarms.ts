@@ -27,14 +27,15 @@ export const FAILED_RECORDS_THRESHOLD = 1;
 /** Messages in a DLQ: any. Each is a job Herald gave up on. */
 export const DLQ_DEPTH_THRESHOLD = 1;
 /**
- * Age of a DLQ's oldest message: an hour. The depth alarm already told someone; a dead letter an
- * hour old means nobody has redriven or cleared it (the DLQs keep messages for 14 days).
+ * Age of a DLQ's oldest message (SQS counts it from when the message was moved there): an hour.
+ * The depth alarm already told someone; a dead letter an hour old means nobody has redriven or
+ * cleared it (it expires 14 days after it was first sent).
  */
 export const DLQ_AGE_SECONDS = 3600;
 /**
  * Age of the oldest message on each main queue (its backlog), in seconds. Workers may delay their
  * own messages up to SQS's 15-minute maximum (send retries, webhook retries, fanout's wait for a
- * page), and a delayed message ages from when it was sent, so every threshold sits above 15
+ * page), and a delayed message may age from when it was sent, so every threshold sits above 15
  * minutes except provider-events', which delays nothing (a raced event is retried within minutes).
  * Feedback's is what webhook receivers feel as lag, so it is the tightest the delays allow.
  */
