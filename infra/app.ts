@@ -7,7 +7,10 @@ import { HeraldApiStack, HeraldDataStack } from './stacks.ts';
  * point (a custom domain in front of the API; the API's URL by default); `sesIdentityArn` is the
  * SES identity the dispatcher may send as (no SES permission without it); `sesConfigurationSet`
  * names the configuration set whose events reach the provider-events queue
- * (`herald-<stage>-data-events` by default).
+ * (`herald-<stage>-data-events` by default); `reserveWorkerConcurrency=false` leaves the workers
+ * without reserved concurrency (an account whose concurrency quota is under 286). Every `HERALD_*`
+ * deploy setting is context under its own name (`-c HERALD_WEBHOOK_TIMEOUT_MS=5000`), validated by
+ * the API stack with the functions' schema (`deploy-settings.ts`).
  */
 const app = new App();
 const stage = String(app.node.tryGetContext('stage') ?? 'dev');
@@ -15,6 +18,7 @@ const alarmEmail = app.node.tryGetContext('alarmEmail') as string | undefined;
 const publicUrl = app.node.tryGetContext('publicUrl') as string | undefined;
 const sesIdentityArn = app.node.tryGetContext('sesIdentityArn') as string | undefined;
 const sesConfigurationSet = app.node.tryGetContext('sesConfigurationSet') as string | undefined;
+const reserveWorkerConcurrency = booleanContext('reserveWorkerConcurrency');
 const data = new HeraldDataStack(app, `herald-${stage}-data`, {
   description: 'Herald: table and queues',
   ...(sesConfigurationSet ? { sesConfigurationSet } : {}),
@@ -25,5 +29,15 @@ new HeraldApiStack(app, `herald-${stage}-api`, {
   ...(alarmEmail ? { alarmEmail } : {}),
   ...(publicUrl ? { publicUrl } : {}),
   ...(sesIdentityArn ? { sesIdentityArn } : {}),
+  ...(reserveWorkerConcurrency !== undefined ? { reserveWorkerConcurrency } : {}),
 });
 app.synth();
+
+/** A context flag: `true`/`false` from `-c`, or a boolean from cdk.json; anything else is refused. */
+function booleanContext(name: string): boolean | undefined {
+  const value: unknown = app.node.tryGetContext(name);
+  if (value === undefined) return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`context ${name} must be true or false, not '${String(value)}'`);
+}

@@ -8,6 +8,7 @@ import { HeraldData, type HeraldQueue } from './constructs/data.ts';
 import type { HeraldFunction } from './constructs/herald-function.ts';
 import { HeraldScheduler } from './constructs/scheduler.ts';
 import { HeraldWorkers } from './constructs/workers.ts';
+import { deploySettings } from './deploy-settings.ts';
 
 export interface HeraldDataStackProps extends StackProps {
   /** @default true */
@@ -58,15 +59,27 @@ export interface HeraldApiStackProps extends StackProps {
   readonly sesIdentityArn?: string;
   /** Where unsubscribe links point (a custom domain); the HTTP API's own URL by default. */
   readonly publicUrl?: string;
+  /**
+   * Reserve each worker its queue's maximum concurrency (context `reserveWorkerConcurrency`), so
+   * API bursts cannot starve the workers; see `HeraldWorkersProps`. @default true
+   */
+  readonly reserveWorkerConcurrency?: boolean;
 }
 
-/** The stateless stack: functions, HTTP API, workers, scheduler and alarms, over the data stack. */
+/**
+ * The stateless stack: functions, HTTP API, workers, scheduler, alarms and dashboard, over the data
+ * stack. The `HERALD_*` deploy settings given as context (`deploy-settings.ts`) are validated with
+ * the functions' schema before anything is built, and set on every function.
+ */
 export class HeraldApiStack extends Stack {
   /** Every function of the function table, each granted what its entry says. */
   readonly functions: readonly HeraldFunction[];
+  /** The alarms, their topic and the dashboard. */
+  readonly alarms: HeraldAlarms;
 
   constructor(scope: Construct, id: string, props: HeraldApiStackProps) {
     super(scope, id, props);
+    const settings = deploySettings(this.node);
     const { table, queues, secretsKey, unsubscribeSecret, sesEvents } = props.data;
     const ses = sesEvents
       ? {
@@ -78,17 +91,39 @@ export class HeraldApiStack extends Stack {
       throw new Error('sesIdentityArn needs the data stack to have the provider-events queue');
     const data = { table, queues, secretsKey, unsubscribeSecret, ...(ses ? { ses } : {}) };
     const api = new HeraldApi(this, 'api', data);
-    const workers = new HeraldWorkers(this, 'workers', data);
+    const workers = new HeraldWorkers(this, 'workers', {
+      ...data,
+      ...(props.reserveWorkerConcurrency !== undefined
+        ? { reserveConcurrency: props.reserveWorkerConcurrency }
+        : {}),
+    });
     const scheduler = new HeraldScheduler(this, 'scheduler', data);
     this.functions = [...Object.values(api.functions), ...workers.functions, scheduler.function];
+    for (const fn of this.functions)
+      for (const [name, value] of Object.entries(settings)) fn.setEnvironment(name, value);
     // The functions that sign unsubscribe links put this URL in them (the public function verifies).
     for (const fn of workers.functions)
       if (signsUnsubscribeLinks(fn.definition))
         fn.setEnvironment('HERALD_PUBLIC_URL', props.publicUrl ?? api.api.apiEndpoint);
-    new HeraldAlarms(this, 'alarms', {
+    this.alarms = new HeraldAlarms(this, 'alarms', {
+      api: api.api,
       queues,
       functions: this.functions,
+      dashboardName: this.stackName,
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    });
+    // Outputs of the stack itself, so their names are readable (no construct-path hash).
+    new CfnOutput(this, 'ApiUrl', {
+      value: api.api.apiEndpoint,
+      description: 'Herald API URL: GET <ApiUrl>/im/health first',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.alarms.dashboard.dashboardName,
+      description: 'CloudWatch dashboard with the figures the alarms watch',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'SNS topic every alarm notifies (subscribe more endpoints to it)',
     });
   }
 }

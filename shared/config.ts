@@ -118,6 +118,9 @@ const environmentSchema = z.object({
 
 export type HeraldConfig = z.infer<typeof environmentSchema>;
 
+/** Every variable the schema reads (the stack's deploy settings are checked against this list). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
+
 /** The queue URL variables, one per queue definition. */
 export type QueueUrlVariable =
   | 'DISPATCH_QUEUE_URL'

@@ -8,6 +8,7 @@ import { type DispatchDeps, dispatchJob } from '../../shared/use-cases/dispatch.
 /** A dispatch job: render and send its messages, record each status. */
 export const dispatchWorker: SqsJob<typeof dispatchJobSchema, DispatchDeps> = {
   name: 'dispatch job',
+  queue: 'dispatch',
   schema: dispatchJobSchema,
   process: dispatchJob,
 };

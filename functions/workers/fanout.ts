@@ -8,6 +8,7 @@ import { type FanoutDeps, fanOutPage } from '../../shared/use-cases/fanout.ts';
 /** A fanout job: one page of an audience run. */
 export const fanoutWorker: SqsJob<typeof fanoutJobSchema, FanoutDeps> = {
   name: 'fanout page',
+  queue: 'fanout',
   schema: fanoutJobSchema,
   process: fanOutPage,
 };

@@ -8,6 +8,7 @@ import { type DeliveryDeps, deliverJob, fanOutStatusEvent } from '../../shared/u
 /** A feedback message: a status event to fan out to webhooks, or one delivery to a webhook. */
 export const feedbackWorker: SqsJob<typeof feedbackMessageSchema, DeliveryDeps> = {
   name: 'feedback message',
+  queue: 'feedback',
   schema: feedbackMessageSchema,
   process: (deps, message) =>
     message.kind === 'status-event' ? fanOutStatusEvent(deps, message) : deliverJob(deps, message),

@@ -20,6 +20,7 @@ export function providerEventsWorker(log: DropLog = logger): SqsJob<z.ZodString,
   const dropped = new Map<string, number>();
   return {
     name: 'provider event',
+    queue: 'provider-events',
     body: 'text',
     schema: z.string(),
     process: async (deps, body, record) => {

@@ -1,4 +1,3 @@
-import { CfnOutput } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Construct } from 'constructs';
@@ -66,6 +65,5 @@ export class HeraldApi extends Construct {
       routeKey: apigw.HttpRouteKey.DEFAULT,
       integration: fallback,
     });
-    new CfnOutput(this, 'url', { value: this.api.apiEndpoint, description: 'Herald API URL' });
   }
 }

@@ -74,12 +74,16 @@ export class HeraldData extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.queues = (props.queues ?? queueDefinitions).map((definition) => {
+      // Retained like the table: a stack deletion (or a replacement) must not drop queued jobs or
+      // the dead letters someone still has to redrive.
       const deadLetterQueue = new sqs.Queue(this, dlqName(definition), {
+        removalPolicy: RemovalPolicy.RETAIN,
         retentionPeriod: Duration.days(14),
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
       });
       const queue = new sqs.Queue(this, definition.name, {
+        removalPolicy: RemovalPolicy.RETAIN,
         visibilityTimeout: Duration.seconds(definition.visibilityTimeoutSeconds),
         // Explicit, as the embedded engine's default: every job Herald accepts was measured against it.
         maxMessageSizeBytes: MAX_QUEUE_MESSAGE_BYTES,

@@ -60,8 +60,13 @@ export interface HeraldFunctionProps {
   readonly data: HeraldFunctionData;
   /** @default Duration.seconds(10) */
   readonly timeout?: Duration;
-  /** @default 1024 */
+  /** @default the definition's `memoryMb` */
   readonly memorySize?: number;
+  /**
+   * Concurrency reserved for this function alone (and its cap), out of the account's pool.
+   * @default none: it shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: number;
   /** Extra environment; a variable may not be set twice with different values. @default {} */
   readonly environment?: Record<string, string>;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -95,8 +100,11 @@ export class HeraldFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       timeout: props.timeout ?? Duration.seconds(10),
-      memorySize: props.memorySize ?? 1024,
+      memorySize: props.memorySize ?? props.definition.memoryMb,
       tracing: lambda.Tracing.ACTIVE,
+      ...(props.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
       logGroup,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),

@@ -4,7 +4,18 @@ import { Construct } from 'constructs';
 import { functionDefinitions } from '../../shared/definitions/functions.ts';
 import { HeraldFunction, type HeraldFunctionData } from './herald-function.ts';
 
-export type HeraldWorkersProps = HeraldFunctionData;
+export interface HeraldWorkersProps extends HeraldFunctionData {
+  /**
+   * Reserve each worker its queue's `maxConcurrency` (context `reserveWorkerConcurrency`). The
+   * event source's maximum concurrency only caps a worker; it guarantees nothing, so a burst of
+   * API traffic could take the account's whole unreserved pool and throttle the workers. Reserved
+   * concurrency sets that many aside for the worker alone (186 in all for the four queues; Lambda
+   * keeps 100 unreserved, so it needs an account concurrency quota of 286 or more: the default is
+   * 1,000). Equal to the maximum concurrency, the event source is never throttled by its own cap.
+   * @default true
+   */
+  readonly reserveConcurrency?: boolean;
+}
 
 /**
  * One function per worker of the function table, fed by an SQS event source on the queue it
@@ -25,6 +36,7 @@ export class HeraldWorkers extends Construct {
         definition,
         data: props,
         timeout: Duration.seconds(queue.workerTimeoutSeconds),
+        ...((props.reserveConcurrency ?? true) ? { reservedConcurrency: queue.maxConcurrency } : {}),
       });
       fn.function.addEventSource(
         new SqsEventSource(consumed.queue, {

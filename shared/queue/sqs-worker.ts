@@ -1,12 +1,23 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
+import type { QueueDefinition } from '../definitions/queues.ts';
 import { logger as containerLogger } from '../logger.ts';
+
+/** The CloudWatch namespace of Herald's own metrics (the alarms and the dashboard read it). */
+export const METRICS_NAMESPACE = 'Herald';
+/** Records a worker reported in `batchItemFailures`, per batch; dimension `queue`. */
+export const FAILED_RECORDS_METRIC = 'FailedRecords';
+/** The `service` dimension Powertools adds to every metric (the alarms name it too). */
+export const METRICS_SERVICE = 'herald';
 
 /** What a job of one queue is: its body's schema and the use case that runs it. */
 export interface SqsJob<S extends z.ZodType, Deps> {
   /** What one record is, in log lines: `dispatch job`, `feedback message`, … */
   readonly name: string;
+  /** The queue it is read from: the `queue` dimension of the FailedRecords metric. */
+  readonly queue: QueueDefinition['name'];
   /** The record body's shape, once parsed as JSON (or as the text itself, with `body: 'text'`). */
   readonly schema: S;
   /**
@@ -34,6 +45,26 @@ export interface SqsWorkerOptions<S extends z.ZodType, Deps> extends SqsJob<S, D
   readonly deps: () => Deps;
   /** @default the container's Powertools logger (`shared/logger.ts`) */
   readonly log?: WorkerLog;
+  /**
+   * Where the FailedRecords metric is written: a Powertools `Metrics`, whose EMF documents go to
+   * stdout (CloudWatch Logs turns them into metrics on AWS; locally they are log lines like the
+   * others). `POWERTOOLS_METRICS_DISABLED=true` silences it.
+   * @default failedRecordsMetrics(options.queue)
+   */
+  readonly metrics?: Metrics;
+}
+
+/**
+ * The worker's Metrics: namespace `Herald`, dimensions `service: herald` and `queue: <name>`. The
+ * dimensions are defaults, never added per batch, so batches running side by side on one instance
+ * cannot mix them up.
+ */
+export function failedRecordsMetrics(queue: QueueDefinition['name']): Metrics {
+  return new Metrics({
+    namespace: METRICS_NAMESPACE,
+    serviceName: METRICS_SERVICE,
+    defaultDimensions: { queue },
+  });
 }
 
 /** A record whose body is not JSON or not a job: retrying cannot help, its DLQ entry is the trace. */
@@ -51,7 +82,10 @@ function describeIssues(error: z.ZodError): string {
  * the job's zod schema, then handed to the use case; records run side by side (Powertools' default)
  * and each failed one is logged with its `messageId`, receive count and the error (message, stack,
  * cause), then reported as a partial batch failure, so only that record is retried. A batch whose
- * every record failed is reported the same way, not thrown: the same retry, less noise.
+ * every record failed is reported the same way, not thrown: the same retry, less noise — which is
+ * why Lambda's `Errors` metric never sees these failures, and the shell writes its own: at the end
+ * of a batch with failures, one EMF document with `FailedRecords` = the number of records in
+ * `batchItemFailures` (the per-worker alarm watches it). See docs/adr/0017-alarms-and-deploy-settings.md.
  *
  * A processor is made per invocation: Powertools' `BatchProcessor` keeps the batch it is working
  * on in its fields, and the local runtime runs up to four batches of one worker at once.
@@ -60,6 +94,7 @@ export function sqsWorker<S extends z.ZodType, Deps>(
   options: SqsWorkerOptions<S, Deps>,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const log = options.log ?? containerLogger;
+  const metrics = options.metrics ?? failedRecordsMetrics(options.queue);
   let deps: Deps | undefined;
 
   const parse = (record: SQSRecord): z.output<S> => {
@@ -93,9 +128,18 @@ export function sqsWorker<S extends z.ZodType, Deps>(
     }
   };
 
-  return async (event, context) =>
-    processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), {
+  return async (event, context) => {
+    const response = await processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), {
       context,
       throwOnFullBatchFailure: false,
     });
+    const failed = response.batchItemFailures.length;
+    if (failed > 0) {
+      // Added and flushed in one synchronous step: a batch running beside this one on the same
+      // instance cannot publish half of it. Nothing is written for a clean batch (no empty EMF).
+      metrics.addMetric(FAILED_RECORDS_METRIC, MetricUnit.Count, failed);
+      metrics.publishStoredMetrics();
+    }
+    return response;
+  };
 }

@@ -1,10 +1,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { feedbackWorker } from '../../functions/workers/feedback.ts';
 import type { DeliveryStore, WebhookStore } from '../../shared/domain/webhook.ts';
-import { MalformedJobError, sqsWorker, type WorkerLog } from '../../shared/queue/sqs-worker.ts';
+import {
+  FAILED_RECORDS_METRIC,
+  failedRecordsMetrics,
+  MalformedJobError,
+  METRICS_NAMESPACE,
+  sqsWorker,
+  type WorkerLog,
+} from '../../shared/queue/sqs-worker.ts';
 import type { DeliveryJob } from '../../shared/schemas/feedback-message.ts';
 import type { DeliveryDeps } from '../../shared/use-cases/deliver.ts';
 
@@ -163,6 +170,7 @@ describe('the SQS worker shell', () => {
     });
     const handler = sqsWorker({
       name: 'test job',
+      queue: 'dispatch',
       schema: z.object({ id: z.string(), wait: z.boolean(), fail: z.boolean() }),
       deps: () => ({}),
       log: { error: () => {} },
@@ -191,6 +199,7 @@ describe('the SQS worker shell', () => {
       name: 'test job',
       schema: z.object({}),
       deps: () => ({ n: ++built }),
+      queue: 'dispatch',
       log: { error: () => {} },
       process: async () => {},
     });
@@ -198,5 +207,45 @@ describe('the SQS worker shell', () => {
     await handler({ Records: [record('a', '{}'), record('b', '{}')] }, context);
     await handler({ Records: [record('c', '{}')] }, context);
     expect(built).toBe(1);
+  });
+
+  it('writes one FailedRecords EMF document per batch with failures, counting them, under its queue', async () => {
+    // vitest.config.ts disables Powertools metrics for every suite; this instance is the real one.
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const metrics = failedRecordsMetrics('feedback');
+    vi.unstubAllEnvs();
+    const handler = sqsWorker({ ...feedbackWorker, deps: feedbackDeps, log: { error: () => {} }, metrics });
+    const failing = await capturingLogs(() =>
+      handler(
+        {
+          Records: [
+            record('ok', JSON.stringify(deliveryJob('deleted'))),
+            record('store-down', JSON.stringify(deliveryJob('broken'))),
+            record('not-json', '['),
+          ],
+        },
+        context,
+      ),
+    );
+    expect(failing.result.batchItemFailures).toHaveLength(2);
+    expect(failing.lines).toHaveLength(1);
+    const emf = failing.lines[0] as {
+      _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: unknown[] }[] };
+    } & Record<string, unknown>;
+    expect(emf._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [['service', 'queue']],
+        Metrics: [{ Name: FAILED_RECORDS_METRIC, Unit: 'Count' }],
+      },
+    ]);
+    expect(emf).toMatchObject({ service: 'herald', queue: 'feedback', [FAILED_RECORDS_METRIC]: 2 });
+
+    // A clean batch writes nothing (no empty document, no "no metrics" warning).
+    const clean = await capturingLogs(() =>
+      handler({ Records: [record('ok', JSON.stringify(deliveryJob('deleted')))] }, context),
+    );
+    expect(clean.result.batchItemFailures).toEqual([]);
+    expect(clean.lines).toEqual([]);
   });
 });
