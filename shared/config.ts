@@ -46,6 +46,12 @@ const environmentSchema = z.object({
   /** Seconds a sandbox's settings (default country) are cached per container (edits are seen within this). */
   HERALD_SANDBOX_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   /**
+   * Seconds the feedback worker caches a sandbox's webhook list when it fans status events out (a
+   * new, changed or disabled webhook takes or stops taking events within this; each delivery
+   * still reads its webhook fresh, so a disabled one is never posted to).
+   */
+  HERALD_WEBHOOK_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
+  /**
    * The key that seals secrets kept in the table (SMTP passwords): 32 bytes, base64. For a laptop or
    * a self-managed deployment; the local runtime keeps one in its data folder when this is unset.
    */

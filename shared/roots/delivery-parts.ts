@@ -30,9 +30,11 @@ export function deliveryParts(
   urlPolicy: UrlPolicy = webhookUrlPolicy(config),
 ): DeliveryDeps {
   const table = config.TABLE_NAME;
+  const webhooks = new DynamoDbWebhookStore(documents, table);
   return {
     clock: systemClock,
-    webhooks: new DynamoDbWebhookStore(documents, table),
+    webhooks,
+    subscribers: (sandbox) => webhooks.list(sandbox),
     deliveries: new DynamoDbDeliveryStore(documents, table),
     deliveryQueue: new SqsDeliveryQueue(sqs, requireQueueUrl(config, 'FEEDBACK_QUEUE_URL')),
     sender: createWebhookSender(urlPolicy),

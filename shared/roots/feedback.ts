@@ -1,6 +1,7 @@
 import type { HeraldConfig } from '../config.ts';
 import { createSqsClient } from '../queue/sqs-client.ts';
 import { createDocumentClient } from '../store/dynamodb-client.ts';
+import { cachedReads } from '../use-cases/read-cache.ts';
 import { deliveryParts } from './delivery-parts.ts';
 import type { Clients } from './parts.ts';
 
@@ -8,5 +9,10 @@ import type { Clients } from './parts.ts';
 export function feedbackRoot(config: HeraldConfig, clients: Partial<Clients> = {}) {
   const documents = clients.dynamodb ?? createDocumentClient();
   const sqs = clients.sqs ?? createSqsClient();
-  return deliveryParts(config, documents, sqs);
+  const parts = deliveryParts(config, documents, sqs);
+  // Every status event of a sandbox would read the same webhook list: the fan-out caches it.
+  return {
+    ...parts,
+    subscribers: cachedReads(parts.subscribers, config.HERALD_WEBHOOK_CACHE_SECONDS * 1000),
+  };
 }

@@ -24,6 +24,11 @@ export interface DeliveryPolicy {
 
 export interface DeliveryDeps {
   readonly webhooks: WebhookStore;
+  /**
+   * The sandbox's webhooks for the fan-out; the feedback worker caches them per container for
+   * HERALD_WEBHOOK_CACHE_SECONDS (every delivery reads its webhook fresh).
+   */
+  readonly subscribers: (sandbox: string) => Promise<readonly WebhookConfig[]>;
   readonly deliveries: DeliveryStore;
   readonly deliveryQueue: DeliveryQueue;
   readonly sender: WebhookSender;
@@ -40,7 +45,7 @@ export interface DeliveryDeps {
  */
 export async function fanOutStatusEvent(deps: DeliveryDeps, event: StatusEvent): Promise<number> {
   const now = deps.clock.now();
-  const webhooks = (await deps.webhooks.list(event.sandbox)).filter((w) => webhookWants(w, event.channel));
+  const webhooks = (await deps.subscribers(event.sandbox)).filter((w) => webhookWants(w, event.channel));
   const payload = JSON.stringify(feedbackPayload(event, { imsOrg: deps.imsOrg }));
   const jobs: DeliveryJob[] = [];
   for (const webhook of webhooks) {

@@ -2,6 +2,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { InitializeMiddleware } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler as createDispatchHandler } from '../../functions/workers/dispatch.ts';
+import { createHandler as createFeedbackHandler } from '../../functions/workers/feedback.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { toSqsRecord } from '../../infra/local/queue-poller.ts';
 import { type Client, emailCampaign, sandboxName, sandboxWithKey, startTestHerald } from './harness.ts';
@@ -26,6 +27,7 @@ beforeAll(async () => {
       HERALD_KEY_CACHE_SECONDS: '60',
       HERALD_CAMPAIGN_CACHE_SECONDS: '300',
       HERALD_SANDBOX_CACHE_SECONDS: '300',
+      HERALD_WEBHOOK_CACHE_SECONDS: '300',
     },
   );
   ({ api } = await sandboxWithKey(herald, ['admin']));
@@ -184,6 +186,62 @@ describe('cost of a high-throughput call', () => {
       ...Array(20).fill('dynamodb:PutItemCommand'),
       ...Array(20).fill('dynamodb:UpdateItemCommand'),
     ]);
+  });
+});
+
+describe('cost of a status event', () => {
+  it("fans out to a sandbox's webhooks on a warm container in one write and one enqueue", async () => {
+    const hooked = await sandboxWithKey(herald, ['admin']);
+    const webhook = await hooked.api.post('/webhooks', { name: 'w', url: 'http://127.0.0.1:9/hook' });
+    expect(webhook.status, JSON.stringify(webhook.body)).toBe(201);
+    const created = await hooked.api.post<{ id: string }>('/campaigns', {
+      ...emailCampaign,
+      createNewProfiles: true,
+      enableWebhooks: true,
+    });
+    await hooked.api.post(`/campaigns/${created.body.id}/activate`);
+    const trigger = await hooked.api.post('/im/executions/unitary', {
+      requestId: 'hooked',
+      campaignId: created.body.id,
+      recipients: [{ type: 'aep', userId: 'hooked@example.com', namespace: 'email' }],
+    });
+    expect(trigger.status).toBe(202);
+    // Dispatch the job, so its status events (sent, delivered) reach the feedback queue.
+    const dispatch = createDispatchHandler(herald.config, herald.clients);
+    const jobs = await herald.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: herald.queueUrls.DISPATCH_QUEUE_URL, MaxNumberOfMessages: 10 }),
+    );
+    for (const message of jobs.Messages ?? [])
+      await dispatch(
+        { Records: [toSqsRecord(message, 'arn:aws:sqs:us-east-1:000000000000:herald-dispatch')] },
+        lambdaContext('dispatch', 30_000),
+      );
+    const events: import('@aws-sdk/client-sqs').Message[] = [];
+    for (;;) {
+      const received = await herald.clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: herald.queueUrls.FEEDBACK_QUEUE_URL, MaxNumberOfMessages: 10 }),
+      );
+      if (!received.Messages?.length) break;
+      events.push(
+        ...received.Messages.filter(
+          (m) => (JSON.parse(m.Body ?? '{}') as { kind?: string }).kind === 'status-event',
+        ),
+      );
+    }
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    const feedback = createFeedbackHandler(herald.config, herald.clients);
+    const fanOut = async (message: import('@aws-sdk/client-sqs').Message) =>
+      (
+        await feedback(
+          { Records: [toSqsRecord(message, 'arn:aws:sqs:us-east-1:000000000000:herald-feedback')] },
+          lambdaContext('feedback', 30_000),
+        )
+      ).batchItemFailures;
+    expect(await fanOut(events[0] as import('@aws-sdk/client-sqs').Message)).toEqual([]);
+    calls.length = 0;
+    expect(await fanOut(events[1] as import('@aws-sdk/client-sqs').Message)).toEqual([]);
+    // The webhook list comes from the container's cache: the delivery record, and its job.
+    expect(calls).toEqual(['dynamodb:PutItemCommand', 'sqs:SendMessageBatchCommand']);
   });
 });
 

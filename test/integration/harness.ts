@@ -20,7 +20,8 @@ export async function startTestHerald(
     schedulerIntervalMs: 0,
     log: () => {},
     // Revocation must be visible at once in tests; production caches keys for a few seconds.
-    environment: { ...process.env, HERALD_KEY_CACHE_SECONDS: '0', ...env },
+    // So must a new webhook; production caches a sandbox's webhook list on the fan-out for 5 s.
+    environment: { ...process.env, HERALD_KEY_CACHE_SECONDS: '0', HERALD_WEBHOOK_CACHE_SECONDS: '0', ...env },
     ...options,
   });
   if (!runtime.rootKey && !options.adminKey) throw new Error('test runtime started without a root key');

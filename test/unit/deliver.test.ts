@@ -70,6 +70,7 @@ function world(
   };
   const deps = {
     webhooks: webhooks as WebhookStore,
+    subscribers: async () => [webhook],
     deliveries: deliveries as DeliveryStore,
     deliveryQueue: { send: async (jobs: readonly DeliveryJob[]) => void enqueued.push(...jobs) },
     sender: {

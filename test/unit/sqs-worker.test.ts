@@ -61,6 +61,7 @@ function feedbackDeps(): DeliveryDeps {
   const deliveries: Partial<DeliveryStore> = { get: async () => undefined };
   return {
     webhooks: webhooks as WebhookStore,
+    subscribers: async () => [],
     deliveries: deliveries as DeliveryStore,
     deliveryQueue: { send: async () => {} },
     sender: { post: async () => ({ durationMs: 0 }), close: () => {} },
