@@ -450,6 +450,19 @@ describe('SES feedback on the provider-events queue', () => {
     expect(webhookStatuses(messageId).sort()).toEqual(['delay', 'delay', 'delivered', 'sent']);
   });
 
+  /** The next trigger to a suppressed address is excluded `suppressed-address`, nothing sent. */
+  async function expectNextTriggerExcluded(address: string) {
+    const again = await api.post<{ executionId: string }>('/im/executions/unitary', {
+      requestId: `pe-${++requests}-${randomUUID()}`,
+      campaignId,
+      recipients: [{ type: 'aep', userId: address, namespace: 'email' }],
+    });
+    expect(await settled(again.body.executionId, (r) => r.status !== 'queued')).toMatchObject({
+      status: 'exclude',
+      statusCode: 'suppressed-address',
+    });
+  }
+
   it('records a permanent bounce and suppresses the address: the next trigger to it is excluded', async () => {
     const sent = await send(`gone-${randomUUID().slice(0, 8)}@example.org`);
     await feed(snsNotification(sesEvent.permanentBounce(sent)));
@@ -467,13 +480,7 @@ describe('SES feedback on the provider-events queue', () => {
     await drained();
     expect((await recipientOf(sent.ref.executionId)).status).toBe('bounce');
 
-    const again = await api.post<{ executionId: string }>('/im/executions/unitary', {
-      requestId: `pe-${++requests}-${randomUUID()}`,
-      campaignId,
-      recipients: [{ type: 'aep', userId: sent.address, namespace: 'email' }],
-    });
-    const excluded = await settled(again.body.executionId, (r) => r.status !== 'queued');
-    expect(excluded).toMatchObject({ status: 'exclude', statusCode: 'suppressed-address' });
+    await expectNextTriggerExcluded(sent.address);
   });
 
   it('records a complaint after delivery and suppresses the address', async () => {
@@ -488,15 +495,7 @@ describe('SES feedback on the provider-events queue', () => {
       code: 'ses-complaint-abuse',
     });
     await webhookGot(sent.ref.messageId, ['sent', 'delivered', 'complaint']);
-    const again = await api.post<{ executionId: string }>('/im/executions/unitary', {
-      requestId: `pe-${++requests}-${randomUUID()}`,
-      campaignId,
-      recipients: [{ type: 'aep', userId: sent.address, namespace: 'email' }],
-    });
-    expect(await settled(again.body.executionId, (r) => r.status !== 'queued')).toMatchObject({
-      status: 'exclude',
-      statusCode: 'suppressed-address',
-    });
+    await expectNextTriggerExcluded(sent.address);
   });
 
   it('records a Reject as an error, which a late Send or DeliveryDelay does not overwrite', async () => {
