@@ -322,12 +322,6 @@ export interface ExecutionStore {
     | { readonly result: 'recorded' | 'seen' }
     | { readonly result: 'moved'; readonly message: MessageRecord | undefined }
   >;
-  /** Several messages of one execution in one batched read, by message id; missing ones are absent. */
-  getMessages(
-    sandbox: string,
-    executionId: string,
-    refs: readonly { readonly messageId: string; readonly shard?: number }[],
-  ): Promise<Map<string, MessageRecord>>;
   /** Writes each message unless it exists; returns the ones that already existed, as stored. */
   createMessages(messages: readonly MessageRecord[]): Promise<MessageRecord[]>;
   /**
@@ -465,9 +459,9 @@ export interface DispatchQueue {
  * first: every message `queued` at the call's time.
  */
 export function highThroughputRecords(
-  job: DispatchJob & { highThroughput: NonNullable<DispatchJob['highThroughput']> },
+  job: DispatchJob,
+  { createdAt, createdBy, bodyHash }: NonNullable<DispatchJob['highThroughput']>,
 ): { execution: ExecutionRecord; messages: MessageRecord[] } {
-  const { createdAt, createdBy, bodyHash } = job.highThroughput;
   return {
     execution: {
       sandbox: job.sandbox,
@@ -523,4 +517,32 @@ export function acceptedAnswer(execution: ExecutionRecord): ExecutionAccepted {
     modifiedAt: execution.createdAt,
     modifiedBy: execution.createdBy,
   };
+}
+
+/**
+ * A transactional call's one dispatch job (unitary or high-throughput): its recipients as the
+ * call gave them, with their message ids and, for unitary, their profile ids.
+ */
+export function transactionalJob(
+  campaign: Parameters<typeof unitaryRun>[0],
+  execution: ExecutionRecord,
+  recipients: readonly ResolvedRecipient[],
+  messageIds: readonly string[],
+  profileIdOf: (recipient: ResolvedRecipient) => string | undefined = () => undefined,
+): DispatchJob {
+  return dispatchJobFor(
+    unitaryRun(campaign, execution),
+    recipients.map((r, index) => {
+      const profileId = profileIdOf(r);
+      return {
+        messageId: messageIds[index] as string,
+        userId: r.userId,
+        namespace: r.namespace,
+        ...(profileId ? { profileId } : {}),
+        ...(r.channelData ? { channelData: r.channelData } : {}),
+        ...(r.profile ? { profile: r.profile } : {}),
+        ...(r.context ? { context: r.context } : {}),
+      };
+    }),
+  );
 }

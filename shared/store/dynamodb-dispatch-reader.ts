@@ -1,7 +1,8 @@
 import type { DispatchReader, MessageRecord } from '../domain/execution.ts';
 import type { ProfileRecord } from '../domain/profile.ts';
+import { suppressionLookup } from './dynamodb-suppression-store.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
-import { messageItem, profileItem, suppressionKeyItem } from './items.ts';
+import { messageItem, profileItem } from './items.ts';
 import { keys } from './keys.ts';
 
 /**
@@ -17,13 +18,11 @@ export class DynamoDbDispatchReader extends DynamoDbTable implements DispatchRea
   ): ReturnType<DispatchReader['read']> {
     const messageRefs = [...new Map(ask.messages.map((ref) => [ref.messageId, ref])).values()];
     const profileIds = [...new Set(ask.profileIds)];
-    const byPk = new Map(
-      ask.addresses.map((address) => [keys.suppression(sandbox, ask.channel, address).pk, address]),
-    );
+    const suppressions = suppressionLookup(sandbox, ask.channel, ask.addresses);
     const items = await this.batchGet([
       ...messageRefs.map((ref) => keys.message(sandbox, executionId, ref.messageId, ref.shard)),
       ...profileIds.map((id) => keys.profile(sandbox, id)),
-      ...[...byPk.values()].map((address) => keys.suppression(sandbox, ask.channel, address)),
+      ...suppressions.keys,
     ]);
     const messages = new Map<string, MessageRecord>();
     const profiles = new Map<string, ProfileRecord>();
@@ -36,8 +35,8 @@ export class DynamoDbDispatchReader extends DynamoDbTable implements DispatchRea
         const profile = profileItem.parse(item);
         profiles.set(profile.profileId, profile);
       } else {
-        // Only suppression keys are left: what is suppressed is which asked-for items exist.
-        const address = byPk.get(suppressionKeyItem.parse(item).pk);
+        // Only suppression items are left.
+        const address = suppressions.addressOf(item);
         if (address !== undefined) suppressed.add(address);
       }
     }

@@ -145,19 +145,6 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
     return { result: 'moved' as const, message: stored };
   }
 
-  async getMessages(
-    sandbox: string,
-    executionId: string,
-    refs: readonly { readonly messageId: string; readonly shard?: number }[],
-  ): Promise<Map<string, MessageRecord>> {
-    const unique = [...new Map(refs.map((ref) => [ref.messageId, ref])).values()];
-    const messages = await this.getRecords(
-      messageItem,
-      unique.map((ref) => keys.message(sandbox, executionId, ref.messageId, ref.shard)),
-    );
-    return new Map(messages.map((message) => [message.messageId, message]));
-  }
-
   async createMessages(messages: readonly MessageRecord[]): Promise<MessageRecord[]> {
     const existing: MessageRecord[] = [];
     await Promise.all(

@@ -4,6 +4,18 @@ import { DynamoDbTable } from './dynamodb-table.ts';
 import { suppressionKeyItem } from './items.ts';
 import { keys } from './keys.ts';
 
+/**
+ * A suppression-list lookup: the keys of the asked-for addresses (each once), and which address
+ * a returned item is. Only keys are read: what is suppressed is which asked-for items exist.
+ */
+export function suppressionLookup(sandbox: string, channel: string, addresses: readonly string[]) {
+  const byPk = new Map(addresses.map((address) => [keys.suppression(sandbox, channel, address).pk, address]));
+  return {
+    keys: [...byPk.values()].map((address) => keys.suppression(sandbox, channel, address)),
+    addressOf: (item: Readonly<Record<string, unknown>>) => byPk.get(suppressionKeyItem.parse(item).pk),
+  };
+}
+
 /** The sandbox's suppression list: one item per channel and address, read in batches at fan-out and dispatch. */
 export class DynamoDbSuppressionStore extends DynamoDbTable implements SuppressionStore {
   async suppressedAmong(
@@ -11,15 +23,9 @@ export class DynamoDbSuppressionStore extends DynamoDbTable implements Suppressi
     channel: string,
     addresses: readonly string[],
   ): Promise<Set<string>> {
-    const byPk = new Map(
-      addresses.map((address) => [keys.suppression(sandbox, channel, address).pk, address]),
-    );
-    const items = await this.batchGet(
-      [...byPk.values()].map((address) => keys.suppression(sandbox, channel, address)),
-      'pk',
-    );
-    // Only the key is read: what is suppressed is which of the asked-for items exist.
-    return new Set(items.flatMap((item) => byPk.get(suppressionKeyItem.parse(item).pk) ?? []));
+    const lookup = suppressionLookup(sandbox, channel, addresses);
+    const items = await this.batchGet(lookup.keys, 'pk');
+    return new Set(items.flatMap((item) => lookup.addressOf(item) ?? []));
   }
 
   async suppress(

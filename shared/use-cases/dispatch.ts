@@ -185,7 +185,7 @@ async function writeHighThroughputRun(
   job: DispatchJob,
   accepted: NonNullable<DispatchJob['highThroughput']>,
 ): Promise<boolean> {
-  const { execution, messages } = highThroughputRecords({ ...job, highThroughput: accepted });
+  const { execution, messages } = highThroughputRecords(job, accepted);
   const stored = await deps.executions.createOnce(execution, messages);
   if (stored === undefined || stored.bodyHash === accepted.bodyHash) return true;
   logger.warn('high-throughput requestId reused with another body; the later call is dropped', {

@@ -4,10 +4,9 @@ import {
   acceptedAnswer,
   assertHighThroughputTriggerable,
   checkUnitaryRecipients,
-  dispatchJobFor,
   phoneValues,
   transactionalExecution,
-  unitaryRun,
+  transactionalJob,
 } from '../domain/execution.ts';
 import { requestHash } from '../domain/idempotency.ts';
 import { normalizeEmail } from '../domain/identity.ts';
@@ -69,17 +68,9 @@ export async function triggerHighThroughput(
   const executionId = highThroughputExecutionId(caller.sandbox, input.requestId);
   const at = now.toISOString();
   const execution = transactionalExecution(campaign, caller, { executionId, requestId: input.requestId }, at);
+  const messageIds = recipients.map((r) => messageIdOf(executionId, r.userId));
   const job: DispatchJob = {
-    ...dispatchJobFor(
-      unitaryRun(campaign, execution),
-      recipients.map((r) => ({
-        messageId: messageIdOf(executionId, r.userId),
-        userId: r.userId,
-        namespace: r.namespace,
-        ...(r.channelData ? { channelData: r.channelData } : {}),
-        ...(r.context ? { context: r.context } : {}),
-      })),
-    ),
+    ...transactionalJob(campaign, execution, recipients, messageIds),
     highThroughput: { createdAt: at, createdBy: caller.keyId, bodyHash: requestHash(input) },
   };
   assertJobsFit({ dispatch: [job] }, 'body.recipients');

@@ -1,22 +1,20 @@
 import type { CampaignReader, CampaignRecord } from '../domain/campaign.ts';
 import { CampaignNotFoundError, ConcurrentUpdateError, UnknownRecipientsError } from '../domain/errors.ts';
-import type { ExecutionRecord, ExecutionStore, MessageRecord } from '../domain/execution.ts';
+import type { ExecutionStore, MessageRecord } from '../domain/execution.ts';
 import {
   acceptedAnswer,
   assertUnitaryTriggerable,
   checkUnitaryRecipients,
-  dispatchJobFor,
   phoneValues,
   type ResolvedRecipient,
   transactionalExecution,
-  unitaryRun,
+  transactionalJob,
 } from '../domain/execution.ts';
 import { type IdempotencyRecord, requestHash } from '../domain/idempotency.ts';
 import { CHANNEL_DEFAULT_NAMESPACE, normalizeEmail, normalizePhone } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import { identityKey, type ProfileRecord, type ProfileStore } from '../domain/profile.ts';
 import type { SandboxReader } from '../domain/sandbox.ts';
-import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type { ExecutionAccepted, UnitaryExecutionInput } from '../schemas/execution.ts';
 import type { Identity } from '../schemas/profile.ts';
 import { acceptOnce, answerRepeat, assertJobsFit, type ClaimDeps, claimRecord } from './claims.ts';
@@ -67,7 +65,7 @@ export async function triggerUnitary(
   // job can be, known before any profile is created.
   const placeholder = uuidv7(now.getTime());
   assertJobsFit(
-    { dispatch: [unitaryJob(campaign, execution, recipients, messageIds, () => placeholder)] },
+    { dispatch: [transactionalJob(campaign, execution, recipients, messageIds, () => placeholder)] },
     'body.recipients',
   );
   const bodyHash = requestHash(input);
@@ -108,7 +106,9 @@ export async function triggerUnitary(
       executionId,
       response: accepted,
       jobs: {
-        dispatch: [unitaryJob(campaign, execution, recipients, messageIds, (r) => profileIds.get(r.userId))],
+        dispatch: [
+          transactionalJob(campaign, execution, recipients, messageIds, (r) => profileIds.get(r.userId)),
+        ],
       },
     },
     now,
@@ -119,31 +119,6 @@ export async function triggerUnitary(
     publicKey,
     () => deps.executions.claim(record, execution, messages, now.getTime()),
     accepted,
-  );
-}
-
-/** The call's one dispatch job: its recipients as the call gave them, with their profile ids. */
-function unitaryJob(
-  campaign: CampaignRecord,
-  execution: ExecutionRecord,
-  recipients: readonly ResolvedRecipient[],
-  messageIds: readonly string[],
-  profileIdOf: (recipient: ResolvedRecipient) => string | undefined,
-): DispatchJob {
-  return dispatchJobFor(
-    unitaryRun(campaign, execution),
-    recipients.map((r, index) => {
-      const profileId = profileIdOf(r);
-      return {
-        messageId: messageIds[index] as string,
-        userId: r.userId,
-        namespace: r.namespace,
-        ...(profileId ? { profileId } : {}),
-        ...(r.channelData ? { channelData: r.channelData } : {}),
-        ...(r.profile ? { profile: r.profile } : {}),
-        ...(r.context ? { context: r.context } : {}),
-      };
-    }),
   );
 }
 

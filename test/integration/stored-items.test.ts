@@ -10,7 +10,7 @@ import type { MessageRecord } from '../../shared/domain/execution.ts';
 import type { ProfileRecord } from '../../shared/domain/profile.ts';
 import { DynamoDbCampaignStore } from '../../shared/store/dynamodb-campaign-store.ts';
 import { createDocumentClient } from '../../shared/store/dynamodb-client.ts';
-import { DynamoDbExecutionStore } from '../../shared/store/dynamodb-execution-store.ts';
+import { DynamoDbDispatchReader } from '../../shared/store/dynamodb-dispatch-reader.ts';
 import { DynamoDbProfileStore } from '../../shared/store/dynamodb-profile-store.ts';
 import { DynamoDbWebhookStore } from '../../shared/store/dynamodb-webhook-store.ts';
 import { MalformedItemError } from '../../shared/store/entity.ts';
@@ -143,8 +143,15 @@ describe('stores reading items they did not write', () => {
       history: [{ status: 'queued', at: '2026-01-01T00:00:00.000Z' }],
     };
     await put({ ...keys.message(sandbox, 'e1', 'm1'), type: 'message', ...message, history: 'queued' });
-    const executions = new DynamoDbExecutionStore(documents, TABLE);
-    const refused = await refusal(executions.getMessages(sandbox, 'e1', [{ messageId: 'm1' }]));
+    const reader = new DynamoDbDispatchReader(documents, TABLE);
+    const refused = await refusal(
+      reader.read(sandbox, 'e1', {
+        messages: [{ messageId: 'm1' }],
+        profileIds: [],
+        channel: 'email',
+        addresses: [],
+      }),
+    );
     expect(refused.kind).toBe('message');
     expect(refused.key).toEqual(keys.message(sandbox, 'e1', 'm1'));
   });
