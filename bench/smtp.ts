@@ -111,15 +111,14 @@ function message(): OutgoingMessage {
   };
 }
 
-/** Part 1: MESSAGES sends handed to the provider at once, as a dispatch job sends side by side. */
-async function throughput(sink: Sink, maxConnections: number | undefined) {
-  sink.reset();
-  const provider = new SmtpProvider(
+/** Herald's SMTP provider to a sink on loopback, as a channel configuration would make it. */
+function benchProvider(port: number, maxConnections?: number): SmtpProvider {
+  return new SmtpProvider(
     {
       id: randomUUID(),
       revision: 1,
       host: '127.0.0.1',
-      port: sink.port,
+      port,
       secure: false,
       fromAddress: 'shop@example.com',
       fromName: 'Bench Shop',
@@ -127,6 +126,12 @@ async function throughput(sink: Sink, maxConnections: number | undefined) {
     },
     { isAllowed: (address) => address === '127.0.0.1' },
   );
+}
+
+/** Part 1: MESSAGES sends handed to the provider at once, as a dispatch job sends side by side. */
+async function throughput(sink: Sink, maxConnections: number | undefined) {
+  sink.reset();
+  const provider = benchProvider(sink.port, maxConnections);
   try {
     const started = performance.now();
     const outcomes = await Promise.all(
@@ -374,18 +379,7 @@ async function ledgerPacing(rate: number) {
     queues: [],
     environment: { ...process.env, ...table.environment },
   });
-  const provider = new SmtpProvider(
-    {
-      id: randomUUID(),
-      revision: 1,
-      host: '127.0.0.1',
-      port: sink.port,
-      secure: false,
-      fromAddress: 'shop@example.com',
-      fromName: 'Bench Shop',
-    },
-    { isAllowed: (address) => address === '127.0.0.1' },
-  );
+  const provider = benchProvider(sink.port);
   try {
     const ledger = new DynamoDbSendLedger(herald.clients.dynamodb, herald.tableName);
     const configurationId = randomUUID();
