@@ -2,9 +2,10 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { startHerald } from '../infra/local/runtime.ts';
 import { apiCaller } from './api.ts';
+import { queueDrained } from './queue.ts';
+import { rawBaseline } from './raw-baseline.ts';
 
 /**
  * `npm run bench`: Herald's hot path on the embedded runtime (engines, gateway, handlers and the
@@ -41,25 +42,6 @@ async function load(total: number, concurrency: number, request: (i: number) => 
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-
-async function queueDrained(url: string, since: number): Promise<number> {
-  for (;;) {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    if (
-      Number(Attributes.ApproximateNumberOfMessages) +
-        Number(Attributes.ApproximateNumberOfMessagesNotVisible) ===
-      0
-    ) {
-      return performance.now() - since;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 try {
   const root = herald.rootKey ?? '';
@@ -119,6 +101,14 @@ try {
       await load(CALLS, concurrency, () => call('GET', '/im/health', key)),
     );
   }
+  // The raw minimum of the same 1-recipient send (bench/raw-baseline.ts), on the same engines.
+  const raw = new Map<number, number>();
+  for (const concurrency of CONCURRENCY) {
+    const result = await rawBaseline(herald, CALLS, concurrency, String(concurrency));
+    raw.set(concurrency, CALLS / result.wallMs);
+    row('raw minimum (SDK calls only)', 1, concurrency, result, result.sentMs);
+  }
+  const unitary = new Map<number, number>();
   let run = 0;
   for (const recipients of [1, 20]) {
     for (const concurrency of CONCURRENCY) {
@@ -136,7 +126,8 @@ try {
           })),
         }),
       );
-      const sentMs = await queueDrained(herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
+      const sentMs = await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
+      if (recipients === 1) unitary.set(concurrency, CALLS / result.wallMs);
       row('POST /im/executions/unitary', recipients, concurrency, result, sentMs);
     }
     // High-throughput beside it: external recipients, no profile read, one enqueue per call.
@@ -155,10 +146,14 @@ try {
           })),
         }),
       );
-      const sentMs = await queueDrained(herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
+      const sentMs = await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
       row('POST …/highthroughput', recipients, concurrency, result, sentMs);
     }
   }
+
+  console.log(
+    `\n1-recipient unitary ÷ raw minimum (calls/s): ${CONCURRENCY.map((c) => `c${c} ${((unitary.get(c) ?? 0) / (raw.get(c) ?? 1)).toFixed(2)}`).join('  ')}`,
+  );
 
   // Webhook delivery: status events of webhook-enabled triggers to a local receiver.
   const WEBHOOK_CALLS = Number(process.env.BENCH_WEBHOOK_CALLS ?? 50);
