@@ -182,30 +182,68 @@ try {
       content: { subject: 'Hello {{profile.n}}', text: 'x' },
     })) as { id: string };
     await call('POST', `/campaigns/${hooked.id}/activate`, key);
-    const expected = WEBHOOK_CALLS * 20 * 2;
+    /** Waits until `expected` events have arrived (or 5 min), then summarizes those since `from`. */
+    const received = async (expected: number, from: number) => {
+      const deadline = Date.now() + 300_000;
+      const mine = () => [...receipts.values()].filter((r) => r.at >= from);
+      while (mine().length < expected && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      const all = mine();
+      const times = all.map((r) => r.at);
+      const delays = all.map((r) => r.delayMs).sort((a, b) => a - b);
+      const spanS = (Math.max(...times) - Math.min(...times)) / 1000;
+      return `events received ${all.length}/${expected}  events/s ${(all.length / spanS).toFixed(0)}  status change → receipt p50 ${(percentile(delays, 50) / 1000).toFixed(2)} s  p99 ${(percentile(delays, 99) / 1000).toFixed(2)} s`;
+    };
+    const recipients = (count: number) =>
+      Array.from({ length: count }, (_, r) => ({
+        type: 'aep',
+        userId: `member${r}@example.com`,
+        namespace: 'email',
+      }));
+
+    // A burst: WEBHOOK_CALLS triggers of 20 recipients at concurrency 8, as fast as they go.
+    const burstFrom = Date.now();
     await load(WEBHOOK_CALLS, 8, (i) =>
       call('POST', '/im/executions/unitary', key, {
         requestId: `bench-webhooks-${i}`,
         campaignId: hooked.id,
-        recipients: Array.from({ length: 20 }, (_, r) => ({
-          type: 'aep',
-          userId: `member${r}@example.com`,
-          namespace: 'email',
-        })),
+        recipients: recipients(20),
       }),
     );
-    const deadline = Date.now() + 300_000;
-    while (receipts.size < expected && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    const times = [...receipts.values()].map((r) => r.at);
-    const delays = [...receipts.values()].map((r) => r.delayMs).sort((a, b) => a - b);
-    const spanS = (Math.max(...times) - Math.min(...times)) / 1000;
     console.log(
-      `\nwebhook delivery (one feedback worker, ${WEBHOOK_CALLS} triggers × 20 recipients × 2 statuses)`,
+      `\nwebhook delivery (one feedback worker, ${WEBHOOK_CALLS} triggers × 20 recipients × 2 statuses, a burst)`,
     );
-    console.log(
-      `events received ${receipts.size}/${expected}  events/s ${(receipts.size / spanS).toFixed(0)}  status change → receipt p50 ${(percentile(delays, 50) / 1000).toFixed(2)} s  p99 ${(percentile(delays, 99) / 1000).toFixed(2)} s`,
-    );
+    console.log(await received(WEBHOOK_CALLS * 20 * 2, burstFrom));
+
+    // A steady rate: one 1-recipient trigger (2 status events) every 2000/STEADY_RATE ms, open loop
+    // (a slow answer does not delay the next call), for STEADY_SECONDS.
+    const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 30);
+    const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE ?? 50);
+    if (STEADY_SECONDS > 0) {
+      // After the burst has drained, so the row measures the steady rate alone.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const steadyFrom = Date.now();
+      const triggers = Math.round((STEADY_SECONDS * STEADY_RATE) / 2);
+      const calls: Promise<unknown>[] = [];
+      const start = performance.now();
+      for (let i = 0; i < triggers; i++) {
+        const due = start + (i * 2000) / STEADY_RATE;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        calls.push(
+          call('POST', '/im/executions/unitary', key, {
+            requestId: `bench-steady-${i}`,
+            campaignId: hooked.id,
+            recipients: recipients(1),
+          }),
+        );
+      }
+      await Promise.all(calls);
+      console.log(
+        `webhook delivery at a steady ${STEADY_RATE} events/s for ${STEADY_SECONDS} s (${triggers} triggers × 1 recipient × 2 statuses)`,
+      );
+      console.log(await received(triggers * 2, steadyFrom));
+    }
   } finally {
     receiver.close();
   }
