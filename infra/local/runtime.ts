@@ -142,6 +142,11 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
       sqsOptions = { ...local, endpoint: engine.endpoint };
       rewriteQueueUrl = engine.queueUrl;
     }
+    // One process runs every function, so its two clients carry what many containers would: more
+    // sockets than the SDK's 50 (a 20-recipient burst at concurrency 32 queued behind them).
+    const sockets = { requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } } };
+    dynamodbOptions = { ...dynamodbOptions, ...sockets };
+    sqsOptions = { ...sqsOptions, ...sockets };
     const dynamodbEndpoint = String(dynamodbOptions.endpoint);
     const sqsEndpoint = String(sqsOptions.endpoint);
 
