@@ -58,6 +58,11 @@ import {
   upsertProfileResultSchema,
   upsertProfileSchema,
 } from '../schemas/profile.ts';
+import {
+  listSuppressionsQuerySchema,
+  suppressionParamsSchema,
+  suppressionSchema,
+} from '../schemas/suppression.ts';
 import { unsubscribeParamsSchema } from '../schemas/unsubscribe.ts';
 import {
   attemptSchema,
@@ -356,6 +361,41 @@ const primaryRoutes = [
     params: profileParamsSchema,
     status: 204,
     tag: 'Profiles',
+  },
+  {
+    method: 'GET',
+    path: '/suppressions',
+    group: 'profiles',
+    operationId: 'listSuppressions',
+    summary: "A page of the sandbox's suppressed addresses on one channel (bounced, complained)",
+    requires: 'profiles:read',
+    query: listSuppressionsQuerySchema,
+    response: pageOf(suppressionSchema),
+    status: 200,
+    tag: 'Suppressions',
+  },
+  {
+    method: 'GET',
+    path: '/suppressions/{channel}/{address}',
+    group: 'profiles',
+    operationId: 'getSuppression',
+    summary: 'Whether an address is suppressed on a channel, and why',
+    requires: 'profiles:read',
+    params: suppressionParamsSchema,
+    response: suppressionSchema,
+    status: 200,
+    tag: 'Suppressions',
+  },
+  {
+    method: 'DELETE',
+    path: '/suppressions/{channel}/{address}',
+    group: 'profiles',
+    operationId: 'removeSuppression',
+    summary: 'Take an address off the suppression list: sends to it are no longer excluded',
+    requires: 'profiles:write',
+    params: suppressionParamsSchema,
+    status: 204,
+    tag: 'Suppressions',
   },
   {
     method: 'POST',

@@ -1,8 +1,16 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { SuppressionStore } from '../domain/channel.ts';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  SUPPRESSION_SHARDS,
+  type SuppressionList,
+  type SuppressionRecord,
+  type SuppressionStore,
+} from '../domain/channel.ts';
+import { ValidationError } from '../domain/errors.ts';
+import type { Page } from '../domain/page.ts';
+import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
-import { suppressionKeyItem } from './items.ts';
-import { keys } from './keys.ts';
+import { suppressionEntryItem, suppressionItem, suppressionKeyItem } from './items.ts';
+import { encodeCursor, keys } from './keys.ts';
 
 /**
  * A suppression-list lookup: the keys of the asked-for addresses (each once), and which address
@@ -16,8 +24,46 @@ export function suppressionLookup(sandbox: string, channel: string, addresses: r
   };
 }
 
-/** The sandbox's suppression list: one item per channel and address, read in batches at fan-out and dispatch. */
-export class DynamoDbSuppressionStore extends DynamoDbTable implements SuppressionStore {
+/** Where a suppression listing's page starts: a shard, and the last address read in it. */
+interface ListPosition {
+  readonly shard: number;
+  readonly after?: string;
+}
+
+const encodePosition = (position: ListPosition) =>
+  Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+
+function decodePosition(cursor: string | undefined): ListPosition {
+  if (cursor === undefined) return { shard: 0 };
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (parsed !== null && typeof parsed === 'object' && 'shard' in parsed) {
+      const { shard } = parsed;
+      const after = 'after' in parsed ? parsed.after : undefined;
+      if (
+        Number.isInteger(shard) &&
+        typeof shard === 'number' &&
+        shard >= 0 &&
+        shard < SUPPRESSION_SHARDS &&
+        (after === undefined || (typeof after === 'string' && after !== ''))
+      ) {
+        return after === undefined ? { shard } : { shard, after };
+      }
+    }
+  } catch {
+    // fall through: any undecodable cursor is the client's mistake
+  }
+  throw new ValidationError([{ path: 'query.cursor', message: 'is not a cursor returned by this listing' }]);
+}
+
+/**
+ * The sandbox's suppression list: one lookup item per channel and address, read in batches at
+ * fan-out and dispatch, and beside it an entry in the channel's listing (spread over
+ * SUPPRESSION_SHARDS partitions), written and removed in the same transaction. Suppressions
+ * written before the listing existed have only the lookup item: they still suppress, `get` and
+ * `remove` find them, the listing does not show them.
+ */
+export class DynamoDbSuppressionStore extends DynamoDbTable implements SuppressionStore, SuppressionList {
   async suppressedAmong(
     sandbox: string,
     channel: string,
@@ -34,18 +80,72 @@ export class DynamoDbSuppressionStore extends DynamoDbTable implements Suppressi
     address: string,
     reason: { code: string; messageId: string; at: string },
   ): Promise<void> {
+    const record = { sandbox, channel, address, ...reason };
     await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.suppression(sandbox, channel, address),
-          type: suppressionKeyItem.kind,
-          sandbox,
-          channel,
-          address,
-          ...reason,
-        },
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: this.putOf(suppressionItem, record) },
+          { Put: this.putOf(suppressionEntryItem, record) },
+        ],
       }),
     );
+  }
+
+  async get(sandbox: string, channel: string, address: string): Promise<SuppressionRecord | undefined> {
+    const found = await this.getRecord(suppressionItem, keys.suppression(sandbox, channel, address));
+    if (!found) return undefined;
+    const { sandbox: _sandbox, ...record } = found;
+    return record;
+  }
+
+  async remove(sandbox: string, channel: string, address: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: keys.suppression(sandbox, channel, address),
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+            { Delete: { TableName: this.tableName, Key: keys.suppressionEntry(sandbox, channel, address) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The shards in turn, each in address order; the cursor holds the shard and the last address. */
+  async list(
+    sandbox: string,
+    channel: string,
+    page: { readonly limit: number; readonly cursor?: string | undefined },
+  ): Promise<Page<SuppressionRecord>> {
+    const start = decodePosition(page.cursor);
+    const items: SuppressionRecord[] = [];
+    for (let shard = start.shard; shard < SUPPRESSION_SHARDS; shard++) {
+      const listing = keys.suppressionShard(sandbox, channel, shard);
+      const after = shard === start.shard ? start.after : undefined;
+      const found = await this.pageRecords(suppressionEntryItem, listing, {
+        limit: page.limit - items.length,
+        cursor: after === undefined ? undefined : encodeCursor({ pk: listing.pk, sk: after }),
+      });
+      items.push(...found.items.map(({ sandbox: _sandbox, ...record }) => record));
+      const last = found.items.at(-1);
+      if (found.nextCursor && last)
+        return { items, nextCursor: encodePosition({ shard, after: last.address }) };
+      if (items.length >= page.limit) {
+        return shard + 1 < SUPPRESSION_SHARDS
+          ? { items, nextCursor: encodePosition({ shard: shard + 1 }) }
+          : { items };
+      }
+    }
+    return { items };
   }
 }

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { AudienceExecutionRecord, AudienceRecord } from '../domain/audience.ts';
 import type { ApiKeyRecord } from '../domain/auth.ts';
 import { type CampaignRecord, nextTransition } from '../domain/campaign.ts';
+import type { SuppressionRecord } from '../domain/channel.ts';
 import type { ChannelConfigurationRecord, StoredProvider } from '../domain/channel-configuration.ts';
 import type { ExecutionRecord, MessageRecord } from '../domain/execution.ts';
 import type { IdempotencyRecord } from '../domain/idempotency.ts';
@@ -465,6 +466,34 @@ export const failedDeliveryItem = reader('failed-delivery', z.object({ eventId: 
 
 /** A suppression as dispatch and fan-out read it: only its key (which of the asked-for addresses exist). */
 export const suppressionKeyItem = reader('suppression', z.object({ pk: z.string() }));
+
+const suppressionShape = {
+  channel: z.string(),
+  address: z.string(),
+  code: z.string(),
+  messageId: z.string(),
+  at: z.string(),
+} satisfies RecordShape<SuppressionRecord>;
+
+/** A suppression's lookup item, the one sends read (one partition per address). */
+export const suppressionItem = entity({
+  kind: 'suppression',
+  label: 'Suppression',
+  key: (r: SuppressionRecord & { readonly sandbox: string }) =>
+    keys.suppression(r.sandbox, r.channel, r.address),
+  id: (r) => `${r.channel} ${r.address}`,
+  schema: z.object({ sandbox: z.string(), ...suppressionShape }),
+});
+
+/** The same suppression in its channel's listing (SUPPRESSION_SHARDS partitions per sandbox and channel). */
+export const suppressionEntryItem = entity({
+  kind: 'suppression-entry',
+  label: 'Suppression',
+  key: (r: SuppressionRecord & { readonly sandbox: string }) =>
+    keys.suppressionEntry(r.sandbox, r.channel, r.address),
+  id: (r) => `${r.channel} ${r.address}`,
+  schema: z.object({ sandbox: z.string(), ...suppressionShape }),
+});
 
 const sealedSecretSchema = z.object({ sealed: z.string() });
 

@@ -1,3 +1,4 @@
+import { suppressionShard } from '../domain/channel.ts';
 import { ValidationError } from '../domain/errors.ts';
 
 /**
@@ -48,6 +49,18 @@ export const keys = {
   suppression: (sandbox: string, channel: string, address: string) => ({
     pk: `SB#${sandbox}#SUPPRESSION#${channel}#${address}`,
     sk: 'SUPPRESSION',
+  }),
+  /**
+   * A suppression's entry in the sandbox's listing for its channel, spread over
+   * SUPPRESSION_SHARDS partitions by address (the lookup item above stays the one sends read).
+   */
+  suppressionEntry: (sandbox: string, channel: string, address: string) => ({
+    pk: `SB#${sandbox}#SUPPRESSIONS#${channel}#${suppressionShard(address)}`,
+    sk: address,
+  }),
+  suppressionShard: (sandbox: string, channel: string, shard: number) => ({
+    pk: `SB#${sandbox}#SUPPRESSIONS#${channel}#${shard}`,
+    prefix: '',
   }),
   outbox: (sandbox: string, messageId: string) => ({ pk: `SB#${sandbox}#OUTBOX#${messageId}`, sk: 'OUTBOX' }),
   audience: (sandbox: string, id: string) => ({ pk: `SB#${sandbox}`, sk: `AUDIENCE#${id}` }),

@@ -19,6 +19,9 @@ const bObjects = {
   channelConfigurationId: '',
 };
 
+/** An address the sandbox provider bounces: it lands on B's suppression list. */
+const BOUNCED = 'bounce@simulator.amazonses.com';
+
 beforeAll(async () => {
   herald = await startTestHerald();
   a = await sandboxWithKey(herald, ['admin']);
@@ -76,6 +79,18 @@ beforeAll(async () => {
     default: true,
   });
   bObjects.channelConfigurationId = configuration.body.id;
+  // A bounce (the sandbox provider's simulator address) puts an address on B's suppression list.
+  await b.api.put('/profiles', { identities: [{ namespace: 'email', id: BOUNCED }] });
+  await b.api.post('/im/executions/unitary', {
+    requestId: 'b-bounce',
+    campaignId: live.body.id,
+    recipients: [{ type: 'aep', userId: BOUNCED, namespace: 'email' }],
+  });
+  const deadline = Date.now() + 20_000;
+  while ((await b.api.get(`/suppressions/email/${BOUNCED}`)).status !== 200) {
+    if (Date.now() > deadline) throw new Error("the bounce never reached B's suppression list");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 });
 afterAll(async () => {
   await herald?.stop();
@@ -153,6 +168,15 @@ const probes: Record<string, Probe> = {
     const fresh = await sandboxWithKey(herald, ['profiles:write']);
     refused(await fresh.api.delete(`/profiles/email/${bObjects.email}`));
   },
+  'GET /suppressions': async (api) => {
+    const own = await api.get<{ items: { address: string }[] }>('/suppressions?channel=email&limit=100');
+    expect(own.status).toBe(200);
+    expect(own.body.items.map((s) => s.address)).not.toContain(BOUNCED);
+  },
+  'GET /suppressions/{channel}/{address}': async (api) =>
+    refused(await api.get(`/suppressions/email/${BOUNCED}`)),
+  'DELETE /suppressions/{channel}/{address}': async (api) =>
+    refused(await api.delete(`/suppressions/email/${BOUNCED}`)),
   'POST /im/executions/unitary': async (api) =>
     refused(
       await api.post('/im/executions/unitary', {
@@ -303,6 +327,7 @@ describe('sandbox isolation', () => {
       `/profiles/email/${bObjects.email}`,
     );
     expect(profile.body.attributes).toEqual({ secret: 1 });
+    expect((await b.api.get(`/suppressions/email/${BOUNCED}`)).status).toBe(200);
     expect((await b.api.get('/im/health')).status).toBe(200);
     const audience = await b.api.get<{ name: string; memberCount: number }>(
       `/audiences/${bObjects.audienceId}`,
