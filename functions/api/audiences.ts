@@ -2,13 +2,13 @@ import type { HeraldConfig } from '../../shared/config.ts';
 import { apiHandler } from '../../shared/http/api-handler.ts';
 import { audiencesRoot } from '../../shared/roots/audiences.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
+import { importChunk } from '../../shared/use-cases/audience-import.ts';
 import {
   addMembers,
   createAudience,
   deleteAudience,
   getAudience,
   getImport,
-  importChunk,
   listAudiences,
   patchAudience,
   removeMembers,
