@@ -10,6 +10,7 @@ import {
   getAudience,
   getImport,
   listAudiences,
+  listMembers,
   patchAudience,
   removeMembers,
 } from '../../shared/use-cases/audiences.ts';
@@ -26,6 +27,8 @@ export const createHandler = (config: HeraldConfig, clients?: Partial<Clients>) 
       patchAudience: (request, deps) =>
         patchAudience(deps, request.sandbox(), request.params.id, request.body),
       deleteAudience: (request, deps) => deleteAudience(deps, request.sandbox(), request.params.id),
+      listAudienceMembers: (request, deps) =>
+        listMembers(deps, request.sandbox(), request.params.id, request.query),
       addAudienceMembers: (request, deps) =>
         addMembers(deps, request.sandbox(), request.params.id, request.body.identities),
       removeAudienceMembers: (request, deps) =>

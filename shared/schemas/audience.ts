@@ -106,3 +106,13 @@ export type ImportProgress = z.infer<typeof importProgressSchema>;
 
 export const audienceIdParamsSchema = z.strictObject({ id: uuidSchema });
 export const importParamsSchema = z.strictObject({ id: uuidSchema, importId: uuidSchema });
+
+export const memberSchema = z
+  .object({
+    profileId: z.string(),
+    identities: z
+      .array(identitySchema)
+      .meta({ description: "The member's identities (empty if its profile was deleted)." }),
+  })
+  .meta({ id: 'AudienceMember' });
+export type MemberView = z.infer<typeof memberSchema>;

@@ -5,12 +5,11 @@ import {
   type SuppressionRecord,
   type SuppressionStore,
 } from '../domain/channel.ts';
-import { ValidationError } from '../domain/errors.ts';
 import type { Page } from '../domain/page.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { suppressionEntryItem, suppressionItem, suppressionKeyItem } from './items.ts';
-import { encodeCursor, keys } from './keys.ts';
+import { keys } from './keys.ts';
 
 /**
  * A suppression-list lookup: the keys of the asked-for addresses (each once), and which address
@@ -22,38 +21,6 @@ export function suppressionLookup(sandbox: string, channel: string, addresses: r
     keys: [...byPk.values()].map((address) => keys.suppression(sandbox, channel, address)),
     addressOf: (item: Readonly<Record<string, unknown>>) => byPk.get(suppressionKeyItem.parse(item).pk),
   };
-}
-
-/** Where a suppression listing's page starts: a shard, and the last address read in it. */
-interface ListPosition {
-  readonly shard: number;
-  readonly after?: string;
-}
-
-const encodePosition = (position: ListPosition) =>
-  Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
-
-function decodePosition(cursor: string | undefined): ListPosition {
-  if (cursor === undefined) return { shard: 0 };
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (parsed !== null && typeof parsed === 'object' && 'shard' in parsed) {
-      const { shard } = parsed;
-      const after = 'after' in parsed ? parsed.after : undefined;
-      if (
-        Number.isInteger(shard) &&
-        typeof shard === 'number' &&
-        shard >= 0 &&
-        shard < SUPPRESSION_SHARDS &&
-        (after === undefined || (typeof after === 'string' && after !== ''))
-      ) {
-        return after === undefined ? { shard } : { shard, after };
-      }
-    }
-  } catch {
-    // fall through: any undecodable cursor is the client's mistake
-  }
-  throw new ValidationError([{ path: 'query.cursor', message: 'is not a cursor returned by this listing' }]);
 }
 
 /**
@@ -121,31 +88,19 @@ export class DynamoDbSuppressionStore extends DynamoDbTable implements Suppressi
     }
   }
 
-  /** The shards in turn, each in address order; the cursor holds the shard and the last address. */
+  /** The shards in turn, each in address order. */
   async list(
     sandbox: string,
     channel: string,
     page: { readonly limit: number; readonly cursor?: string | undefined },
   ): Promise<Page<SuppressionRecord>> {
-    const start = decodePosition(page.cursor);
-    const items: SuppressionRecord[] = [];
-    for (let shard = start.shard; shard < SUPPRESSION_SHARDS; shard++) {
-      const listing = keys.suppressionShard(sandbox, channel, shard);
-      const after = shard === start.shard ? start.after : undefined;
-      const found = await this.pageRecords(suppressionEntryItem, listing, {
-        limit: page.limit - items.length,
-        cursor: after === undefined ? undefined : encodeCursor({ pk: listing.pk, sk: after }),
-      });
-      items.push(...found.items.map(({ sandbox: _sandbox, ...record }) => record));
-      const last = found.items.at(-1);
-      if (found.nextCursor && last)
-        return { items, nextCursor: encodePosition({ shard, after: last.address }) };
-      if (items.length >= page.limit) {
-        return shard + 1 < SUPPRESSION_SHARDS
-          ? { items, nextCursor: encodePosition({ shard: shard + 1 }) }
-          : { items };
-      }
-    }
-    return { items };
+    const found = await this.pageShardsInTurn(
+      suppressionEntryItem,
+      SUPPRESSION_SHARDS,
+      (shard) => keys.suppressionShard(sandbox, channel, shard),
+      (record) => record.address,
+      page,
+    );
+    return { ...found, items: found.items.map(({ sandbox: _sandbox, ...record }) => record) };
   }
 }

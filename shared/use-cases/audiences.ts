@@ -9,9 +9,10 @@ import {
   normalizeIdentity,
 } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
+import type { Page } from '../domain/page.ts';
 import { identityKey, type ProfileStore } from '../domain/profile.ts';
 import type { SandboxReader } from '../domain/sandbox.ts';
-import type { AudienceView, CreateAudienceInput, PatchAudienceInput } from '../schemas/audience.ts';
+import type { AudienceView, CreateAudienceInput, MemberView, PatchAudienceInput } from '../schemas/audience.ts';
 import { type Identity, identitySchema } from '../schemas/profile.ts';
 import { ensureProfiles } from './profiles.ts';
 import { identityOptions } from './sandbox-settings.ts';
@@ -187,6 +188,25 @@ export async function removeMembers(
   ];
   const removed = await deps.audiences.removeMembers(sandbox, audienceId, profileIds);
   return { removed, notMembers: identities.length - removed };
+}
+
+/** A page of the audience's members with their identities (one batched profile read). */
+export async function listMembers(
+  deps: AudienceDeps,
+  sandbox: string,
+  audienceId: string,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<MemberView>> {
+  await loadAudience(deps, sandbox, audienceId);
+  const found = await deps.audiences.listMembers(sandbox, audienceId, page);
+  const profiles = await deps.profiles.getMany(sandbox, found.items);
+  return {
+    ...found,
+    items: found.items.map((profileId) => ({
+      profileId,
+      identities: [...(profiles.get(profileId)?.identities ?? [])],
+    })),
+  };
 }
 
 export async function getImport(deps: AudienceDeps, sandbox: string, audienceId: string, importId: string) {

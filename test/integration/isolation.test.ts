@@ -269,6 +269,8 @@ const probes: Record<string, Probe> = {
         identities: [{ namespace: 'email', id: 'a@a.com' }],
       }),
     ),
+  'GET /audiences/{id}/members': async (api) =>
+    refused(await api.get(`/audiences/${bObjects.audienceId}/members`)),
   'DELETE /audiences/{id}/members': async (api) =>
     refused(
       await api.request('DELETE', `/audiences/${bObjects.audienceId}/members`, {
