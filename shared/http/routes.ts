@@ -449,6 +449,18 @@ const primaryRoutes = [
   },
   {
     method: 'GET',
+    path: '/im/executions/schedules',
+    group: 'executions',
+    operationId: 'listSchedules',
+    summary: "A page of the sandbox's scheduled audience runs, newest first",
+    requires: 'executions:read',
+    query: pageQuerySchema,
+    response: pageOf(scheduledExecutionSchema),
+    status: 200,
+    tag: 'Executions',
+  },
+  {
+    method: 'GET',
     path: '/im/executions/schedules/{scheduleId}',
     group: 'executions',
     operationId: 'getSchedule',

@@ -365,6 +365,22 @@ export const scheduleItem = entity({
   }),
 });
 
+/** A schedule's entry in its sandbox's listing: which schedule, kept as long as the schedule. */
+export const scheduleRefItem = entity({
+  kind: 'schedule-ref',
+  label: 'Schedule',
+  key: (r: Pick<ScheduleRecord, 'sandbox' | 'scheduleId' | 'createdAt' | 'executeAt'>) =>
+    keys.scheduleRef(r.sandbox, r.createdAt, r.scheduleId),
+  id: (r) => r.scheduleId,
+  schema: z.object({
+    sandbox: z.string(),
+    scheduleId: z.string(),
+    createdAt: z.string(),
+    executeAt: z.string(),
+  }),
+  attributes: (r) => ({ expiresAt: retainedFrom(r.executeAt) }),
+});
+
 /** Where a pending claim sorts in the `due` index: when its lock lapses. */
 export const claimDueSk = (record: { sandbox: string; key: string }, lockedUntil: number) =>
   `${new Date(lockedUntil).toISOString()}#${record.sandbox}#${record.key}`;

@@ -78,6 +78,12 @@ export const keys = {
     pk: `SB#${sandbox}#SCHED#${scheduleId}`,
     sk: 'SCHEDULE',
   }),
+  /** A schedule's entry in its sandbox's listing, newest last (one partition: schedules are few). */
+  scheduleRef: (sandbox: string, createdAt: string, scheduleId: string) => ({
+    pk: `SB#${sandbox}#SCHEDULES`,
+    sk: `${createdAt}#${scheduleId}`,
+  }),
+  schedules: (sandbox: string) => ({ pk: `SB#${sandbox}#SCHEDULES`, prefix: '' }),
   audienceImport: (sandbox: string, importId: string) => ({
     pk: `SB#${sandbox}#AUDIMPORT#${importId}`,
     sk: 'IMPORT',

@@ -12,7 +12,12 @@ import { uuidv7 } from '../domain/ids.ts';
 import type { Page } from '../domain/page.ts';
 import { identityKey, type ProfileStore } from '../domain/profile.ts';
 import type { SandboxReader } from '../domain/sandbox.ts';
-import type { AudienceView, CreateAudienceInput, MemberView, PatchAudienceInput } from '../schemas/audience.ts';
+import type {
+  AudienceView,
+  CreateAudienceInput,
+  MemberView,
+  PatchAudienceInput,
+} from '../schemas/audience.ts';
 import { type Identity, identitySchema } from '../schemas/profile.ts';
 import { ensureProfiles } from './profiles.ts';
 import { identityOptions } from './sandbox-settings.ts';

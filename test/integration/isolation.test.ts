@@ -201,6 +201,11 @@ const probes: Record<string, Probe> = {
     ),
   'GET /im/executions/audience/{executionId}': async (api) =>
     refused(await api.get(`/im/executions/audience/${bObjects.executionId}`)),
+  'GET /im/executions/schedules': async (api) => {
+    const own = await api.get<{ items: { scheduleId: string }[] }>('/im/executions/schedules?limit=100');
+    expect(own.status).toBe(200);
+    expect(own.body.items.map((s) => s.scheduleId)).not.toContain(bObjects.scheduleId);
+  },
   'GET /im/executions/schedules/{scheduleId}': async (api) =>
     refused(await api.get(`/im/executions/schedules/${bObjects.scheduleId}`)),
   'DELETE /im/executions/schedules/{scheduleId}': async (api) =>
