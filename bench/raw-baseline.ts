@@ -43,8 +43,10 @@ export async function rawBaseline(herald: HeraldRuntime, calls: number, concurre
     new PutCommand({ TableName: table, Item: { ...key('RAW#PROFILE'), email: 'member@example.com', n: 1 } }),
   );
 
-  // The dispatcher: long-polls its queue until told to stop, as Herald's poller does its own.
+  // The dispatcher: long-polls its queue until told to stop, as Herald's poller does its own. If
+  // it fails, the load stops and the error is the bench's.
   let polling = true;
+  let failure: unknown;
   const dispatcher = (async () => {
     while (polling) {
       const { Messages = [] } = await sqs.send(
@@ -97,7 +99,10 @@ export async function rawBaseline(herald: HeraldRuntime, calls: number, concurre
         }),
       );
     }
-  })();
+  })().catch((error: unknown) => {
+    failure = error;
+    polling = false;
+  });
 
   const latencies: number[] = [];
   let next = 0;
@@ -105,7 +110,7 @@ export async function rawBaseline(herald: HeraldRuntime, calls: number, concurre
   try {
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < calls) {
+        while (next < calls && failure === undefined) {
           const i = next++;
           const t0 = performance.now();
           const executionId = randomUUID();
@@ -170,6 +175,7 @@ export async function rawBaseline(herald: HeraldRuntime, calls: number, concurre
         }
       }),
     );
+    if (failure !== undefined) throw failure;
     const wallMs = performance.now() - started;
     return {
       latencies: latencies.sort((a, b) => a - b),

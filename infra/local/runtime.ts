@@ -144,7 +144,8 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
     }
     // One process runs every function, so its two clients carry what many containers would: more
     // sockets than the SDK's 50 (a 20-recipient burst at concurrency 32 queued behind them).
-    const sockets = { requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } } };
+    const agent = { keepAlive: true, maxSockets: 256 };
+    const sockets = { requestHandler: { httpAgent: agent, httpsAgent: agent } };
     dynamodbOptions = { ...dynamodbOptions, ...sockets };
     sqsOptions = { ...sqsOptions, ...sockets };
     const dynamodbEndpoint = String(dynamodbOptions.endpoint);

@@ -34,14 +34,19 @@ export interface SuppressionRecord {
 /** Partitions a sandbox's suppression listing of one channel is spread over (ADR 0024). */
 export const SUPPRESSION_SHARDS = 8;
 
-/** The listing shard of an address: stable, and even over addresses. */
-export function suppressionShard(address: string): number {
-  return (createHash('sha256').update(address).digest()[0] ?? 0) % SUPPRESSION_SHARDS;
+/**
+ * Where an address sits in the suppression listing: its shard (stable, and even over addresses)
+ * and its SHA-256 as the sort key, since a push token (up to 4,096 characters) is longer than a
+ * sort key may be (1,024 bytes) and a cursor holding it would be too.
+ */
+export function suppressionSlot(address: string): { shard: number; hash: string } {
+  const digest = createHash('sha256').update(address).digest();
+  return { shard: (digest[0] ?? 0) % SUPPRESSION_SHARDS, hash: digest.toString('hex') };
 }
 
 /** The suppression list as people manage it: read it, look one address up, take one off. */
 export interface SuppressionList {
-  /** A page of the channel's suppressed addresses (by listing shard, then address). */
+  /** A page of the channel's suppressed addresses (by listing shard, then by the address's hash: no useful order). */
   list(
     sandbox: string,
     channel: string,

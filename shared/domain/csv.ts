@@ -1,5 +1,5 @@
 /**
- * RFC 4180 CSV: fields separated by commas, records by CRLF or LF; a field in double quotes may
+ * RFC 4180 CSV: fields separated by commas, records by CRLF, LF or CR; a field in double quotes may
  * hold commas, line breaks and doubled quotes (`""`). Written here rather than taken from a
  * library: this is all an import needs, and the audiences function's bundle stays small (ADR 0025).
  */
@@ -7,8 +7,13 @@ export type CsvResult =
   | { readonly ok: true; readonly records: string[][] }
   | { readonly ok: false; readonly record: number; readonly message: string };
 
-/** The records of `text` (a last empty line is no record); the 1-based record of the first error. */
-export function parseCsv(text: string): CsvResult {
+/**
+ * The records of `text` (a last empty line is no record); the 1-based record of the first error.
+ * Records end at CRLF, LF or a lone CR (old spreadsheets' line ends); a byte-order mark at the
+ * start is dropped.
+ */
+export function parseCsv(input: string): CsvResult {
+  const text = input.startsWith('\uFEFF') ? input.slice(1) : input;
   const records: string[][] = [];
   let record: string[] = [];
   let field = '';
@@ -43,8 +48,8 @@ export function parseCsv(text: string): CsvResult {
       continue;
     }
     if (c === ',') endField();
-    else if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
-      if (c === '\r') i++;
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
       endRecord();
     } else if (c === '"' && !fieldStarted) {
       quoted = true;

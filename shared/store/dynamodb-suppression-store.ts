@@ -88,7 +88,7 @@ export class DynamoDbSuppressionStore extends DynamoDbTable implements Suppressi
     }
   }
 
-  /** The shards in turn, each in address order. */
+  /** The shards in turn, each in the order of its addresses' hashes. */
   async list(
     sandbox: string,
     channel: string,
@@ -98,7 +98,7 @@ export class DynamoDbSuppressionStore extends DynamoDbTable implements Suppressi
       suppressionEntryItem,
       SUPPRESSION_SHARDS,
       (shard) => keys.suppressionShard(sandbox, channel, shard),
-      (record) => record.address,
+      (record) => keys.suppressionEntry(sandbox, channel, record.address).sk,
       page,
     );
     return { ...found, items: found.items.map(({ sandbox: _sandbox, ...record }) => record) };

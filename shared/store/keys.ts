@@ -1,4 +1,4 @@
-import { suppressionShard } from '../domain/channel.ts';
+import { suppressionSlot } from '../domain/channel.ts';
 import { ValidationError } from '../domain/errors.ts';
 
 /**
@@ -52,12 +52,13 @@ export const keys = {
   }),
   /**
    * A suppression's entry in the sandbox's listing for its channel, spread over
-   * SUPPRESSION_SHARDS partitions by address (the lookup item above stays the one sends read).
+   * SUPPRESSION_SHARDS partitions by address, sorted by the address's hash (the lookup item above
+   * stays the one sends read).
    */
-  suppressionEntry: (sandbox: string, channel: string, address: string) => ({
-    pk: `SB#${sandbox}#SUPPRESSIONS#${channel}#${suppressionShard(address)}`,
-    sk: address,
-  }),
+  suppressionEntry: (sandbox: string, channel: string, address: string) => {
+    const { shard, hash } = suppressionSlot(address);
+    return { pk: `SB#${sandbox}#SUPPRESSIONS#${channel}#${shard}`, sk: hash };
+  },
   suppressionShard: (sandbox: string, channel: string, shard: number) => ({
     pk: `SB#${sandbox}#SUPPRESSIONS#${channel}#${shard}`,
     prefix: '',

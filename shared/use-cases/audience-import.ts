@@ -3,6 +3,7 @@ import { parseCsv } from '../domain/csv.ts';
 import { HeraldError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { isStandardNamespace } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
+import { identityKey } from '../domain/profile.ts';
 import {
   type IMPORT_FORMATS,
   type ImportProgress,
@@ -11,6 +12,7 @@ import {
 } from '../schemas/audience.ts';
 import { namespaceCodeSchema } from '../schemas/common.ts';
 import { jsonIssues, parseJson } from '../schemas/json-guard.ts';
+import { RESERVED_KEYS } from '../schemas/limits.ts';
 import {
   attributesSchema,
   type Consent,
@@ -76,6 +78,8 @@ async function readHeader(deps: AudienceDeps, sandbox: string, header: readonly 
       const attribute = name.slice('attributes.'.length);
       if (attribute.length < 1 || attribute.length > 128)
         throw bad(`${where} must name an attribute of 1 to 128 characters`);
+      if (RESERVED_KEYS.has(attribute))
+        throw bad(`${where}: '${attribute}' is not allowed as an attribute name`);
       columns.push({ kind: 'attribute', name: attribute });
     } else if (namespaceCodeSchema.safeParse(name).success) {
       if (!isStandardNamespace(name) && !(await deps.namespaces.exists(sandbox, name)))
@@ -87,8 +91,12 @@ async function readHeader(deps: AudienceDeps, sandbox: string, header: readonly 
       );
     }
   }
-  if (!columns.some((c) => c.kind === 'identity'))
-    throw bad('the header must name at least one identity namespace');
+  const identities = columns.filter((c) => c.kind === 'identity').length;
+  if (identities === 0) throw bad('the header must name at least one identity namespace');
+  if (identities > MAX_IDENTITIES_PER_PROFILE)
+    throw bad(
+      `the header may name at most ${MAX_IDENTITIES_PER_PROFILE} identity namespaces (a profile upsert's limit)`,
+    );
   return columns;
 }
 
@@ -108,7 +116,14 @@ function csvRows(records: readonly string[][], columns: readonly Column[], offse
       const value = fields[i] ?? '';
       if (value === '') continue;
       if (column.kind === 'identity') identities.push({ namespace: column.namespace, id: value });
-      else if (column.kind === 'attribute') attributes[column.name] = value;
+      // defineProperty: an attribute name is data, whatever it is.
+      else if (column.kind === 'attribute')
+        Object.defineProperty(attributes, column.name, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       else {
         const answer = value.trim().toLowerCase();
         if (answer !== 'y' && answer !== 'n') {
@@ -187,8 +202,17 @@ function rejection(line: number, error: unknown) {
 
 /**
  * Merges whole-profile rows as `PUT /profiles` does (attributes and consent merged, new identities
- * claimed): rows of one identity in bulk (`bulkUpsertProfiles`), rows of several one by one, a
- * few at a time; a row the upsert refuses is a rejection with its reason.
+ * claimed), with the outcome of upserting them one after another in line order:
+ *
+ * - every identity is normalised first (a bad one rejects its line), and their owners read in one
+ *   batch;
+ * - rows that share nothing with any other row of the chunk — no identity, no owning profile —
+ *   are independent: those of one identity are merged in bulk (`bulkUpsertProfiles`), those of
+ *   several upserted 8 at a time;
+ * - rows that touch the same person as another row are upserted one by one, in line order, so
+ *   the last line wins as it would in sequence.
+ *
+ * A row the upsert refuses is a rejection with its reason.
  */
 async function upsertRows(deps: AudienceDeps, sandbox: string, rows: readonly ProfileRow[]) {
   const profileIds: string[] = [];
@@ -208,24 +232,58 @@ async function upsertRows(deps: AudienceDeps, sandbox: string, rows: readonly Pr
     profileIds.push(result.profileId);
     if (result.created) created++;
   };
+  const attempt = async (row: ProfileRow & { identities: Identity[] }) => {
+    try {
+      record(await upsert(row));
+    } catch (error) {
+      rejected.push(rejection(row.line, error));
+    }
+  };
 
-  const singles = rows.filter((row) => row.identities.length === 1);
+  // Normalised identities per line; a line with a bad identity is rejected whole.
   const screened = await screen(
     deps,
     sandbox,
-    singles.map((row) => ({ position: row.line, value: row.identities[0] })),
+    rows.flatMap((row) => row.identities.map((value) => ({ position: row.line, value }))),
   );
-  rejected.push(...screened.rejected);
-  const byLine = new Map(singles.map((row) => [row.line, row]));
-  const bulk = screened.accepted.map(({ position, identity }) => {
-    const row = byLine.get(position);
-    return {
-      line: position,
-      identity,
-      ...(row?.attributes ? { attributes: row.attributes } : {}),
-      ...(row?.consent ? { consent: row.consent } : {}),
-    };
+  const bad = new Map<number, string>();
+  for (const { line, reason } of screened.rejected) if (!bad.has(line)) bad.set(line, reason);
+  rejected.push(...[...bad].map(([line, reason]) => ({ line, reason })));
+  const normalized = new Map<number, Identity[]>();
+  for (const { position, identity } of screened.accepted) {
+    if (!bad.has(position)) normalized.set(position, [...(normalized.get(position) ?? []), identity]);
+  }
+  const good = rows.flatMap((row) => {
+    const identities = normalized.get(row.line);
+    return identities ? [{ ...row, identities }] : [];
   });
+
+  // Who each row touches: its identities and the profiles that own them.
+  const owners = await deps.profiles.findOwners(sandbox, [
+    ...new Map(good.flatMap((row) => row.identities).map((i) => [identityKey(i), i])).values(),
+  ]);
+  const touches = (row: (typeof good)[number]) => [
+    ...new Set(
+      row.identities.flatMap((i) => {
+        const owner = owners.get(identityKey(i));
+        return owner ? [`identity:${identityKey(i)}`, `profile:${owner}`] : [`identity:${identityKey(i)}`];
+      }),
+    ),
+  ];
+  const uses = new Map<string, number>();
+  for (const row of good) for (const key of touches(row)) uses.set(key, (uses.get(key) ?? 0) + 1);
+  const independent = (row: (typeof good)[number]) => touches(row).every((key) => uses.get(key) === 1);
+  const alone = good.filter(independent);
+  const together = good.filter((row) => !independent(row)).sort((a, b) => a.line - b.line);
+
+  // Independent rows of one identity: in bulk.
+  const singles = alone.filter((row) => row.identities.length === 1);
+  const bulk = singles.map((row) => ({
+    line: row.line,
+    identity: row.identities[0] as Identity,
+    ...(row.attributes ? { attributes: row.attributes } : {}),
+    ...(row.consent ? { consent: row.consent } : {}),
+  }));
   const results = await bulkUpsertProfiles(deps, sandbox, bulk, (row) =>
     upsert({ ...row, identities: [row.identity] }),
   );
@@ -234,21 +292,17 @@ async function upsertRows(deps: AudienceDeps, sandbox: string, rows: readonly Pr
     else record(result);
   });
 
-  const several = rows.filter((row) => row.identities.length > 1);
+  // Independent rows of several identities: a few at a time.
+  const several = alone.filter((row) => row.identities.length > 1);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(UPSERT_CONCURRENCY, several.length) }, async () => {
-      while (next < several.length) {
-        const row = several[next++];
-        if (!row) break;
-        try {
-          record(await upsert(row));
-        } catch (error) {
-          rejected.push(rejection(row.line, error));
-        }
-      }
+      for (let row = several[next++]; row; row = several[next++]) await attempt(row);
     }),
   );
+
+  // Rows about the same person as another: one by one, in line order.
+  for (const row of together) await attempt(row);
   return { profileIds, created, rejected };
 }
 

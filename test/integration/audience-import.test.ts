@@ -107,13 +107,47 @@ describe('CSV imports', () => {
     expect(mixed.body).toMatchObject({ fields: [{ path: 'body.format', message: 'this import is csv' }] });
   });
 
+  it('give what upserting the lines in order would: the last line about a person wins', async () => {
+    const id = await audience('order');
+    // A profile known by two identities, named by two lines through different ones.
+    await api.put('/profiles', {
+      identities: [
+        { namespace: 'email', id: 'pat@example.com' },
+        { namespace: 'phone', id: '+14155550101' },
+      ],
+    });
+    const answer = await api.post<Progress>(`/audiences/${id}/imports`, {
+      format: 'csv',
+      lines: [
+        'email,phone,attributes.tier',
+        // A line of two identities, then a line of one about the same new person.
+        'quinn@example.com,+14155550102,gold',
+        'quinn@example.com,,silver',
+        'pat@example.com,,A',
+        ',+14155550101,B',
+        'solo@example.com,,bronze',
+      ].join('\n'),
+    });
+    expect(answer.body).toMatchObject({ imported: 5, rejected: 0 });
+    expect((await profile('quinn@example.com')).attributes).toEqual({ tier: 'silver' });
+    expect((await profile('pat@example.com')).attributes).toEqual({ tier: 'B' });
+    expect((await profile('solo@example.com')).attributes).toEqual({ tier: 'bronze' });
+    expect(await members(id)).toBe(3);
+  });
+
   it('refuse a bad header naming the column, and write nothing', async () => {
     const id = await audience('bad header');
+    for (let i = 0; i < 19; i++) await api.post('/namespaces', { code: `ns${i}` });
     for (const [header, message] of [
       ['email,shoe size', "header column 2 'shoe size' must be an identity namespace"],
       ['email,loyalty', "namespace 'loyalty' is not registered"],
       ['attributes.name', 'at least one identity namespace'],
       ['email,email', 'appears twice'],
+      ['email,attributes.constructor', "'constructor' is not allowed"],
+      [
+        ['email', 'phone', ...Array.from({ length: 19 }, (_, i) => `ns${i}`)].join(','),
+        'at most 20 identity namespaces',
+      ],
     ] as const) {
       const answer = await api.post<{ fields: { path: string; message: string }[] }>(
         `/audiences/${id}/imports`,

@@ -335,6 +335,19 @@ describe('sandbox isolation', () => {
     );
     expect(profile.body.attributes).toEqual({ secret: 1 });
     expect((await b.api.get(`/suppressions/email/${BOUNCED}`)).status).toBe(200);
+    // B's own listings show what A's do not.
+    const suppressions = await b.api.get<{ items: { address: string }[] }>(
+      '/suppressions?channel=email&limit=100',
+    );
+    expect(suppressions.body.items.map((s) => s.address)).toContain(BOUNCED);
+    const schedules = await b.api.get<{ items: { scheduleId: string }[] }>(
+      '/im/executions/schedules?limit=100',
+    );
+    expect(schedules.body.items.map((s) => s.scheduleId)).toContain(bObjects.scheduleId);
+    const members = await b.api.get<{ items: { identities: { id: string }[] }[] }>(
+      `/audiences/${bObjects.audienceId}/members`,
+    );
+    expect(members.body.items.flatMap((m) => m.identities.map((i) => i.id))).toContain(bObjects.email);
     expect((await b.api.get('/im/health')).status).toBe(200);
     const audience = await b.api.get<{ name: string; memberCount: number }>(
       `/audiences/${bObjects.audienceId}`,

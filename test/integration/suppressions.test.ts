@@ -116,6 +116,25 @@ describe('the suppression list', () => {
     ).not.toContain(addresses[0]);
   });
 
+  it('lists, finds and removes a push token longer than a sort key may be', async () => {
+    const { api: own, sandbox: name } = await sandboxWithKey(herald, ['profiles:write', 'profiles:read']);
+    const store = new DynamoDbSuppressionStore(herald.clients.dynamodb, herald.tableName);
+    const token = `tok-${'x'.repeat(2_000)}`;
+    await store.suppress(name, 'push', token, {
+      code: 'token-unregistered',
+      messageId: 'm-1',
+      at: '2026-12-03T00:00:00.000Z',
+    });
+    const list = await own.get<{ items: { address: string }[]; nextCursor?: string }>(
+      '/suppressions?channel=push&limit=1',
+    );
+    expect(list.body.items.map((i) => i.address)).toEqual([token]);
+    expect((list.body.nextCursor ?? '').length).toBeLessThan(200);
+    expect((await own.get(`/suppressions/push/${encodeURIComponent(token)}`)).status).toBe(200);
+    expect((await own.delete(`/suppressions/push/${encodeURIComponent(token)}`)).status).toBe(204);
+    expect((await own.get('/suppressions?channel=push')).body).toEqual({ items: [] });
+  });
+
   it('finds and removes a suppression stored before the listing existed (its lookup item only)', async () => {
     const address = 'legacy@example.com';
     await herald.clients.dynamodb.send(

@@ -29,8 +29,11 @@ describe('parseCsv', () => {
     });
   });
 
-  it('keeps a lone CR and spaces as data', () => {
-    expect(parseCsv(' a ,b\rc')).toEqual({ ok: true, records: [[' a ', 'b\rc']] });
+  it('ends records at a lone CR too, keeps spaces, and drops a byte-order mark', () => {
+    expect(parseCsv(' a ,b\rc\r')).toEqual({ ok: true, records: [[' a ', 'b'], ['c']] });
+    expect(parseCsv('"a"\r')).toEqual({ ok: true, records: [['a']] });
+    expect(parseCsv('\uFEFF"email",x\n')).toEqual({ ok: true, records: [['email', 'x']] });
+    expect(parseCsv('"two\r\nlines"')).toEqual({ ok: true, records: [['two\r\nlines']] });
   });
 
   it('names the record of malformed quoting', () => {
