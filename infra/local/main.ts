@@ -8,6 +8,7 @@ import { startHerald } from './runtime.ts';
  * PORT (default 3000), HOST (default 127.0.0.1), HERALD_DATA_DIR (default .herald/data),
  * AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS (use those engines instead of the embedded
  * ones), and every HERALD_* variable of shared/config.ts: a bad value exits with status 2 naming it.
+ * The functions log at HERALD_LOG_LEVEL (INFO) in HERALD_LOG_FORMAT (here `text`, a readable line).
  */
 const environment = z
   .object({
@@ -23,7 +24,6 @@ if (!environment.success) {
   process.exit(2);
 }
 const { PORT, HOST, HERALD_DATA_DIR, HERALD_SCHEDULER_INTERVAL_MS } = environment.data;
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 const runtime = await startHerald({
   port: PORT,

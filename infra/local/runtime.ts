@@ -15,6 +15,7 @@ import { tableDefinition } from '../../shared/definitions/table.ts';
 import { hashApiKey } from '../../shared/domain/auth.ts';
 import { systemClock } from '../../shared/domain/clock.ts';
 import { type ApiGroup, routes } from '../../shared/http/routes.ts';
+import type { LogSink } from '../../shared/logger.ts';
 import { createSqsClient } from '../../shared/queue/sqs-client.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
 import { DynamoDbApiKeyStore } from '../../shared/store/dynamodb-api-key-store.ts';
@@ -58,6 +59,11 @@ export interface HeraldRuntimeOptions {
   readonly webhooksToLoopback?: boolean;
   /** Where start-up messages go. @default console.log */
   readonly log?: (line: string) => void;
+  /**
+   * Where the functions' log lines go (each one finished, in `HERALD_LOG_FORMAT`): the seam tests
+   * read the logs through. @default stdout
+   */
+  readonly logSink?: LogSink;
 }
 
 export interface HeraldRuntime {
@@ -102,6 +108,8 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
     HERALD_WEBHOOK_ALLOW_HTTP: environment.HERALD_WEBHOOK_ALLOW_HTTP ?? (loopback ? 'true' : undefined),
     HERALD_WEBHOOK_ALLOWED_ADDRESSES:
       environment.HERALD_WEBHOOK_ALLOWED_ADDRESSES ?? (loopback ? '127.0.0.0/8,::1' : undefined),
+    // A laptop reads its logs: the readable line unless the operator asks for JSON.
+    HERALD_LOG_FORMAT: environment.HERALD_LOG_FORMAT ?? 'text',
     TABLE_NAME: tableName,
     ...(options.adminKey ? { HERALD_ADMIN_KEY: options.adminKey } : {}),
   };
@@ -152,6 +160,7 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
     const clients: Clients = {
       dynamodb: createDocumentClient(dynamodbOptions),
       sqs: createSqsClient(sqsOptions),
+      ...(options.logSink ? { sinks: { logs: options.logSink } } : {}),
     };
     stops.push(async () => {
       dynamodb.destroy();

@@ -3,7 +3,8 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
 import type { QueueDefinition } from '../definitions/queues.ts';
-import { logger as containerLogger } from '../logger.ts';
+import { addCorrelation, type Correlation, HeraldLogger, logger, withLogScope } from '../logger.ts';
+import type { Telemetry } from '../telemetry.ts';
 
 /** The CloudWatch namespace of Herald's own metrics (the alarms and the dashboard read it). */
 export const METRICS_NAMESPACE = 'Herald';
@@ -43,7 +44,13 @@ export interface WorkerLog {
 export interface SqsWorkerOptions<S extends z.ZodType, Deps> extends SqsJob<S, Deps> {
   /** Builds the adapters once per container, at the first record. */
   readonly deps: () => Deps;
-  /** @default the container's Powertools logger (`shared/logger.ts`) */
+  /**
+   * The container's telemetry: each record runs in a log scope of its logger, with the ids its job
+   * names (`sandbox`, `requestId`, `executionId`, `messageId`, `campaignId`, `webhookId`, `eventId`).
+   * @default INFO, JSON, on stdout
+   */
+  readonly telemetry?: Telemetry;
+  /** @default the scope's logger (`shared/logger.ts`) */
   readonly log?: WorkerLog;
   /**
    * Where the FailedRecords metric is written: a Powertools `Metrics`, whose EMF documents go to
@@ -72,6 +79,28 @@ export class MalformedJobError extends Error {
   override readonly name = 'MalformedJobError';
 }
 
+const CORRELATION_KEYS = [
+  'sandbox',
+  'requestId',
+  'executionId',
+  'messageId',
+  'campaignId',
+  'webhookId',
+  'eventId',
+] as const satisfies readonly (keyof Correlation)[];
+
+/** The correlation ids a job names at its top level (every Herald job names some). */
+function correlationOf(job: unknown): Correlation {
+  if (job === null || typeof job !== 'object') return {};
+  const fields = job as Record<string, unknown>;
+  const found: Record<string, string> = {};
+  for (const key of CORRELATION_KEYS) {
+    const value = fields[key];
+    if (typeof value === 'string') found[key] = value;
+  }
+  return found;
+}
+
 /** Issues as `path: message`, without the values (bodies carry personal data). */
 function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
@@ -93,7 +122,8 @@ function describeIssues(error: z.ZodError): string {
 export function sqsWorker<S extends z.ZodType, Deps>(
   options: SqsWorkerOptions<S, Deps>,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const log = options.log ?? containerLogger;
+  const log = options.log ?? logger;
+  const containerLogger = options.telemetry?.logger ?? new HeraldLogger();
   const metrics = options.metrics ?? failedRecordsMetrics(options.queue);
   let deps: Deps | undefined;
 
@@ -114,19 +144,25 @@ export function sqsWorker<S extends z.ZodType, Deps>(
     return parsed.data;
   };
 
-  const processRecord = async (record: SQSRecord): Promise<void> => {
-    try {
-      deps ??= options.deps();
-      await options.process(deps, parse(record), record);
-    } catch (error) {
-      log.error(`${options.name} failed; SQS will deliver it again (or to the DLQ past its receive limit)`, {
-        messageId: record.messageId,
-        receiveCount: Number(record.attributes.ApproximateReceiveCount),
-        error,
-      });
-      throw error;
-    }
-  };
+  const processRecord = (record: SQSRecord): Promise<void> =>
+    withLogScope(containerLogger, { sqsMessageId: record.messageId }, async () => {
+      try {
+        deps ??= options.deps();
+        const job = parse(record);
+        addCorrelation(correlationOf(job));
+        await options.process(deps, job, record);
+      } catch (error) {
+        log.error(
+          `${options.name} failed; SQS will deliver it again (or to the DLQ past its receive limit)`,
+          {
+            sqsMessageId: record.messageId,
+            receiveCount: Number(record.attributes.ApproximateReceiveCount),
+            error,
+          },
+        );
+        throw error;
+      }
+    });
 
   return async (event, context) => {
     const response = await processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), {

@@ -9,6 +9,7 @@ import type {
   WebhookStore,
 } from '../domain/webhook.ts';
 import { deliveryHeaders, feedbackPayload, type WebhookConfig, webhookWants } from '../domain/webhook.ts';
+import { logger } from '../logger.ts';
 import type { DeliveryJob } from '../schemas/feedback-message.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
 import type { AttemptView } from '../schemas/webhook.ts';
@@ -62,7 +63,12 @@ export async function fanOutStatusEvent(deps: DeliveryDeps, event: StatusEvent):
     const created = await deps.deliveries.create(record);
     const existing = created ? record : await deps.deliveries.get(event.sandbox, webhook.id, event.eventId);
     if (existing?.state === 'pending' && existing.attempts === 0)
-      jobs.push(firstAttempt(webhook, event.eventId, now));
+      jobs.push({
+        ...firstAttempt(webhook, event.eventId, now),
+        requestId: event.requestId,
+        executionId: event.executionId,
+        messageId: event.messageId,
+      });
   }
   await deps.deliveryQueue.send(jobs, now);
   return jobs.length;
@@ -159,6 +165,12 @@ export async function deliverJob(deps: DeliveryDeps, job: DeliveryJob): Promise<
   }
 
   const { attempt, delivered, result } = await attemptDelivery(deps, webhook, record, job.attempt);
+  logger.info('webhook attempt', {
+    attempt: job.attempt,
+    outcome: attempt.outcome,
+    ...(attempt.statusCode !== undefined ? { statusCode: attempt.statusCode } : {}),
+    durationMs: attempt.durationMs,
+  });
   if (delivered) {
     await deps.deliveries.recordAttempt(record, attempt, 'delivered');
     if (webhook.failingSince) await deps.webhooks.clearFailing(webhook.sandbox, webhook.id);

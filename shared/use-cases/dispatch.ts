@@ -28,6 +28,7 @@ import { logger } from '../logger.ts';
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type { StatusChange } from '../schemas/execution.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
+import { logStatusChanges } from './status-log.ts';
 
 export interface DispatchDeps {
   readonly executions: ExecutionStore;
@@ -168,6 +169,11 @@ export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise
       deps.executions.transition(outcome.message, outcome.message.status, outcome.changes, outcome.extra),
     ),
   );
+  recorded.forEach((result, index) => {
+    const outcome = outcomes[index];
+    if (result.status === 'fulfilled' && result.value && outcome)
+      logStatusChanges(outcome.message.messageId, job.channel, outcome.changes);
+  });
   const failure = [...sent, ...recorded].find((result) => result.status === 'rejected');
   if (failure) throw failure.reason;
   if (sent.some((result) => result.status === 'fulfilled' && result.value.busy))

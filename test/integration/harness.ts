@@ -8,24 +8,51 @@ import { type HeraldRuntime, type HeraldRuntimeOptions, startHerald } from '../.
 export async function startTestHerald(
   options: HeraldRuntimeOptions = {},
   env: Record<string, string> = {},
-): Promise<HeraldRuntime & { root: Client }> {
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
+): Promise<HeraldRuntime & { root: Client; logs: TestLogs }> {
   // The tests' own SDK clients (pointed at `endpoints`) sign with these; the runtime needs none.
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  const lines: string[] = [];
   const runtime = await startHerald({
     port: 0,
     dataDir: null,
     schedulerIntervalMs: 0,
     log: () => {},
+    // The functions' log lines are kept for the test to read, not printed.
+    logSink: (line) => {
+      lines.push(line);
+    },
     // Revocation must be visible at once in tests; production caches keys for a few seconds.
     // So must a new webhook; production caches a sandbox's webhook list on the fan-out for 5 s.
-    environment: { ...process.env, HERALD_KEY_CACHE_SECONDS: '0', HERALD_WEBHOOK_CACHE_SECONDS: '0', ...env },
+    environment: {
+      ...process.env,
+      HERALD_KEY_CACHE_SECONDS: '0',
+      HERALD_WEBHOOK_CACHE_SECONDS: '0',
+      HERALD_LOG_FORMAT: 'json',
+      ...env,
+    },
     ...options,
   });
   if (!runtime.rootKey && !options.adminKey) throw new Error('test runtime started without a root key');
-  return { ...runtime, root: client(runtime.url, options.adminKey ?? runtime.rootKey ?? '') };
+  return {
+    ...runtime,
+    root: client(runtime.url, options.adminKey ?? runtime.rootKey ?? ''),
+    logs: {
+      text: () => lines.join('\n'),
+      lines: () => lines.map((line) => JSON.parse(line) as LogLine),
+    },
+  };
+}
+
+/** A function's log line, as Powertools writes it in JSON. */
+export type LogLine = Record<string, unknown> & { level: string; message: string };
+
+/** The functions' log lines of one test runtime (JSON, `HERALD_LOG_LEVEL` or INFO). */
+export interface TestLogs {
+  /** Everything logged so far, as written. */
+  text(): string;
+  lines(): LogLine[];
 }
 
 export interface Answer<T = Record<string, unknown>> {

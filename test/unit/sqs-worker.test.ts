@@ -123,7 +123,7 @@ describe('the SQS worker shell', () => {
       'store-down',
     ]);
     expect(lines).toHaveLength(3);
-    const byId = new Map(lines.map((line) => [line.messageId, line]));
+    const byId = new Map(lines.map((line) => [line.sqsMessageId, line]));
     const storeDown = byId.get('store-down');
     expect(storeDown).toMatchObject({
       level: 'ERROR',
@@ -159,7 +159,7 @@ describe('the SQS worker shell', () => {
     const result = await handler({ Records: [record('a', '{}'), record('b', '[')] }, context);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }]);
     expect(failures).toHaveLength(2);
-    expect(failures[0]).toMatchObject({ messageId: 'a', error: expect.any(MalformedJobError) });
+    expect(failures[0]).toMatchObject({ sqsMessageId: 'a', error: expect.any(MalformedJobError) });
   });
 
   it('keeps concurrent invocations apart (the local runtime runs up to four batches of one worker)', async () => {
