@@ -1,18 +1,22 @@
 import type { HeraldConfig } from './config.ts';
-import { HeraldLogger, type LogSink } from './logger.ts';
+import { type Correlation, HeraldLogger, type LogSink, withLogScope } from './logger.ts';
+import { HeraldMetrics, type MetricSink, withMetrics } from './metrics.ts';
 
-/** Where a function's logs go instead of stdout: the local runtime's and the tests' seam. */
+/** Where a function's logs and metrics go instead of stdout: the local runtime's and the tests' seam. */
 export interface TelemetrySinks {
   /** Every finished log line. @default stdout */
   readonly logs?: LogSink;
+  /** Every EMF document. @default stdout (unless POWERTOOLS_METRICS_DISABLED) */
+  readonly metrics?: MetricSink;
 }
 
 /** What a function observes itself with, built once per container from its configuration. */
 export interface Telemetry {
   readonly logger: HeraldLogger;
+  readonly metrics: HeraldMetrics;
 }
 
-/** The function's logger at `HERALD_LOG_LEVEL`, in `HERALD_LOG_FORMAT`, writing to `sinks.logs`. */
+/** The function's logger at `HERALD_LOG_LEVEL`, in `HERALD_LOG_FORMAT`, and its metrics, on `sinks`. */
 export function createTelemetry(
   config: Pick<HeraldConfig, 'HERALD_LOG_LEVEL' | 'HERALD_LOG_FORMAT'>,
   sinks: TelemetrySinks = {},
@@ -23,5 +27,18 @@ export function createTelemetry(
       format: config.HERALD_LOG_FORMAT,
       ...(sinks.logs ? { sink: sinks.logs } : {}),
     }),
+    metrics: new HeraldMetrics(sinks.metrics ? { sink: sinks.metrics } : {}),
   };
+}
+
+/**
+ * One unit of work (an API request, an SQS record, a scheduler run): its log lines carry
+ * `correlation` (and what it adds), its metrics are published when it ends.
+ */
+export function withTelemetry<T>(
+  telemetry: Telemetry,
+  correlation: Correlation,
+  work: () => Promise<T>,
+): Promise<T> {
+  return withLogScope(telemetry.logger, correlation, () => withMetrics(telemetry.metrics, work));
 }

@@ -29,7 +29,7 @@ export function providerEventsWorker(log: DropLog = logger): SqsJob<z.ZodString,
       if (result.outcome === 'dropped') {
         const count = (dropped.get(result.reason) ?? 0) + 1;
         dropped.set(result.reason, count);
-        log.warn('provider event dropped', { reason: result.reason, count, messageId: record.messageId });
+        log.warn('provider event dropped', { reason: result.reason, count, sqsMessageId: record.messageId });
       }
       return result;
     },

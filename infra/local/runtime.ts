@@ -16,6 +16,7 @@ import { hashApiKey } from '../../shared/domain/auth.ts';
 import { systemClock } from '../../shared/domain/clock.ts';
 import { type ApiGroup, routes } from '../../shared/http/routes.ts';
 import type { LogSink } from '../../shared/logger.ts';
+import type { MetricSink } from '../../shared/metrics.ts';
 import { createSqsClient } from '../../shared/queue/sqs-client.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
 import { DynamoDbApiKeyStore } from '../../shared/store/dynamodb-api-key-store.ts';
@@ -64,6 +65,12 @@ export interface HeraldRuntimeOptions {
    * read the logs through. @default stdout
    */
   readonly logSink?: LogSink;
+  /**
+   * Where the functions' metrics go (each an EMF document, as a Lambda writes it to stdout for
+   * CloudWatch): `npm start` sums them into a periodic summary line; tests read them.
+   * @default stdout, unless POWERTOOLS_METRICS_DISABLED
+   */
+  readonly metricsSink?: MetricSink;
 }
 
 export interface HeraldRuntime {
@@ -160,7 +167,10 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
     const clients: Clients = {
       dynamodb: createDocumentClient(dynamodbOptions),
       sqs: createSqsClient(sqsOptions),
-      ...(options.logSink ? { sinks: { logs: options.logSink } } : {}),
+      sinks: {
+        ...(options.logSink ? { logs: options.logSink } : {}),
+        ...(options.metricsSink ? { metrics: options.metricsSink } : {}),
+      },
     };
     stops.push(async () => {
       dynamodb.destroy();

@@ -9,8 +9,9 @@ import {
   sandboxOf,
 } from '../domain/auth.ts';
 import { HeraldError, PROBLEM_TYPE_PREFIX, RouteNotFoundError } from '../domain/errors.ts';
-import { addCorrelation, logger, withLogScope } from '../logger.ts';
-import type { Telemetry } from '../telemetry.ts';
+import { addCorrelation, logger } from '../logger.ts';
+import { recordMetric } from '../metrics.ts';
+import { type Telemetry, withTelemetry } from '../telemetry.ts';
 import type { Authenticator } from '../use-cases/authenticate.ts';
 import { type ParsedRequest, parseRequest } from './parse-request.ts';
 import { problemResponse } from './problem.ts';
@@ -77,6 +78,10 @@ function correlationOfBody(body: unknown): { requestId?: string; campaignId?: st
     ...(typeof campaignId === 'string' ? { campaignId } : {}),
   };
 }
+
+/** The trigger routes (the Triggers metric): every POST under /im/executions/. */
+const isTrigger = (route: RouteDefinition) =>
+  route.method === 'POST' && route.path.startsWith('/im/executions/');
 
 /** The short problem type (`validation`, `campaign-not-live`, …; `internal` for a 500). */
 function problemTypeOf(error: unknown): string {
@@ -201,7 +206,6 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
         body: JSON.stringify(result),
       };
     });
-  const { logger: containerLogger } = deps.telemetry;
 
   /**
    * Each request runs in its own log scope (its lines carry its ids, learned as the request is
@@ -210,17 +214,26 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
    * status and duration.
    */
   return (event: Event, context: Context): Promise<APIGatewayProxyStructuredResultV2> =>
-    withLogScope(containerLogger, { correlationId: context.awsRequestId }, async () => {
+    withTelemetry(deps.telemetry, { correlationId: context.awsRequestId }, async () => {
       const started = performance.now();
       const response = await handler(event, context);
       const status = response.statusCode ?? 200;
+      const route = event.herald?.route;
+      const problem = event.herald?.problemType;
       logger.info('request', {
         method: event.requestContext.http.method,
-        route: event.herald?.route?.path ?? event.routeKey,
+        route: route?.path ?? event.routeKey,
         status,
         ms: Math.round(performance.now() - started),
-        ...(event.herald?.problemType ? { problem: event.herald.problemType } : {}),
+        ...(problem ? { problem } : {}),
       });
+      if (route && isTrigger(route)) {
+        recordMetric('Triggers', 1, {
+          route: route.path,
+          outcome: status < 300 ? 'accepted' : 'refused',
+          problem: problem ?? 'none',
+        });
+      }
       return response;
     });
 }

@@ -10,6 +10,7 @@ import type {
 } from '../domain/webhook.ts';
 import { deliveryHeaders, feedbackPayload, type WebhookConfig, webhookWants } from '../domain/webhook.ts';
 import { logger } from '../logger.ts';
+import { recordMetric } from '../metrics.ts';
 import type { DeliveryJob } from '../schemas/feedback-message.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
 import type { AttemptView } from '../schemas/webhook.ts';
@@ -171,7 +172,12 @@ export async function deliverJob(deps: DeliveryDeps, job: DeliveryJob): Promise<
     ...(attempt.statusCode !== undefined ? { statusCode: attempt.statusCode } : {}),
     durationMs: attempt.durationMs,
   });
+  recordMetric('WebhookAttempts', 1, { outcome: attempt.outcome });
   if (delivered) {
+    recordMetric(
+      'WebhookDeliveryDelay',
+      Math.max(0, deps.clock.now().getTime() - Date.parse(record.createdAt)),
+    );
     await deps.deliveries.recordAttempt(record, attempt, 'delivered');
     if (webhook.failingSince) await deps.webhooks.clearFailing(webhook.sandbox, webhook.id);
     return;

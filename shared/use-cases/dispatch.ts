@@ -25,6 +25,7 @@ import { RenderBudgetError } from '../domain/template.ts';
 import { listUnsubscribeHeaders, type UnsubscribeClaims } from '../domain/unsubscribe-token.ts';
 import type { StatusEventPublisher } from '../domain/webhook.ts';
 import { logger } from '../logger.ts';
+import { recordMetric } from '../metrics.ts';
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type { StatusChange } from '../schemas/execution.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
@@ -345,6 +346,7 @@ async function dispatchOne(
       };
     }
   }
+  const sendStarted = performance.now();
   const outcome = await provider.send(
     {
       sandbox: job.sandbox,
@@ -360,6 +362,10 @@ async function dispatchOne(
     },
     deps.clock.now(),
   );
+  recordMetric('ProviderLatency', performance.now() - sendStarted, {
+    channel: job.channel,
+    provider: provider.name,
+  });
   const decision = sendDecision(
     outcome,
     at(),

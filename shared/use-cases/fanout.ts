@@ -13,6 +13,7 @@ import { chooseAddress } from '../domain/message.ts';
 import type { ProfileRecord, ProfileStore } from '../domain/profile.ts';
 import type { StatusEventPublisher } from '../domain/webhook.ts';
 import { addCorrelation } from '../logger.ts';
+import { recordMetric } from '../metrics.ts';
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type { FanoutJob } from '../schemas/fanout-job.ts';
 import { logStatusChanges } from './status-log.ts';
@@ -144,6 +145,7 @@ export async function fanOutPage(deps: FanoutDeps, job: FanoutJob): Promise<void
     ...(job.cursor ? { cursor: job.cursor } : {}),
   });
   const profiles = await deps.profiles.getMany(job.sandbox, page.profileIds);
+  recordMetric('FanoutMembers', page.profileIds.length);
   const decisions = await withoutSuppressed(
     deps,
     run,

@@ -14,6 +14,7 @@ export async function startTestHerald(
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   const lines: string[] = [];
+  const documents: string[] = [];
   const runtime = await startHerald({
     port: 0,
     dataDir: null,
@@ -22,6 +23,9 @@ export async function startTestHerald(
     // The functions' log lines are kept for the test to read, not printed.
     logSink: (line) => {
       lines.push(line);
+    },
+    metricsSink: (document) => {
+      documents.push(document);
     },
     // Revocation must be visible at once in tests; production caches keys for a few seconds.
     // So must a new webhook; production caches a sandbox's webhook list on the fan-out for 5 s.
@@ -41,6 +45,7 @@ export async function startTestHerald(
     logs: {
       text: () => lines.join('\n'),
       lines: () => lines.map((line) => JSON.parse(line) as LogLine),
+      metrics: () => documents.map((document) => JSON.parse(document) as EmfDocument),
     },
   };
 }
@@ -48,12 +53,26 @@ export async function startTestHerald(
 /** A function's log line, as Powertools writes it in JSON. */
 export type LogLine = Record<string, unknown> & { level: string; message: string };
 
-/** The functions' log lines of one test runtime (JSON, `HERALD_LOG_LEVEL` or INFO). */
+/** The functions' log lines and metrics of one test runtime (JSON, `HERALD_LOG_LEVEL` or INFO). */
 export interface TestLogs {
   /** Everything logged so far, as written. */
   text(): string;
   lines(): LogLine[];
+  /** The EMF documents the functions wrote (CloudWatch embedded metric format). */
+  metrics(): EmfDocument[];
 }
+
+/** A CloudWatch EMF document: its directives under `_aws`, dimension and metric values at the top. */
+export type EmfDocument = Record<string, unknown> & {
+  _aws: {
+    Timestamp: number;
+    CloudWatchMetrics: {
+      Namespace: string;
+      Dimensions: string[][];
+      Metrics: { Name: string; Unit: string }[];
+    }[];
+  };
+};
 
 export interface Answer<T = Record<string, unknown>> {
   readonly status: number;

@@ -1,14 +1,16 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config.ts';
 import { signUnsubscribeToken } from '../../shared/domain/unsubscribe-token.ts';
 import { unsubscribeKeyring } from '../../shared/roots/unsubscribe-parts.ts';
-import { emailCampaign, type LogLine, sandboxWithKey, startTestHerald } from './harness.ts';
+import { type EmfDocument, emailCampaign, type LogLine, sandboxWithKey, startTestHerald } from './harness.ts';
 import { startReceiver, waitFor } from './receiver.ts';
 
 /**
- * The logs of a full flow, read through the runtime's log sink (the same Powertools JSON lines a
- * Lambda writes): a trigger's ids on its API line, its dispatch and its webhook delivery; and none
- * of the secrets the flow created or used anywhere in them, at DEBUG.
+ * The logs and metrics of a full flow, read through the runtime's sinks (the same Powertools JSON
+ * lines and EMF documents a Lambda writes to stdout): a trigger's ids on its API line, its
+ * dispatch and its webhook delivery; none of the secrets the flow created or used anywhere in the
+ * logs, at DEBUG; and the EMF documents of the trigger, its message and a failed record.
  */
 const UNSUBSCRIBE_SECRET = 'unsubscribe-secret-of-the-observability-test-0123';
 const SMTP_PASSWORD = 'smtp-password-never-logged-4242';
@@ -91,6 +93,20 @@ beforeAll(async () => {
     body: 'List-Unsubscribe=One-Click',
   });
   expect(unsubscribed.status).toBe(200);
+  // A refused trigger (an unknown campaign), and a record the dispatch worker cannot read.
+  const refused = await api.post('/im/executions/unitary', {
+    requestId: `${requestId}-refused`,
+    campaignId: '00000000-0000-4000-8000-000000000000',
+    recipients: [{ type: 'aep', userId: 'a@example.com', namespace: 'email' }],
+  });
+  expect(refused.status).toBe(404);
+  await herald.clients.sqs.send(
+    new SendMessageCommand({ QueueUrl: herald.queueUrls.DISPATCH_QUEUE_URL, MessageBody: 'not a job' }),
+  );
+  await waitFor(
+    () => herald.logs.metrics().some((document) => 'FailedRecords' in document),
+    'the FailedRecords document',
+  );
   // Every delivery has been attempted, and logged, once the receiver has both events.
   await waitFor(
     () => herald.logs.lines().filter((line) => line.message === 'webhook attempt').length >= 2,
@@ -153,5 +169,57 @@ describe('logs', () => {
     expect(text.length).toBeGreaterThan(0);
     expect(secrets.length).toBeGreaterThanOrEqual(9);
     for (const secret of secrets) expect(text.includes(secret), `a secret was logged: ${secret}`).toBe(false);
+  });
+});
+
+/** The EMF documents holding a metric, with their dimensions as a record. */
+function documentsOf(name: string): EmfDocument[] {
+  return herald.logs.metrics().filter((document) => name in document);
+}
+
+describe('metrics (CloudWatch EMF)', () => {
+  it('count the trigger accepted and the one refused, by route and problem type', () => {
+    const triggers = documentsOf('Triggers');
+    expect(triggers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          service: 'herald',
+          route: '/im/executions/unitary',
+          outcome: 'accepted',
+          problem: 'none',
+          Triggers: 1,
+        }),
+        expect.objectContaining({
+          route: '/im/executions/unitary',
+          outcome: 'refused',
+          problem: 'campaign-not-found',
+          Triggers: 1,
+        }),
+      ]),
+    );
+    expect(triggers[0]?._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'Herald',
+        Dimensions: [['service', 'route', 'outcome', 'problem']],
+        Metrics: [{ Name: 'Triggers', Unit: 'Count' }],
+      },
+    ]);
+  });
+
+  it("record the message's statuses by channel, the provider's latency and the webhook attempts", () => {
+    const statuses = documentsOf('Messages').map((d) => `${d.channel}:${d.status}`);
+    expect(statuses).toEqual(expect.arrayContaining(['email:sent', 'email:delivered']));
+    expect(documentsOf('ProviderLatency')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ channel: 'email', provider: 'sandbox' })]),
+    );
+    const attempts = documentsOf('WebhookAttempts').filter((d) => d.outcome === 'delivered');
+    expect(attempts.flatMap((d) => [d.WebhookAttempts].flat())).toHaveLength(2);
+    expect(documentsOf('WebhookDeliveryDelay').length).toBeGreaterThan(0);
+  });
+
+  it('count a failed record under its queue', () => {
+    expect(documentsOf('FailedRecords')).toEqual([
+      expect.objectContaining({ service: 'herald', queue: 'dispatch', FailedRecords: 1 }),
+    ]);
   });
 });

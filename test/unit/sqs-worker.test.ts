@@ -1,18 +1,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { feedbackWorker } from '../../functions/workers/feedback.ts';
 import type { DeliveryStore, WebhookStore } from '../../shared/domain/webhook.ts';
 import {
   FAILED_RECORDS_METRIC,
-  failedRecordsMetrics,
   MalformedJobError,
   METRICS_NAMESPACE,
   sqsWorker,
   type WorkerLog,
 } from '../../shared/queue/sqs-worker.ts';
 import type { DeliveryJob } from '../../shared/schemas/feedback-message.ts';
+import { createTelemetry } from '../../shared/telemetry.ts';
 import type { DeliveryDeps } from '../../shared/use-cases/deliver.ts';
 
 /**
@@ -211,13 +211,15 @@ describe('the SQS worker shell', () => {
   });
 
   it('writes one FailedRecords EMF document per batch with failures, counting them, under its queue', async () => {
-    // vitest.config.ts disables Powertools metrics for every suite; this instance is the real one.
-    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-    const metrics = failedRecordsMetrics('feedback');
-    vi.unstubAllEnvs();
-    const handler = sqsWorker({ ...feedbackWorker, deps: feedbackDeps, log: { error: () => {} }, metrics });
-    const failing = await capturingLogs(() =>
-      handler(
+    // The metrics sink seam: the EMF documents the shell would write to stdout on Lambda.
+    const documents: string[] = [];
+    const telemetry = createTelemetry(
+      { HERALD_LOG_LEVEL: 'SILENT', HERALD_LOG_FORMAT: 'json' },
+      { metrics: (document) => void documents.push(document) },
+    );
+    const handler = sqsWorker({ ...feedbackWorker, deps: feedbackDeps, log: { error: () => {} }, telemetry });
+    const failing = {
+      result: await handler(
         {
           Records: [
             record('ok', JSON.stringify(deliveryJob('deleted'))),
@@ -227,7 +229,8 @@ describe('the SQS worker shell', () => {
         },
         context,
       ),
-    );
+      lines: documents.splice(0).map((line) => JSON.parse(line) as Record<string, unknown>),
+    };
     expect(failing.result.batchItemFailures).toHaveLength(2);
     expect(failing.lines).toHaveLength(1);
     const emf = failing.lines[0] as {
@@ -243,10 +246,8 @@ describe('the SQS worker shell', () => {
     expect(emf).toMatchObject({ service: 'herald', queue: 'feedback', [FAILED_RECORDS_METRIC]: 2 });
 
     // A clean batch writes nothing (no empty document, no "no metrics" warning).
-    const clean = await capturingLogs(() =>
-      handler({ Records: [record('ok', JSON.stringify(deliveryJob('deleted')))] }, context),
-    );
-    expect(clean.result.batchItemFailures).toEqual([]);
-    expect(clean.lines).toEqual([]);
+    const clean = await handler({ Records: [record('ok', JSON.stringify(deliveryJob('deleted')))] }, context);
+    expect(clean.batchItemFailures).toEqual([]);
+    expect(documents).toEqual([]);
   });
 });
