@@ -1,8 +1,8 @@
 import type { HeraldConfig } from '../shared/config.ts';
-import { logger, withLogScope } from '../shared/logger.ts';
+import { logger } from '../shared/logger.ts';
 import type { Clients } from '../shared/roots/parts.ts';
 import { schedulerRoot } from '../shared/roots/scheduler.ts';
-import { createTelemetry } from '../shared/telemetry.ts';
+import { createTelemetry, withTelemetry } from '../shared/telemetry.ts';
 import { runDueCampaignTransitions } from '../shared/use-cases/campaigns.ts';
 import { redriveStaleClaims } from '../shared/use-cases/claims.ts';
 import { runDueSchedules } from '../shared/use-cases/schedules.ts';
@@ -15,9 +15,9 @@ import { runDueSchedules } from '../shared/use-cases/schedules.ts';
  */
 export function createHandler(config: HeraldConfig, clients?: Partial<Clients>) {
   const deps = schedulerRoot(config, clients);
-  const { logger: containerLogger } = createTelemetry(config, clients?.sinks);
+  const telemetry = createTelemetry(config, clients?.sinks);
   return (): Promise<{ campaignsChanged: number; runsStarted: number; claimsRedriven: number }> =>
-    withLogScope(containerLogger, {}, async () => {
+    withTelemetry(telemetry, '## scheduler', {}, async () => {
       const campaignsChanged = await runDueCampaignTransitions(deps);
       // Campaign starts go first, so a run scheduled for a campaign's start date finds it live.
       const runsStarted = await runDueSchedules(deps);

@@ -168,7 +168,8 @@ const at =
   (level: 'debug' | 'info' | 'warn' | 'error') =>
   (message: string, attributes: Attributes = {}): void => {
     const { logger: target, correlation } = current();
-    target[level](message, { ...correlation, ...attributes });
+    // The line's own attributes first (and winning), then the scope's ids.
+    target[level](message, Object.assign({}, attributes, correlation, attributes));
   };
 
 /**

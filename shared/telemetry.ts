@@ -1,6 +1,7 @@
 import type { HeraldConfig } from './config.ts';
-import { type Correlation, HeraldLogger, type LogSink, withLogScope } from './logger.ts';
+import { type Correlation, currentCorrelation, HeraldLogger, type LogSink, withLogScope } from './logger.ts';
 import { HeraldMetrics, type MetricSink, withMetrics } from './metrics.ts';
+import { traced } from './tracing.ts';
 
 /** Where a function's logs and metrics go instead of stdout: the local runtime's and the tests' seam. */
 export interface TelemetrySinks {
@@ -32,13 +33,17 @@ export function createTelemetry(
 }
 
 /**
- * One unit of work (an API request, an SQS record, a scheduler run): its log lines carry
- * `correlation` (and what it adds), its metrics are published when it ends.
+ * One unit of work (an API request, an SQS record, a scheduler run), named for its X-Ray
+ * subsegment: its log lines carry `correlation` (and what it adds), its metrics are published when
+ * it ends, and its subsegment (when tracing) is annotated with the same ids.
  */
 export function withTelemetry<T>(
   telemetry: Telemetry,
+  name: string,
   correlation: Correlation,
   work: () => Promise<T>,
 ): Promise<T> {
-  return withLogScope(telemetry.logger, correlation, () => withMetrics(telemetry.metrics, work));
+  return withLogScope(telemetry.logger, correlation, () =>
+    traced(name, currentCorrelation, () => withMetrics(telemetry.metrics, work)),
+  );
 }

@@ -214,26 +214,31 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
    * status and duration.
    */
   return (event: Event, context: Context): Promise<APIGatewayProxyStructuredResultV2> =>
-    withTelemetry(deps.telemetry, { correlationId: context.awsRequestId }, async () => {
-      const started = performance.now();
-      const response = await handler(event, context);
-      const status = response.statusCode ?? 200;
-      const route = event.herald?.route;
-      const problem = event.herald?.problemType;
-      logger.info('request', {
-        method: event.requestContext.http.method,
-        route: route?.path ?? event.routeKey,
-        status,
-        ms: Math.round(performance.now() - started),
-        ...(problem ? { problem } : {}),
-      });
-      if (route && isTrigger(route)) {
-        recordMetric('Triggers', 1, {
-          route: route.path,
-          outcome: status < 300 ? 'accepted' : 'refused',
-          problem: problem ?? 'none',
+    withTelemetry(
+      deps.telemetry,
+      `## ${event.routeKey}`,
+      { correlationId: context.awsRequestId },
+      async () => {
+        const started = performance.now();
+        const response = await handler(event, context);
+        const status = response.statusCode ?? 200;
+        const route = event.herald?.route;
+        const problem = event.herald?.problemType;
+        logger.info('request', {
+          method: event.requestContext.http.method,
+          route: route?.path ?? event.routeKey,
+          status,
+          ms: Math.round(performance.now() - started),
+          ...(problem ? { problem } : {}),
         });
-      }
-      return response;
-    });
+        if (route && isTrigger(route)) {
+          recordMetric('Triggers', 1, {
+            route: route.path,
+            outcome: status < 300 ? 'accepted' : 'refused',
+            problem: problem ?? 'none',
+          });
+        }
+        return response;
+      },
+    );
 }

@@ -123,7 +123,7 @@ export function sqsWorker<S extends z.ZodType, Deps>(
   };
 
   const processRecord = (record: SQSRecord): Promise<void> =>
-    withTelemetry(telemetry, { sqsMessageId: record.messageId }, async () => {
+    withTelemetry(telemetry, `## ${options.name}`, { sqsMessageId: record.messageId }, async () => {
       try {
         deps ??= options.deps();
         const job = parse(record);

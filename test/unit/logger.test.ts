@@ -67,10 +67,10 @@ describe('the logger', () => {
       logger.error('request failed', { error: new TypeError('boom') });
     });
     expect(lines[0]).toMatch(
-      /^\d\d:\d\d:\d\d\.\d{3} INFO {2}request {2}requestId=r-1 method=POST route=\/im\/executions\/unitary status=202 ms=12$/,
+      /^\d\d:\d\d:\d\d\.\d{3} INFO {2}request {2}method=POST route=\/im\/executions\/unitary status=202 ms=12 requestId=r-1$/,
     );
     expect(lines[1]).toMatch(
-      / ERROR request failed {2}requestId=r-1 error="TypeError: boom"\n {4}TypeError: boom\n/,
+      / ERROR request failed {2}error="TypeError: boom" requestId=r-1\n {4}TypeError: boom\n/,
     );
   });
 });
