@@ -41,6 +41,17 @@ export async function startTestHerald(
   if (!runtime.rootKey && !options.adminKey) throw new Error('test runtime started without a root key');
   return {
     ...runtime,
+    // Every suite's logs are checked for the secrets its runtime had or handed out.
+    stop: async () => {
+      await runtime.stop();
+      assertNoSecretIn(lines.join('\n'), [
+        ...handedOut,
+        runtime.rootKey,
+        options.adminKey,
+        runtime.config.HERALD_SECRETS_KEY,
+        runtime.config.HERALD_UNSUBSCRIBE_SECRET,
+      ]);
+    },
     root: client(runtime.url, options.adminKey ?? runtime.rootKey ?? ''),
     logs: {
       text: () => lines.join('\n'),
@@ -73,6 +84,28 @@ export type EmfDocument = Record<string, unknown> & {
     }[];
   };
 };
+
+/**
+ * The secrets the API answered with in this test file (API keys' `key`, webhooks' `secret`): a
+ * runtime's `stop()` fails when its logs hold one, so every integration suite checks its own logs.
+ */
+const handedOut = new Set<string>();
+
+function rememberSecrets(body: unknown): void {
+  if (body === null || typeof body !== 'object') return;
+  for (const field of ['key', 'secret'] as const) {
+    const value = (body as Record<string, unknown>)[field];
+    if (typeof value === 'string' && value.length >= 16) handedOut.add(value);
+  }
+}
+
+function assertNoSecretIn(logs: string, secrets: readonly (string | undefined)[]): void {
+  const leaked = secrets.filter((secret): secret is string => !!secret && logs.includes(secret));
+  if (leaked.length > 0)
+    throw new Error(
+      `the logs hold ${leaked.length} secret(s), starting ${leaked.map((s) => `${s.slice(0, 6)}…`).join(', ')}`,
+    );
+}
 
 export interface Answer<T = Record<string, unknown>> {
   readonly status: number;
@@ -114,11 +147,9 @@ export function client(baseUrl: string, key: string): Client {
     if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
     const response = await fetch(`${baseUrl}${path}`, init);
     const text = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: (text ? JSON.parse(text) : undefined) as T,
-    };
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    rememberSecrets(parsed);
+    return { status: response.status, headers: response.headers, body: parsed as T };
   };
   return {
     key,
