@@ -145,12 +145,16 @@ function withoutUndefined(correlation: Correlation): Correlation {
   return Object.fromEntries(Object.entries(correlation).filter(([, value]) => value !== undefined));
 }
 
-/** Outside any scope (module init, a runtime's own lines): INFO, JSON, stdout. */
+/**
+ * Outside any scope — code that is not running as a function's unit of work (the CLI, unit tests
+ * calling a use case directly): only warnings and errors, JSON, on stdout. The INFO lines are the
+ * record of a function's work, and every function's work runs in a scope.
+ */
 let fallback: HeraldLogger | undefined;
 const current = (): { logger: HeraldLogger; correlation: Correlation } => {
   const scope = scopes.getStore();
   if (scope) return scope;
-  fallback ??= new HeraldLogger();
+  fallback ??= new HeraldLogger({ level: 'WARN' });
   return { logger: fallback, correlation: {} };
 };
 
