@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
@@ -12,7 +11,7 @@ import {
   type WorkerLog,
 } from '../../shared/queue/sqs-worker.ts';
 import type { DeliveryJob } from '../../shared/schemas/feedback-message.ts';
-import { createTelemetry } from '../../shared/telemetry.ts';
+import { createTelemetry, type Telemetry } from '../../shared/telemetry.ts';
 import type { DeliveryDeps } from '../../shared/use-cases/deliver.ts';
 
 /**
@@ -71,41 +70,21 @@ function feedbackDeps(): DeliveryDeps {
   };
 }
 
-/** Runs `action` with the process's stdout and stderr captured; returns the JSON log lines. */
+/** Runs `action` with a worker telemetry whose log lines (Powertools JSON, ERROR and up) are kept. */
 async function capturingLogs<T>(
-  action: () => Promise<T>,
+  action: (telemetry: Telemetry) => Promise<T>,
 ): Promise<{ result: T; lines: Record<string, unknown>[] }> {
   const written: string[] = [];
-  const streams = [process.stdout, process.stderr] as const;
-  const originals = streams.map((s) => s.write);
-  for (const stream of streams) {
-    stream.write = ((chunk: string | Uint8Array) => {
-      written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof stream.write;
-  }
-  try {
-    const result = await action();
-    const lines = written
-      .join('')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    return { result, lines };
-  } finally {
-    streams.forEach((stream, i) => {
-      stream.write = originals[i] as typeof stream.write;
-    });
-  }
+  const telemetry = createTelemetry(
+    { HERALD_LOG_LEVEL: 'ERROR', HERALD_LOG_FORMAT: 'json' },
+    { logs: (line) => void written.push(line), metrics: () => {} },
+  );
+  const result = await action(telemetry);
+  return { result, lines: written.map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
 
 describe('the SQS worker shell', () => {
-  it("logs each failed record's messageId and reason as Powertools JSON, and reports only those", async () => {
-    const handler = sqsWorker({
-      ...feedbackWorker,
-      deps: feedbackDeps,
-      log: new Logger({ serviceName: 'herald', logLevel: 'ERROR' }),
-    });
+  it("logs each failed record's SQS message id and reason as Powertools JSON, and reports only those", async () => {
     const event: SQSEvent = {
       Records: [
         record('ok-1', JSON.stringify(deliveryJob('deleted'))),
@@ -115,7 +94,9 @@ describe('the SQS worker shell', () => {
         record('ok-2', JSON.stringify(deliveryJob('deleted'))),
       ],
     };
-    const { result, lines } = await capturingLogs(() => handler(event, context));
+    const { result, lines } = await capturingLogs((telemetry) =>
+      sqsWorker({ ...feedbackWorker, deps: feedbackDeps, telemetry })(event, context),
+    );
 
     expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([
       'not-a-job',
