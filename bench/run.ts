@@ -12,11 +12,19 @@ import { rawBaseline } from './raw-baseline.ts';
  * dispatch poller all in this one process). Prints figures; asserts nothing. Bounded: a few hundred
  * requests per row, loopback only.
  */
-process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+// The functions' log level, parsed from this environment by startHerald: benches measure, they do not read logs.
+process.env.HERALD_LOG_LEVEL ??= 'ERROR';
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
 
-const herald = await startHerald({ port: 0, dataDir: null, schedulerIntervalMs: 0, log: () => {} });
+const herald = await startHerald({
+  port: 0,
+  dataDir: null,
+  schedulerIntervalMs: 0,
+  log: () => {},
+  // The EMF documents are serialized as on Lambda, then dropped (not printed among the results).
+  metricsSink: () => {},
+});
 // The runtime's own client (it stops it).
 const { sqs } = herald.clients;
 

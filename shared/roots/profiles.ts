@@ -14,7 +14,7 @@ export function profilesRoot(config: HeraldConfig, clients: Partial<Clients> = {
   const documents = clients.dynamodb ?? createDocumentClient();
   const table = config.TABLE_NAME;
   return {
-    ...apiParts(config, new DynamoDbApiKeyStore(documents, table)),
+    ...apiParts(config, new DynamoDbApiKeyStore(documents, table), clients),
     profiles: new DynamoDbProfileStore(documents, table),
     namespaces: new DynamoDbNamespaceStore(documents, table),
     audiences: new DynamoDbAudienceStore(documents, table),

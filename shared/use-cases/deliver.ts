@@ -9,6 +9,8 @@ import type {
   WebhookStore,
 } from '../domain/webhook.ts';
 import { deliveryHeaders, feedbackPayload, type WebhookConfig, webhookWants } from '../domain/webhook.ts';
+import { logger } from '../logger.ts';
+import { recordMetric } from '../metrics.ts';
 import type { DeliveryJob } from '../schemas/feedback-message.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
 import type { AttemptView } from '../schemas/webhook.ts';
@@ -62,7 +64,12 @@ export async function fanOutStatusEvent(deps: DeliveryDeps, event: StatusEvent):
     const created = await deps.deliveries.create(record);
     const existing = created ? record : await deps.deliveries.get(event.sandbox, webhook.id, event.eventId);
     if (existing?.state === 'pending' && existing.attempts === 0)
-      jobs.push(firstAttempt(webhook, event.eventId, now));
+      jobs.push({
+        ...firstAttempt(webhook, event.eventId, now),
+        requestId: event.requestId,
+        executionId: event.executionId,
+        messageId: event.messageId,
+      });
   }
   await deps.deliveryQueue.send(jobs, now);
   return jobs.length;
@@ -159,7 +166,18 @@ export async function deliverJob(deps: DeliveryDeps, job: DeliveryJob): Promise<
   }
 
   const { attempt, delivered, result } = await attemptDelivery(deps, webhook, record, job.attempt);
+  logger.info('webhook attempt', {
+    attempt: job.attempt,
+    outcome: attempt.outcome,
+    ...(attempt.statusCode !== undefined ? { statusCode: attempt.statusCode } : {}),
+    durationMs: attempt.durationMs,
+  });
+  recordMetric('WebhookAttempts', 1, { outcome: attempt.outcome });
   if (delivered) {
+    recordMetric(
+      'WebhookDeliveryDelay',
+      Math.max(0, deps.clock.now().getTime() - Date.parse(record.createdAt)),
+    );
     await deps.deliveries.recordAttempt(record, attempt, 'delivered');
     if (webhook.failingSince) await deps.webhooks.clearFailing(webhook.sandbox, webhook.id);
     return;

@@ -25,9 +25,11 @@ import { RenderBudgetError } from '../domain/template.ts';
 import { listUnsubscribeHeaders, type UnsubscribeClaims } from '../domain/unsubscribe-token.ts';
 import type { StatusEventPublisher } from '../domain/webhook.ts';
 import { logger } from '../logger.ts';
+import { recordMetric } from '../metrics.ts';
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type { StatusChange } from '../schemas/execution.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
+import { logStatusChanges } from './status-log.ts';
 
 export interface DispatchDeps {
   readonly executions: ExecutionStore;
@@ -168,6 +170,11 @@ export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise
       deps.executions.transition(outcome.message, outcome.message.status, outcome.changes, outcome.extra),
     ),
   );
+  recorded.forEach((result, index) => {
+    const outcome = outcomes[index];
+    if (result.status === 'fulfilled' && result.value && outcome)
+      logStatusChanges(outcome.message.messageId, job.channel, outcome.changes);
+  });
   const failure = [...sent, ...recorded].find((result) => result.status === 'rejected');
   if (failure) throw failure.reason;
   if (sent.some((result) => result.status === 'fulfilled' && result.value.busy))
@@ -339,6 +346,7 @@ async function dispatchOne(
       };
     }
   }
+  const sendStarted = performance.now();
   const outcome = await provider.send(
     {
       sandbox: job.sandbox,
@@ -354,6 +362,10 @@ async function dispatchOne(
     },
     deps.clock.now(),
   );
+  recordMetric('ProviderLatency', performance.now() - sendStarted, {
+    channel: job.channel,
+    provider: provider.name,
+  });
   const decision = sendDecision(
     outcome,
     at(),
