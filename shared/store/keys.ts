@@ -75,10 +75,28 @@ export const keys = {
     pk: `SB#${sandbox}#WHD#${webhookId}#${eventId}`,
     sk: 'DELIVERY',
   }),
-  /** One partition per webhook: its attempt log, newest last. */
-  attempts: (sandbox: string, webhookId: string) => ({ pk: `SB#${sandbox}#WHATT#${webhookId}`, prefix: '' }),
-  /** One partition per webhook: deliveries that exhausted their retries, by creation time. */
-  failedDeliveries: (sandbox: string, webhookId: string) => ({
+  /**
+   * A webhook's attempt log, in WEBHOOK_LOG_SHARDS partitions by a hash of the event id (ADR 0022);
+   * sort key `<at>#<eventId>#<attempt>`, read newest first by merging the shards.
+   */
+  attempts: (sandbox: string, webhookId: string, shard: number) => ({
+    pk: `SB#${sandbox}#WHATT#${webhookId}#${shard}`,
+    prefix: '',
+  }),
+  /** A webhook's deliveries that exhausted their retries, sharded as its attempt log; sk `<createdAt>#<eventId>`. */
+  failedDeliveries: (sandbox: string, webhookId: string, shard: number) => ({
+    pk: `SB#${sandbox}#WHFAIL#${webhookId}#${shard}`,
+    prefix: '',
+  }),
+  /**
+   * The single partitions the attempt log and failed list had before ADR 0022. Nothing writes them;
+   * reads include them until their items expire (RETENTION_SECONDS after the upgrade).
+   */
+  unshardedAttempts: (sandbox: string, webhookId: string) => ({
+    pk: `SB#${sandbox}#WHATT#${webhookId}`,
+    prefix: '',
+  }),
+  unshardedFailedDeliveries: (sandbox: string, webhookId: string) => ({
     pk: `SB#${sandbox}#WHFAIL#${webhookId}`,
     prefix: '',
   }),
@@ -95,6 +113,14 @@ export const keys = {
     sk: `CHANNELDEFAULT#${channel}`,
   }),
 } as const;
+
+/**
+ * Partitions a webhook's attempt log and failed list are spread over (ADR 0022). An attempt is
+ * logged in a transaction (2 write units per KB), so the design peak's ~200,000 status events/s to
+ * one webhook write ~400,000 units/s: 512 partitions take ~780 each, under DynamoDB's 1,000.
+ * Changing it moves where an event's attempts go: keep the old layout readable until it expires.
+ */
+export const WEBHOOK_LOG_SHARDS = 512;
 
 /** Partition of the sparse `due` index; the scheduler reads it. */
 export const DUE_PARTITION = 'DUE';
