@@ -52,11 +52,15 @@ export const pinnedCalls = {
     'dynamodb:BatchGetItemCommand',
     'dynamodb:GetItemCommand',
   ],
-  /** A status event fanned out to one webhook, the list cached: the delivery record and its job. */
-  webhookFanOut: ['dynamodb:PutItemCommand', 'sqs:SendMessageBatchCommand'],
   /**
-   * The delivery job delivered at the first attempt: the webhook and the record read, the POST,
-   * the record and the attempt written in one transaction.
+   * A status event to one webhook that accepts it, the list cached: the delivery record created,
+   * the first attempt POSTed in the same step, the record and the attempt written in one
+   * transaction. No queue call.
+   */
+  webhookFanOut: ['dynamodb:PutItemCommand', 'dynamodb:TransactWriteItemsCommand'],
+  /**
+   * A delivery job (a retry, a resend, a recovery) that is delivered: the webhook and the record
+   * read fresh, the POST, the record and the attempt written in one transaction.
    */
   webhookDelivery: [
     'dynamodb:GetItemCommand',

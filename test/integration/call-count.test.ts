@@ -173,11 +173,14 @@ describe('cost of a high-throughput call', () => {
 });
 
 describe('cost of a status event', () => {
-  it("fans out to a sandbox's webhooks on a warm container in one write and one enqueue, and is delivered in two reads and one write", async () => {
+  it('is delivered from the fan-out in two store calls on a warm container; a resend in three', async () => {
     const receiver = await startReceiver();
     try {
       const hooked = await sandboxWithKey(herald, ['admin']);
-      const webhook = await hooked.api.post('/webhooks', { name: 'w', url: receiver.url('/hook') });
+      const webhook = await hooked.api.post<{ id: string }>('/webhooks', {
+        name: 'w',
+        url: receiver.url('/hook'),
+      });
       expect(webhook.status, JSON.stringify(webhook.body)).toBe(201);
       const created = await hooked.api.post<{ id: string }>('/campaigns', {
         ...emailCampaign,
@@ -232,8 +235,15 @@ describe('cost of a status event', () => {
       expect(await handle(events[0] as Message)).toEqual([]);
       calls.length = 0;
       expect(await handle(events[1] as Message)).toEqual([]);
-      // The webhook list comes from the container's cache: the delivery record, and its job.
+      // The webhook list comes from the container's cache; the first attempt is made in the
+      // fan-out: the delivery record, then the record and its attempt. Nothing queued.
       expect(calls).toEqual(pinnedCalls.webhookFanOut);
+      expect(calls.length).toBeLessThanOrEqual(2);
+      expect(await feedbackMessages('delivery')).toEqual([]);
+      // A resend is a delivery job: the webhook and the record read fresh, then the transaction.
+      const eventId = (JSON.parse(events[1]?.Body ?? '{}') as { eventId: string }).eventId;
+      const resent = await hooked.api.post(`/webhooks/${webhook.body.id}/events/${eventId}/resend`);
+      expect(resent.status, JSON.stringify(resent.body)).toBe(202);
       const [delivery] = await feedbackMessages('delivery');
       if (!delivery) throw new Error('no delivery job was queued');
       calls.length = 0;

@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedbackPayload } from '../../shared/schemas/webhook.ts';
 import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
-import { type Received, startReceiver, waitFor } from './receiver.ts';
+import { ATTEMPT_LOG_POLL_MS, type Received, startReceiver, waitFor } from './receiver.ts';
 
 type Attempt = {
   durationMs: number;
@@ -268,6 +268,8 @@ describe('delivery', () => {
     await waitFor(
       async () => (await attempts(s.api, s.webhookId)).length >= 8,
       'four attempts of each of the two events',
+      20_000,
+      ATTEMPT_LOG_POLL_MS,
     );
     const log = (await attempts(s.api, s.webhookId)).sort((a, b) => a.at.localeCompare(b.at));
     const first = log.filter((a) => a.eventId === log[0]?.eventId).sort((a, b) => a.attempt - b.attempt);
@@ -354,6 +356,8 @@ describe('delivery', () => {
     await waitFor(
       async () => (await attempts(s.api, s.webhookId)).filter((a) => a.outcome === 'delivered').length >= 2,
       'both events delivered',
+      20_000,
+      ATTEMPT_LOG_POLL_MS,
     );
     const log = await attempts(s.api, s.webhookId);
     const turnedAway = log.filter((a) => a.statusCode === 429);
