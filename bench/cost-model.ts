@@ -66,9 +66,9 @@ export const DURATIONS_MS = {
   dispatchJob: 90,
   /** One fanout page of 100 members. */
   fanoutPage: 80,
-  /** A status event's fan-out: one write and one enqueue. */
+  /** A status event's fan-out: the record written before its first attempt. */
   fanOutEvent: 15,
-  /** A delivery: two reads, the POST (a receiver answering in ~100 ms), one transaction. */
+  /** An attempt: the POST (a receiver answering in ~100 ms) and its transaction (and, for a job, two reads). */
   delivery: 125,
 } as const;
 
@@ -211,21 +211,36 @@ export function audiencePage(): Usage {
 
 /** One status event delivered to one webhook at the first attempt. */
 export function webhookEvent(): Usage {
-  const fanOut = pinnedCalls.webhookFanOut;
-  const delivery = pinnedCalls.webhookDelivery;
+  const calls = pinnedCalls.webhookFanOut;
+  if (calls.some((c) => c.startsWith('sqs:')))
+    throw new Error('the pinned fan-out queues again: price its job');
   return add(
     // Published by dispatch in batches of 10 (one request per 64 KB).
     { sqsRequests: 1 / 10 },
-    // The fan-out, side by side with the batch's other events: a tenth of the batch's time.
-    worker('feedback-worker', 'feedback', DURATIONS_MS.fanOutEvent / batchSize('feedback')),
-    { writeUnits: count(fanOut, 'PutItemCommand') * kb(SIZES.delivery), sqsRequests: 1 },
-    // The delivery, its POST waiting side by side with the batch's other deliveries.
-    worker('feedback-worker', 'feedback', DURATIONS_MS.delivery / batchSize('feedback')),
+    // The fan-out and its first attempt, the POST waiting side by side with the batch's others.
+    worker(
+      'feedback-worker',
+      'feedback',
+      (DURATIONS_MS.fanOutEvent + DURATIONS_MS.delivery) / batchSize('feedback'),
+    ),
     {
-      readUnits: readChunks(SIZES.webhook) + readChunks(SIZES.delivery),
-      writeUnits: count(delivery, 'TransactWriteItemsCommand') * 2 * (kb(SIZES.delivery) + kb(SIZES.attempt)),
+      // The delivery record (it holds the payload), then the record again and the attempt in
+      // one transaction. The webhook comes from the container's cache.
+      writeUnits:
+        count(calls, 'PutItemCommand') * kb(SIZES.delivery) +
+        count(calls, 'TransactWriteItemsCommand') * 2 * (kb(SIZES.delivery) + kb(SIZES.attempt)),
     },
   );
+}
+
+/** A delivery job (a retry, a resend, a recovery) that is delivered: not on the happy path. */
+export function deliveryJob(): Usage {
+  const calls = pinnedCalls.webhookDelivery;
+  return add(worker('feedback-worker', 'feedback', DURATIONS_MS.delivery / batchSize('feedback')), {
+    sqsRequests: 1,
+    readUnits: count(calls, 'GetItemCommand') * readChunks(Math.max(SIZES.webhook, SIZES.delivery)),
+    writeUnits: count(calls, 'TransactWriteItemsCommand') * 2 * (kb(SIZES.delivery) + kb(SIZES.attempt)),
+  });
 }
 
 /** Dollars of each part of a usage. */
@@ -302,12 +317,12 @@ export function peak(mode: 'unitary' | 'high-throughput', webhooks: boolean) {
   // A dispatch batch: its jobs' CPU one after another (render, sign, serialise), waits overlapped.
   const dispatchBatchSeconds = (DURATIONS_MS.dispatchJob * batchSize('dispatch')) / 1000;
   // A feedback batch waits on its slowest receiver.
-  const feedbackBatchSeconds = DURATIONS_MS.delivery / 1000;
+  const feedbackBatchSeconds = (DURATIONS_MS.fanOutEvent + DURATIONS_MS.delivery) / 1000;
   const callMs = mode === 'unitary' ? DURATIONS_MS.unitaryCall : DURATIONS_MS.highThroughputCall;
   const concurrency = {
     executions: (PEAK.callsPerSecond * callMs) / 1000,
     dispatch: workerConcurrency('dispatch', jobsPerSecond, dispatchBatchSeconds),
-    feedback: workerConcurrency('feedback', events * 2, feedbackBatchSeconds),
+    feedback: workerConcurrency('feedback', events, feedbackBatchSeconds),
   };
   const totalConcurrency = concurrency.executions + concurrency.dispatch + concurrency.feedback;
   const eventsPerMessage = webhooks ? PEAK.eventsPerMessage : 0;
@@ -330,12 +345,7 @@ export function peak(mode: 'unitary' | 'high-throughput', webhooks: boolean) {
       ? [
           {
             limit: 'feedback event source (max concurrency)',
-            messages: ceilings.feedbackRecordsPerSecond / (2 * eventsPerMessage),
-          },
-          // Every delivery reads its webhook, strongly consistent, from the sandbox's partition.
-          {
-            limit: "the webhook item's partition (a read per delivery)",
-            messages: LIMITS.partitionReadUnits / eventsPerMessage,
+            messages: ceilings.feedbackRecordsPerSecond / eventsPerMessage,
           },
         ]
       : []),

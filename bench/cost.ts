@@ -1,4 +1,4 @@
-import { DURATIONS_MS, dollars, LIMITS, PEAK, PRICES, paths, peak } from './cost-model.ts';
+import { DURATIONS_MS, deliveryJob, dollars, LIMITS, PEAK, PRICES, paths, peak } from './cost-model.ts';
 
 /**
  * `npm run cost`: dollars per million messages on AWS for each path, and what the design peak
@@ -17,6 +17,9 @@ export function costReport(): string {
       `${path.name.padEnd(21)} ${path.per.padEnd(7)}${m(d.api)}${m(d.lambda)}${m(d.dynamodb)}${m(d.sqs)}${m(d.ses)}${m(d.total)}${m(d.total - d.ses)}`,
     );
   }
+  lines.push(
+    `(a retry, resend or recovery: ${money(dollars(deliveryJob()).total * 1e6).trim()} per million delivery jobs on top)`,
+  );
   lines.push('');
   lines.push('units per million');
   lines.push('path                  per         write units   read units  SQS requests     GB-s');
@@ -47,7 +50,7 @@ export function costReport(): string {
       `  SQS ${Math.round(p.usage.sqsRequests)} requests/s; Lambda concurrency ${Math.round(c.executions + c.dispatch + c.feedback)} (executions ${Math.round(c.executions)}, dispatch ${Math.round(c.dispatch)}, feedback ${Math.round(c.feedback)}; account default ${LIMITS.lambdaConcurrency})`,
     );
     lines.push(
-      `  event sources: dispatch lets through ${Math.round(p.ceilings.dispatchMessagesPerSecond)} messages/s, feedback ${Math.round(p.ceilings.feedbackRecordsPerSecond)} records/s (${p.events * 2} needed); about $${p.dollarsPerHour.toFixed(0)} an hour`,
+      `  event sources: dispatch lets through ${Math.round(p.ceilings.dispatchMessagesPerSecond)} messages/s, feedback ${Math.round(p.ceilings.feedbackRecordsPerSecond)} events/s (${p.events} needed); about $${p.dollarsPerHour.toFixed(0)} an hour`,
     );
     lines.push(
       `  throttled first by: ${p.limits
@@ -58,7 +61,7 @@ export function costReport(): string {
   }
   lines.push('');
   lines.push(
-    `assumed billed ms: unitary call ${DURATIONS_MS.unitaryCall}, high-throughput call ${DURATIONS_MS.highThroughputCall}, dispatch job ${DURATIONS_MS.dispatchJob}, fanout page ${DURATIONS_MS.fanoutPage}, fan-out ${DURATIONS_MS.fanOutEvent}, delivery ${DURATIONS_MS.delivery}; SES $${PRICES.sesEmail * 1000} per 1,000`,
+    `assumed billed ms: unitary call ${DURATIONS_MS.unitaryCall}, high-throughput call ${DURATIONS_MS.highThroughputCall}, dispatch job ${DURATIONS_MS.dispatchJob}, fanout page ${DURATIONS_MS.fanoutPage}, webhook fan-out ${DURATIONS_MS.fanOutEvent} + attempt ${DURATIONS_MS.delivery}; SES $${PRICES.sesEmail * 1000} per 1,000`,
   );
   return lines.join('\n');
 }
