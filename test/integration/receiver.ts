@@ -77,4 +77,4 @@ export async function waitFor(
  * How often to poll a webhook's attempt log. A read of it queries its 513 partitions (ADR 0022):
  * polled every 50 ms it would keep the embedded engine, which the workers share, busy with reads.
  */
-export const ATTEMPT_LOG_POLL_MS = 500;
+export const ATTEMPT_LOG_POLL_MS = 1_000;

@@ -261,6 +261,8 @@ describe('delivery', () => {
     expect(new Webhook(s.secret).verify(delivery.body, headers(delivery))).toBeTruthy();
   });
 
+  // Eight logged attempts, log reads and a recovery over the 513 partitions of the failed index
+  // (ADR 0022) and two more deliveries: a 60 s hang guard, not the default 30 s, on a busy machine.
   it('retries a failing receiver on the schedule, logs every attempt, then keeps the event for recovery', async () => {
     const s = await setup({ url: receiver.url('/fail'), channels: ['email'] });
     const started = Date.now();
@@ -310,7 +312,7 @@ describe('delivery', () => {
       async () => (await s.api.get(`/webhooks/${s.webhookId}`)).body.failingSince === undefined,
       'the run of failures ended by a success',
     );
-  });
+  }, 60_000);
 
   it('counts a redirect as a failure and never follows it', async () => {
     const s = await setup({ url: receiver.url('/redirect') });
