@@ -30,7 +30,7 @@ import { pendingJobsSchema } from '../schemas/fanout-job.ts';
 import { consentChangeSchema, consentSchema, type Identity } from '../schemas/profile.ts';
 import { attemptSchema, type WebhookAuth } from '../schemas/webhook.ts';
 import { entity, type RecordShape, reader } from './entity.ts';
-import { DUE_CLAIM_PARTITION, DUE_PARTITION, DUE_SCHEDULE_PARTITION, keys } from './keys.ts';
+import { claimDuePartition, DUE_PARTITION, DUE_SCHEDULE_PARTITION, keys } from './keys.ts';
 
 /**
  * Every kind of item Herald stores: its key (from keys.ts), its `type`, and the zod schema that
@@ -419,7 +419,9 @@ export const claimItem = entity({
   } satisfies RecordShape<IdempotencyRecord>),
   encode: ({ jobs, ...rest }) => ({ ...rest, ...(jobs ? { jobs: JSON.stringify(jobs) } : {}) }),
   attributes: (r) =>
-    r.state === 'pending' ? { duePk: DUE_CLAIM_PARTITION, dueSk: claimDueSk(r, r.lockedUntil) } : {},
+    r.state === 'pending'
+      ? { duePk: claimDuePartition(r.sandbox, r.key), dueSk: claimDueSk(r, r.lockedUntil) }
+      : {},
 });
 
 export const webhookItem = entity({
