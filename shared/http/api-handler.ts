@@ -15,6 +15,7 @@ import { type ParsedRequest, parseRequest } from './parse-request.ts';
 import { problemResponse } from './problem.ts';
 import { DEFAULT_ROUTE_KEY, unroutedError } from './route-match.ts';
 import { type ApiGroup, findRouteByKey, type Route, type RouteDefinition } from './routes.ts';
+import { type StaticFile, staticFileResponse } from './static-file.ts';
 
 type SchemaOutput<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -160,6 +161,8 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
       } as ApiRequest<unknown>;
       const result = await operation(request, deps);
       if (route.status === 204 || result === undefined) return { statusCode: route.status };
+      // The route table says the operation returns a StaticFile (the console's files).
+      if (route.produces === 'static') return staticFileResponse(route.status, result as StaticFile);
       if (route.produces === 'text/html')
         return {
           statusCode: route.status,

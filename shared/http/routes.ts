@@ -38,6 +38,7 @@ import {
   patchChannelConfigurationSchema,
 } from '../schemas/channel-configuration.ts';
 import { pageOf, pageQuerySchema } from '../schemas/common.ts';
+import { consoleAssetParamsSchema, whoamiSchema } from '../schemas/console.ts';
 import {
   audienceExecutionAcceptedSchema,
   audienceExecutionSchema,
@@ -110,8 +111,11 @@ export interface RouteDefinition {
   readonly sandboxField?: { readonly in: 'body' | 'query' | 'params'; readonly name: string };
   /** Set on a generated alias: the path of the route it answers for (see {@link AJO_PREFIX}). */
   readonly aliasOf?: string;
-  /** The operation returns an HTML page (a string) instead of JSON. */
-  readonly produces?: 'text/html';
+  /**
+   * The operation returns an HTML page (a string) instead of JSON, or (`static`) a file of the
+   * built console with its own media type and caching (a `StaticFile`, shared/http/static-file.ts).
+   */
+  readonly produces?: 'text/html' | 'static';
   /**
    * The body, when there is one, is an HTML form (`application/x-www-form-urlencoded`, any media
    * type accepted) read as a map of strings: what mailbox providers POST for RFC 8058 one-click.
@@ -141,6 +145,17 @@ const primaryRoutes = [
     operationId: 'openapi',
     summary: 'This API as an OpenAPI 3.1 document',
     requires: 'authenticated',
+    status: 200,
+    tag: 'System',
+  },
+  {
+    method: 'GET',
+    path: '/whoami',
+    group: 'system',
+    operationId: 'whoami',
+    summary: 'The calling key: its sandbox and scopes (what the console shows and allows)',
+    requires: 'authenticated',
+    response: whoamiSchema,
     status: 200,
     tag: 'System',
   },
@@ -770,6 +785,30 @@ const primaryRoutes = [
     response: importProgressSchema,
     status: 200,
     tag: 'Audiences',
+  },
+  {
+    method: 'GET',
+    path: '/console',
+    group: 'public',
+    operationId: 'consolePage',
+    summary:
+      'The web console (public static files: the user pastes an API key into the page, which sends it as a bearer token; ADR 0019)',
+    requires: 'public',
+    produces: 'static',
+    status: 200,
+    tag: 'Console',
+  },
+  {
+    method: 'GET',
+    path: '/console/assets/{file}',
+    group: 'public',
+    operationId: 'consoleAsset',
+    summary: "A script or style sheet of the web console (public, immutable: its name is its content's hash)",
+    requires: 'public',
+    params: consoleAssetParamsSchema,
+    produces: 'static',
+    status: 200,
+    tag: 'Console',
   },
 ] as const satisfies readonly RouteDefinition[];
 
