@@ -53,6 +53,7 @@ import {
   scheduleParamsSchema,
   unitaryExecutionSchema,
 } from '../schemas/execution.ts';
+import { executionSummarySchema, listExecutionsQuerySchema } from '../schemas/execution-log.ts';
 import {
   profileParamsSchema,
   profileSchema,
@@ -442,6 +443,19 @@ const primaryRoutes = [
     requires: 'executions:write',
     params: scheduleParamsSchema,
     response: scheduledExecutionSchema,
+    status: 200,
+    tag: 'Executions',
+  },
+  {
+    method: 'GET',
+    path: '/executions',
+    group: 'executions',
+    operationId: 'listExecutions',
+    summary:
+      'List executions of every kind (unitary, high-throughput, audience runs), newest first, by campaign, kind and date, a page at a time',
+    requires: 'executions:read',
+    query: listExecutionsQuerySchema,
+    response: pageOf(executionSummarySchema),
     status: 200,
     tag: 'Executions',
   },
