@@ -4,7 +4,7 @@ import { href, useRoute } from './router.ts';
 import { can } from './scopes.ts';
 import { CampaignEditor } from './screens/campaign-editor.tsx';
 import { CampaignList } from './screens/campaign-list.tsx';
-import { ExecutionLookup, ExecutionView } from './screens/executions.tsx';
+import { ExecutionList, ExecutionView } from './screens/executions.tsx';
 import { SignIn } from './screens/sign-in.tsx';
 import { Webhooks } from './screens/webhooks.tsx';
 import { session } from './session.ts';
@@ -75,7 +75,7 @@ function Shell({ me, onSignOut }: { me: WhoamiView; onSignOut: () => void }) {
         {section === 'campaigns' && id !== undefined ? (
           <CampaignEditor me={me} id={id === 'new' ? undefined : id} key={id} initialTab={sub} />
         ) : null}
-        {section === 'executions' && id === undefined ? <ExecutionLookup /> : null}
+        {section === 'executions' && id === undefined ? <ExecutionList me={me} /> : null}
         {section === 'executions' && id !== undefined ? <ExecutionView id={id} key={id} /> : null}
         {section === 'admin' ? <Webhooks me={me} /> : null}
       </main>

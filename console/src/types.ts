@@ -14,6 +14,7 @@ import type {
   MessageStatus,
   RenderedMessageView,
 } from '../../shared/schemas/execution.ts';
+import type { ExecutionSummary } from '../../shared/schemas/execution-log.ts';
 import type { AttemptView, createdWebhookSchema, WebhookView } from '../../shared/schemas/webhook.ts';
 
 export type {
@@ -24,6 +25,7 @@ export type {
   CampaignView,
   Category,
   Channel,
+  ExecutionSummary,
   MessageStatus,
   RenderedMessageView,
   Scope,

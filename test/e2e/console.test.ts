@@ -133,7 +133,7 @@ describe('the console', () => {
     await page.getByRole('button', { name: 'Run now' }).click();
     await page.getByText('The run has finished.').waitFor(WAIT);
     expect(await page.getByTestId('run-status').textContent()).toBe('Succeeded');
-    const bar = page.getByRole('figure', { name: 'Messages per status' });
+    const bar = page.getByRole('figure', { name: 'Messages per status', exact: true });
     expect(await bar.textContent()).toContain('delivered: 2');
     expect(await page.getByText('no-consent: 1').count()).toBe(1);
   });
@@ -216,6 +216,16 @@ describe('the console', () => {
     await row.getByText('Rendered message').click();
     await row.getByText('Subject: Welcome, Dee').waitFor();
     // Enable webhooks: the statuses reached the feedback webhook configured above.
+    // The Executions list: both runs, newest first, each with its counts per status.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Executions' }).click();
+    const rows = page.getByRole('table', { name: 'Recent executions' }).getByRole('row');
+    await rows.filter({ hasText: 'welcome-0001' }).getByText('delivered: 1').waitFor(WAIT);
+    await rows.filter({ hasText: 'audience' }).getByText('delivered: 2').waitFor(WAIT);
+    expect(await rows.nth(1).textContent()).toContain('unitary');
+    await page.getByLabel('Kind').selectOption('audience');
+    await rows.filter({ hasText: 'welcome-0001' }).waitFor({ state: 'detached' });
+    await rows.filter({ hasText: 'Flash sale' }).waitFor();
+    expect(await rows.filter({ hasText: 'unitary' }).count()).toBe(0);
     await expect
       .poll(
         () => receiver.received.slice(before).filter((r) => r.body.includes(trigger.body.executionId)).length,

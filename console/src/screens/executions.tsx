@@ -2,18 +2,134 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiProblem, api } from '../api.ts';
 import { Field, formatTime, ProblemBanner, StatusBar } from '../components.tsx';
 import { href, navigate } from '../router.ts';
-import type { AudienceExecutionStatus, ExecutionView as Execution, RenderedMessageView } from '../types.ts';
+import { can } from '../scopes.ts';
+import type {
+  AudienceExecutionStatus,
+  CampaignView,
+  ExecutionView as Execution,
+  ExecutionSummary,
+  Page,
+  RenderedMessageView,
+  WhoamiView,
+} from '../types.ts';
 
 /** How often a running execution is read again. */
 const POLL_MS = 1000;
 
-/** Open an execution by the id the trigger call answered (`executionId`). */
-export function ExecutionLookup() {
+/** One page of `GET /executions`, filtered. */
+async function listPage(filters: { kind: string; campaignId: string }, cursor?: string) {
+  const query = new URLSearchParams({ limit: '25' });
+  if (filters.kind) query.set('kind', filters.kind);
+  if (filters.campaignId) query.set('campaignId', filters.campaignId);
+  if (cursor) query.set('cursor', cursor);
+  return api.get<Page<ExecutionSummary>>(`/executions?${query}`);
+}
+
+/**
+ * Recent executions of every kind, newest first, each with its counts per status (read on its own
+ * and again while it runs), filtered by kind and campaign; and opening one by its id.
+ */
+export function ExecutionList({ me }: { me: WhoamiView }) {
+  const [filters, setFilters] = useState({ kind: '', campaignId: '' });
+  const [items, setItems] = useState<ExecutionSummary[]>();
+  const [next, setNext] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const [campaigns, setCampaigns] = useState<Record<string, string>>({});
   const [id, setId] = useState('');
+  useEffect(() => {
+    setItems(undefined);
+    listPage(filters).then((page) => {
+      setItems(page.items);
+      setNext(page.nextCursor);
+    }, setError);
+  }, [filters]);
+  useEffect(() => {
+    if (!can(me, 'campaigns:read')) return;
+    api
+      .get<Page<CampaignView>>('/campaigns?limit=100')
+      .then((page) => setCampaigns(Object.fromEntries(page.items.map((c) => [c.id, c.name]))), setError);
+  }, []);
+  const more = async () => {
+    if (!next) return;
+    const page = await listPage(filters, next);
+    setItems([...(items ?? []), ...page.items]);
+    setNext(page.nextCursor);
+  };
   return (
     <section aria-labelledby="executions-title">
       <h1 id="executions-title">Executions</h1>
+      <ProblemBanner error={error} />
+      <fieldset class="filters">
+        <legend class="visually-hidden">Filters</legend>
+        <label>
+          Kind
+          <select
+            value={filters.kind}
+            onChange={(e) => setFilters({ ...filters, kind: e.currentTarget.value })}
+          >
+            <option value="">all</option>
+            <option value="unitary">unitary</option>
+            <option value="high-throughput">high-throughput</option>
+            <option value="audience">audience run</option>
+          </select>
+        </label>
+        <label>
+          Campaign
+          <select
+            value={filters.campaignId}
+            onChange={(e) => setFilters({ ...filters, campaignId: e.currentTarget.value })}
+          >
+            <option value="">all</option>
+            {Object.entries(campaigns).map(([campaignId, name]) => (
+              <option key={campaignId} value={campaignId}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </fieldset>
+      {items === undefined && !error ? <p class="loading">Loading…</p> : null}
+      {items ? (
+        <table class="list">
+          <caption>Recent executions</caption>
+          <thead>
+            <tr>
+              <th scope="col">Created</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Campaign</th>
+              <th scope="col">Request</th>
+              <th scope="col">Messages per status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((item) => (
+              <tr key={item.executionId}>
+                <td>
+                  <a href={href('executions', item.executionId)}>{formatTime(item.createdAt)}</a>
+                </td>
+                <td>{item.kind}</td>
+                <td>{campaigns[item.campaignId] ?? item.campaignId}</td>
+                <td>{item.requestId ?? ''}</td>
+                <td>
+                  <RowCounts summary={item} />
+                </td>
+              </tr>
+            ))}
+            {items.length === 0 ? (
+              <tr>
+                <td colSpan={5}>No execution yet.</td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      ) : null}
+      {next ? (
+        <button type="button" onClick={more}>
+          Load more
+        </button>
+      ) : null}
       <form
+        class="group"
         onSubmit={(e) => {
           e.preventDefault();
           if (id.trim()) navigate('executions', id.trim());
@@ -38,6 +154,16 @@ export function ExecutionLookup() {
   );
 }
 
+/** Counts per status of one listed execution, read again every second until it has settled. */
+function RowCounts({ summary }: { summary: ExecutionSummary }) {
+  const loaded = usePolled(summary.executionId, summary.kind);
+  if (!loaded.value)
+    return loaded.error ? <ProblemBanner error={loaded.error} /> : <span class="hint">…</span>;
+  return (
+    <StatusBar counts={countsOf(loaded.value)} label={`Messages per status of ${summary.executionId}`} />
+  );
+}
+
 type Loaded =
   | { kind: 'audience'; run: AudienceExecutionStatus }
   | { kind: 'recipients'; execution: Execution }
@@ -49,27 +175,47 @@ const settled = (loaded: Loaded) =>
     : loaded?.kind === 'recipients' &&
       loaded.execution.recipients.every((r) => r.status !== 'queued' && r.status !== 'delay');
 
-/** Reads the execution as an audience run, else as a unitary one; again every second until settled. */
-async function read(id: string): Promise<Loaded> {
-  try {
-    return { kind: 'audience', run: await api.get<AudienceExecutionStatus>(`/im/executions/audience/${id}`) };
-  } catch (error) {
-    if (!(error instanceof ApiProblem) || error.status !== 404) throw error;
+/**
+ * Reads an execution: as its kind says, or (kind unknown: an id typed in) as an audience run, else
+ * as a unitary one.
+ */
+async function read(id: string, kind?: ExecutionSummary['kind']): Promise<Loaded> {
+  if (kind === undefined || kind === 'audience') {
+    try {
+      return {
+        kind: 'audience',
+        run: await api.get<AudienceExecutionStatus>(`/im/executions/audience/${id}`),
+      };
+    } catch (error) {
+      if (kind !== undefined || !(error instanceof ApiProblem) || error.status !== 404) throw error;
+    }
   }
   return { kind: 'recipients', execution: await api.get<Execution>(`/executions/${id}`) };
 }
 
-export function ExecutionView({ id }: { id: string }) {
-  const [loaded, setLoaded] = useState<Loaded>();
+/** Messages per status: an audience run's counts (exclusions summed), or its recipients counted. */
+function countsOf(loaded: NonNullable<Loaded>): Record<string, number> {
+  if (loaded.kind === 'audience') {
+    const { excluded, ...statuses } = loaded.run.counts;
+    return { ...statuses, excluded: Object.values(excluded).reduce((sum, n) => sum + n, 0) };
+  }
+  const counts: Record<string, number> = {};
+  for (const r of loaded.execution.recipients) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  return counts;
+}
+
+/** The execution, read again every second until it has settled (nothing queued or delayed). */
+function usePolled(id: string, kind?: ExecutionSummary['kind']) {
+  const [value, setValue] = useState<Loaded>();
   const [error, setError] = useState<unknown>();
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
     const tick = async () => {
       try {
-        const next = await read(id);
+        const next = await read(id, kind);
         if (stopped) return;
-        setLoaded(next);
+        setValue(next);
         setError(undefined);
         if (!settled(next)) timer = setTimeout(tick, POLL_MS);
       } catch (caught) {
@@ -81,7 +227,12 @@ export function ExecutionView({ id }: { id: string }) {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [id]);
+  }, [id, kind]);
+  return { value, error };
+}
+
+export function ExecutionView({ id }: { id: string }) {
+  const { value: loaded, error } = usePolled(id);
   return (
     <section aria-labelledby="execution-title">
       <p>
@@ -96,11 +247,7 @@ export function ExecutionView({ id }: { id: string }) {
 }
 
 function AudienceRun({ run }: { run: AudienceExecutionStatus }) {
-  const { excluded, ...statuses } = run.counts;
-  const numeric: Record<string, number> = {
-    ...statuses,
-    excluded: Object.values(excluded).reduce((sum, n) => sum + n, 0),
-  };
+  const { excluded } = run.counts;
   const done = run.status !== 'InProgress' && run.delivery === 'Finished';
   return (
     <div>
@@ -125,7 +272,7 @@ function AudienceRun({ run }: { run: AudienceExecutionStatus }) {
       <p role="status" aria-live="polite">
         {done ? 'The run has finished.' : 'The run is in progress…'}
       </p>
-      <StatusBar counts={numeric} label="Messages per status" />
+      <StatusBar counts={countsOf({ kind: 'audience', run })} label="Messages per status" />
       {Object.keys(excluded).length > 0 ? (
         <>
           <h2>Excluded by reason</h2>
@@ -143,8 +290,7 @@ function AudienceRun({ run }: { run: AudienceExecutionStatus }) {
 }
 
 function Recipients({ execution }: { execution: Execution }) {
-  const counts: Record<string, number> = {};
-  for (const r of execution.recipients) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  const counts = countsOf({ kind: 'recipients', execution });
   return (
     <div>
       <dl class="facts">
