@@ -40,3 +40,14 @@ export interface Page<T> {
   readonly items: T[];
   readonly nextCursor?: string;
 }
+
+/**
+ * The members of a channel configuration the console reads (its schema's module uses node:crypto,
+ * which the browser build does not typecheck against).
+ */
+export interface ChannelConfigurationView {
+  readonly id: string;
+  readonly name: string;
+  readonly channel: Channel;
+  readonly default: boolean;
+}

@@ -169,6 +169,8 @@ describe('the console', () => {
     const log = page.getByRole('region', { name: 'Attempt log' });
     await log.getByRole('cell', { name: 'delivered', exact: true }).first().waitFor(WAIT);
     expect(receiver.received.filter((r) => r.path === '/herald').length).toBeGreaterThanOrEqual(1);
+    await page.getByRole('button', { name: 'Rotate the secret of my backend' }).click();
+    await page.getByText(/New secret \(shown once.*whsec_/).waitFor();
   });
 
   it('creates a transactional campaign with Create new profiles and Enable webhooks, and shows its statuses', async () => {

@@ -4,7 +4,12 @@ import { bodyOf, type CampaignForm, emptyForm, formOf } from '../campaign-form.t
 import { Field, fieldError, formatTime, ProblemBanner } from '../components.tsx';
 import { href, navigate } from '../router.ts';
 import { can } from '../scopes.ts';
-import type { AudienceExecutionAccepted, CampaignView, WhoamiView } from '../types.ts';
+import type {
+  AudienceExecutionAccepted,
+  CampaignView,
+  ChannelConfigurationView,
+  WhoamiView,
+} from '../types.ts';
 import { AudienceTab } from './audience-tab.tsx';
 
 const TABS = ['Properties', 'Audience', 'Content', 'Schedule'] as const;
@@ -212,7 +217,17 @@ export function CampaignEditor({ me, id, initialTab }: EditorProps) {
   );
 }
 
-function PropertiesTab({ form, set, error, readOnly }: TabProps) {
+function PropertiesTab({ form, set, error, readOnly, me }: TabProps) {
+  const [configurations, setConfigurations] = useState<ChannelConfigurationView[]>();
+  useEffect(() => {
+    // Listing channel configurations needs channels:admin; without it the id is typed in.
+    if (can(me, 'channels:admin'))
+      api.get<{ items: ChannelConfigurationView[] }>('/channel-configurations').then(
+        (a) => setConfigurations(a.items),
+        () => setConfigurations(undefined),
+      );
+  }, []);
+  const forChannel = configurations?.filter((c) => c.channel === form.channel);
   return (
     <fieldset disabled={readOnly}>
       <legend class="visually-hidden">Properties</legend>
@@ -268,16 +283,33 @@ function PropertiesTab({ form, set, error, readOnly }: TabProps) {
       <Field
         label="Channel configuration"
         error={fieldError(error, 'channelConfigurationId')}
-        hint="The id of a channel configuration (provider); empty: the sandbox's default for the channel, or the sandbox provider."
+        hint="The provider that sends this campaign; empty: the sandbox's default for the channel, or the sandbox provider."
       >
-        {(id, describedBy) => (
-          <input
-            id={id}
-            aria-describedby={describedBy}
-            value={form.channelConfigurationId}
-            onInput={(e) => set({ channelConfigurationId: e.currentTarget.value })}
-          />
-        )}
+        {(id, describedBy) =>
+          forChannel ? (
+            <select
+              id={id}
+              aria-describedby={describedBy}
+              value={form.channelConfigurationId}
+              onChange={(e) => set({ channelConfigurationId: e.currentTarget.value })}
+            >
+              <option value="">the sandbox's default</option>
+              {forChannel.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                  {c.default ? ' (default)' : ''}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              id={id}
+              aria-describedby={describedBy}
+              value={form.channelConfigurationId}
+              onInput={(e) => set({ channelConfigurationId: e.currentTarget.value })}
+            />
+          )
+        }
       </Field>
     </fieldset>
   );

@@ -82,6 +82,7 @@ export function Webhooks({ me }: { me: WhoamiView }) {
 function WebhookRow(props: { webhook: WebhookView; logOpen: boolean; onToggleLog: () => void }) {
   const { webhook } = props;
   const [test, setTest] = useState<AttemptView>();
+  const [rotated, setRotated] = useState<string>();
   const [error, setError] = useState<unknown>();
   return (
     <tr>
@@ -108,7 +109,24 @@ function WebhookRow(props: { webhook: WebhookView; logOpen: boolean; onToggleLog
         </button>{' '}
         <button type="button" aria-expanded={props.logOpen} onClick={props.onToggleLog}>
           Attempt log
+        </button>{' '}
+        <button
+          type="button"
+          aria-label={`Rotate the secret of ${webhook.name}`}
+          onClick={() => {
+            setError(undefined);
+            api
+              .post<{ secret: string }>(`/webhooks/${webhook.id}/rotate-secret`)
+              .then((r) => setRotated(r.secret), setError);
+          }}
+        >
+          Rotate secret
         </button>
+        {rotated ? (
+          <div role="alert" class="secret">
+            New secret (shown once; the old one also signs for 24 hours): <code>{rotated}</code>
+          </div>
+        ) : null}
         {test ? (
           <div role="status" class="hint">
             Test {test.outcome}
@@ -126,6 +144,19 @@ function WebhookRow(props: { webhook: WebhookView; logOpen: boolean; onToggleLog
 function AttemptLog({ webhookId }: { webhookId: string }) {
   const [attempts, setAttempts] = useState<AttemptView[]>();
   const [error, setError] = useState<unknown>();
+  const [queued, setQueued] = useState<string>();
+  const [since, setSince] = useState('');
+  const resend = (eventId: string) =>
+    api
+      .post<{ queued: number }>(`/webhooks/${webhookId}/events/${eventId}/resend`)
+      .then((r) => setQueued(`${r.queued} delivery queued again.`), setError);
+  const recover = (event: Event) => {
+    event.preventDefault();
+    if (!since) return;
+    api
+      .post<{ queued: number }>(`/webhooks/${webhookId}/recover`, { since: new Date(since).toISOString() })
+      .then((r) => setQueued(`${r.queued} failed deliveries queued again.`), setError);
+  };
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -158,6 +189,9 @@ function AttemptLog({ webhookId }: { webhookId: string }) {
             <th scope="col">HTTP status</th>
             <th scope="col">Duration</th>
             <th scope="col">Answer or error</th>
+            <th scope="col">
+              <span class="visually-hidden">Resend</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -174,15 +208,39 @@ function AttemptLog({ webhookId }: { webhookId: string }) {
               <td>{a.statusCode ?? '—'}</td>
               <td>{Math.round(a.durationMs)} ms</td>
               <td class="clip">{a.error ?? a.responseBody ?? ''}</td>
+              <td>
+                <button
+                  type="button"
+                  aria-label={`Resend event ${a.eventId}`}
+                  onClick={() => resend(a.eventId)}
+                >
+                  Resend
+                </button>
+              </td>
             </tr>
           ))}
           {attempts?.length === 0 ? (
             <tr>
-              <td colSpan={7}>No attempt yet.</td>
+              <td colSpan={8}>No attempt yet.</td>
             </tr>
           ) : null}
         </tbody>
       </table>
+      {queued ? <p role="status">{queued}</p> : null}
+      <form onSubmit={recover} class="actions">
+        <Field label="Failed since" hint="Recover: deliver again every event that failed since then.">
+          {(id, describedBy) => (
+            <input
+              id={id}
+              type="datetime-local"
+              aria-describedby={describedBy}
+              value={since}
+              onInput={(e) => setSince(e.currentTarget.value)}
+            />
+          )}
+        </Field>
+        <button type="submit">Recover</button>
+      </form>
     </section>
   );
 }
