@@ -166,7 +166,8 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   api('system', { table: 'read' }),
   // Sandboxes, API keys, namespaces.
   api('admin', { table: 'read-write' }),
-  // Campaigns and their lifecycle (reads audiences and namespaces to check them).
+  // Campaigns and their lifecycle (reads audiences and namespaces to check them), and content
+  // previews (read the profile they render against).
   api('campaigns', { table: 'read-write' }),
   // Profiles and identities (adds audience memberships named on the upsert).
   api('profiles', { table: 'read-write' }),

@@ -54,6 +54,7 @@ import {
   unitaryExecutionSchema,
 } from '../schemas/execution.ts';
 import { executionSummarySchema, listExecutionsQuerySchema } from '../schemas/execution-log.ts';
+import { previewResultSchema, previewSchema } from '../schemas/preview.ts';
 import {
   profileParamsSchema,
   profileSchema,
@@ -282,6 +283,19 @@ const primaryRoutes = [
     requires: 'campaigns:read',
     query: pageQuerySchema,
     response: pageOf(campaignSchema),
+    status: 200,
+    tag: 'Campaigns',
+  },
+  {
+    method: 'POST',
+    path: '/campaigns/preview',
+    group: 'campaigns',
+    operationId: 'previewContent',
+    summary:
+      "Render content with Herald's template engine against a profile or sample data (nothing is stored or sent); template errors name the field and offset",
+    requires: 'campaigns:read',
+    body: previewSchema,
+    response: previewResultSchema,
     status: 200,
     tag: 'Campaigns',
   },
