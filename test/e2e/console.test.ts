@@ -125,7 +125,7 @@ describe('the console', () => {
     await page.screenshot({ path: path.join(ROOT, 'docs/console-audience.png'), fullPage: true });
     await tab(page, 'Content');
     await page.getByLabel('Subject').fill('20% off today');
-    await page.getByLabel('Text').fill('Use code SALE20.');
+    await page.getByLabel('Text', { exact: true }).fill('Use code SALE20.');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'Flash sale' }).waitFor();
     await page.getByRole('button', { name: 'Activate' }).click();
@@ -144,7 +144,7 @@ describe('the console', () => {
     await page.getByLabel('Category').selectOption('marketing');
     await tab(page, 'Content');
     await page.getByLabel('Subject').fill('Hello');
-    await page.getByLabel('Text').fill('Hi.');
+    await page.getByLabel('Text', { exact: true }).fill('Hi.');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'No audience yet' }).waitFor();
     await page.getByRole('button', { name: 'Activate' }).click();
@@ -185,7 +185,18 @@ describe('the console', () => {
     ).toBe('#/admin/webhooks');
     await tab(page, 'Content');
     await page.getByLabel('Subject').fill('Welcome, {{context.name}}');
-    await page.getByLabel('Text').fill('Glad to have you.');
+    // The live preview, rendered by Herald: the template error next to its field, then the text.
+    await page.getByLabel('Text', { exact: true }).fill('Glad {{profile.firstName');
+    await page
+      .locator('.field.invalid')
+      .getByText(/never closed/)
+      .waitFor(WAIT);
+    await page.getByLabel('Text', { exact: true }).fill('Glad to have you, {{profile.firstName}}.');
+    await page.getByLabel('Context (JSON)').fill('{"name": "Dee"}');
+    const preview = page.getByTestId('preview');
+    await preview.getByText('Welcome, Dee').waitFor(WAIT);
+    await preview.getByText('Glad to have you, Ann.').waitFor(WAIT);
+    expect(await page.locator('.field.invalid').count()).toBe(0);
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'Welcome' }).waitFor();
     await page.getByRole('button', { name: 'Activate' }).click();

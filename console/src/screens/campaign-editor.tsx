@@ -11,6 +11,7 @@ import type {
   WhoamiView,
 } from '../types.ts';
 import { AudienceTab } from './audience-tab.tsx';
+import { ContentPreview } from './content-preview.tsx';
 
 const TABS = ['Properties', 'Audience', 'Content', 'Schedule'] as const;
 type Tab = (typeof TABS)[number];
@@ -315,7 +316,11 @@ function PropertiesTab({ form, set, error, readOnly, me }: TabProps) {
   );
 }
 
-function ContentTab({ form, set, error, readOnly }: TabProps) {
+function ContentTab({ form, set, error: saveError, readOnly }: TabProps) {
+  const [previewError, setPreviewError] = useState<unknown>();
+  // A template error from the preview is shown next to its field as one from a save would be.
+  const error = fieldError(previewError, 'content') ? previewError : saveError;
+  const content = bodyOf(form, false).content as Record<string, string>;
   const text = (label: string, name: 'subject' | 'title', hint?: string) => (
     <Field label={label} error={fieldError(error, `content.${name}`)} hint={hint}>
       {(id, describedBy) => (
@@ -361,7 +366,10 @@ function ContentTab({ form, set, error, readOnly }: TabProps) {
           {area('Message', 'body')}
         </>
       ) : null}
-      <ProblemBanner error={fieldError(error, 'content') ? error : undefined} />
+      <ProblemBanner error={fieldError(saveError, 'content') ? saveError : undefined} />
+      {Object.keys(content).length > 0 ? (
+        <ContentPreview content={content} onProblem={setPreviewError} />
+      ) : null}
     </fieldset>
   );
 }
