@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiProblem, call } from './api.ts';
 import { href, useRoute } from './router.ts';
 import { can } from './scopes.ts';
+import { Audiences } from './screens/audiences.tsx';
 import { CampaignEditor } from './screens/campaign-editor.tsx';
 import { CampaignList } from './screens/campaign-list.tsx';
 import { ExecutionList, ExecutionView } from './screens/executions.tsx';
@@ -50,6 +51,11 @@ function Shell({ me, onSignOut }: { me: WhoamiView; onSignOut: () => void }) {
           <a href={href('executions')} aria-current={section === 'executions' ? 'page' : undefined}>
             Executions
           </a>
+          {can(me, 'audiences:read') ? (
+            <a href={href('audiences')} aria-current={section === 'audiences' ? 'page' : undefined}>
+              Audiences
+            </a>
+          ) : null}
           {can(me, 'webhooks:admin') ? (
             <a href={href('admin', 'webhooks')} aria-current={section === 'admin' ? 'page' : undefined}>
               Administration › Feedback webhooks
@@ -77,6 +83,7 @@ function Shell({ me, onSignOut }: { me: WhoamiView; onSignOut: () => void }) {
         ) : null}
         {section === 'executions' && id === undefined ? <ExecutionList me={me} /> : null}
         {section === 'executions' && id !== undefined ? <ExecutionView id={id} key={id} /> : null}
+        {section === 'audiences' ? <Audiences me={me} /> : null}
         {section === 'admin' ? <Webhooks me={me} /> : null}
       </main>
     </div>

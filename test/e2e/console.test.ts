@@ -247,6 +247,38 @@ describe('the console', () => {
       .toBeGreaterThanOrEqual(2);
   });
 
+  it('imports a 5,000-line CSV from the browser, with its progress and rejected lines', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audiences' }).click();
+    await page.getByLabel('Audience name').fill('Big import');
+    await page.getByRole('button', { name: 'Create audience' }).click();
+    await page.getByRole('button', { name: 'Import into Big import' }).click();
+    const rows = Array.from({ length: 5_000 }, (_, n) => `person${n}@example.com`);
+    rows[10] = 'not-an-email';
+    rows[2_500] = '';
+    rows[4_998] = 'x@@example.com';
+    await page.getByLabel('File to import').setInputFiles({
+      name: 'members.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(['email', ...rows.map((r) => (r === '' ? ',' : r))].join('\n')),
+    });
+    const status = page.getByTestId('import-status');
+    await status
+      .getByText(/Import finished: 5000 of 5000 lines, 4997 imported/)
+      .waitFor({ timeout: 120_000 });
+    expect(await status.textContent()).toContain('3 rejected');
+    expect(await page.getByRole('progressbar', { name: 'Import progress' }).getAttribute('value')).toBe(
+      '5000',
+    );
+    const rejected = page.getByRole('table', { name: 'Rejected lines' }).getByRole('row');
+    expect(await rejected.count()).toBe(4);
+    expect((await rejected.nth(1).textContent()) ?? '').toMatch(/^11/);
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'Big import' })
+      .getByRole('cell', { name: '4997' })
+      .waitFor();
+  }, 180_000);
+
   it('hides every write control from a read-only key', async () => {
     const readOnly = await signIn(reader.key);
     expect(await readOnly.getByRole('button', { name: 'New campaign' }).count()).toBe(0);
@@ -261,6 +293,10 @@ describe('the console', () => {
     expect(await readOnly.getByRole('button', { name: 'Select audience' }).count()).toBe(0);
     expect(await readOnly.getByLabel('Identity type').isDisabled()).toBe(true);
     await readOnly.getByTestId('selected-audience').filter({ hasText: 'Newsletter (3 members)' }).waitFor();
+    await readOnly.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audiences' }).click();
+    await readOnly.getByRole('cell', { name: 'Newsletter' }).waitFor();
+    expect(await readOnly.getByRole('button', { name: 'Create audience' }).count()).toBe(0);
+    expect(await readOnly.getByRole('button', { name: /^Import into/ }).count()).toBe(0);
     await readOnly.context().close();
   });
 });
