@@ -6,6 +6,7 @@ import { Audiences } from './screens/audiences.tsx';
 import { CampaignEditor } from './screens/campaign-editor.tsx';
 import { CampaignList } from './screens/campaign-list.tsx';
 import { ExecutionList, ExecutionView } from './screens/executions.tsx';
+import { Profiles } from './screens/profiles.tsx';
 import { SignIn } from './screens/sign-in.tsx';
 import { Webhooks } from './screens/webhooks.tsx';
 import { session } from './session.ts';
@@ -56,6 +57,11 @@ function Shell({ me, onSignOut }: { me: WhoamiView; onSignOut: () => void }) {
               Audiences
             </a>
           ) : null}
+          {can(me, 'profiles:read') ? (
+            <a href={href('profiles')} aria-current={section === 'profiles' ? 'page' : undefined}>
+              Profiles
+            </a>
+          ) : null}
           {can(me, 'webhooks:admin') ? (
             <a href={href('admin', 'webhooks')} aria-current={section === 'admin' ? 'page' : undefined}>
               Administration › Feedback webhooks
@@ -84,6 +90,7 @@ function Shell({ me, onSignOut }: { me: WhoamiView; onSignOut: () => void }) {
         {section === 'executions' && id === undefined ? <ExecutionList me={me} /> : null}
         {section === 'executions' && id !== undefined ? <ExecutionView id={id} key={id} /> : null}
         {section === 'audiences' ? <Audiences me={me} /> : null}
+        {section === 'profiles' ? <Profiles /> : null}
         {section === 'admin' ? <Webhooks me={me} /> : null}
       </main>
     </div>

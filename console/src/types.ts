@@ -15,6 +15,7 @@ import type {
   RenderedMessageView,
 } from '../../shared/schemas/execution.ts';
 import type { ExecutionSummary } from '../../shared/schemas/execution-log.ts';
+import type { ProfileView } from '../../shared/schemas/profile.ts';
 import type { AttemptView, createdWebhookSchema, WebhookView } from '../../shared/schemas/webhook.ts';
 
 export type {
@@ -27,6 +28,7 @@ export type {
   Channel,
   ExecutionSummary,
   MessageStatus,
+  ProfileView,
   RenderedMessageView,
   Scope,
   WebhookView,

@@ -229,6 +229,11 @@ describe('the console', () => {
     await row.getByText('Rendered message').click();
     await row.getByText('Subject: Welcome, Dee').waitFor();
     // Enable webhooks: the statuses reached the feedback webhook configured above.
+    // Create new profiles: the trigger made a profile for the unknown recipient.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Profiles' }).click();
+    await page.getByLabel('Identity', { exact: true }).fill('new.person@example.com');
+    await page.getByRole('button', { name: 'Find profile' }).click();
+    await page.getByTestId('profile').getByText('interactive-messaging', { exact: false }).waitFor();
     // The Executions list: both runs, newest first, each with its counts per status.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Executions' }).click();
     const rows = page.getByRole('table', { name: 'Recent executions' }).getByRole('row');
