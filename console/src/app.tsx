@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiProblem, call } from './api.ts';
 import { href, useRoute } from './router.ts';
 import { can } from './scopes.ts';
+import { ApiKeys } from './screens/api-keys.tsx';
 import { Audiences } from './screens/audiences.tsx';
 import { CampaignEditor } from './screens/campaign-editor.tsx';
 import { CampaignList } from './screens/campaign-list.tsx';
@@ -63,8 +64,19 @@ function Shell({ me, onSignOut }: { me: WhoamiView; onSignOut: () => void }) {
             </a>
           ) : null}
           {can(me, 'webhooks:admin') ? (
-            <a href={href('admin', 'webhooks')} aria-current={section === 'admin' ? 'page' : undefined}>
+            <a
+              href={href('admin', 'webhooks')}
+              aria-current={section === 'admin' && id !== 'keys' ? 'page' : undefined}
+            >
               Administration › Feedback webhooks
+            </a>
+          ) : null}
+          {can(me, 'admin') ? (
+            <a
+              href={href('admin', 'keys')}
+              aria-current={section === 'admin' && id === 'keys' ? 'page' : undefined}
+            >
+              API keys
             </a>
           ) : null}
         </nav>
@@ -91,7 +103,8 @@ function Shell({ me, onSignOut }: { me: WhoamiView; onSignOut: () => void }) {
         {section === 'executions' && id !== undefined ? <ExecutionView id={id} key={id} /> : null}
         {section === 'audiences' ? <Audiences me={me} /> : null}
         {section === 'profiles' ? <Profiles /> : null}
-        {section === 'admin' ? <Webhooks me={me} /> : null}
+        {section === 'admin' && id === 'keys' ? <ApiKeys me={me} /> : null}
+        {section === 'admin' && id !== 'keys' ? <Webhooks me={me} /> : null}
       </main>
     </div>
   );

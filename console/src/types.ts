@@ -3,7 +3,7 @@
  * server is bundled), so the console cannot drift from what the API answers.
  */
 import type * as z from 'zod';
-import type { namespaceSchema, Scope } from '../../shared/schemas/admin.ts';
+import type { ApiKeyView, namespaceSchema, Scope } from '../../shared/schemas/admin.ts';
 import type { audienceSchema } from '../../shared/schemas/audience.ts';
 import type { CampaignDefinition, CampaignView, Category, Channel } from '../../shared/schemas/campaign.ts';
 import type { WhoamiView } from '../../shared/schemas/console.ts';
@@ -19,6 +19,7 @@ import type { ProfileView } from '../../shared/schemas/profile.ts';
 import type { AttemptView, createdWebhookSchema, WebhookView } from '../../shared/schemas/webhook.ts';
 
 export type {
+  ApiKeyView,
   AttemptView,
   AudienceExecutionAccepted,
   AudienceExecutionStatus,

@@ -21,7 +21,6 @@ let herald: Awaited<ReturnType<typeof startTestHerald>>;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let browser: Browser;
 let admin: { sandbox: string; api: Client };
-let reader: Client;
 let audienceId: string;
 
 beforeAll(async () => {
@@ -33,11 +32,6 @@ beforeAll(async () => {
   receiver = await startReceiver();
   // A fixed name: the screenshot the test saves for the README stays the same from run to run.
   admin = await sandboxWithKey(herald, ['admin'], 'prod');
-  const read = await herald.root.post<{ key: string }>('/api-keys', {
-    sandbox: admin.sandbox,
-    scopes: ['campaigns:read', 'executions:read', 'audiences:read', 'profiles:read'],
-  });
-  reader = { ...admin.api, key: read.body.key };
   // An audience of three, two of whom consent to marketing email.
   audienceId = (await admin.api.post<{ id: string }>('/audiences', { name: 'Newsletter' })).body.id;
   for (const [who, consent] of [
@@ -284,8 +278,18 @@ describe('the console', () => {
       .waitFor();
   }, 180_000);
 
-  it('hides every write control from a read-only key', async () => {
-    const readOnly = await signIn(reader.key);
+  it('creates a read-only key under API keys, and hides every write control from it', async () => {
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Key name').fill('reader');
+    for (const scope of ['executions:read', 'audiences:read', 'profiles:read']) {
+      await page.getByLabel(scope, { exact: true }).check();
+    }
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.getByTestId('new-api-key').textContent()) ?? '';
+    expect(key).toMatch(/^hrld_/);
+    await page.getByRole('row').filter({ hasText: 'reader' }).waitFor();
+    const readOnly = await signIn(key);
+    expect(await readOnly.getByRole('region', { name: 'Signed in' }).textContent()).not.toContain('admin');
     expect(await readOnly.getByRole('button', { name: 'New campaign' }).count()).toBe(0);
     expect(await readOnly.getByRole('link', { name: 'Administration › Feedback webhooks' }).count()).toBe(0);
     await readOnly.getByRole('link', { name: 'Flash sale' }).click();
