@@ -288,7 +288,7 @@ const primaryRoutes = [
   },
   {
     method: 'POST',
-    path: '/campaigns/preview',
+    path: '/previews',
     group: 'campaigns',
     operationId: 'previewContent',
     summary:

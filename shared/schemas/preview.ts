@@ -6,7 +6,7 @@ const sampleValues = z
   .record(z.string().max(256), z.unknown())
   .refine((value) => JSON.stringify(value).length <= 200_000, 'must be at most 200 KB as JSON');
 
-/** `POST /campaigns/preview`: content rendered by Herald's own template engine, nothing stored or sent. */
+/** `POST /previews`: content rendered by Herald's own template engine, nothing stored or sent. */
 export const previewSchema = z
   .strictObject({
     content: contentSchema,

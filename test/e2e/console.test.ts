@@ -263,7 +263,7 @@ describe('the console', () => {
     const status = page.getByTestId('import-status');
     await status
       .getByText(/Import finished: 5000 of 5000 lines, 4997 imported/)
-      .waitFor({ timeout: 120_000 });
+      .waitFor({ timeout: 300_000 });
     expect(await status.textContent()).toContain('3 rejected');
     expect(await page.getByRole('progressbar', { name: 'Import progress' }).getAttribute('value')).toBe(
       '5000',
@@ -276,7 +276,7 @@ describe('the console', () => {
       .filter({ hasText: 'Big import' })
       .getByRole('cell', { name: '4997' })
       .waitFor();
-  }, 180_000);
+  }, 360_000);
 
   it('creates a read-only key under API keys, and hides every write control from it', async () => {
     await page.getByRole('link', { name: 'API keys' }).click();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, client, sandboxWithKey, startTestHerald } from './harness.ts';
 
 /**
- * `POST /campaigns/preview` over the real routes: content rendered by the template engine sends
+ * `POST /previews` over the real routes: content rendered by the template engine sends
  * use (HTML-escaped in HTML only, missing variables listed) against sample data or a stored
  * profile; a template error names its field and offset; nothing needs more than campaigns:read.
  */
@@ -38,9 +38,9 @@ afterAll(async () => {
   await herald?.stop();
 });
 
-describe('POST /campaigns/preview', () => {
+describe('POST /previews', () => {
   it('renders against sample data: values escaped in HTML only, missing variables listed', async () => {
-    const answer = await reader.post<Preview>('/campaigns/preview', {
+    const answer = await reader.post<Preview>('/previews', {
       content: {
         subject: 'Hi {{profile.firstName}} <{{context.tag}}>',
         html: '<p>{{context.tag}} {{{context.tag}}} {{context.nothing}}</p>',
@@ -61,13 +61,13 @@ describe('POST /campaigns/preview', () => {
   });
 
   it("renders against a stored profile's attributes, found by an identity", async () => {
-    const answer = await reader.post<Preview>('/campaigns/preview', {
+    const answer = await reader.post<Preview>('/previews', {
       content: { body: '{{profile.firstName}} in {{profile.address.city}}' },
       profile: { namespace: 'email', id: 'ANN@example.com' },
     });
     expect(answer.status).toBe(200);
     expect(answer.body.rendered).toEqual({ body: 'Ann in Lyon' });
-    const unknown = await reader.post<Problem>('/campaigns/preview', {
+    const unknown = await reader.post<Problem>('/previews', {
       content: { body: 'x' },
       profile: { namespace: 'email', id: 'nobody@example.com' },
     });
@@ -75,14 +75,14 @@ describe('POST /campaigns/preview', () => {
   });
 
   it('names the field and offset of a template error, and refuses profile with sampleProfile', async () => {
-    const broken = await reader.post<Problem>('/campaigns/preview', {
+    const broken = await reader.post<Problem>('/previews', {
       content: { subject: 'ok', text: 'Hello {{profile.name' },
     });
     expect(broken.status).toBe(400);
     expect(broken.body.fields).toEqual([
       { path: 'body.content.text', message: expect.stringContaining('offset 6') },
     ]);
-    const both = await reader.post<Problem>('/campaigns/preview', {
+    const both = await reader.post<Problem>('/previews', {
       content: { body: 'x' },
       profile: { namespace: 'email', id: 'ann@example.com' },
       sampleProfile: {},
@@ -93,6 +93,6 @@ describe('POST /campaigns/preview', () => {
 
   it('asks for campaigns:read', async () => {
     const other = await sandboxWithKey(herald, ['executions:read']);
-    expect((await other.api.post('/campaigns/preview', { content: { body: 'x' } })).status).toBe(403);
+    expect((await other.api.post('/previews', { content: { body: 'x' } })).status).toBe(403);
   });
 });

@@ -23,7 +23,7 @@ const parseJson = (text: string, name: string): Record<string, unknown> => {
 };
 
 /**
- * The content rendered by Herald itself (`POST /campaigns/preview`) as it is typed, against sample
+ * The content rendered by Herald itself (`POST /previews`) as it is typed, against sample
  * data or a stored profile. A template error comes back as the field's message (`onProblem`).
  */
 export function ContentPreview(props: {
@@ -49,7 +49,7 @@ export function ContentPreview(props: {
               ? { profile: identity }
               : {}),
         };
-        setPreview(await api.post<Preview>('/campaigns/preview', body));
+        setPreview(await api.post<Preview>('/previews', body));
         setError(undefined);
         props.onProblem(undefined);
       } catch (caught) {
