@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Integration suites start their own embedded engines; two cores cannot run many at once.
     maxWorkers: 2,
     testTimeout: 30_000,

@@ -42,6 +42,7 @@ export const NOT_DEPLOY_SETTINGS: Readonly<Record<string, string>> = {
   HERALD_SECRETS_KEY:
     "a secret would be written into the template: on AWS the data stack's KMS key seals secrets",
   HERALD_UNSUBSCRIBE_PREVIOUS_SECRETS: 'secrets would be written into the template',
+  HERALD_CONSOLE_DIR: "the stack sets it (where the public function's bundle carries the console)",
   HERALD_DATA_DIR: 'only the local runtime reads it',
   HERALD_SCHEDULER_INTERVAL_MS: 'only the local runtime reads it (on AWS the scheduler runs every minute)',
   HERALD_METRICS_SUMMARY_SECONDS:

@@ -38,6 +38,11 @@ const environmentSchema = z.object({
       'must be https (http only on localhost or 127.0.0.1)',
     )
     .optional(),
+  /**
+   * Where the built console is (`index.html` and `assets/`). The stack sets it to the copy bundled
+   * beside the public function's code; unset, the project's `console/dist` (the local runtime).
+   */
+  HERALD_CONSOLE_DIR: z.string().min(1).optional(),
   /** Largest accepted request body in bytes. */
   HERALD_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(6_000_000).default(1_048_576),
   /** Seconds an API key lookup is cached per container (revocation takes effect within this). */

@@ -13,6 +13,7 @@ import {
   patchCampaign,
   stopCampaign,
 } from '../../shared/use-cases/campaigns.ts';
+import { previewContent } from '../../shared/use-cases/preview.ts';
 
 const actor = (request: Pick<ApiRequest, 'principal' | 'sandbox'>) => ({
   sandbox: request.sandbox(),
@@ -27,6 +28,7 @@ export const createHandler = (config: HeraldConfig, clients?: Partial<Clients>) 
     operations: {
       createCampaign: (request, deps) => createCampaign(deps, actor(request), request.body),
       listCampaigns: (request, deps) => listCampaigns(deps, request.sandbox(), request.query),
+      previewContent: (request, deps) => previewContent(deps, request.sandbox(), request.body),
       getCampaign: (request, deps) => getCampaign(deps, request.sandbox(), request.params.id),
       patchCampaign: (request, deps) => patchCampaign(deps, actor(request), request.params.id, request.body),
       deleteCampaign: (request, deps) => deleteCampaign(deps, request.sandbox(), request.params.id),

@@ -5,6 +5,7 @@ import { executionsRoot } from '../../shared/roots/executions.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
 import { idempotencyKeySchema } from '../../shared/schemas/execution.ts';
 import { getExecution, getRenderedMessage } from '../../shared/use-cases/executions.ts';
+import { listExecutions } from '../../shared/use-cases/list-executions.ts';
 import {
   cancelSchedule,
   getSchedule,
@@ -57,6 +58,7 @@ export const createHandler = (config: HeraldConfig, clients?: Partial<Clients>) 
       cancelSchedule: (request, deps) => cancelSchedule(deps, request.sandbox(), request.params.scheduleId),
       getAudienceExecution: (request, deps) =>
         getAudienceExecution(deps, request.sandbox(), request.params.executionId),
+      listExecutions: (request, deps) => listExecutions(deps, request.sandbox(), request.query),
       getExecution: (request, deps) => getExecution(deps, request.sandbox(), request.params.executionId),
       getRenderedMessage: (request, deps) =>
         getRenderedMessage(deps, request.sandbox(), request.params.executionId, request.params.messageId),

@@ -8,7 +8,10 @@ import { readUnsubscribeLink, unsubscribe } from '../../shared/use-cases/unsubsc
 /** RFC 8058: a mailbox provider's one-click POST carries exactly this form field. */
 const isOneClick = (body: Record<string, string>) => body['List-Unsubscribe'] === 'One-Click';
 
-/** The public function's handler: the unsubscribe links (no API key; the token is the credential). */
+/**
+ * The public function's handler: the unsubscribe links (no API key; the token is the credential)
+ * and the console's static files (no API key; the user pastes one into the page).
+ */
 export const createHandler = (config: HeraldConfig, clients?: Partial<Clients>) =>
   apiHandler({
     group: 'public',
@@ -25,5 +28,7 @@ export const createHandler = (config: HeraldConfig, clients?: Partial<Clients>) 
         );
         return donePage(done.channel);
       },
+      consolePage: async (_request, deps) => deps.console.page(),
+      consoleAsset: async (request, deps) => deps.console.asset(request.params.file),
     },
   });

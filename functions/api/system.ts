@@ -3,6 +3,7 @@ import { apiHandler } from '../../shared/http/api-handler.ts';
 import { openApiDocument } from '../../shared/http/openapi.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
 import { systemRoot } from '../../shared/roots/system.ts';
+import { whoami } from '../../shared/use-cases/whoami.ts';
 
 let document: ReturnType<typeof openApiDocument> | undefined;
 
@@ -13,6 +14,7 @@ export const createHandler = (config: HeraldConfig, clients?: Partial<Clients>) 
     deps: systemRoot(config, clients),
     operations: {
       health: async (_request, deps) => ({ status: 'ok', time: deps.clock.now().toISOString() }),
+      whoami: async (request) => whoami(request.principal),
       openapi: async () => {
         document ??= openApiDocument();
         return document;

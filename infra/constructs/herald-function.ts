@@ -4,7 +4,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -30,6 +30,22 @@ import {
 import type { HeraldQueue } from './data.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Where the console's files are in a function that serves them: beside its code (ADR 0019). */
+export const CONSOLE_DIR_IN_LAMBDA = '/var/task/console';
+
+/**
+ * The bundling of the function serving the console: build it first when its sources changed since
+ * the last build (`console/build.ts --if-stale`), then copy `console/dist` beside `index.mjs`, so
+ * `cdk synth` and `cdk deploy` need no step of their own. Run with this Node (24, TypeScript).
+ */
+const CONSOLE_BUNDLING_HOOKS: ICommandHooks = {
+  beforeBundling: (inputDir) => [`"${process.execPath}" "${inputDir}/console/build.ts" --if-stale`],
+  afterBundling: (inputDir, outputDir) => [
+    `"${process.execPath}" -e "require('node:fs').cpSync(process.argv[1], process.argv[2], { recursive: true })" "${inputDir}/console/dist" "${outputDir}/console"`,
+  ],
+  beforeInstall: () => [],
+};
 
 /** The stateful resources a function may be granted: the data stack's table, queues and secrets key. */
 export interface HeraldFunctionData {
@@ -111,7 +127,9 @@ export class HeraldFunction extends Construct {
       logGroup,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: heraldBundling(tracing),
+      bundling: props.definition.consoleAssets
+        ? { ...heraldBundling(tracing), commandHooks: CONSOLE_BUNDLING_HOOKS }
+        : heraldBundling(tracing),
       environment: { ...HERALD_RUNTIME_ENVIRONMENT },
     });
     const sourceMaps = String(this.node.tryGetContext(SOURCE_MAPS_CONTEXT) ?? 'false');
@@ -130,6 +148,7 @@ export class HeraldFunction extends Construct {
     if (definition.secrets !== 'none') this.bindSecrets(data.secretsKey, definition.secrets);
     if (definition.unsubscribeLinks) this.bindUnsubscribeSecret(data.unsubscribeSecret);
     if (definition.sesSend && data.ses) this.bindSes(data.ses);
+    if (definition.consoleAssets) this.setEnvironment('HERALD_CONSOLE_DIR', CONSOLE_DIR_IN_LAMBDA);
   }
 
   /**

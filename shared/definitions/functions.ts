@@ -80,6 +80,11 @@ interface CommonDefinition {
    */
   readonly sesSend: boolean;
   /**
+   * Whether the function serves the console's static files: its bundle carries the built console
+   * (`console/dist`, copied beside the code) and `HERALD_CONSOLE_DIR` points there.
+   */
+  readonly consoleAssets: boolean;
+  /**
    * Lambda memory in MB, which also sets its CPU share (1,769 MB is one vCPU). Every bundle holds
    * 70–82 MB of RSS once loaded (measured with `node` on each synthesized bundle), and a request or
    * a batch adds a few MB, so memory is never the limit: the figure buys CPU where latency or
@@ -123,6 +128,7 @@ interface Needs {
   readonly secrets?: SecretsAccess;
   readonly unsubscribeLinks?: boolean;
   readonly sesSend?: boolean;
+  readonly consoleAssets?: boolean;
   readonly memoryMb?: number;
 }
 
@@ -136,6 +142,7 @@ function code(handler: string, needs: Needs) {
     secrets: needs.secrets ?? 'none',
     unsubscribeLinks: needs.unsubscribeLinks ?? false,
     sesSend: needs.sesSend ?? false,
+    consoleAssets: needs.consoleAssets ?? false,
     memoryMb: needs.memoryMb ?? DEFAULT_MEMORY_MB,
   };
 }
@@ -159,7 +166,8 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   api('system', { table: 'read' }),
   // Sandboxes, API keys, namespaces.
   api('admin', { table: 'read-write' }),
-  // Campaigns and their lifecycle (reads audiences and namespaces to check them).
+  // Campaigns and their lifecycle (reads audiences and namespaces to check them), and content
+  // previews (read the profile they render against).
   api('campaigns', { table: 'read-write' }),
   // Profiles and identities (adds audience memberships named on the upsert); the suppression list.
   api('profiles', { table: 'read-write' }),
@@ -173,7 +181,8 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   // Channel configurations; seals SMTP passwords (a key outside the table).
   api('channels', { table: 'read-write', secrets: 'seal' }),
   // The unsubscribe links (no API key): verifies their signature, withdraws marketing consent.
-  api('public', { table: 'read-write', unsubscribeLinks: true }),
+  // And the console's static files (no API key: the user pastes one into the page; ADR 0019).
+  api('public', { table: 'read-write', unsubscribeLinks: true, consoleAssets: true }),
   // Sends through the channel configurations' providers (opens SMTP passwords, signs unsubscribe
   // links), records statuses, publishes status events, queues "not now" recipients again.
   worker('dispatch', {

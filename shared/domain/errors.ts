@@ -375,3 +375,13 @@ export class UnsubscribeLinkNotFoundError extends HeraldError {
     });
   }
 }
+
+/** The console's files are not where this Herald serves them from (no build yet). */
+export class ConsoleNotBuiltError extends HeraldError {
+  constructor() {
+    super('console-not-built', 503, 'The console is not built', {
+      detail:
+        '`npm run build:console` writes console/dist (npm start and npm test run it; CDK bundling copies it).',
+    });
+  }
+}

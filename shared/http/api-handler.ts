@@ -17,6 +17,7 @@ import { type ParsedRequest, parseRequest } from './parse-request.ts';
 import { problemResponse } from './problem.ts';
 import { DEFAULT_ROUTE_KEY, unroutedError } from './route-match.ts';
 import { type ApiGroup, findRouteByKey, type Route, type RouteDefinition } from './routes.ts';
+import { type StaticFile, staticFileResponse } from './static-file.ts';
 
 type SchemaOutput<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -189,6 +190,8 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
       const { executionId } = (result ?? {}) as { executionId?: unknown };
       if (typeof executionId === 'string') addCorrelation({ executionId });
       if (route.status === 204 || result === undefined) return { statusCode: route.status };
+      // The route table says the operation returns a StaticFile (the console's files).
+      if (route.produces === 'static') return staticFileResponse(route.status, result as StaticFile);
       if (route.produces === 'text/html')
         return {
           statusCode: route.status,

@@ -90,12 +90,14 @@ export function openApiDocument(extraSchemas: Record<string, z.ZodType> = {}) {
         [String(route.status)]:
           route.produces === 'text/html'
             ? { description: 'Success', content: { 'text/html': { schema: { type: 'string' } } } }
-            : route.response
-              ? {
-                  description: 'Success',
-                  content: { 'application/json': { schema: schemaOf(route.response, 'output') } },
-                }
-              : { description: 'Success' },
+            : route.produces === 'static'
+              ? { description: 'The file (HTML, JavaScript or CSS), with its own media type' }
+              : route.response
+                ? {
+                    description: 'Success',
+                    content: { 'application/json': { schema: schemaOf(route.response, 'output') } },
+                  }
+                : { description: 'Success' },
         default: {
           description: 'Problem',
           content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },

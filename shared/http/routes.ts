@@ -39,6 +39,7 @@ import {
   patchChannelConfigurationSchema,
 } from '../schemas/channel-configuration.ts';
 import { pageOf, pageQuerySchema } from '../schemas/common.ts';
+import { consoleAssetParamsSchema, whoamiSchema } from '../schemas/console.ts';
 import {
   audienceExecutionAcceptedSchema,
   audienceExecutionSchema,
@@ -53,6 +54,8 @@ import {
   scheduleParamsSchema,
   unitaryExecutionSchema,
 } from '../schemas/execution.ts';
+import { executionSummarySchema, listExecutionsQuerySchema } from '../schemas/execution-log.ts';
+import { previewResultSchema, previewSchema } from '../schemas/preview.ts';
 import {
   profileParamsSchema,
   profileSchema,
@@ -116,8 +119,11 @@ export interface RouteDefinition {
   readonly sandboxField?: { readonly in: 'body' | 'query' | 'params'; readonly name: string };
   /** Set on a generated alias: the path of the route it answers for (see {@link AJO_PREFIX}). */
   readonly aliasOf?: string;
-  /** The operation returns an HTML page (a string) instead of JSON. */
-  readonly produces?: 'text/html';
+  /**
+   * The operation returns an HTML page (a string) instead of JSON, or (`static`) a file of the
+   * built console with its own media type and caching (a `StaticFile`, shared/http/static-file.ts).
+   */
+  readonly produces?: 'text/html' | 'static';
   /**
    * The body, when there is one, is an HTML form (`application/x-www-form-urlencoded`, any media
    * type accepted) read as a map of strings: what mailbox providers POST for RFC 8058 one-click.
@@ -147,6 +153,17 @@ const primaryRoutes = [
     operationId: 'openapi',
     summary: 'This API as an OpenAPI 3.1 document',
     requires: 'authenticated',
+    status: 200,
+    tag: 'System',
+  },
+  {
+    method: 'GET',
+    path: '/whoami',
+    group: 'system',
+    operationId: 'whoami',
+    summary: 'The calling key: its sandbox and scopes (what the console shows and allows)',
+    requires: 'authenticated',
+    response: whoamiSchema,
     status: 200,
     tag: 'System',
   },
@@ -272,6 +289,19 @@ const primaryRoutes = [
     requires: 'campaigns:read',
     query: pageQuerySchema,
     response: pageOf(campaignSchema),
+    status: 200,
+    tag: 'Campaigns',
+  },
+  {
+    method: 'POST',
+    path: '/previews',
+    group: 'campaigns',
+    operationId: 'previewContent',
+    summary:
+      "Render content with Herald's template engine against a profile or sample data (nothing is stored or sent); template errors name the field and offset",
+    requires: 'campaigns:read',
+    body: previewSchema,
+    response: previewResultSchema,
     status: 200,
     tag: 'Campaigns',
   },
@@ -480,6 +510,19 @@ const primaryRoutes = [
     requires: 'executions:write',
     params: scheduleParamsSchema,
     response: scheduledExecutionSchema,
+    status: 200,
+    tag: 'Executions',
+  },
+  {
+    method: 'GET',
+    path: '/executions',
+    group: 'executions',
+    operationId: 'listExecutions',
+    summary:
+      'List executions of every kind (unitary, high-throughput, audience runs), newest first, by campaign, kind and date, a page at a time',
+    requires: 'executions:read',
+    query: listExecutionsQuerySchema,
+    response: pageOf(executionSummarySchema),
     status: 200,
     tag: 'Executions',
   },
@@ -836,6 +879,30 @@ const primaryRoutes = [
     response: importProgressSchema,
     status: 200,
     tag: 'Audiences',
+  },
+  {
+    method: 'GET',
+    path: '/console',
+    group: 'public',
+    operationId: 'consolePage',
+    summary:
+      'The web console (public static files: the user pastes an API key into the page, which sends it as a bearer token; ADR 0019)',
+    requires: 'public',
+    produces: 'static',
+    status: 200,
+    tag: 'Console',
+  },
+  {
+    method: 'GET',
+    path: '/console/assets/{file}',
+    group: 'public',
+    operationId: 'consoleAsset',
+    summary: "A script or style sheet of the web console (public, immutable: its name is its content's hash)",
+    requires: 'public',
+    params: consoleAssetParamsSchema,
+    produces: 'static',
+    status: 200,
+    tag: 'Console',
   },
 ] as const satisfies readonly RouteDefinition[];
 

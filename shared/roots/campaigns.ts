@@ -5,10 +5,12 @@ import { DynamoDbCampaignStore } from '../store/dynamodb-campaign-store.ts';
 import { DynamoDbChannelConfigurationStore } from '../store/dynamodb-channel-configuration-store.ts';
 import { createDocumentClient } from '../store/dynamodb-client.ts';
 import { DynamoDbNamespaceStore } from '../store/dynamodb-namespace-store.ts';
+import { DynamoDbProfileStore } from '../store/dynamodb-profile-store.ts';
 import type { CampaignDeps } from '../use-cases/campaigns.ts';
-import { apiParts, type Clients } from './parts.ts';
+import type { PreviewDeps } from '../use-cases/preview.ts';
+import { apiParts, type Clients, sandboxSettings } from './parts.ts';
 
-/** The campaigns function: campaigns and their lifecycle. */
+/** The campaigns function: campaigns and their lifecycle, and content previews (which read a profile). */
 export function campaignsRoot(config: HeraldConfig, clients: Partial<Clients> = {}) {
   const documents = clients.dynamodb ?? createDocumentClient();
   const table = config.TABLE_NAME;
@@ -18,5 +20,7 @@ export function campaignsRoot(config: HeraldConfig, clients: Partial<Clients> = 
     namespaces: new DynamoDbNamespaceStore(documents, table),
     audiences: new DynamoDbAudienceStore(documents, table),
     channelConfigurations: new DynamoDbChannelConfigurationStore(documents, table),
-  } satisfies CampaignDeps;
+    profiles: new DynamoDbProfileStore(documents, table),
+    sandboxSettings: sandboxSettings(config, documents),
+  } satisfies CampaignDeps & PreviewDeps;
 }

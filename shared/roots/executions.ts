@@ -6,11 +6,13 @@ import { DynamoDbAudienceExecutionStore } from '../store/dynamodb-audience-execu
 import { DynamoDbAudienceStore } from '../store/dynamodb-audience-store.ts';
 import { DynamoDbCampaignStore } from '../store/dynamodb-campaign-store.ts';
 import { createDocumentClient } from '../store/dynamodb-client.ts';
+import { DynamoDbExecutionLog } from '../store/dynamodb-execution-log.ts';
 import { DynamoDbExecutionStore } from '../store/dynamodb-execution-store.ts';
 import { DynamoDbProfileStore } from '../store/dynamodb-profile-store.ts';
 import { DynamoDbScheduleStore } from '../store/dynamodb-schedule-store.ts';
 import { DynamoDbClaimStore } from '../store/idempotency.ts';
 import type { ExecutionReadDeps } from '../use-cases/executions.ts';
+import type { ListExecutionsDeps } from '../use-cases/list-executions.ts';
 import { cachedCampaigns } from '../use-cases/read-cache.ts';
 import type { ScheduleDeps } from '../use-cases/schedules.ts';
 import type { HighThroughputDeps } from '../use-cases/trigger-high-throughput.ts';
@@ -36,13 +38,14 @@ export function executionsRoot(config: HeraldConfig, clients: Partial<Clients> =
     sandboxSettings: sandboxSettings(config, documents),
     profiles: new DynamoDbProfileStore(documents, table),
     executions: new DynamoDbExecutionStore(documents, table),
+    executionLog: new DynamoDbExecutionLog(documents, table),
     claims: new DynamoDbClaimStore(documents, table),
     jobs: jobSender(config, sqs),
     audiences: new DynamoDbAudienceStore(documents, table),
     audienceExecutions: new DynamoDbAudienceExecutionStore(documents, table),
     schedules: new DynamoDbScheduleStore(documents, table),
     provider: new SandboxProvider(documents, table),
-  } satisfies TriggerDeps & HighThroughputDeps & ScheduleDeps & ExecutionReadDeps;
+  } satisfies TriggerDeps & HighThroughputDeps & ScheduleDeps & ExecutionReadDeps & ListExecutionsDeps;
 }
 
 export type ExecutionsDeps = ReturnType<typeof executionsRoot>;

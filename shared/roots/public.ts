@@ -1,5 +1,7 @@
+import path from 'node:path';
 import type { HeraldConfig } from '../config.ts';
 import { systemClock } from '../domain/clock.ts';
+import { type ConsoleAssets, consoleAssets } from '../http/console-assets.ts';
 import { createDocumentClient } from '../store/dynamodb-client.ts';
 import { DynamoDbProfileStore } from '../store/dynamodb-profile-store.ts';
 import { createTelemetry, type Telemetry } from '../telemetry.ts';
@@ -8,8 +10,11 @@ import type { UnsubscribeDeps } from '../use-cases/unsubscribe.ts';
 import type { Clients } from './parts.ts';
 import { unsubscribeKeyring } from './unsubscribe-parts.ts';
 
+/** The project's console build, for the local runtime (the stack sets HERALD_CONSOLE_DIR). */
+const PROJECT_CONSOLE_DIR = path.resolve(import.meta.dirname, '../../console/dist');
+
 /**
- * The public function: the unsubscribe links. No API key is read, so it builds no authenticator;
+ * The public function: the unsubscribe links and the console's static files. No API key is read, so it builds no authenticator;
  * `authenticate` refuses, should a keyed route ever be routed here.
  */
 export function publicRoot(config: HeraldConfig, clients: Partial<Clients> = {}) {
@@ -23,5 +28,11 @@ export function publicRoot(config: HeraldConfig, clients: Partial<Clients> = {})
     },
     profiles: new DynamoDbProfileStore(documents, config.TABLE_NAME),
     unsubscribeKeys: unsubscribeKeyring(config),
-  } satisfies UnsubscribeDeps & { maxBodyBytes: number; authenticate: Authenticator; telemetry: Telemetry };
+    console: consoleAssets(config.HERALD_CONSOLE_DIR ?? PROJECT_CONSOLE_DIR),
+  } satisfies UnsubscribeDeps & {
+    maxBodyBytes: number;
+    authenticate: Authenticator;
+    telemetry: Telemetry;
+    console: ConsoleAssets;
+  };
 }

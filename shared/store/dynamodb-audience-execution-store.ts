@@ -3,6 +3,7 @@ import type { AudienceExecutionRecord, AudienceExecutionStore } from '../domain/
 import { MEMBER_SHARDS } from '../domain/audience.ts';
 import type { IdempotencyRecord } from '../domain/idempotency.ts';
 import type { MessageStatus } from '../schemas/execution.ts';
+import { executionLogItem } from './dynamodb-execution-log.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { putClaimed } from './idempotency.ts';
 import { audienceExecutionItem, messageStatusItem, shardsDoneItem } from './items.ts';
@@ -23,7 +24,19 @@ export class DynamoDbAudienceExecutionStore extends DynamoDbTable implements Aud
     return putClaimed(
       this.client,
       this.tableName,
-      [audienceExecutionItem.item(execution)],
+      [
+        audienceExecutionItem.item(execution),
+        executionLogItem.item({
+          sandbox: execution.sandbox,
+          executionId: execution.executionId,
+          kind: 'audience',
+          campaignId: execution.campaignId,
+          ...(execution.requestId !== undefined ? { requestId: execution.requestId } : {}),
+          audienceId: execution.audienceId,
+          createdAt: execution.createdAt,
+          createdBy: execution.createdBy,
+        }),
+      ],
       idempotency,
       nowMs,
     );

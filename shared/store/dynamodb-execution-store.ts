@@ -5,6 +5,7 @@ import type { ExecutionRecord, ExecutionStore, MessageRecord } from '../domain/e
 import type { IdempotencyRecord } from '../domain/idempotency.ts';
 import type { MessageStatus, StatusChange } from '../schemas/execution.ts';
 import { isConditionFailure } from './conditions.ts';
+import { executionLogEntry } from './dynamodb-execution-log.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { type Claim, putClaimed } from './idempotency.ts';
 import { executionItem, messageItem, retainedFrom } from './items.ts';
@@ -26,6 +27,7 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
       [
         executionItem.item(execution, { expiresAt }),
         ...messages.map((message) => messageItem.item(message, { expiresAt })),
+        executionLogEntry('unitary', execution),
       ],
       idempotency,
       nowMs,
@@ -48,6 +50,7 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
             ...messages.map((message) => ({
               Put: { TableName: this.tableName, Item: messageItem.item(message, { expiresAt }) },
             })),
+            { Put: { TableName: this.tableName, Item: executionLogEntry('high-throughput', execution) } },
           ],
         }),
       );

@@ -33,6 +33,15 @@ export const keys = {
     pk: `SB#${sandbox}#EXEC#${executionId}`,
     sk: 'EXEC',
   }),
+  /** One sandbox's execution log, in EXECUTION_LOG_SHARDS partitions, sorted by creation time. */
+  executionLog: (sandbox: string, shard: number, position: string) => ({
+    pk: `SB#${sandbox}#EXECLOG#${shard}`,
+    sk: position,
+  }),
+  executionLogShard: (sandbox: string, shard: number) => ({
+    pk: `SB#${sandbox}#EXECLOG#${shard}`,
+    prefix: '',
+  }),
   /** Audience executions spread their messages over shards (`shard`); unitary ones keep one partition. */
   message: (sandbox: string, executionId: string, messageId: string, shard?: number) => ({
     pk: `SB#${sandbox}#EXEC#${executionId}${shard === undefined ? '' : `#${shard}`}`,

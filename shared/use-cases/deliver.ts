@@ -71,7 +71,10 @@ export async function fanOutStatusEvent(deps: DeliveryDeps, event: StatusEvent):
         createdAt: now.toISOString(),
       };
       if (await deps.deliveries.create(record)) {
-        await attemptAndSettle(deps, webhook, record, { ...firstAttempt(webhook, event.eventId, now), ...ids });
+        await attemptAndSettle(deps, webhook, record, {
+          ...firstAttempt(webhook, event.eventId, now),
+          ...ids,
+        });
         return;
       }
       const existing = await deps.deliveries.get(event.sandbox, webhook.id, event.eventId);

@@ -154,7 +154,13 @@ function boundedAttributes(attributes: Record<string, unknown>): Record<string, 
   return attributes;
 }
 
-async function findProfile(deps: ProfileDeps, sandbox: string, namespace: string, id: string) {
+/** The profile that owns an identity (normalised as an upsert would), or 404. */
+export async function findProfile(
+  deps: Pick<ProfileDeps, 'profiles' | 'namespaces' | 'sandboxSettings'>,
+  sandbox: string,
+  namespace: string,
+  id: string,
+) {
   if (!isStandardNamespace(namespace) && !(await deps.namespaces.exists(sandbox, namespace))) {
     throw new NotFoundError('Profile', `${namespace}:${id}`);
   }

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +21,7 @@ import { tableDefinition } from '../../shared/definitions/table.ts';
 import { DEFAULT_ROUTE_GROUP } from '../../shared/http/route-match.ts';
 import { routeKey, routes } from '../../shared/http/routes.ts';
 
+let app: App;
 let data: Template;
 let api: Template;
 let dataStack: HeraldDataStack;
@@ -26,7 +29,7 @@ let apiStack: HeraldApiStack;
 
 beforeAll(() => {
   // One synthesis (each function is bundled by esbuild), shared by every assertion.
-  const app = new App({ context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
+  app = new App({ context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
   dataStack = new HeraldDataStack(app, 'test-data');
   apiStack = new HeraldApiStack(app, 'test-api', {
     data: dataStack.data,
@@ -215,9 +218,26 @@ describe('the API stack', () => {
           ...(definition.unsubscribeLinks ? ['HERALD_UNSUBSCRIBE_SECRET'] : []),
           ...(signsUnsubscribeLinks(definition) ? ['HERALD_PUBLIC_URL'] : []),
           ...(definition.sesSend ? ['HERALD_SES_CONFIGURATION_SET'] : []),
+          ...(definition.consoleAssets ? ['HERALD_CONSOLE_DIR'] : []),
         ].sort(),
       );
     }
+  });
+
+  it('bundles the built console beside the public function, where HERALD_CONSOLE_DIR points', () => {
+    const serving = apiStack.functions.filter((fn) => fn.definition.consoleAssets);
+    expect(serving.map((fn) => fn.definition.name)).toEqual(['public-api']);
+    const cfn = serving[0]?.function.node.defaultChild as CfnElement;
+    expect(environmentOf(cfn).HERALD_CONSOLE_DIR).toBe('/var/task/console');
+    const resource = api.toJSON().Resources[apiStack.getLogicalId(cfn)] as Resource;
+    // The code's S3 key is `<asset hash>.zip`; the assembly stages the asset as `asset.<hash>`.
+    const key = String((resource.Properties.Code as { S3Key: string }).S3Key);
+    const bundle = path.join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+    expect(existsSync(path.join(bundle, 'index.mjs'))).toBe(true);
+    const page = readFileSync(path.join(bundle, 'console', 'index.html'), 'utf8');
+    const assets = [...page.matchAll(/"\/console\/(assets\/[\w.-]+)"/g)].map((m) => m[1] ?? '');
+    expect(assets.some((asset) => asset.endsWith('.js'))).toBe(true);
+    for (const asset of assets) expect(existsSync(path.join(bundle, 'console', asset)), asset).toBe(true);
   });
 
   it('reads with Get/BatchGet/Query, writes with item actions only, never Scan or streams', () => {

@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DynamoDbEngine, startDynamoDbEngine } from '../../infra/local/dynamodb-engine.ts';
 import { tableDefinition } from '../../shared/definitions/table.ts';
+import { type RouteDefinition, routes } from '../../shared/http/routes.ts';
 import { sandboxName, sandboxWithKey, startTestHerald } from './harness.ts';
 import {
   excerpt,
@@ -189,6 +190,15 @@ async function followUp(
   const faults: string[] = [];
   let unsettled = false;
   const port = herald.port;
+  // A route that answers a file (the console's page and assets) answers it with its media type.
+  const route = (routes as readonly RouteDefinition[]).find((r) => r.operationId === operationId);
+  if (route?.produces === 'static') {
+    const type = answer.headers['content-type'] ?? '';
+    return {
+      faults: /^text\/(html|javascript|css)/.test(type) ? [] : [`static answer with type '${type}'`],
+      unsettled,
+    };
+  }
   let body: Record<string, unknown> = {};
   try {
     body = JSON.parse(answer.body.toString('utf8') || '{}') as Record<string, unknown>;

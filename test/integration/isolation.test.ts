@@ -105,6 +105,30 @@ const refused = (answer: Answer) => expect([403, 404]).toContain(answer.status);
  */
 const probes: Record<string, Probe> = {
   'GET /im/health': async (api) => expect((await api.get('/im/health')).body).not.toHaveProperty('sandbox'),
+  'GET /whoami': async (api) =>
+    expect((await api.get<{ sandbox: string }>('/whoami')).body.sandbox).toBe(a.sandbox),
+  'GET /executions': async (api) => {
+    const list = await api.get<{ items: { executionId: string }[] }>('/executions?limit=100');
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((e) => e.executionId)).not.toContain(bObjects.executionId);
+  },
+  'POST /previews': async (api) =>
+    refused(
+      await api.post('/previews', {
+        content: { body: '{{profile.firstName}}' },
+        profile: { namespace: 'email', id: bObjects.email },
+      }),
+    ),
+  // The console's files are the same for everyone and hold nothing of any sandbox.
+  'GET /console': async () =>
+    expect(await (await fetch(`${herald.url}/console`)).text()).not.toContain(b.sandbox),
+  'GET /console/assets/{file}': async () => {
+    const page = await (await fetch(`${herald.url}/console`)).text();
+    const assets = [...page.matchAll(/"(\/console\/assets\/[\w.-]+)"/g)].map((m) => m[1] ?? '');
+    expect(assets.length).toBeGreaterThan(0);
+    for (const asset of assets)
+      expect(await (await fetch(`${herald.url}${asset}`)).text()).not.toContain(b.sandbox);
+  },
   'GET /openapi.json': async (api) =>
     expect(JSON.stringify((await api.get('/openapi.json')).body)).not.toContain(b.sandbox),
   'POST /sandboxes': async (api) => refused(await api.post('/sandboxes', { name: b.sandbox })),

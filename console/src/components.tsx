@@ -1,0 +1,134 @@
+import type { ComponentChildren } from 'preact';
+import { useId } from 'preact/hooks';
+import { ApiProblem } from './api.ts';
+
+/** A problem document as the console shows it: its title, its detail, and every field message. */
+export function ProblemBanner({ error }: { error: unknown }) {
+  if (error === undefined || error === null) return null;
+  if (!(error instanceof ApiProblem)) {
+    return (
+      <div class="problem" role="alert">
+        <strong>{error instanceof Error ? error.message : String(error)}</strong>
+      </div>
+    );
+  }
+  return (
+    <div class="problem" role="alert">
+      <strong>{error.title}</strong>
+      {error.detail && error.fields.length === 0 ? <p>{error.detail}</p> : null}
+      {error.fields.length > 0 ? (
+        <ul>
+          {error.fields.map((f) => (
+            <li key={f.path}>
+              <code>{f.path}</code>: {f.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+/** The message a problem has for one field, shown next to it. */
+export function fieldError(error: unknown, name: string): string | undefined {
+  if (!(error instanceof ApiProblem)) return undefined;
+  return error.fields.find((f) => {
+    const path = f.path.replace(/^(body|query|path)\./, '');
+    return path === name || path.startsWith(`${name}.`) || path.startsWith(`${name}[`);
+  })?.message;
+}
+
+interface FieldProps {
+  readonly label: string;
+  readonly error?: string | undefined;
+  readonly hint?: ComponentChildren;
+  readonly children: (id: string, describedBy: string | undefined) => ComponentChildren;
+}
+
+/** A labelled control with its hint and its field message from the API. */
+export function Field({ label, error, hint, children }: FieldProps) {
+  const id = useId();
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <div class={`field${error ? ' invalid' : ''}`}>
+      <label for={id}>{label}</label>
+      {children(id, describedBy || undefined)}
+      {hint ? (
+        <div class="hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+      ) : null}
+      {error ? (
+        <div class="field-error" id={`${id}-error`}>
+          {error}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+interface ToggleProps {
+  readonly label: string;
+  readonly checked: boolean;
+  readonly disabled?: boolean;
+  readonly onChange: (checked: boolean) => void;
+  readonly error?: string | undefined;
+  readonly children?: ComponentChildren;
+}
+
+/** An on/off switch: a checkbox with the switch role, its label its accessible name. */
+export function Toggle({ label, checked, disabled, onChange, error, children }: ToggleProps) {
+  const id = useId();
+  return (
+    <div class={`field toggle${error ? ' invalid' : ''}`}>
+      <input
+        id={id}
+        type="checkbox"
+        role="switch"
+        checked={checked}
+        aria-checked={checked}
+        disabled={disabled}
+        aria-describedby={children ? `${id}-hint` : undefined}
+        onChange={(e) => onChange(e.currentTarget.checked)}
+      />
+      <label for={id}>{label}</label>
+      {children ? (
+        <div class="hint" id={`${id}-hint`}>
+          {children}
+        </div>
+      ) : null}
+      {error ? <div class="field-error">{error}</div> : null}
+    </div>
+  );
+}
+
+/** Counts per status as a bar (proportional segments) and the same numbers as text. */
+export function StatusBar({ counts, label }: { counts: Readonly<Record<string, number>>; label: string }) {
+  const entries = Object.entries(counts).filter(([, n]) => n > 0);
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  return (
+    <figure class="status-bar" aria-label={label}>
+      <div class="bar" aria-hidden="true">
+        {entries.map(([status, n]) => (
+          <span
+            key={status}
+            class={`segment s-${status}`}
+            style={{ width: `${(100 * n) / (total || 1)}%` }}
+          />
+        ))}
+      </div>
+      <figcaption>
+        <ul class="counts">
+          {entries.length === 0 ? <li>no messages yet</li> : null}
+          {entries.map(([status, n]) => (
+            <li key={status}>
+              <span class={`dot s-${status}`} aria-hidden="true" /> {status}: <strong>{n}</strong>
+            </li>
+          ))}
+        </ul>
+      </figcaption>
+    </figure>
+  );
+}
+
+export const formatTime = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
