@@ -1,51 +1,55 @@
-/** A file chosen for an audience import, as the NDJSON lines the import API takes. */
-export interface ImportLines {
-  readonly lines: string[];
-  /** CSV: the columns read as identities (by namespace) and those left out. */
+/**
+ * A file chosen for an audience import, cut into the chunks the import API takes (1,000 lines or
+ * CSV records each). NDJSON goes line by line. A CSV goes as it is, in `format: "csv"`: the API
+ * reads its header (identity namespaces, `attributes.<name>`, `consent.marketing.<channel>`), so
+ * attributes and consent come along; chunks are cut between records, never inside a quoted field,
+ * and only the first one carries the header. Line numbers are the API's: a CSV's header is line 1.
+ */
+export interface ImportFile {
+  readonly format: 'ndjson' | 'csv';
+  /** The chunks' `lines`, in order. */
+  readonly chunks: string[];
+  /** Lines (CSV records, the header included) in the file: what the progress counts up to. */
+  readonly total: number;
   readonly note?: string;
 }
 
-/** One CSV record's fields (RFC 4180 quoting: `"a, ""b"""` is `a, "b"`). */
-function csvFields(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
+/** A CSV's records as text, cut at line ends outside quotes (RFC 4180; CRLF, LF or CR). */
+function csvRecords(text: string): string[] {
+  const records: string[] = [];
+  let start = 0;
   let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else field += c;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    // A doubled quote inside a quoted field toggles twice: it stays quoted.
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === '\n' || c === '\r')) {
+      records.push(text.slice(start, i));
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      start = i + 1;
+    }
   }
-  fields.push(field);
-  return fields.map((f) => f.trim());
+  if (start < text.length) records.push(text.slice(start));
+  return records;
 }
 
-/**
- * NDJSON files go as they are. A CSV's header names identity namespaces (`email`, `phone`, a
- * custom one); each row becomes the identity of its first non-empty column, so line N of the import
- * is row N of the file after the header. Rows without any identity are sent as they are, so the API
- * rejects them by line number like any other bad line.
- */
-export function importLines(fileName: string, text: string): ImportLines {
-  const rows = text.split(/\r?\n/).filter((line) => line.trim() !== '');
-  if (!/\.csv$/i.test(fileName)) return { lines: rows };
-  const [header = '', ...records] = rows;
-  const columns = csvFields(header);
-  const lines = records.map((record) => {
-    const fields = csvFields(record);
-    const index = fields.findIndex((value) => value !== '');
-    const namespace = columns[index];
-    return index === -1 || namespace === undefined
-      ? record
-      : JSON.stringify({ namespace, id: fields[index] });
-  });
-  return { lines, note: `Identity columns: ${columns.join(', ')} (each row: its first non-empty one).` };
+export function importFile(fileName: string, text: string, chunkLines: number): ImportFile {
+  const chunk = (lines: readonly string[], first: readonly string[] = []) => {
+    const chunks: string[] = [];
+    for (let start = 0; start < lines.length; start += chunkLines)
+      chunks.push([...(start === 0 ? first : []), ...lines.slice(start, start + chunkLines)].join('\n'));
+    return chunks.length > 0 ? chunks : [first.join('\n')];
+  };
+  if (!/\.csv$/i.test(fileName)) {
+    const lines = text.split(/\r?\n/);
+    if (lines.at(-1) === '') lines.pop();
+    return { format: 'ndjson', chunks: chunk(lines), total: lines.length };
+  }
+  const [header = '', ...records] = csvRecords(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  return {
+    format: 'csv',
+    chunks: chunk(records, [header]),
+    total: records.length + 1,
+    note: `Columns: ${header}. Line 1 is the header.`,
+  };
 }

@@ -251,26 +251,40 @@ describe('the console', () => {
     await page.getByLabel('Audience name').fill('Big import');
     await page.getByRole('button', { name: 'Create audience' }).click();
     await page.getByRole('button', { name: 'Import into Big import' }).click();
-    const rows = Array.from({ length: 5_000 }, (_, n) => `person${n}@example.com`);
-    rows[10] = 'not-an-email';
-    rows[2_500] = '';
-    rows[4_998] = 'x@@example.com';
+    // Identities, an attribute and marketing consent per row (a quoted name with a comma in it).
+    const rows = Array.from(
+      { length: 5_000 },
+      (_, n) => `person${n}@example.com,"Person ${n}, Jr.",${n % 2 ? 'y' : 'n'}`,
+    );
+    rows[10] = 'not-an-email,Nobody,y';
+    rows[2_500] = ',,';
+    rows[4_998] = 'x@@example.com,X,n';
     await page.getByLabel('File to import').setInputFiles({
       name: 'members.csv',
       mimeType: 'text/csv',
-      buffer: Buffer.from(['email', ...rows.map((r) => (r === '' ? ',' : r))].join('\n')),
+      buffer: Buffer.from(['email,attributes.name,consent.marketing.email', ...rows].join('\n')),
     });
     const status = page.getByTestId('import-status');
+    // 5,001 lines: the header is line 1.
     await status
-      .getByText(/Import finished: 5000 of 5000 lines, 4997 imported/)
+      .getByText(/Import finished: 5001 of 5001 lines, 4997 imported/)
       .waitFor({ timeout: 300_000 });
     expect(await status.textContent()).toContain('3 rejected');
     expect(await page.getByRole('progressbar', { name: 'Import progress' }).getAttribute('value')).toBe(
-      '5000',
+      '5001',
     );
     const rejected = page.getByRole('table', { name: 'Rejected lines' }).getByRole('row');
     expect(await rejected.count()).toBe(4);
-    expect((await rejected.nth(1).textContent()) ?? '').toMatch(/^11/);
+    // Row 10 of the data is line 12 of the file.
+    expect((await rejected.nth(1).textContent()) ?? '').toMatch(/^12/);
+    // The attribute and the consent reached the profile.
+    const imported = await admin.api.get<{ attributes: Record<string, unknown>; consent: unknown }>(
+      '/profiles/email/person7@example.com',
+    );
+    expect(imported.body).toMatchObject({
+      attributes: { name: 'Person 7, Jr.' },
+      consent: { marketing: { email: 'y' } },
+    });
     await page
       .getByRole('row')
       .filter({ hasText: 'Big import' })

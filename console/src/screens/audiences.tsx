@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { Field, fieldError, formatTime, ProblemBanner } from '../components.tsx';
-import { importLines } from '../import-lines.ts';
+import { importFile } from '../import-lines.ts';
 import { can } from '../scopes.ts';
 import type { AudienceView, WhoamiView } from '../types.ts';
 
-/** The import API's chunk size. */
+/** The import API's chunk size (lines, or CSV records besides the header). */
 const CHUNK_LINES = 1000;
 
 interface ImportProgress {
@@ -94,7 +94,7 @@ export function Audiences({ me }: { me: WhoamiView }) {
   );
 }
 
-/** Sends the file in chunks of 1,000 lines, one import (its importId), with a progress bar. */
+/** Sends the file in chunks of 1,000 lines or records, one import (its importId), with a progress bar. */
 function Importer({ audience, onDone }: { audience: AudienceView; onDone: () => Promise<void> }) {
   const [progress, setProgress] = useState<ImportProgress>();
   const [total, setTotal] = useState(0);
@@ -106,15 +106,19 @@ function Importer({ audience, onDone }: { audience: AudienceView; onDone: () => 
     setProgress(undefined);
     setRunning(true);
     try {
-      const { lines, note: read } = importLines(file.name, await file.text());
+      const {
+        format,
+        chunks,
+        total: count,
+        note: read,
+      } = importFile(file.name, await file.text(), CHUNK_LINES);
       setNote(read);
-      setTotal(lines.length);
+      setTotal(count);
       let importId: string | undefined;
-      for (let start = 0; start < lines.length; start += CHUNK_LINES) {
-        const chunk = lines.slice(start, start + CHUNK_LINES).join('\n');
+      for (const lines of chunks) {
         const answer: ImportProgress = await api.post<ImportProgress>(`/audiences/${audience.id}/imports`, {
-          ...(importId ? { importId } : {}),
-          lines: chunk,
+          ...(importId ? { importId } : { format }),
+          lines,
         });
         importId = answer.importId;
         setProgress(answer);
@@ -132,7 +136,7 @@ function Importer({ audience, onDone }: { audience: AudienceView; onDone: () => 
       <Field
         label="File to import"
         hint={
-          'NDJSON (one identity per line: {"namespace":"email","id":"a@example.com"}) or CSV whose header names the namespaces (email,phone,…). Unknown people get profiles.'
+          'NDJSON (one identity per line: {"namespace":"email","id":"a@example.com"}, or a profile {"identities":[…],"attributes":{…},"consent":{…}}) or CSV whose header names identity namespaces (email, phone, …), attributes.<name> and consent.marketing.<email|sms|push> (y/n). Unknown people get profiles; attributes and consent are merged into them.'
         }
       >
         {(id, describedBy) => (
