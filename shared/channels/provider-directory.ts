@@ -1,4 +1,5 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { ChannelProvider, ProviderDirectory, ResolvedProvider } from '../domain/channel.ts';
 import {
   type ChannelConfigurationRecord,
@@ -12,6 +13,8 @@ import type { Clock } from '../domain/clock.ts';
 import type { Channel } from '../schemas/campaign.ts';
 import { SesProvider } from './ses-provider.ts';
 import type { SmtpProviderCache } from './smtp-provider.ts';
+import { type PushEndpointCache, SnsPushProvider } from './sns-push-provider.ts';
+import { SnsSmsProvider } from './sns-sms-provider.ts';
 
 /**
  * How long a container keeps what it read of a channel configuration. An edit (or a new default)
@@ -34,6 +37,10 @@ export interface ProviderDirectoryParts {
    * @default none: such mail is sent without a configuration set
    */
   readonly sesConfigurationSet?: string;
+  /** One SNS client per container (SMS and mobile push), created on first use. */
+  readonly sns: () => SNSClient;
+  /** The push endpoints registered by this container, per platform application and token. */
+  readonly pushEndpoints: PushEndpointCache;
   /** SMTP pools, one per configuration revision. */
   readonly smtp: SmtpProviderCache;
   readonly clock: Clock;
@@ -83,7 +90,8 @@ export class ConfiguredProviders implements ProviderDirectory {
       provider: await this.#provider(record),
       configurationId: record.id,
       ...(record.rateLimitPerSec !== undefined ? { rateLimitPerSec: record.rateLimitPerSec } : {}),
-      ...(record.provider.type !== 'sandbox' && record.provider.unsubscribeMailto
+      ...((record.provider.type === 'ses' || record.provider.type === 'smtp') &&
+      record.provider.unsubscribeMailto
         ? { unsubscribeMailto: record.provider.unsubscribeMailto }
         : {}),
     };
@@ -101,6 +109,10 @@ export class ConfiguredProviders implements ProviderDirectory {
           ...(configurationSet !== undefined ? { configurationSet } : {}),
         });
       }
+      case 'sns-sms':
+        return new SnsSmsProvider(this.#parts.sns(), provider);
+      case 'sns-push':
+        return new SnsPushProvider(this.#parts.sns(), provider.applications, this.#parts.pushEndpoints);
       case 'smtp': {
         const { password, dkim, ...settings } = provider;
         const { secrets } = this.#parts;

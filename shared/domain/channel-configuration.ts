@@ -1,5 +1,9 @@
 import type { Channel } from '../schemas/campaign.ts';
-import type { ChannelConfigurationView, ProviderView } from '../schemas/channel-configuration.ts';
+import type {
+  ChannelConfigurationView,
+  ProviderView,
+  PushPlatform,
+} from '../schemas/channel-configuration.ts';
 
 /**
  * Channel configurations (the reference system's term): which provider carries a sandbox's
@@ -43,7 +47,21 @@ export type StoredProvider =
       readonly fromName?: string;
       readonly replyTo?: string;
       readonly unsubscribeMailto?: string;
-    };
+    }
+  | {
+      readonly type: 'sns-sms';
+      readonly originationNumber?: string;
+      readonly senderId?: string;
+      readonly maxPriceUsd?: number;
+    }
+  | { readonly type: 'sns-push'; readonly applications: readonly PushApplication[] };
+
+/** One app on one platform, and the SNS platform application that reaches its devices. */
+export interface PushApplication {
+  readonly appId: string;
+  readonly platform: PushPlatform;
+  readonly platformApplicationArn: string;
+}
 
 export interface ChannelConfigurationRecord {
   readonly sandbox: string;
@@ -108,6 +126,8 @@ export function secretContext(record: { sandbox: string; id: string }, field: st
 
 /** The provider as the API shows it: the SMTP password only as `passwordSet`, DKIM without its key. */
 export function toProviderView(provider: StoredProvider): ProviderView {
+  if (provider.type === 'sns-push')
+    return { ...provider, applications: provider.applications.map((app) => ({ ...app })) };
   if (provider.type !== 'smtp') return { ...provider };
   const { password, dkim, ...rest } = provider;
   return {

@@ -1,5 +1,5 @@
-import type { Channel } from '../schemas/campaign.ts';
-import type { RenderedMessageView } from '../schemas/execution.ts';
+import type { Category, Channel } from '../schemas/campaign.ts';
+import type { PushInfo, RenderedMessageView } from '../schemas/execution.ts';
 import type { RenderedContent } from './message.ts';
 
 /**
@@ -79,8 +79,12 @@ export interface OutgoingMessage {
   /** The message's partition shard (audience executions): SES tags its mail with it (`herald-shard`). */
   readonly shard?: number;
   readonly channel: Channel;
+  /** The campaign's category: SMS providers send marketing as promotional, the rest as transactional. */
+  readonly campaignType: Category;
   readonly to: string;
   readonly content: RenderedContent;
+  /** Push: the app the campaign names, and the device's platform when the call gave it. */
+  readonly push?: { readonly appId: string; readonly platform?: PushInfo['platform'] };
   /** Extra headers (email: List-Unsubscribe, List-Unsubscribe-Post), checked by the provider. */
   readonly headers?: Readonly<Record<string, string>>;
 }

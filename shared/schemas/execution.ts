@@ -14,6 +14,7 @@ export const pushInfoSchema = z.strictObject({
   platform: z.enum(['apns', 'apnsSandbox', 'fcm', 'ios', 'android']).optional(),
   token: z.string().min(1).max(4096),
 });
+export type PushInfo = z.infer<typeof pushInfoSchema>;
 
 export const channelDataSchema = z
   .strictObject({

@@ -19,6 +19,7 @@ import {
   CHANNELS,
   campaignDefinitionSchema,
 } from '../schemas/campaign.ts';
+import { PUSH_PLATFORMS } from '../schemas/channel-configuration.ts';
 import {
   AUDIENCE_EXECUTION_STATUSES,
   MESSAGE_STATUSES,
@@ -493,6 +494,22 @@ const storedProviderSchema: z.ZodType<StoredProvider> = z.discriminatedUnion('ty
     fromName: z.string().optional(),
     replyTo: z.string().optional(),
     unsubscribeMailto: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('sns-sms'),
+    originationNumber: z.string().optional(),
+    senderId: z.string().optional(),
+    maxPriceUsd: z.number().optional(),
+  }),
+  z.object({
+    type: z.literal('sns-push'),
+    applications: z.array(
+      z.object({
+        appId: z.string(),
+        platform: z.enum(PUSH_PLATFORMS),
+        platformApplicationArn: z.string(),
+      }),
+    ),
   }),
 ]);
 

@@ -346,6 +346,7 @@ async function dispatchOne(
       messageId: message.messageId,
       ...(message.shard !== undefined ? { shard: message.shard } : {}),
       channel: job.channel,
+      campaignType: job.campaignType,
       to: address.address,
       content: rendered,
       ...(unsubscribeUrl
