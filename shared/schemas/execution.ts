@@ -152,6 +152,13 @@ export const messageSummarySchema = z
     statusCode: z.string().optional(),
     history: z.array(statusChangeSchema),
     missingVariables: z.array(z.string()).optional(),
+    encoding: z
+      .enum(['GSM', 'UNICODE'])
+      .optional()
+      .meta({ description: 'SMS: GSM (GSM-7) or UNICODE (UCS-2), as the rendered text was sent.' }),
+    numberOfMessageParts: z.number().int().optional().meta({
+      description: 'SMS: the parts (segments) the rendered text takes: 160/153 GSM-7, 70/67 UCS-2.',
+    }),
   })
   .meta({ id: 'MessageStatus' });
 

@@ -251,6 +251,8 @@ export const messageItem = entity({
     history: z.array(statusChangeSchema),
     missingVariables: z.array(z.string()).optional(),
     address: z.string().optional(),
+    encoding: z.enum(['GSM', 'UNICODE']).optional(),
+    numberOfMessageParts: z.number().optional(),
     shard: z.number().optional(),
     sendingSince: z.string().optional(),
     // A string set (ADD providerEvents), written by recordProviderEvent alone.
@@ -324,6 +326,8 @@ export const audienceExecutionItem = entity({
     channelConfigurationId: z.string().optional(),
     enableWebhooks: z.boolean(),
     throttleRatePerSec: z.number(),
+    appId: z.string().optional(),
+    smsMaxParts: z.number().optional(),
     context: jsonObject.optional(),
     status: z.enum(AUDIENCE_EXECUTION_STATUSES),
     shardsDone: z

@@ -6,6 +6,7 @@ import {
   dispatchJobFor,
   type ExecutionStore,
   highThroughputRecords,
+  type MessageExtra,
   type MessageRecord,
   statusEvent,
 } from '../domain/execution.ts';
@@ -55,7 +56,7 @@ type Recipient = DispatchJob['recipients'][number];
 interface Outcome {
   readonly message: MessageRecord;
   readonly changes: StatusChange[];
-  readonly extra?: { address?: string; missingVariables?: readonly string[] };
+  readonly extra?: MessageExtra;
   /** For the status events only: where it went (or would have), and an SMS's parts. */
   readonly address?: string;
   readonly sms?: SmsSegments;
@@ -321,6 +322,17 @@ async function dispatchOne(
     };
   }
   const { rendered, missing } = output;
+  const sms = job.channel === 'sms' ? smsSegments(rendered.body ?? '') : undefined;
+  if (sms && job.smsMaxParts !== undefined && sms.parts > job.smsMaxParts) {
+    const reason = `The rendered SMS needs ${sms.parts} parts (${sms.encoding}); the campaign allows ${job.smsMaxParts}.`;
+    return {
+      message,
+      changes: [{ status: 'exclude', at: at(), code: EXCLUSION_CODES.smsTooManyParts, reason }],
+      extra: { address: address.address, sms },
+      address: address.address,
+      sms,
+    };
+  }
   const { provider } = resolved;
   const wait = slot === undefined ? 0 : slot - deps.clock.now().getTime();
   if (wait > 0) await (deps.sleep ?? sleep)(wait);
@@ -349,6 +361,16 @@ async function dispatchOne(
       campaignType: job.campaignType,
       to: address.address,
       content: rendered,
+      ...(job.channel === 'push' && job.appId !== undefined
+        ? {
+            push: {
+              appId: job.appId,
+              ...(recipient.channelData?.pushInfo?.platform
+                ? { platform: recipient.channelData.pushInfo.platform }
+                : {}),
+            },
+          }
+        : {}),
       ...(unsubscribeUrl
         ? { headers: listUnsubscribeHeaders(unsubscribeUrl, resolved.unsubscribeMailto) }
         : {}),
@@ -371,9 +393,9 @@ async function dispatchOne(
   return {
     message,
     changes: decision.changes,
-    extra: { address: address.address, missingVariables: missing },
+    extra: { address: address.address, missingVariables: missing, ...(sms ? { sms } : {}) },
     address: address.address,
-    ...(job.channel === 'sms' ? { sms: smsSegments(rendered.body ?? '') } : {}),
+    ...(sms ? { sms } : {}),
     ...(decision.retryInSeconds !== undefined
       ? { retry: { recipient, inSeconds: decision.retryInSeconds } }
       : {}),

@@ -96,8 +96,14 @@ export async function applyProviderEvent(
   const key = providerEventKey(event);
   const publish = async (recorded: MessageRecord, change: StatusChange) => {
     if (!run.enableWebhooks) return;
-    const address = recorded.address !== undefined ? { address: recorded.address } : {};
-    await deps.events.publish([statusEvent(run.header, recorded, change, key, address)]);
+    const { encoding, numberOfMessageParts: parts } = recorded;
+    await deps.events.publish([
+      statusEvent(run.header, recorded, change, key, {
+        address: recorded.address,
+        // An SMS's parts, as dispatch recorded them, go with its later statuses too.
+        sms: encoding !== undefined && parts !== undefined ? { encoding, parts } : undefined,
+      }),
+    ]);
   };
 
   for (let attempt = 1; attempt <= MAX_TRIES; attempt += 1) {
