@@ -7,7 +7,8 @@ import { HeraldApiStack, HeraldDataStack } from './stacks.ts';
  * point (a custom domain in front of the API; the API's URL by default); `sesIdentityArn` is the
  * SES identity the dispatcher may send as (no SES permission without it); `sesConfigurationSet`
  * names the configuration set whose events reach the provider-events queue
- * (`herald-<stage>-data-events` by default); `reserveWorkerConcurrency=false` leaves the workers
+ * (`herald-<stage>-data-events` by default); `snsSms=true` lets the dispatcher send SMS through SNS;
+ * `pushApplicationArns` (comma separated) are the SNS platform applications push goes through; `reserveWorkerConcurrency=false` leaves the workers
  * without reserved concurrency (an account whose concurrency quota is under 286). Every `HERALD_*`
  * deploy setting is context under its own name (`-c HERALD_WEBHOOK_TIMEOUT_MS=5000`), validated by
  * the API stack with the functions' schema (`deploy-settings.ts`).
@@ -19,6 +20,11 @@ const publicUrl = app.node.tryGetContext('publicUrl') as string | undefined;
 const sesIdentityArn = app.node.tryGetContext('sesIdentityArn') as string | undefined;
 const sesConfigurationSet = app.node.tryGetContext('sesConfigurationSet') as string | undefined;
 const reserveWorkerConcurrency = booleanContext('reserveWorkerConcurrency');
+const snsSms = booleanContext('snsSms');
+const pushApplicationArns = String(app.node.tryGetContext('pushApplicationArns') ?? '')
+  .split(',')
+  .map((arn) => arn.trim())
+  .filter((arn) => arn !== '');
 const data = new HeraldDataStack(app, `herald-${stage}-data`, {
   description: 'Herald: table and queues',
   ...(sesConfigurationSet ? { sesConfigurationSet } : {}),
@@ -29,6 +35,8 @@ new HeraldApiStack(app, `herald-${stage}-api`, {
   ...(alarmEmail ? { alarmEmail } : {}),
   ...(publicUrl ? { publicUrl } : {}),
   ...(sesIdentityArn ? { sesIdentityArn } : {}),
+  ...(snsSms ? { snsSms } : {}),
+  ...(pushApplicationArns.length > 0 ? { pushApplicationArns } : {}),
   ...(reserveWorkerConcurrency !== undefined ? { reserveWorkerConcurrency } : {}),
 });
 app.synth();

@@ -46,6 +46,18 @@ export const SECRETS_ACTIONS: Readonly<Record<Exclude<SecretsAccess, 'none'>, re
 /** What a function that sends email through SES may do, on the identity and configuration set only. */
 export const SES_ACTIONS: readonly string[] = ['ses:SendEmail'];
 
+/** What a function that sends SMS through SNS may do (`Publish` to a phone number has no resource ARN). */
+export const SNS_SMS_ACTIONS: readonly string[] = ['sns:Publish'];
+
+/**
+ * What a function that sends push through SNS may do: register tokens on the platform applications
+ * named at deploy time, and publish to those applications' endpoints, nothing else.
+ */
+export const SNS_PUSH_ACTIONS = {
+  application: ['sns:CreatePlatformEndpoint'],
+  endpoint: ['sns:Publish'],
+} as const;
+
 /** What a function may do on a queue it sends to; SendMessageBatch is authorised by SendMessage. */
 export const QUEUE_ACTIONS: readonly string[] = ['sqs:SendMessage'];
 
@@ -79,6 +91,12 @@ interface CommonDefinition {
    * deployment's identity and configuration set when the stack is given one (`sesIdentityArn`).
    */
   readonly sesSend: boolean;
+  /**
+   * Whether it sends SMS and push through SNS: `sns:Publish` to phone numbers when the stack is
+   * given `snsSms`, and endpoint registration and publishing on the platform applications the
+   * stack is given (`pushApplicationArns`); nothing without them.
+   */
+  readonly snsSend: boolean;
   /**
    * Lambda memory in MB, which also sets its CPU share (1,769 MB is one vCPU). Every bundle holds
    * 70–82 MB of RSS once loaded (measured with `node` on each synthesized bundle), and a request or
@@ -123,6 +141,7 @@ interface Needs {
   readonly secrets?: SecretsAccess;
   readonly unsubscribeLinks?: boolean;
   readonly sesSend?: boolean;
+  readonly snsSend?: boolean;
   readonly memoryMb?: number;
 }
 
@@ -136,6 +155,7 @@ function code(handler: string, needs: Needs) {
     secrets: needs.secrets ?? 'none',
     unsubscribeLinks: needs.unsubscribeLinks ?? false,
     sesSend: needs.sesSend ?? false,
+    snsSend: needs.snsSend ?? false,
     memoryMb: needs.memoryMb ?? DEFAULT_MEMORY_MB,
   };
 }
@@ -182,6 +202,7 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     secrets: 'open',
     unsubscribeLinks: true,
     sesSend: true,
+    snsSend: true,
     // Renders and sends up to 10 jobs × 20 recipients a batch (templates, TLS to SMTP or SES).
     memoryMb: 1024,
   }),
