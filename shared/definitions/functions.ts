@@ -211,7 +211,13 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   // SES feedback: records the statuses providers report on messages, suppresses bounced and
   // complaining addresses, publishes the status events.
   // One small SES event a record.
-  worker('provider-events', { table: 'read-write', queues: ['feedback'], memoryMb: 256 }),
+  worker('provider-events', {
+    table: 'read-write',
+    // A STOP texted to a number finds the sandboxes sending from it.
+    indexes: ['origination'],
+    queues: ['feedback'],
+    memoryMb: 256,
+  }),
   // Pages an audience: dispatch jobs, the next page, and status events for exclusions.
   worker('fanout', { table: 'read-write', queues: ['dispatch', 'fanout', 'feedback'] }),
   {

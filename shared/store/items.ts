@@ -534,7 +534,21 @@ export const channelConfigurationItem = entity({
     modifiedAt: z.string(),
     revision: z.number(),
   } satisfies RecordShape<ChannelConfigurationRecord>),
+  // An SMS configuration with an origination number is in the sparse `origination` index.
+  attributes: (r) =>
+    r.provider.type === 'sns-sms' && r.provider.originationNumber
+      ? { originPk: originPartition(r.provider.originationNumber), originSk: `${r.sandbox}#${r.id}` }
+      : {},
 });
+
+/** The `origination` index partition of a sending number. */
+export const originPartition = (number: string) => `ORIGIN#${number}`;
+
+/** What the `origination` index holds of a configuration: its sandbox and id. */
+export const originationItem = reader(
+  'channel-configuration',
+  z.object({ sandbox: z.string(), id: z.string() }),
+);
 
 /** The marker naming a channel's default configuration (`CHANNELDEFAULT#<channel>`). */
 export const channelDefaultItem = reader('channel-default', z.object({ configurationId: z.string() }));
