@@ -86,7 +86,13 @@ export class ConfiguredProviders implements ProviderDirectory {
       : await configurations.getDefault(sandbox, channel);
     if (!record) return id ? undefined : { provider: this.#parts.sandbox };
     if (record.channel !== channel) return undefined;
+    // The fallback as it is now: gone, of another channel or a sandbox provider since, it is none.
+    const fallback = record.fallbackId ? await configurations.get(sandbox, record.fallbackId) : undefined;
+    const usable = fallback && fallback.channel === channel && fallback.provider.type !== 'sandbox';
     return {
+      ...(usable
+        ? { fallback: { provider: await this.#provider(fallback), configurationId: fallback.id } }
+        : {}),
       provider: await this.#provider(record),
       configurationId: record.id,
       ...(record.rateLimitPerSec !== undefined ? { rateLimitPerSec: record.rateLimitPerSec } : {}),

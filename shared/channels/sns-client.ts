@@ -1,5 +1,5 @@
 import { SNSClient, type SNSClientConfig, SNSServiceException } from '@aws-sdk/client-sns';
-import type { SendOutcome } from '../domain/channel.ts';
+import { neverReached, type SendOutcome } from '../domain/channel.ts';
 import { clipReason } from '../domain/email.ts';
 
 /**
@@ -27,11 +27,17 @@ export function snsOutcome(error: unknown, bounce: ReadonlySet<string> = new Set
     const reason = clipReason(error.message || error.name);
     if (THROTTLING.has(error.name)) return { kind: 'retry-later', code, reason, throttled: true };
     if (error.name === 'InternalErrorException' || error.$fault === 'server')
-      return { kind: 'retry-later', code, reason, throttled: false };
+      return { kind: 'retry-later', code, reason, throttled: false, providerDown: true };
     return { kind: 'failed', status: bounce.has(error.name) ? 'bounce' : 'error', code, reason };
   }
   // No answer from SNS (network, timeout, credentials): nothing is known to be sent.
   const name = error instanceof Error ? error.name : 'Error';
   const message = error instanceof Error ? error.message : String(error);
-  return { kind: 'retry-later', code: `sns-${name}`, reason: clipReason(message || name), throttled: false };
+  return {
+    kind: 'retry-later',
+    code: `sns-${name}`,
+    reason: clipReason(message || name),
+    throttled: false,
+    ...(neverReached(error) ? { providerDown: true } : {}),
+  };
 }

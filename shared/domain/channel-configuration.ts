@@ -70,6 +70,8 @@ export interface ChannelConfigurationRecord {
   readonly channel: Channel;
   readonly provider: StoredProvider;
   readonly rateLimitPerSec?: number;
+  /** The configuration that sends when this one's provider is down (same channel, not the sandbox provider). */
+  readonly fallbackId?: string;
   /** The sandbox's default for the channel (at most one per channel, kept by the store). */
   readonly isDefault: boolean;
   readonly createdAt: string;
@@ -144,6 +146,7 @@ export function toChannelConfigurationView(record: ChannelConfigurationRecord): 
     channel: record.channel,
     provider: toProviderView(record.provider),
     ...(record.rateLimitPerSec !== undefined ? { rateLimitPerSec: record.rateLimitPerSec } : {}),
+    ...(record.fallbackId !== undefined ? { fallback: record.fallbackId } : {}),
     default: record.isDefault,
     createdAt: record.createdAt,
     modifiedAt: record.modifiedAt,

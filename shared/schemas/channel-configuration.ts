@@ -274,12 +274,19 @@ export const rateLimitSchema = z
   .max(10_000, 'must be at most 10000')
   .meta({ description: "Messages per second across all dispatch workers; unset: no limit of Herald's own." });
 
+/** The configuration a message moves to when this one's provider is down (ADR 0021). */
+const fallbackSchema = uuidSchema.meta({
+  description:
+    "Another configuration of the same channel (not the sandbox provider) that sends a message when this one's provider is down: no connection, a 5xx answer, or throttling past 3 tries. Never both: a message is sent by at most one.",
+});
+
 export const createChannelConfigurationSchema = z
   .strictObject({
     name: nameSchema(100),
     channel: z.enum(CHANNELS),
     provider: providerInputSchema,
     rateLimitPerSec: rateLimitSchema.optional(),
+    fallback: fallbackSchema.optional(),
     default: z.boolean().default(false).meta({
       description: "The sandbox's configuration for the channel when a campaign names none; one per channel.",
     }),
@@ -323,6 +330,7 @@ export const patchChannelConfigurationSchema = z
       )
       .optional(),
     rateLimitPerSec: rateLimitSchema.nullable().optional(),
+    fallback: fallbackSchema.nullable().optional(),
     default: z.boolean().optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field')
@@ -336,6 +344,7 @@ export const channelConfigurationSchema = z
     channel: z.enum(CHANNELS),
     provider: providerViewSchema,
     rateLimitPerSec: z.number().int().optional(),
+    fallback: z.string().optional(),
     default: z.boolean(),
     createdAt: isoDateTimeSchema,
     modifiedAt: isoDateTimeSchema,

@@ -529,6 +529,7 @@ export const channelConfigurationItem = entity({
     channel: z.enum(CHANNELS),
     provider: storedProviderSchema,
     rateLimitPerSec: z.number().optional(),
+    fallbackId: z.string().optional(),
     isDefault: z.boolean(),
     createdAt: z.string(),
     modifiedAt: z.string(),

@@ -1,4 +1,11 @@
-import type { ProviderDirectory, ResolvedProvider, SendLedger, SuppressionStore } from '../domain/channel.ts';
+import type {
+  OutgoingMessage,
+  ProviderDirectory,
+  ResolvedProvider,
+  SendLedger,
+  SendRetryLater,
+  SuppressionStore,
+} from '../domain/channel.ts';
 import type { Clock } from '../domain/clock.ts';
 import {
   type DispatchQueue,
@@ -16,6 +23,7 @@ import { mergeAttributes } from '../domain/profile.ts';
 import {
   awaitingSend,
   claimIsStale,
+  failsOver,
   SEND_FAILURE_CODES,
   SEND_LEASE_MS,
   SEND_RETRY_SCHEDULE_SECONDS,
@@ -336,7 +344,8 @@ async function dispatchOne(
   const { provider } = resolved;
   const wait = slot === undefined ? 0 : slot - deps.clock.now().getTime();
   if (wait > 0) await (deps.sleep ?? sleep)(wait);
-  if (!provider.idempotent) {
+  // One claim covers the primary and its fallback: the message is handed to at most one of them.
+  if (!provider.idempotent || (resolved.fallback && !resolved.fallback.provider.idempotent)) {
     const claimed = await deps.executions.claimSend(message, message.status, at());
     if (claimed.claim === 'moved') return { message, changes: [], busy: true };
     if (claimed.claim === 'taken') {
@@ -351,38 +360,44 @@ async function dispatchOne(
       };
     }
   }
-  const outcome = await provider.send(
-    {
-      sandbox: job.sandbox,
-      executionId: job.executionId,
-      messageId: message.messageId,
-      ...(message.shard !== undefined ? { shard: message.shard } : {}),
-      channel: job.channel,
-      campaignType: job.campaignType,
-      to: address.address,
-      content: rendered,
-      ...(job.channel === 'push' && job.appId !== undefined
-        ? {
-            push: {
-              appId: job.appId,
-              ...(recipient.channelData?.pushInfo?.platform
-                ? { platform: recipient.channelData.pushInfo.platform }
-                : {}),
-            },
-          }
-        : {}),
-      ...(unsubscribeUrl
-        ? { headers: listUnsubscribeHeaders(unsubscribeUrl, resolved.unsubscribeMailto) }
-        : {}),
-    },
-    deps.clock.now(),
-  );
-  const decision = sendDecision(
-    outcome,
-    at(),
-    (job.attempt ?? 0) + 1,
-    deps.retrySchedule ?? SEND_RETRY_SCHEDULE_SECONDS,
-  );
+  const outgoing: OutgoingMessage = {
+    sandbox: job.sandbox,
+    executionId: job.executionId,
+    messageId: message.messageId,
+    ...(message.shard !== undefined ? { shard: message.shard } : {}),
+    channel: job.channel,
+    campaignType: job.campaignType,
+    to: address.address,
+    content: rendered,
+    ...(job.channel === 'push' && job.appId !== undefined
+      ? {
+          push: {
+            appId: job.appId,
+            ...(recipient.channelData?.pushInfo?.platform
+              ? { platform: recipient.channelData.pushInfo.platform }
+              : {}),
+          },
+        }
+      : {}),
+    ...(unsubscribeUrl
+      ? { headers: listUnsubscribeHeaders(unsubscribeUrl, resolved.unsubscribeMailto) }
+      : {}),
+  };
+  const attempt = (job.attempt ?? 0) + 1;
+  const first = await provider.send(outgoing, deps.clock.now());
+  // The primary is down and took nothing: the fallback gets the message (never both, ADR 0021).
+  const moved =
+    resolved.fallback && failsOver(first, attempt) ? { from: first, to: resolved.fallback } : undefined;
+  const outcome = moved ? await moved.to.provider.send(outgoing, deps.clock.now()) : first;
+  const decided = sendDecision(outcome, at(), attempt, deps.retrySchedule ?? SEND_RETRY_SCHEDULE_SECONDS);
+  const decision = moved
+    ? {
+        ...decided,
+        changes: decided.changes.map((change, index) =>
+          index === 0 ? failoverChange(change, job.channelConfigurationId, moved) : change,
+        ),
+      }
+    : decided;
   if (decision.suppress !== undefined) {
     await deps.suppressions.suppress(job.sandbox, job.channel, address.address, {
       code: decision.suppress,
@@ -400,6 +415,22 @@ async function dispatchOne(
       ? { retry: { recipient, inSeconds: decision.retryInSeconds } }
       : {}),
   };
+}
+
+/**
+ * The first change of a message the fallback answered: which configuration and provider sent it
+ * (or said what), and why it moved. A `sent` says `failover`; a fallback's own refusal or "not
+ * now" keeps its code, with the move in its reason.
+ */
+function failoverChange(
+  change: StatusChange,
+  primaryId: string | undefined,
+  moved: { from: SendRetryLater; to: NonNullable<ResolvedProvider['fallback']> },
+): StatusChange {
+  const why = `moved from configuration ${primaryId ?? '(default)'} (${moved.from.code}: ${moved.from.reason}) to its fallback ${moved.to.configurationId} (${moved.to.provider.name})`;
+  return change.status === 'sent'
+    ? { ...change, code: SEND_FAILURE_CODES.failover, reason: `Sent by the fallback: ${why}.` }
+    : { ...change, reason: `${change.reason ?? change.status}; ${why}.` };
 }
 
 /** Event ids count the message's history, so the same change always has the same id. */

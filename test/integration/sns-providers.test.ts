@@ -116,7 +116,11 @@ describe('SNS SMS provider against moto_server', () => {
 
   it('maps no answer at all (a closed port) to a retry, not a failure', async () => {
     const provider = new SnsSmsProvider(client(`http://127.0.0.1:${await closedPort()}`), {});
-    expect(await provider.send(sms(), now)).toMatchObject({ kind: 'retry-later', throttled: false });
+    expect(await provider.send(sms(), now)).toMatchObject({
+      kind: 'retry-later',
+      throttled: false,
+      providerDown: true,
+    });
   });
 });
 
