@@ -1,3 +1,4 @@
+import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { ChannelProvider, ProviderDirectory, ResolvedProvider } from '../domain/channel.ts';
@@ -11,6 +12,7 @@ import {
 } from '../domain/channel-configuration.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Channel } from '../schemas/campaign.ts';
+import { EndUserMessagingSmsProvider } from './end-user-messaging-sms-provider.ts';
 import { SesProvider } from './ses-provider.ts';
 import type { SmtpProviderCache } from './smtp-provider.ts';
 import { type PushEndpointCache, SnsPushProvider } from './sns-push-provider.ts';
@@ -39,6 +41,8 @@ export interface ProviderDirectoryParts {
   readonly sesConfigurationSet?: string;
   /** One SNS client per container (SMS and mobile push), created on first use. */
   readonly sns: () => SNSClient;
+  /** One End User Messaging SMS client per container, created on first use. */
+  readonly endUserMessaging: () => PinpointSMSVoiceV2Client;
   /** The push endpoints registered by this container, per platform application and token. */
   readonly pushEndpoints: PushEndpointCache;
   /** SMTP pools, one per configuration revision. */
@@ -117,6 +121,8 @@ export class ConfiguredProviders implements ProviderDirectory {
       }
       case 'sns-sms':
         return new SnsSmsProvider(this.#parts.sns(), provider);
+      case 'end-user-messaging-sms':
+        return new EndUserMessagingSmsProvider(this.#parts.endUserMessaging(), provider);
       case 'sns-push':
         return new SnsPushProvider(this.#parts.sns(), provider.applications, this.#parts.pushEndpoints);
       case 'smtp': {

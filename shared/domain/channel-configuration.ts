@@ -54,6 +54,13 @@ export type StoredProvider =
       readonly senderId?: string;
       readonly maxPriceUsd?: number;
     }
+  | {
+      readonly type: 'end-user-messaging-sms';
+      readonly originationIdentity: string;
+      readonly configurationSet?: string;
+      readonly maxPriceUsd?: number;
+      readonly timeToLiveSeconds?: number;
+    }
   | { readonly type: 'sns-push'; readonly applications: readonly PushApplication[] };
 
 /** One app on one platform, and the SNS platform application that reaches its devices. */

@@ -1,3 +1,4 @@
+import { createEndUserMessagingClient } from '../channels/end-user-messaging-sms-provider.ts';
 import { ConfiguredProviders } from '../channels/provider-directory.ts';
 import { SandboxProvider } from '../channels/sandbox-provider.ts';
 import { createSesClient } from '../channels/ses-provider.ts';
@@ -43,6 +44,7 @@ export function dispatchRoot(config: HeraldConfig, clients: Partial<Clients> = {
   const sandbox = new SandboxProvider(documents, table);
   let ses: ReturnType<typeof createSesClient> | undefined;
   let sns: ReturnType<typeof createSnsClient> | undefined;
+  let endUserMessaging: ReturnType<typeof createEndUserMessagingClient> | undefined;
   const providers = new ConfiguredProviders({
     configurations: new DynamoDbChannelConfigurationStore(documents, table),
     secrets: secretBox(config),
@@ -54,6 +56,10 @@ export function dispatchRoot(config: HeraldConfig, clients: Partial<Clients> = {
     sns: () => {
       sns ??= createSnsClient();
       return sns;
+    },
+    endUserMessaging: () => {
+      endUserMessaging ??= createEndUserMessagingClient();
+      return endUserMessaging;
     },
     pushEndpoints: new PushEndpointCache(),
     ...(config.HERALD_SES_CONFIGURATION_SET

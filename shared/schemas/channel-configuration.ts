@@ -5,13 +5,21 @@ import { CHANNELS } from './campaign.ts';
 import { isoDateTimeSchema, nameSchema, uuidSchema } from './common.ts';
 
 /** The provider types, and the channels each one can carry. */
-export const PROVIDER_TYPES = ['sandbox', 'ses', 'smtp', 'sns-sms', 'sns-push'] as const;
+export const PROVIDER_TYPES = [
+  'sandbox',
+  'ses',
+  'smtp',
+  'sns-sms',
+  'end-user-messaging-sms',
+  'sns-push',
+] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 export const PROVIDER_CHANNELS: Readonly<Record<ProviderType, readonly (typeof CHANNELS)[number][]>> = {
   sandbox: ['email', 'sms', 'push'],
   ses: ['email'],
   smtp: ['email'],
   'sns-sms': ['sms'],
+  'end-user-messaging-sms': ['sms'],
   'sns-push': ['push'],
 };
 
@@ -80,6 +88,46 @@ const snsSmsFields = {
     }),
 };
 const snsSmsProviderSchema = z.strictObject(snsSmsFields);
+
+/**
+ * AWS End User Messaging SMS (`SendTextMessage`): the origination identity is an E.164 number, or
+ * the id or ARN of a phone number, pool or sender ID, as the API takes it.
+ */
+const endUserMessagingFields = {
+  type: z.literal('end-user-messaging-sms'),
+  originationIdentity: z
+    .string()
+    .min(1)
+    .max(256)
+    .superRefine((value, ctx) => {
+      if (value.startsWith('+') ? !e164Schema.safeParse(value).success : !/^[A-Za-z0-9_:/-]+$/.test(value))
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'must be a phone number in E.164 form (+14155550123), or the id or ARN of a phone number, pool or sender ID',
+        });
+    })
+    .meta({ description: 'The number, pool or sender ID messages come from (OriginationIdentity).' }),
+  configurationSet: z
+    .string()
+    .regex(/^[A-Za-z0-9_:/-]{1,256}$/, 'must be 1 to 256 letters, digits, _ : / or -')
+    .optional()
+    .meta({ description: 'End User Messaging configuration set (its event destinations get the events).' }),
+  maxPriceUsd: z
+    .number()
+    .min(0.00001, 'must be more than 0')
+    .max(99.99999, 'must be less than 100')
+    .optional()
+    .meta({ description: 'Most a message part may cost, in USD (MaxPrice).' }),
+  timeToLiveSeconds: z
+    .number()
+    .int('must be a whole number')
+    .min(5, 'must be 5 to 259200')
+    .max(259_200, 'must be 5 to 259200')
+    .optional()
+    .meta({ description: 'How long End User Messaging tries to deliver (TimeToLive), 5 s to 72 h.' }),
+};
+const endUserMessagingProviderSchema = z.strictObject(endUserMessagingFields);
 
 /** The push platforms SNS mobile push serves here: Apple (production, sandbox) and Firebase. */
 export const PUSH_PLATFORMS = ['apns', 'apnsSandbox', 'fcm'] as const;
@@ -238,6 +286,7 @@ export const providerInputSchema = z
       sesProviderSchema,
       smtpProviderInput,
       snsSmsProviderSchema,
+      endUserMessagingProviderSchema,
       snsPushProviderSchema,
     ],
     {
@@ -262,6 +311,7 @@ export const providerViewSchema = z
         .meta({ description: 'DKIM signing; the private key is never shown.' }),
     }),
     z.object(snsSmsFields),
+    z.object(endUserMessagingFields),
     z.object(snsPushFields),
   ])
   .meta({ id: 'ChannelProvider' });
@@ -324,6 +374,7 @@ export const patchChannelConfigurationSchema = z
             dkim: dkimPatchSchema.nullable().optional(),
           }),
           snsSmsProviderSchema,
+          endUserMessagingProviderSchema,
           snsPushProviderSchema,
         ],
         { error: `must be a provider object whose type is one of ${PROVIDER_TYPES.join(', ')}` },

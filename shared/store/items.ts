@@ -506,6 +506,13 @@ const storedProviderSchema: z.ZodType<StoredProvider> = z.discriminatedUnion('ty
     maxPriceUsd: z.number().optional(),
   }),
   z.object({
+    type: z.literal('end-user-messaging-sms'),
+    originationIdentity: z.string(),
+    configurationSet: z.string().optional(),
+    maxPriceUsd: z.number().optional(),
+    timeToLiveSeconds: z.number().optional(),
+  }),
+  z.object({
     type: z.literal('sns-push'),
     applications: z.array(
       z.object({
@@ -536,11 +543,19 @@ export const channelConfigurationItem = entity({
     revision: z.number(),
   } satisfies RecordShape<ChannelConfigurationRecord>),
   // An SMS configuration with an origination number is in the sparse `origination` index.
-  attributes: (r) =>
-    r.provider.type === 'sns-sms' && r.provider.originationNumber
-      ? { originPk: originPartition(r.provider.originationNumber), originSk: `${r.sandbox}#${r.id}` }
-      : {},
+  attributes: (r) => {
+    const number = sendingNumber(r.provider);
+    return number ? { originPk: originPartition(number), originSk: `${r.sandbox}#${r.id}` } : {};
+  },
 });
+
+/** The phone number an SMS configuration sends from, when it names one (a STOP to it applies). */
+function sendingNumber(provider: StoredProvider): string | undefined {
+  if (provider.type === 'sns-sms') return provider.originationNumber;
+  if (provider.type === 'end-user-messaging-sms' && provider.originationIdentity.startsWith('+'))
+    return provider.originationIdentity;
+  return undefined;
+}
 
 /** The `origination` index partition of a sending number. */
 export const originPartition = (number: string) => `ORIGIN#${number}`;

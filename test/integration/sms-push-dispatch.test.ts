@@ -341,6 +341,33 @@ describe('SMS and push configurations: bad input', () => {
     },
   );
 
+  it.each(['+1 415 555 0100', '+0123', 'pool id with spaces'])(
+    'refuses the End User Messaging origination identity %j',
+    async (originationIdentity) => {
+      await refused(
+        { name: 'x', channel: 'sms', provider: { type: 'end-user-messaging-sms', originationIdentity } },
+        'body.provider.originationIdentity',
+        /E\.164|phone number, pool or sender ID/,
+      );
+    },
+  );
+
+  it('takes an End User Messaging configuration from a number or a pool ARN', async () => {
+    for (const originationIdentity of [
+      '+18005550111',
+      'arn:aws:sms-voice:us-east-1:123456789012:pool/pool-1',
+    ])
+      expect(
+        (
+          await api.post('/channel-configurations', {
+            name: 'eum',
+            channel: 'sms',
+            provider: { type: 'end-user-messaging-sms', originationIdentity, timeToLiveSeconds: 600 },
+          })
+        ).status,
+      ).toBe(201);
+  });
+
   it('refuses an unknown push platform, an ARN of another platform, and SNS SMS on another channel', async () => {
     const app = (platform: string, platformApplicationArn = appArns.fcm) => ({
       name: 'x',
