@@ -11,6 +11,7 @@ import {
   type SendOutcome,
 } from '../domain/channel.ts';
 import { clipReason } from '../domain/email.ts';
+import { SMS_CONTEXT_KEYS } from '../domain/sms-events.ts';
 
 /** One End User Messaging SMS channel configuration. */
 export interface EndUserMessagingSmsConfiguration {
@@ -30,13 +31,6 @@ export function createEndUserMessagingClient(
 ): PinpointSMSVoiceV2Client {
   return new PinpointSMSVoiceV2Client({ maxAttempts: 1, ...config });
 }
-
-/** Context keys End User Messaging returns on every event of the message (its `context`). */
-export const SMS_CONTEXT_KEYS = {
-  sandbox: 'herald-sandbox',
-  execution: 'herald-execution',
-  message: 'herald-message',
-} as const;
 
 /** `MaxPrice` as the API takes it: at most 2 digits, a point, 1 to 5 decimals (`0.00581`). */
 export function maxPrice(usd: number): string {

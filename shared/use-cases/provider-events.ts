@@ -7,6 +7,7 @@ import { type ExecutionStore, type MessageRecord, type RunHeader, statusEvent } 
 import { type ProfileStore, withdrawMarketingConsent } from '../domain/profile.ts';
 import { providerChange, providerEventDecision, providerEventKey } from '../domain/provider-status.ts';
 import { mapSesEvent, type ProviderStatusEvent } from '../domain/ses-events.ts';
+import { mapSmsVoiceEvent } from '../domain/sms-events.ts';
 import { type InboundSmsResult, mapInboundSms } from '../domain/sms-inbound.ts';
 import type { StatusEventPublisher } from '../domain/webhook.ts';
 import { logger } from '../logger.ts';
@@ -69,7 +70,7 @@ export async function receiveProviderEvent(
 ): Promise<ProviderEventOutcome> {
   const inbound = mapInboundSms(body);
   if (inbound.kind === 'inbound') return applyInboundSms(deps, inbound);
-  const mapped = mapSesEvent(body);
+  const mapped = mapSmsVoiceEvent(body) ?? mapSesEvent(body);
   switch (mapped.kind) {
     case 'unknown':
       return { outcome: 'dropped', reason: mapped.reason };
