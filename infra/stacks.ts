@@ -68,6 +68,12 @@ export interface HeraldApiStackProps extends StackProps {
    * @default none: no push permission
    */
   readonly pushApplicationArns?: readonly string[];
+  /**
+   * The End User Messaging SMS resources the dispatcher may send with (context
+   * `endUserMessagingArns`, comma separated): origination numbers, pools or sender IDs, and the
+   * configuration set and opt-out list they use. @default none: no End User Messaging permission
+   */
+  readonly endUserMessagingArns?: readonly string[];
   /** Where unsubscribe links point (a custom domain); the HTTP API's own URL by default. */
   readonly publicUrl?: string;
   /**
@@ -103,6 +109,7 @@ export class HeraldApiStack extends Stack {
     const sns = {
       ...(props.snsSms ? { sms: true } : {}),
       ...(props.pushApplicationArns?.length ? { pushApplicationArns: props.pushApplicationArns } : {}),
+      ...(props.endUserMessagingArns?.length ? { endUserMessagingArns: props.endUserMessagingArns } : {}),
     };
     const data = {
       table,

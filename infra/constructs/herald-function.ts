@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
+  END_USER_MESSAGING_ACTIONS,
   type FunctionDefinition,
   INDEX_ACTIONS,
   type IndexName,
@@ -52,7 +53,17 @@ export interface HeraldSnsData {
   readonly sms?: boolean;
   /** The SNS platform applications push may go through (`arn:aws:sns:<region>:<account>:app/<platform>/<name>`). @default none */
   readonly pushApplicationArns?: readonly string[];
+  /**
+   * The End User Messaging resources SMS may be sent with (`SendTextMessage` is authorised on the
+   * origination identity, the configuration set and the opt-out list): ARNs of phone numbers,
+   * pools, sender IDs, configuration sets and opt-out lists. @default none
+   */
+  readonly endUserMessagingArns?: readonly string[];
 }
+
+/** An End User Messaging resource ARN SendTextMessage is authorised on, naming one resource. */
+const END_USER_MESSAGING_ARN =
+  /^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:(phone-number|pool|sender-id|configuration-set|opt-out-list)\/[A-Za-z0-9_:-]+$/;
 
 /** An SNS platform application ARN naming one application, never a pattern. */
 const SNS_APPLICATION_ARN =
@@ -150,7 +161,20 @@ export class HeraldFunction extends Construct {
    * platform application, `sns:CreatePlatformEndpoint` on it and `sns:Publish` on its endpoints
    * (`…:endpoint/<platform>/<name>/*`) only.
    */
-  bindSns({ sms, pushApplicationArns = [] }: HeraldSnsData): this {
+  bindSns({ sms, pushApplicationArns = [], endUserMessagingArns = [] }: HeraldSnsData): this {
+    if (endUserMessagingArns.length > 0) {
+      const wrong = endUserMessagingArns.find((arn) => !END_USER_MESSAGING_ARN.test(arn));
+      if (wrong !== undefined)
+        throw new Error(
+          `${this.node.path}: endUserMessagingArns must be End User Messaging ARNs (arn:aws:sms-voice:<region>:<account>:<phone-number|pool|sender-id|configuration-set|opt-out-list>/<id>), not '${wrong}'`,
+        );
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: [...END_USER_MESSAGING_ACTIONS],
+          resources: [...endUserMessagingArns],
+        }),
+      );
+    }
     if (sms)
       this.function.addToRolePolicy(
         new iam.PolicyStatement({ actions: [...SNS_SMS_ACTIONS], resources: ['*'] }),

@@ -58,6 +58,9 @@ export const SNS_PUSH_ACTIONS = {
   endpoint: ['sns:Publish'],
 } as const;
 
+/** What a function that sends SMS through End User Messaging may do, on the resources named at deploy time. */
+export const END_USER_MESSAGING_ACTIONS: readonly string[] = ['sms-voice:SendTextMessage'];
+
 /** What a function may do on a queue it sends to; SendMessageBatch is authorised by SendMessage. */
 export const QUEUE_ACTIONS: readonly string[] = ['sqs:SendMessage'];
 

@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { HeraldApiStack, HeraldDataStack } from '../../infra/stacks.ts';
 import {
+  END_USER_MESSAGING_ACTIONS,
   functionDefinitions,
   SNS_PUSH_ACTIONS,
   SNS_SMS_ACTIONS,
@@ -13,7 +14,7 @@ import {
  * the stack is told (`snsSms`, `pushApplicationArns`), and push only on the applications named
  * and their endpoints. The functions are not bundled: only their policies matter here.
  */
-function synth(props: { snsSms?: boolean; pushApplicationArns?: string[] }) {
+function synth(props: { snsSms?: boolean; pushApplicationArns?: string[]; endUserMessagingArns?: string[] }) {
   const app = new App({
     context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', 'aws:cdk:bundling-stacks': [] },
   });
@@ -25,12 +26,12 @@ function synth(props: { snsSms?: boolean; pushApplicationArns?: string[] }) {
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 type Policy = { Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } } };
 
-/** Every statement granting an `sns:` action, with the roles its policy is attached to. */
-function snsStatements(template: Template) {
+/** Every statement granting an `sns:` (or `sms-voice:`) action, with the roles its policy is attached to. */
+function snsStatements(template: Template, prefix = 'sns:') {
   return Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Policy>).flatMap(
     (policy) =>
       policy.Properties.PolicyDocument.Statement.filter((s) =>
-        [s.Action].flat().some((a) => a.startsWith('sns:')),
+        [s.Action].flat().some((a) => a.startsWith(prefix)),
       ).map((s) => ({ roles: policy.Properties.Roles, ...s })),
   );
 }
@@ -77,6 +78,22 @@ describe('SNS sending permission (the API stack)', () => {
       ['sns:CreatePlatformEndpoint', fcm],
       ['sns:Publish', 'arn:aws:sns:eu-west-1:123456789012:endpoint/GCM/shop-android/*'],
     ]);
+  });
+
+  it('grants sms-voice:SendTextMessage on the End User Messaging resources named, to the dispatcher only', () => {
+    const number = 'arn:aws:sms-voice:eu-west-1:123456789012:phone-number/phone-1234567890abcdef';
+    const set = 'arn:aws:sms-voice:eu-west-1:123456789012:configuration-set/herald';
+    expect(snsStatements(synth({}).template, 'sms-voice:')).toEqual([]);
+    const { apiStack, template } = synth({ endUserMessagingArns: [number, set] });
+    const dispatch = apiStack.functions.find((fn) => fn.definition.name === 'dispatch-worker');
+    const role = { Ref: apiStack.getLogicalId(dispatch?.function.role?.node.defaultChild as CfnElement) };
+    expect(END_USER_MESSAGING_ACTIONS).toEqual(['sms-voice:SendTextMessage']);
+    expect(snsStatements(template, 'sms-voice:')).toEqual([
+      { roles: [role], Effect: 'Allow', Action: 'sms-voice:SendTextMessage', Resource: [number, set] },
+    ]);
+    expect(() =>
+      synth({ endUserMessagingArns: ['arn:aws:sms-voice:eu-west-1:123456789012:pool/*'] }),
+    ).toThrow(/endUserMessagingArns must be End User Messaging ARNs/);
   });
 
   it('refuses an application ARN that is a pattern or not an application', () => {
