@@ -394,7 +394,7 @@ async function dispatchOne(
     ? {
         ...decided,
         changes: decided.changes.map((change, index) =>
-          index === 0 ? failoverChange(change, job.channelConfigurationId, moved) : change,
+          index === 0 ? failoverChange(change, resolved.configurationId, moved) : change,
         ),
       }
     : decided;
