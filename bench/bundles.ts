@@ -28,13 +28,16 @@ import { functionDefinitions } from '../shared/definitions/functions.ts';
  * and every `× bare` ratio is against the bare bundle built so. The `bare … (no aliases)` rows are
  * the same clients as the SDK ships them (its default credential chain), for comparison;
  * `--no-aliases` adds every function built that way too (rows marked `*`, their ratios against the
- * no-aliases bare row): before and after the aliases in one run.
+ * no-aliases bare row): before and after the aliases in one run. `--tracing` builds every bundle
+ * with the Powertools Tracer, as `-c herald:tracing=true` deploys them (ADR 0023).
  */
 const RUNS = Math.max(1, Number(process.env.BENCH_IMPORT_RUNS ?? 15));
 const DETAIL = process.argv.includes('--detail');
 const KEEP = process.argv.includes('--keep');
 const SOURCE_MAPS = process.argv.includes('--source-maps');
 const NO_ALIASES = process.argv.includes('--no-aliases');
+/** `--tracing`: the functions as `-c herald:tracing=true` deploys them (Powertools Tracer and the X-Ray SDK bundled). */
+const TRACING = process.argv.includes('--tracing');
 
 /** The SDK clients a bundle may hold, by the package that brings each in. */
 const CLIENTS = [
@@ -77,7 +80,7 @@ async function bundle(
 ): Promise<Bundle> {
   mkdirSync(outdir, { recursive: true });
   const options = {
-    ...esbuildOptions(typeof entry === 'string' ? entry : '', outdir),
+    ...esbuildOptions(typeof entry === 'string' ? entry : '', outdir, TRACING),
     ...(chain === 'default' ? { alias: {} } : {}),
   };
   const result = await build(
@@ -189,7 +192,7 @@ const median = (values: number[] | undefined) => {
 };
 
 console.log(
-  `bundles as the stack builds them; import: median of ${RUNS} fresh processes, NODE_OPTIONS='${HERALD_RUNTIME_ENVIRONMENT.NODE_OPTIONS ?? ''}'`,
+  `bundles as the stack builds them${TRACING ? ' with -c herald:tracing=true' : ''}; import: median of ${RUNS} fresh processes, NODE_OPTIONS='${HERALD_RUNTIME_ENVIRONMENT.NODE_OPTIONS ?? ''}'`,
 );
 console.log(`Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}\n`);
 const header = [

@@ -15,7 +15,8 @@ import { startTableProcess } from './table-process.ts';
  * queued or excluded, time until every message is sent, and how closely the throttle holds at 50
  * and 500 messages/s. Sizes: BENCH_AUDIENCE (100000), BENCH_THROTTLE_SECONDS (30).
  */
-process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+// The functions' log level, parsed from this environment by startHerald: benches measure, they do not read logs.
+process.env.HERALD_LOG_LEVEL ??= 'ERROR';
 const AUDIENCE = Number(process.env.BENCH_AUDIENCE ?? 100_000);
 const THROTTLE_SECONDS = Number(process.env.BENCH_THROTTLE_SECONDS ?? 30);
 
@@ -23,6 +24,7 @@ const THROTTLE_SECONDS = Number(process.env.BENCH_THROTTLE_SECONDS ?? 30);
 // (BENCH_ONE_PROCESS=1 keeps everything in this one).
 const table = process.env.BENCH_ONE_PROCESS === '1' ? undefined : await startTableProcess();
 const herald = await startHerald({
+  metricsSink: () => {},
   port: 0,
   dataDir: null,
   schedulerIntervalMs: 0,

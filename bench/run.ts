@@ -2,20 +2,29 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { startHerald } from '../infra/local/runtime.ts';
 import { apiCaller } from './api.ts';
+import { queueDrained } from './queue.ts';
+import { rawBaseline } from './raw-baseline.ts';
 
 /**
  * `npm run bench`: Herald's hot path on the embedded runtime (engines, gateway, handlers and the
  * dispatch poller all in this one process). Prints figures; asserts nothing. Bounded: a few hundred
  * requests per row, loopback only.
  */
-process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+// The functions' log level, parsed from this environment by startHerald: benches measure, they do not read logs.
+process.env.HERALD_LOG_LEVEL ??= 'ERROR';
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
 
-const herald = await startHerald({ port: 0, dataDir: null, schedulerIntervalMs: 0, log: () => {} });
+const herald = await startHerald({
+  port: 0,
+  dataDir: null,
+  schedulerIntervalMs: 0,
+  log: () => {},
+  // The EMF documents are serialized as on Lambda, then dropped (not printed among the results).
+  metricsSink: () => {},
+});
 // The runtime's own client (it stops it).
 const { sqs } = herald.clients;
 
@@ -41,25 +50,6 @@ async function load(total: number, concurrency: number, request: (i: number) => 
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-
-async function queueDrained(url: string, since: number): Promise<number> {
-  for (;;) {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    if (
-      Number(Attributes.ApproximateNumberOfMessages) +
-        Number(Attributes.ApproximateNumberOfMessagesNotVisible) ===
-      0
-    ) {
-      return performance.now() - since;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 try {
   const root = herald.rootKey ?? '';
@@ -119,6 +109,14 @@ try {
       await load(CALLS, concurrency, () => call('GET', '/im/health', key)),
     );
   }
+  // The raw minimum of the same 1-recipient send (bench/raw-baseline.ts), on the same engines.
+  const raw = new Map<number, number>();
+  for (const concurrency of CONCURRENCY) {
+    const result = await rawBaseline(herald, CALLS, concurrency, String(concurrency));
+    raw.set(concurrency, CALLS / result.wallMs);
+    row('raw minimum (SDK calls only)', 1, concurrency, result, result.sentMs);
+  }
+  const unitary = new Map<number, number>();
   let run = 0;
   for (const recipients of [1, 20]) {
     for (const concurrency of CONCURRENCY) {
@@ -136,7 +134,8 @@ try {
           })),
         }),
       );
-      const sentMs = await queueDrained(herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
+      const sentMs = await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
+      if (recipients === 1) unitary.set(concurrency, CALLS / result.wallMs);
       row('POST /im/executions/unitary', recipients, concurrency, result, sentMs);
     }
     // High-throughput beside it: external recipients, no profile read, one enqueue per call.
@@ -155,10 +154,14 @@ try {
           })),
         }),
       );
-      const sentMs = await queueDrained(herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
+      const sentMs = await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
       row('POST …/highthroughput', recipients, concurrency, result, sentMs);
     }
   }
+
+  console.log(
+    `\n1-recipient unitary ÷ raw minimum (calls/s): ${CONCURRENCY.map((c) => `c${c} ${((unitary.get(c) ?? 0) / (raw.get(c) ?? 1)).toFixed(2)}`).join('  ')}`,
+  );
 
   // Webhook delivery: status events of webhook-enabled triggers to a local receiver.
   const WEBHOOK_CALLS = Number(process.env.BENCH_WEBHOOK_CALLS ?? 50);
@@ -187,30 +190,68 @@ try {
       content: { subject: 'Hello {{profile.n}}', text: 'x' },
     })) as { id: string };
     await call('POST', `/campaigns/${hooked.id}/activate`, key);
-    const expected = WEBHOOK_CALLS * 20 * 2;
+    /** Waits until `expected` events have arrived (or 5 min), then summarizes those since `from`. */
+    const received = async (expected: number, from: number) => {
+      const deadline = Date.now() + 300_000;
+      const mine = () => [...receipts.values()].filter((r) => r.at >= from);
+      while (mine().length < expected && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      const all = mine();
+      const times = all.map((r) => r.at);
+      const delays = all.map((r) => r.delayMs).sort((a, b) => a - b);
+      const spanS = (Math.max(...times) - Math.min(...times)) / 1000;
+      return `events received ${all.length}/${expected}  events/s ${(all.length / spanS).toFixed(0)}  status change → receipt p50 ${(percentile(delays, 50) / 1000).toFixed(2)} s  p99 ${(percentile(delays, 99) / 1000).toFixed(2)} s`;
+    };
+    const recipients = (count: number) =>
+      Array.from({ length: count }, (_, r) => ({
+        type: 'aep',
+        userId: `member${r}@example.com`,
+        namespace: 'email',
+      }));
+
+    // A burst: WEBHOOK_CALLS triggers of 20 recipients at concurrency 8, as fast as they go.
+    const burstFrom = Date.now();
     await load(WEBHOOK_CALLS, 8, (i) =>
       call('POST', '/im/executions/unitary', key, {
         requestId: `bench-webhooks-${i}`,
         campaignId: hooked.id,
-        recipients: Array.from({ length: 20 }, (_, r) => ({
-          type: 'aep',
-          userId: `member${r}@example.com`,
-          namespace: 'email',
-        })),
+        recipients: recipients(20),
       }),
     );
-    const deadline = Date.now() + 300_000;
-    while (receipts.size < expected && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    const times = [...receipts.values()].map((r) => r.at);
-    const delays = [...receipts.values()].map((r) => r.delayMs).sort((a, b) => a - b);
-    const spanS = (Math.max(...times) - Math.min(...times)) / 1000;
     console.log(
-      `\nwebhook delivery (one feedback worker, ${WEBHOOK_CALLS} triggers × 20 recipients × 2 statuses)`,
+      `\nwebhook delivery (one feedback worker, ${WEBHOOK_CALLS} triggers × 20 recipients × 2 statuses, a burst)`,
     );
-    console.log(
-      `events received ${receipts.size}/${expected}  events/s ${(receipts.size / spanS).toFixed(0)}  status change → receipt p50 ${(percentile(delays, 50) / 1000).toFixed(2)} s  p99 ${(percentile(delays, 99) / 1000).toFixed(2)} s`,
-    );
+    console.log(await received(WEBHOOK_CALLS * 20 * 2, burstFrom));
+
+    // A steady rate: one 1-recipient trigger (2 status events) every 2000/STEADY_RATE ms, open loop
+    // (a slow answer does not delay the next call), for STEADY_SECONDS.
+    const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 30);
+    const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE ?? 50);
+    if (STEADY_SECONDS > 0) {
+      // After the burst has drained, so the row measures the steady rate alone.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const steadyFrom = Date.now();
+      const triggers = Math.round((STEADY_SECONDS * STEADY_RATE) / 2);
+      const calls: Promise<unknown>[] = [];
+      const start = performance.now();
+      for (let i = 0; i < triggers; i++) {
+        const due = start + (i * 2000) / STEADY_RATE;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        calls.push(
+          call('POST', '/im/executions/unitary', key, {
+            requestId: `bench-steady-${i}`,
+            campaignId: hooked.id,
+            recipients: recipients(1),
+          }),
+        );
+      }
+      await Promise.all(calls);
+      console.log(
+        `webhook delivery at a steady ${STEADY_RATE} events/s for ${STEADY_SECONDS} s (${triggers} triggers × 1 recipient × 2 statuses)`,
+      );
+      console.log(await received(triggers * 2, steadyFrom));
+    }
   } finally {
     receiver.close();
   }

@@ -34,7 +34,8 @@ import { startTableProcess } from './table-process.ts';
  *    b. the slot ledger alone: the same booking protocol in the real store, real sleeps and the
  *       SMTP provider, without dispatch's reads, claims and status writes.
  */
-process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+// The functions' log level, parsed from this environment by startHerald: benches measure, they do not read logs.
+process.env.HERALD_LOG_LEVEL ??= 'ERROR';
 const MESSAGES = Number(process.env.BENCH_SMTP_MESSAGES ?? 500);
 const RATES = (process.env.BENCH_SMTP_RATES ?? '50,200,500').split(',').map(Number);
 const RATE_SECONDS = Number(process.env.BENCH_SMTP_RATE_SECONDS ?? 20);
@@ -247,6 +248,7 @@ async function pacing(rate: number) {
   const table = await startTableProcess();
   const sink = await startChildSink();
   const herald = await startHerald({
+    metricsSink: () => {},
     port: 0,
     dataDir: null,
     schedulerIntervalMs: 0,
@@ -373,6 +375,7 @@ async function ledgerPacing(rate: number) {
   const table = await startTableProcess();
   const sink = await startChildSink();
   const herald = await startHerald({
+    metricsSink: () => {},
     port: 0,
     dataDir: null,
     schedulerIntervalMs: 0,

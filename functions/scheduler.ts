@@ -2,6 +2,7 @@ import type { HeraldConfig } from '../shared/config.ts';
 import { logger } from '../shared/logger.ts';
 import type { Clients } from '../shared/roots/parts.ts';
 import { schedulerRoot } from '../shared/roots/scheduler.ts';
+import { createTelemetry, withTelemetry } from '../shared/telemetry.ts';
 import { runDueCampaignTransitions } from '../shared/use-cases/campaigns.ts';
 import { redriveStaleClaims } from '../shared/use-cases/claims.ts';
 import { runDueSchedules } from '../shared/use-cases/schedules.ts';
@@ -14,14 +15,16 @@ import { runDueSchedules } from '../shared/use-cases/schedules.ts';
  */
 export function createHandler(config: HeraldConfig, clients?: Partial<Clients>) {
   const deps = schedulerRoot(config, clients);
-  return async (): Promise<{ campaignsChanged: number; runsStarted: number; claimsRedriven: number }> => {
-    const campaignsChanged = await runDueCampaignTransitions(deps);
-    // Campaign starts go first, so a run scheduled for a campaign's start date finds it live.
-    const runsStarted = await runDueSchedules(deps);
-    const claimsRedriven = await redriveStaleClaims(deps);
-    if (campaignsChanged + runsStarted + claimsRedriven > 0) {
-      logger.info('scheduler ran', { campaignsChanged, runsStarted, claimsRedriven });
-    }
-    return { campaignsChanged, runsStarted, claimsRedriven };
-  };
+  const telemetry = createTelemetry(config, clients?.sinks);
+  return (): Promise<{ campaignsChanged: number; runsStarted: number; claimsRedriven: number }> =>
+    withTelemetry(telemetry, '## scheduler', {}, async () => {
+      const campaignsChanged = await runDueCampaignTransitions(deps);
+      // Campaign starts go first, so a run scheduled for a campaign's start date finds it live.
+      const runsStarted = await runDueSchedules(deps);
+      const claimsRedriven = await redriveStaleClaims(deps);
+      if (campaignsChanged + runsStarted + claimsRedriven > 0) {
+        logger.info('scheduler ran', { campaignsChanged, runsStarted, claimsRedriven });
+      }
+      return { campaignsChanged, runsStarted, claimsRedriven };
+    });
 }

@@ -19,6 +19,8 @@ export const DEPLOY_SETTINGS = [
   'HERALD_WEBHOOK_RETRY_SCHEDULE',
   'HERALD_WEBHOOK_TIMEOUT_MS',
   'HERALD_WEBHOOK_DISABLE_AFTER_SECONDS',
+  'HERALD_LOG_LEVEL',
+  'HERALD_LOG_FORMAT',
   'HERALD_CHANNEL_PROVIDER',
 ] as const;
 
@@ -42,6 +44,8 @@ export const NOT_DEPLOY_SETTINGS: Readonly<Record<string, string>> = {
   HERALD_UNSUBSCRIBE_PREVIOUS_SECRETS: 'secrets would be written into the template',
   HERALD_DATA_DIR: 'only the local runtime reads it',
   HERALD_SCHEDULER_INTERVAL_MS: 'only the local runtime reads it (on AWS the scheduler runs every minute)',
+  HERALD_METRICS_SUMMARY_SECONDS:
+    "only the local runtime reads it (on AWS the metrics are CloudWatch's: the dashboard)",
 };
 
 /** A context value as a variable's text: cdk.json may hold numbers, booleans and lists. */

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { LOG_FORMATS, LOG_LEVELS } from './logger.ts';
 
 /** A comma-separated list, entries trimmed, empty ones dropped; empty when unset. */
 const commaList = () =>
@@ -102,6 +103,21 @@ const environmentSchema = z.object({
    * receivers written for AJO that check it. Unset: `null` — Herald belongs to no IMS organisation.
    */
   HERALD_IMS_ORG: z.string().min(1).max(256).optional(),
+  /**
+   * The least severe level logged: TRACE, DEBUG, INFO (one line per API request and per message
+   * status change), WARN, ERROR, CRITICAL or SILENT; any case. Read here, once, and given to each
+   * function's logger (Lambda's own log-level control, when set on the function, wins).
+   */
+  HERALD_LOG_LEVEL: z
+    .string()
+    .transform((value) => value.toUpperCase())
+    .pipe(z.enum(LOG_LEVELS))
+    .default('INFO'),
+  /**
+   * `json` (a Powertools JSON document per line, what CloudWatch Logs Insights reads) or `text` (a
+   * readable line: time, level, message, `key=value`). The local runtime defaults to `text`.
+   */
+  HERALD_LOG_FORMAT: z.enum(LOG_FORMATS).default('json'),
   /** Whether webhook URLs may be plain http (the local runtime allows it). */
   HERALD_WEBHOOK_ALLOW_HTTP: z.stringbool().default(false),
   /** Addresses or CIDR ranges webhooks may reach although private, loopback, … (comma-separated). */

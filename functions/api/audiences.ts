@@ -2,14 +2,15 @@ import type { HeraldConfig } from '../../shared/config.ts';
 import { apiHandler } from '../../shared/http/api-handler.ts';
 import { audiencesRoot } from '../../shared/roots/audiences.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
+import { importChunk } from '../../shared/use-cases/audience-import.ts';
 import {
   addMembers,
   createAudience,
   deleteAudience,
   getAudience,
   getImport,
-  importChunk,
   listAudiences,
+  listMembers,
   patchAudience,
   removeMembers,
 } from '../../shared/use-cases/audiences.ts';
@@ -26,6 +27,8 @@ export const createHandler = (config: HeraldConfig, clients?: Partial<Clients>) 
       patchAudience: (request, deps) =>
         patchAudience(deps, request.sandbox(), request.params.id, request.body),
       deleteAudience: (request, deps) => deleteAudience(deps, request.sandbox(), request.params.id),
+      listAudienceMembers: (request, deps) =>
+        listMembers(deps, request.sandbox(), request.params.id, request.query),
       addAudienceMembers: (request, deps) =>
         addMembers(deps, request.sandbox(), request.params.id, request.body.identities),
       removeAudienceMembers: (request, deps) =>

@@ -5,7 +5,12 @@ import { executionsRoot } from '../../shared/roots/executions.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
 import { idempotencyKeySchema } from '../../shared/schemas/execution.ts';
 import { getExecution, getRenderedMessage } from '../../shared/use-cases/executions.ts';
-import { cancelSchedule, getSchedule, scheduleAudience } from '../../shared/use-cases/schedules.ts';
+import {
+  cancelSchedule,
+  getSchedule,
+  listSchedules,
+  scheduleAudience,
+} from '../../shared/use-cases/schedules.ts';
 import { getAudienceExecution, triggerAudience } from '../../shared/use-cases/trigger-audience.ts';
 import { triggerHighThroughput } from '../../shared/use-cases/trigger-high-throughput.ts';
 import { triggerUnitary } from '../../shared/use-cases/trigger-unitary.ts';
@@ -47,6 +52,7 @@ export const createHandler = (config: HeraldConfig, clients?: Partial<Clients>) 
           ? scheduleAudience(deps, caller, { ...request.body, schedule })
           : triggerAudience(deps, caller, request.body);
       },
+      listSchedules: (request, deps) => listSchedules(deps, request.sandbox(), request.query),
       getSchedule: (request, deps) => getSchedule(deps, request.sandbox(), request.params.scheduleId),
       cancelSchedule: (request, deps) => cancelSchedule(deps, request.sandbox(), request.params.scheduleId),
       getAudienceExecution: (request, deps) =>

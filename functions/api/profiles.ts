@@ -3,6 +3,7 @@ import { apiHandler } from '../../shared/http/api-handler.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
 import { profilesRoot } from '../../shared/roots/profiles.ts';
 import { deleteProfile, getProfile, upsertProfile } from '../../shared/use-cases/profiles.ts';
+import { getSuppression, listSuppressions, removeSuppression } from '../../shared/use-cases/suppressions.ts';
 
 /** The profiles function's handler, over the adapters its root builds from `config`. */
 export const createHandler = (config: HeraldConfig, clients?: Partial<Clients>) =>
@@ -15,5 +16,10 @@ export const createHandler = (config: HeraldConfig, clients?: Partial<Clients>) 
         getProfile(deps, request.sandbox(), request.params.namespace, request.params.id),
       deleteProfile: (request, deps) =>
         deleteProfile(deps, request.sandbox(), request.params.namespace, request.params.id),
+      listSuppressions: (request, deps) => listSuppressions(deps, request.sandbox(), request.query),
+      getSuppression: (request, deps) =>
+        getSuppression(deps, request.sandbox(), request.params.channel, request.params.address),
+      removeSuppression: (request, deps) =>
+        removeSuppression(deps, request.sandbox(), request.params.channel, request.params.address),
     },
   });

@@ -3,6 +3,7 @@ import { type SqsJob, sqsWorker } from '../../shared/queue/sqs-worker.ts';
 import { dispatchRoot } from '../../shared/roots/dispatch.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
 import { dispatchJobSchema } from '../../shared/schemas/dispatch-job.ts';
+import { createTelemetry } from '../../shared/telemetry.ts';
 import { type DispatchDeps, dispatchJob } from '../../shared/use-cases/dispatch.ts';
 
 /** A dispatch job: render and send its messages, record each status. */
@@ -16,5 +17,9 @@ export const dispatchWorker: SqsJob<typeof dispatchJobSchema, DispatchDeps> = {
 /** SQS dispatch queue → render and send each job's messages; failed jobs are reported for retry. */
 export function createHandler(config: HeraldConfig, clients?: Partial<Clients>) {
   const deps = dispatchRoot(config, clients);
-  return sqsWorker({ ...dispatchWorker, deps: () => deps });
+  return sqsWorker({
+    ...dispatchWorker,
+    deps: () => deps,
+    telemetry: createTelemetry(config, clients?.sinks),
+  });
 }

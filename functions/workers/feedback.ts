@@ -3,6 +3,7 @@ import { type SqsJob, sqsWorker } from '../../shared/queue/sqs-worker.ts';
 import { feedbackRoot } from '../../shared/roots/feedback.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
 import { feedbackMessageSchema } from '../../shared/schemas/feedback-message.ts';
+import { createTelemetry } from '../../shared/telemetry.ts';
 import { type DeliveryDeps, deliverJob, fanOutStatusEvent } from '../../shared/use-cases/deliver.ts';
 
 /** A feedback message: a status event to fan out to webhooks, or one delivery to a webhook. */
@@ -17,5 +18,9 @@ export const feedbackWorker: SqsJob<typeof feedbackMessageSchema, DeliveryDeps> 
 /** SQS feedback queue → fan status events out to webhooks, and deliver (sign, POST, retry) each one. */
 export function createHandler(config: HeraldConfig, clients?: Partial<Clients>) {
   const deps = feedbackRoot(config, clients);
-  return sqsWorker({ ...feedbackWorker, deps: () => deps });
+  return sqsWorker({
+    ...feedbackWorker,
+    deps: () => deps,
+    telemetry: createTelemetry(config, clients?.sinks),
+  });
 }

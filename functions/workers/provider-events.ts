@@ -4,6 +4,7 @@ import { logger } from '../../shared/logger.ts';
 import { type SqsJob, sqsWorker, type WorkerLog } from '../../shared/queue/sqs-worker.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
 import { providerEventsRoot } from '../../shared/roots/provider-events.ts';
+import { createTelemetry } from '../../shared/telemetry.ts';
 import { type ProviderEventsDeps, receiveProviderEvent } from '../../shared/use-cases/provider-events.ts';
 
 /** Where dropped events are counted: the container's logger, or a test's sink. */
@@ -28,7 +29,7 @@ export function providerEventsWorker(log: DropLog = logger): SqsJob<z.ZodString,
       if (result.outcome === 'dropped') {
         const count = (dropped.get(result.reason) ?? 0) + 1;
         dropped.set(result.reason, count);
-        log.warn('provider event dropped', { reason: result.reason, count, messageId: record.messageId });
+        log.warn('provider event dropped', { reason: result.reason, count, sqsMessageId: record.messageId });
       }
       return result;
     },
@@ -38,5 +39,10 @@ export function providerEventsWorker(log: DropLog = logger): SqsJob<z.ZodString,
 /** SQS provider-events queue → SES feedback recorded on Herald's messages, then status events. */
 export function createHandler(config: HeraldConfig, clients?: Partial<Clients>, log?: DropLog & WorkerLog) {
   const deps = providerEventsRoot(config, clients);
-  return sqsWorker({ ...providerEventsWorker(log), deps: () => deps, ...(log ? { log } : {}) });
+  return sqsWorker({
+    ...providerEventsWorker(log),
+    deps: () => deps,
+    telemetry: createTelemetry(config, clients?.sinks),
+    ...(log ? { log } : {}),
+  });
 }

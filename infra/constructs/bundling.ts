@@ -19,6 +19,38 @@ export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /**
+ * CDK context key (`cdk deploy -c herald:tracing=true`): bundle the Powertools Tracer, so each
+ * DynamoDB and SQS call and each request or record is an X-Ray subsegment annotated with its
+ * correlation ids. Off by default: the Tracer brings aws-xray-sdk-core, about 140 KB more in every
+ * bundle and ~10 ms more of every cold start's import (ADR 0023). Lambda's own active tracing (one
+ * segment per invocation) is on either way.
+ */
+export const TRACING_CONTEXT = 'herald:tracing';
+
+/** Whether bundles hold the Tracer unless `herald:tracing` says. */
+export const TRACING_DEFAULT = false;
+
+/** With tracing off, the Powertools Tracer is a stub that is never enabled (no X-Ray SDK). */
+export const TRACING_OFF_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-lambda-powertools/tracer': './shared/aws/tracer-off.ts',
+};
+
+/** The aliases of a bundle: LAMBDA_ALIASES, and the Tracer stub unless tracing is on. */
+export function bundleAliases(tracing: boolean): Record<string, string> {
+  return { ...LAMBDA_ALIASES, ...(tracing ? {} : TRACING_OFF_ALIASES) };
+}
+
+/** `HERALD_BUNDLING` with or without the Tracer (`TRACING_CONTEXT`). */
+export function heraldBundling(tracing: boolean): BundlingOptions {
+  return {
+    ...HERALD_BUNDLING_BASE,
+    esbuildArgs: {
+      '--alias': Object.entries(bundleAliases(tracing)).map(([from, to]) => `${from}=${to}`),
+    },
+  };
+}
+
+/**
  * How every Herald function is bundled, in one place: `HeraldFunction` hands these to
  * `NodejsFunction`, and `bench/bundles.ts` builds the same bundles with them to measure size and
  * import time. ESM, tree-shaken and minified; the AWS SDK v3 clients are bundled too (no
@@ -31,7 +63,7 @@ export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
  *
  * `LAMBDA_ALIASES` are passed as `--alias:` flags (the only way `BundlingOptions` has).
  */
-export const HERALD_BUNDLING: BundlingOptions = {
+const HERALD_BUNDLING_BASE: BundlingOptions = {
   format: OutputFormat.ESM,
   target: 'node24',
   platform: 'node',
@@ -41,11 +73,13 @@ export const HERALD_BUNDLING: BundlingOptions = {
   sourcesContent: false,
   forceDockerBundling: false,
   externalModules: [],
-  esbuildArgs: { '--alias': Object.entries(LAMBDA_ALIASES).map(([from, to]) => `${from}=${to}`) },
   // Some bundled CommonJS dependencies call require(); ESM has none unless we make one.
   banner:
     "import { createRequire as heraldCreateRequire } from 'node:module'; const require = heraldCreateRequire(import.meta.url);",
 };
+
+/** The default bundling (tracing as `TRACING_DEFAULT`). */
+export const HERALD_BUNDLING: BundlingOptions = heraldBundling(TRACING_DEFAULT);
 
 /** The environment every Herald function starts with (before its bindings). */
 export const HERALD_RUNTIME_ENVIRONMENT: Readonly<Record<string, string>> = {
@@ -67,8 +101,12 @@ export const SOURCE_MAPS_NODE_OPTIONS = '--enable-source-maps';
  * command-line flags, as JS API options), writing `index.mjs` into `outdir`. With `metafile`, so a
  * caller can see what a bundle is made of.
  */
-export function esbuildOptions(entry: string, outdir: string): BuildOptions & { metafile: true } {
-  const b = HERALD_BUNDLING;
+export function esbuildOptions(
+  entry: string,
+  outdir: string,
+  tracing: boolean = TRACING_DEFAULT,
+): BuildOptions & { metafile: true } {
+  const b = heraldBundling(tracing);
   return {
     entryPoints: [entry],
     bundle: true,
@@ -82,7 +120,7 @@ export function esbuildOptions(entry: string, outdir: string): BuildOptions & { 
     sourcesContent: b.sourcesContent ?? true,
     external: b.externalModules ?? [],
     absWorkingDir: PROJECT_ROOT,
-    alias: { ...LAMBDA_ALIASES },
+    alias: bundleAliases(tracing),
     ...(b.banner ? { banner: { js: b.banner } } : {}),
     logLevel: 'warning',
     metafile: true,

@@ -23,10 +23,12 @@ import {
   type TableAccess,
 } from '../../shared/definitions/functions.ts';
 import {
-  HERALD_BUNDLING,
   HERALD_RUNTIME_ENVIRONMENT,
+  heraldBundling,
   SOURCE_MAPS_CONTEXT,
   SOURCE_MAPS_NODE_OPTIONS,
+  TRACING_CONTEXT,
+  TRACING_DEFAULT,
 } from './bundling.ts';
 import type { HeraldQueue } from './data.ts';
 
@@ -116,6 +118,7 @@ export class HeraldFunction extends Construct {
   constructor(scope: Construct, id: string, props: HeraldFunctionProps) {
     super(scope, id);
     this.definition = props.definition;
+    const tracing = booleanContext(this, TRACING_CONTEXT, TRACING_DEFAULT);
     const logGroup = new logs.LogGroup(this, 'logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -134,7 +137,7 @@ export class HeraldFunction extends Construct {
       logGroup,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: HERALD_BUNDLING,
+      bundling: heraldBundling(tracing),
       environment: { ...HERALD_RUNTIME_ENVIRONMENT },
     });
     const sourceMaps = String(this.node.tryGetContext(SOURCE_MAPS_CONTEXT) ?? 'false');
@@ -282,4 +285,12 @@ export class HeraldFunction extends Construct {
     );
     return this;
   }
+}
+
+/** A `true`/`false` context value (the command line gives text, cdk.json booleans). */
+function booleanContext(scope: Construct, key: string, fallback: boolean): boolean {
+  const value = String(scope.node.tryGetContext(key) ?? fallback);
+  if (value !== 'true' && value !== 'false')
+    throw new Error(`context ${key} must be true or false, not '${value}'`);
+  return value === 'true';
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import * as z from 'zod';
 import { ConfigError } from '../../shared/config.ts';
+import { MetricsSummary } from './metrics-summary.ts';
 import { startHerald } from './runtime.ts';
 
 /**
@@ -8,6 +9,9 @@ import { startHerald } from './runtime.ts';
  * PORT (default 3000), HOST (default 127.0.0.1), HERALD_DATA_DIR (default .herald/data),
  * AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS (use those engines instead of the embedded
  * ones), and every HERALD_* variable of shared/config.ts: a bad value exits with status 2 naming it.
+ * The functions log at HERALD_LOG_LEVEL (INFO) in HERALD_LOG_FORMAT (here `text`, a readable line);
+ * their metrics are summed into one line every HERALD_METRICS_SUMMARY_SECONDS (60; 0: never), and
+ * with HERALD_LOG_FORMAT=json also written as the EMF documents a Lambda writes.
  */
 const environment = z
   .object({
@@ -15,6 +19,7 @@ const environment = z
     HOST: z.string().default('127.0.0.1'),
     HERALD_DATA_DIR: z.string().default('.herald/data'),
     HERALD_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+    HERALD_METRICS_SUMMARY_SECONDS: z.coerce.number().int().min(0).default(60),
   })
   .safeParse(process.env);
 if (!environment.success) {
@@ -22,14 +27,20 @@ if (!environment.success) {
     console.error(`herald: ${issue.path.join('.')}: ${issue.message}`);
   process.exit(2);
 }
-const { PORT, HOST, HERALD_DATA_DIR, HERALD_SCHEDULER_INTERVAL_MS } = environment.data;
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+const { PORT, HOST, HERALD_DATA_DIR, HERALD_SCHEDULER_INTERVAL_MS, HERALD_METRICS_SUMMARY_SECONDS } =
+  environment.data;
+const summary = new MetricsSummary();
+let emfToStdout = false;
 
 const runtime = await startHerald({
   port: PORT,
   host: HOST,
   dataDir: path.resolve(HERALD_DATA_DIR),
   schedulerIntervalMs: HERALD_SCHEDULER_INTERVAL_MS,
+  metricsSink: (document) => {
+    summary.add(document);
+    if (emfToStdout) process.stdout.write(`${document}\n`);
+  },
 }).catch((error: unknown) => {
   // A bad HERALD_* value: say which, and refuse to start (nothing has started yet).
   if (!(error instanceof ConfigError)) throw error;
@@ -44,12 +55,22 @@ console.log(
   `  try:  curl -H "Authorization: Bearer $(cat ${path.relative(process.cwd(), runtime.rootKeyFile ?? '.herald/data/admin-key')})" ${runtime.url}/im/health`,
 );
 console.log('Press Ctrl-C to stop.');
+emfToStdout = runtime.config.HERALD_LOG_FORMAT === 'json';
+const printSummary = () => {
+  const line = summary.line(HERALD_METRICS_SUMMARY_SECONDS);
+  if (line) console.log(line);
+};
+const summaries =
+  HERALD_METRICS_SUMMARY_SECONDS > 0
+    ? setInterval(printSummary, HERALD_METRICS_SUMMARY_SECONDS * 1000)
+    : undefined;
 
 let stopping = false;
 const shutdown = (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping Herald…`);
+  clearInterval(summaries);
   runtime.stop().then(
     () => process.exit(0),
     (error: unknown) => {

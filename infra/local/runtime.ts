@@ -15,6 +15,8 @@ import { tableDefinition } from '../../shared/definitions/table.ts';
 import { hashApiKey } from '../../shared/domain/auth.ts';
 import { systemClock } from '../../shared/domain/clock.ts';
 import { type ApiGroup, routes } from '../../shared/http/routes.ts';
+import type { LogSink } from '../../shared/logger.ts';
+import type { MetricSink } from '../../shared/metrics.ts';
 import { createSqsClient } from '../../shared/queue/sqs-client.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
 import { DynamoDbApiKeyStore } from '../../shared/store/dynamodb-api-key-store.ts';
@@ -58,6 +60,17 @@ export interface HeraldRuntimeOptions {
   readonly webhooksToLoopback?: boolean;
   /** Where start-up messages go. @default console.log */
   readonly log?: (line: string) => void;
+  /**
+   * Where the functions' log lines go (each one finished, in `HERALD_LOG_FORMAT`): the seam tests
+   * read the logs through. @default stdout
+   */
+  readonly logSink?: LogSink;
+  /**
+   * Where the functions' metrics go (each an EMF document, as a Lambda writes it to stdout for
+   * CloudWatch): `npm start` sums them into a periodic summary line; tests read them.
+   * @default stdout, unless POWERTOOLS_METRICS_DISABLED
+   */
+  readonly metricsSink?: MetricSink;
 }
 
 export interface HeraldRuntime {
@@ -102,6 +115,8 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
     HERALD_WEBHOOK_ALLOW_HTTP: environment.HERALD_WEBHOOK_ALLOW_HTTP ?? (loopback ? 'true' : undefined),
     HERALD_WEBHOOK_ALLOWED_ADDRESSES:
       environment.HERALD_WEBHOOK_ALLOWED_ADDRESSES ?? (loopback ? '127.0.0.0/8,::1' : undefined),
+    // A laptop reads its logs: the readable line unless the operator asks for JSON.
+    HERALD_LOG_FORMAT: environment.HERALD_LOG_FORMAT ?? 'text',
     TABLE_NAME: tableName,
     ...(options.adminKey ? { HERALD_ADMIN_KEY: options.adminKey } : {}),
   };
@@ -142,6 +157,12 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
       sqsOptions = { ...local, endpoint: engine.endpoint };
       rewriteQueueUrl = engine.queueUrl;
     }
+    // One process runs every function, so its two clients carry what many containers would: more
+    // sockets than the SDK's 50 (a 20-recipient burst at concurrency 32 queued behind them).
+    const agent = { keepAlive: true, maxSockets: 256 };
+    const sockets = { requestHandler: { httpAgent: agent, httpsAgent: agent } };
+    dynamodbOptions = { ...dynamodbOptions, ...sockets };
+    sqsOptions = { ...sqsOptions, ...sockets };
     const dynamodbEndpoint = String(dynamodbOptions.endpoint);
     const sqsEndpoint = String(sqsOptions.endpoint);
 
@@ -152,6 +173,10 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
     const clients: Clients = {
       dynamodb: createDocumentClient(dynamodbOptions),
       sqs: createSqsClient(sqsOptions),
+      sinks: {
+        ...(options.logSink ? { logs: options.logSink } : {}),
+        ...(options.metricsSink ? { metrics: options.metricsSink } : {}),
+      },
     };
     stops.push(async () => {
       dynamodb.destroy();

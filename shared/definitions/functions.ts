@@ -184,7 +184,7 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   api('admin', { table: 'read-write' }),
   // Campaigns and their lifecycle (reads audiences and namespaces to check them).
   api('campaigns', { table: 'read-write' }),
-  // Profiles and identities (adds audience memberships named on the upsert).
+  // Profiles and identities (adds audience memberships named on the upsert); the suppression list.
   api('profiles', { table: 'read-write' }),
   // Triggers queue dispatch jobs (unitary) and fanout jobs (audience runs) through the claim. The
   // hot path (5,000 calls/s by design): more CPU is lower latency and fewer containers.

@@ -5,6 +5,7 @@ import type { MessageStatus } from '../schemas/execution.ts';
 import type { FanoutJob } from '../schemas/fanout-job.ts';
 import { channelOptions, type DispatchRun } from './execution.ts';
 import type { ClaimResult, IdempotencyRecord } from './idempotency.ts';
+import type { Page } from './page.ts';
 
 /** Partitions one audience's members (and an audience execution's messages) are spread over. */
 export const MEMBER_SHARDS = 16;
@@ -75,6 +76,12 @@ export interface AudienceStore {
     shard: number,
     page: { limit: number; cursor?: string },
   ): Promise<{ profileIds: string[]; nextCursor?: string }>;
+  /** A page of the audience's members (profile ids), shard by shard, behind an opaque cursor. */
+  listMembers(
+    sandbox: string,
+    audienceId: string,
+    page: { readonly limit: number; readonly cursor?: string | undefined },
+  ): Promise<Page<string>>;
   countMembers(sandbox: string, audienceId: string): Promise<number>;
   getImport(sandbox: string, importId: string): Promise<(ImportProgress & { revision: number }) | undefined>;
   /** Writes when the stored revision is still `progress.revision - 1` (0 creates). */

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Category, Channel } from '../schemas/campaign.ts';
 import type { PushInfo, RenderedMessageView } from '../schemas/execution.ts';
 import type { RenderedContent } from './message.ts';
+import type { Page } from './page.ts';
 
 /**
  * Channels: what a provider is given and reports, and the suppression list every send checks.
@@ -16,6 +18,43 @@ export interface SuppressionStore {
     address: string,
     reason: { code: string; messageId: string; at: string },
   ): Promise<void>;
+}
+
+/** One address on a sandbox's suppression list, and why it is there. */
+export interface SuppressionRecord {
+  readonly channel: string;
+  readonly address: string;
+  /** The status code that suppressed it (`hard-bounce`, `abuse`, `smtp-550`, …). */
+  readonly code: string;
+  /** The message whose bounce or complaint suppressed it. */
+  readonly messageId: string;
+  readonly at: string;
+}
+
+/** Partitions a sandbox's suppression listing of one channel is spread over (ADR 0024). */
+export const SUPPRESSION_SHARDS = 8;
+
+/**
+ * Where an address sits in the suppression listing: its shard (stable, and even over addresses)
+ * and its SHA-256 as the sort key, since a push token (up to 4,096 characters) is longer than a
+ * sort key may be (1,024 bytes) and a cursor holding it would be too.
+ */
+export function suppressionSlot(address: string): { shard: number; hash: string } {
+  const digest = createHash('sha256').update(address).digest();
+  return { shard: (digest[0] ?? 0) % SUPPRESSION_SHARDS, hash: digest.toString('hex') };
+}
+
+/** The suppression list as people manage it: read it, look one address up, take one off. */
+export interface SuppressionList {
+  /** A page of the channel's suppressed addresses (by listing shard, then by the address's hash: no useful order). */
+  list(
+    sandbox: string,
+    channel: string,
+    page: { readonly limit: number; readonly cursor?: string | undefined },
+  ): Promise<Page<SuppressionRecord>>;
+  get(sandbox: string, channel: string, address: string): Promise<SuppressionRecord | undefined>;
+  /** Takes the address off the list; false when it was not on it. */
+  remove(sandbox: string, channel: string, address: string): Promise<boolean>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ScheduledExecution } from '../schemas/execution.ts';
 import type { ClaimResult, IdempotencyRecord } from './idempotency.ts';
+import type { Page } from './page.ts';
 
 /** Scheduled audience executions: stored until their time, then started by the scheduler. */
 
@@ -24,6 +25,8 @@ export interface ScheduleStore {
     to: ScheduleRecord['scheduleStatus'],
     extra?: { executionId?: string; failure?: string },
   ): Promise<boolean>;
+  /** The sandbox's schedules, newest first, behind an opaque cursor. */
+  list(sandbox: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<ScheduleRecord>>;
   /** Schedules whose time has come and that are not finished (Scheduled or Triggering). */
   listDue(now: Date, limit: number): Promise<{ sandbox: string; scheduleId: string }[]>;
 }

@@ -8,8 +8,10 @@ import {
   rootCallSandbox,
   sandboxOf,
 } from '../domain/auth.ts';
-import { RouteNotFoundError } from '../domain/errors.ts';
-import { logger } from '../logger.ts';
+import { HeraldError, PROBLEM_TYPE_PREFIX, RouteNotFoundError } from '../domain/errors.ts';
+import { addCorrelation, logger } from '../logger.ts';
+import { recordMetric } from '../metrics.ts';
+import { type Telemetry, withTelemetry } from '../telemetry.ts';
 import type { Authenticator } from '../use-cases/authenticate.ts';
 import { type ParsedRequest, parseRequest } from './parse-request.ts';
 import { problemResponse } from './problem.ts';
@@ -57,13 +59,35 @@ export type Operations<G extends ApiGroup, Deps> = {
 export interface ApiHandlerOptions<G extends ApiGroup, Deps> {
   readonly group: G;
   /** The adapters, built once per container by the function's composition root. */
-  readonly deps: Deps & { authenticate: Authenticator; maxBodyBytes: number };
+  readonly deps: Deps & { authenticate: Authenticator; maxBodyBytes: number; telemetry: Telemetry };
   readonly operations: Operations<G, Deps>;
 }
 
 type UntypedOperation = (request: ApiRequest<unknown>, deps: unknown) => Promise<unknown>;
 
-type Event = APIGatewayProxyEventV2 & { herald?: { route: RouteDefinition; principal?: Principal } };
+type Event = APIGatewayProxyEventV2 & {
+  herald?: { route?: RouteDefinition; principal?: Principal; problemType?: string };
+};
+
+/** The ids a request body names for itself (a trigger's `requestId` and `campaignId`), for its log lines. */
+function correlationOfBody(body: unknown): { requestId?: string; campaignId?: string } {
+  if (body === null || typeof body !== 'object') return {};
+  const { requestId, campaignId } = body as Record<string, unknown>;
+  return {
+    ...(typeof requestId === 'string' ? { requestId } : {}),
+    ...(typeof campaignId === 'string' ? { campaignId } : {}),
+  };
+}
+
+/** The trigger routes (the Triggers metric): every POST under /im/executions/. */
+const isTrigger = (route: RouteDefinition) =>
+  route.method === 'POST' && route.path.startsWith('/im/executions/');
+
+/** The short problem type (`validation`, `campaign-not-live`, …; `internal` for a 500). */
+function problemTypeOf(error: unknown): string {
+  const type = error instanceof HeraldError ? error.type : `${PROBLEM_TYPE_PREFIX}internal`;
+  return type.startsWith(PROBLEM_TYPE_PREFIX) ? type.slice(PROBLEM_TYPE_PREFIX.length) : type;
+}
 
 /** Correlation data for problem documents: the trigger's ids when the body names them. */
 function reportFor(event: Event, context: Context): Record<string, string> {
@@ -79,7 +103,7 @@ function reportFor(event: Event, context: Context): Record<string, string> {
   } catch {
     // A malformed body has no ids to report.
   }
-  if (event.herald?.route.group === 'campaigns' && event.pathParameters?.id)
+  if (event.herald?.route?.group === 'campaigns' && event.pathParameters?.id)
     report.campaignId = event.pathParameters.id;
   return report;
 }
@@ -103,7 +127,7 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
   const operations = options.operations as unknown as Readonly<Record<string, UntypedOperation>>;
   const { deps } = options;
 
-  return middy<Event, APIGatewayProxyStructuredResultV2>()
+  const handler = middy<Event, APIGatewayProxyStructuredResultV2>()
     .use({
       before: async (request) => {
         const { event } = request;
@@ -117,7 +141,7 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
         if (!route || route.group !== options.group || !operations[route.operationId]) {
           throw new RouteNotFoundError(event.requestContext.http.method, event.rawPath);
         }
-        event.herald = { route };
+        event.herald = { ...event.herald, route };
         // A public route's path is its credential (a signed token): no key is asked for or read,
         // and its operation gets no principal and no sandbox of a key.
         if (route.requires === 'public') return;
@@ -125,12 +149,14 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
         authorize(principal, route.requires);
         assertSandboxHeader(principal, event.headers['x-sandbox-name']);
         event.herald.principal = principal;
+        if (principal.kind === 'sandbox') addCorrelation({ sandbox: principal.sandbox });
       },
       onError: async (request) => {
         const { error } = request;
         const response = problemResponse(error, reportFor(request.event, request.context));
+        request.event.herald = { ...request.event.herald, problemType: problemTypeOf(error) };
         if (response.statusCode === 500) {
-          logger.error('request failed', { routeKey: request.event.routeKey, error: error as Error });
+          logger.error('request failed', { route: request.event.routeKey, error: error as Error });
         }
         request.response = response;
       },
@@ -140,6 +166,7 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
       if (!route || (!principal && route.requires !== 'public'))
         throw new Error('api-handler: routing middleware did not run');
       const parsed = parseRequest(event, route, deps.maxBodyBytes);
+      addCorrelation(correlationOfBody(parsed.body));
       const operation = operations[route.operationId];
       if (!operation) throw new RouteNotFoundError(route.method, route.path);
       const named = namedInCall(route, parsed);
@@ -159,6 +186,8 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
         },
       } as ApiRequest<unknown>;
       const result = await operation(request, deps);
+      const { executionId } = (result ?? {}) as { executionId?: unknown };
+      if (typeof executionId === 'string') addCorrelation({ executionId });
       if (route.status === 204 || result === undefined) return { statusCode: route.status };
       if (route.produces === 'text/html')
         return {
@@ -177,4 +206,39 @@ export function apiHandler<G extends ApiGroup, Deps>(options: ApiHandlerOptions<
         body: JSON.stringify(result),
       };
     });
+
+  /**
+   * Each request runs in its own log scope (its lines carry its ids, learned as the request is
+   * read: the key's sandbox, the body's requestId and campaignId, the executionId it created) and
+   * ends with one INFO line: method, route template (never the path, which may hold a token),
+   * status and duration.
+   */
+  return (event: Event, context: Context): Promise<APIGatewayProxyStructuredResultV2> =>
+    withTelemetry(
+      deps.telemetry,
+      `## ${event.routeKey}`,
+      { correlationId: context.awsRequestId },
+      async () => {
+        const started = performance.now();
+        const response = await handler(event, context);
+        const status = response.statusCode ?? 200;
+        const route = event.herald?.route;
+        const problem = event.herald?.problemType;
+        logger.info('request', {
+          method: event.requestContext.http.method,
+          route: route?.path ?? event.routeKey,
+          status,
+          ms: Math.round(performance.now() - started),
+          ...(problem ? { problem } : {}),
+        });
+        if (route && isTrigger(route)) {
+          recordMetric('Triggers', 1, {
+            route: route.path,
+            outcome: status < 300 ? 'accepted' : 'refused',
+            problem: problem ?? 'none',
+          });
+        }
+        return response;
+      },
+    );
 }

@@ -1,4 +1,5 @@
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
+import { traceClient } from '../tracing.ts';
 
 /**
  * An SQS client. A Lambda's composition root builds one per container with the SDK's standard
@@ -6,5 +7,5 @@ import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
  * hands it to every root.
  */
 export function createSqsClient(options: SQSClientConfig = {}): SQSClient {
-  return new SQSClient(options);
+  return traceClient(new SQSClient(options));
 }

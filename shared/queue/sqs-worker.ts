@@ -1,16 +1,14 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
 import type { QueueDefinition } from '../definitions/queues.ts';
-import { logger as containerLogger } from '../logger.ts';
+import { addCorrelation, type Correlation, logger } from '../logger.ts';
+import { METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../metrics.ts';
+import { createTelemetry, type Telemetry, withTelemetry } from '../telemetry.ts';
 
-/** The CloudWatch namespace of Herald's own metrics (the alarms and the dashboard read it). */
-export const METRICS_NAMESPACE = 'Herald';
+export { METRICS_NAMESPACE, METRICS_SERVICE };
 /** Records a worker reported in `batchItemFailures`, per batch; dimension `queue`. */
-export const FAILED_RECORDS_METRIC = 'FailedRecords';
-/** The `service` dimension Powertools adds to every metric (the alarms name it too). */
-export const METRICS_SERVICE = 'herald';
+export const FAILED_RECORDS_METRIC = 'FailedRecords' satisfies MetricName;
 
 /** What a job of one queue is: its body's schema and the use case that runs it. */
 export interface SqsJob<S extends z.ZodType, Deps> {
@@ -43,33 +41,42 @@ export interface WorkerLog {
 export interface SqsWorkerOptions<S extends z.ZodType, Deps> extends SqsJob<S, Deps> {
   /** Builds the adapters once per container, at the first record. */
   readonly deps: () => Deps;
-  /** @default the container's Powertools logger (`shared/logger.ts`) */
-  readonly log?: WorkerLog;
   /**
-   * Where the FailedRecords metric is written: a Powertools `Metrics`, whose EMF documents go to
-   * stdout (CloudWatch Logs turns them into metrics on AWS; locally they are log lines like the
-   * others). `POWERTOOLS_METRICS_DISABLED=true` silences it.
-   * @default failedRecordsMetrics(options.queue)
+   * The container's telemetry: each record runs in a log scope of its logger, with the ids its job
+   * names (`sandbox`, `requestId`, `executionId`, `messageId`, `campaignId`, `webhookId`, `eventId`).
+   * Its metrics: the FailedRecords document of each batch with failures, and what the job records.
+   * @default INFO, JSON, on stdout
    */
-  readonly metrics?: Metrics;
-}
-
-/**
- * The worker's Metrics: namespace `Herald`, dimensions `service: herald` and `queue: <name>`. The
- * dimensions are defaults, never added per batch, so batches running side by side on one instance
- * cannot mix them up.
- */
-export function failedRecordsMetrics(queue: QueueDefinition['name']): Metrics {
-  return new Metrics({
-    namespace: METRICS_NAMESPACE,
-    serviceName: METRICS_SERVICE,
-    defaultDimensions: { queue },
-  });
+  readonly telemetry?: Telemetry;
+  /** @default the scope's logger (`shared/logger.ts`) */
+  readonly log?: WorkerLog;
 }
 
 /** A record whose body is not JSON or not a job: retrying cannot help, its DLQ entry is the trace. */
 export class MalformedJobError extends Error {
   override readonly name = 'MalformedJobError';
+}
+
+const CORRELATION_KEYS = [
+  'sandbox',
+  'requestId',
+  'executionId',
+  'messageId',
+  'campaignId',
+  'webhookId',
+  'eventId',
+] as const satisfies readonly (keyof Correlation)[];
+
+/** The correlation ids a job names at its top level (every Herald job names some). */
+function correlationOf(job: unknown): Correlation {
+  if (job === null || typeof job !== 'object') return {};
+  const fields = job as Record<string, unknown>;
+  const found: Record<string, string> = {};
+  for (const key of CORRELATION_KEYS) {
+    const value = fields[key];
+    if (typeof value === 'string') found[key] = value;
+  }
+  return found;
 }
 
 /** Issues as `path: message`, without the values (bodies carry personal data). */
@@ -93,8 +100,9 @@ function describeIssues(error: z.ZodError): string {
 export function sqsWorker<S extends z.ZodType, Deps>(
   options: SqsWorkerOptions<S, Deps>,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const log = options.log ?? containerLogger;
-  const metrics = options.metrics ?? failedRecordsMetrics(options.queue);
+  const log = options.log ?? logger;
+  const telemetry =
+    options.telemetry ?? createTelemetry({ HERALD_LOG_LEVEL: 'INFO', HERALD_LOG_FORMAT: 'json' });
   let deps: Deps | undefined;
 
   const parse = (record: SQSRecord): z.output<S> => {
@@ -114,19 +122,25 @@ export function sqsWorker<S extends z.ZodType, Deps>(
     return parsed.data;
   };
 
-  const processRecord = async (record: SQSRecord): Promise<void> => {
-    try {
-      deps ??= options.deps();
-      await options.process(deps, parse(record), record);
-    } catch (error) {
-      log.error(`${options.name} failed; SQS will deliver it again (or to the DLQ past its receive limit)`, {
-        messageId: record.messageId,
-        receiveCount: Number(record.attributes.ApproximateReceiveCount),
-        error,
-      });
-      throw error;
-    }
-  };
+  const processRecord = (record: SQSRecord): Promise<void> =>
+    withTelemetry(telemetry, `## ${options.name}`, { sqsMessageId: record.messageId }, async () => {
+      try {
+        deps ??= options.deps();
+        const job = parse(record);
+        addCorrelation(correlationOf(job));
+        await options.process(deps, job, record);
+      } catch (error) {
+        log.error(
+          `${options.name} failed; SQS will deliver it again (or to the DLQ past its receive limit)`,
+          {
+            sqsMessageId: record.messageId,
+            receiveCount: Number(record.attributes.ApproximateReceiveCount),
+            error,
+          },
+        );
+        throw error;
+      }
+    });
 
   return async (event, context) => {
     const response = await processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), {
@@ -135,10 +149,11 @@ export function sqsWorker<S extends z.ZodType, Deps>(
     });
     const failed = response.batchItemFailures.length;
     if (failed > 0) {
-      // Added and flushed in one synchronous step: a batch running beside this one on the same
-      // instance cannot publish half of it. Nothing is written for a clean batch (no empty EMF).
-      metrics.addMetric(FAILED_RECORDS_METRIC, MetricUnit.Count, failed);
-      metrics.publishStoredMetrics();
+      // One document, written synchronously: a batch running beside this one on the same instance
+      // cannot publish half of it. Nothing is written for a clean batch (no empty EMF).
+      telemetry.metrics.publish([
+        { name: FAILED_RECORDS_METRIC, value: failed, dimensions: { queue: options.queue } },
+      ]);
     }
     return response;
   };

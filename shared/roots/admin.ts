@@ -12,7 +12,7 @@ export function adminRoot(config: HeraldConfig, clients: Partial<Clients> = {}) 
   const table = config.TABLE_NAME;
   const apiKeys = new DynamoDbApiKeyStore(documents, table);
   return {
-    ...apiParts(config, apiKeys),
+    ...apiParts(config, apiKeys, clients),
     apiKeys,
     sandboxes: new DynamoDbSandboxStore(documents, table),
     namespaces: new DynamoDbNamespaceStore(documents, table),

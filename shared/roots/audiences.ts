@@ -12,7 +12,7 @@ export function audiencesRoot(config: HeraldConfig, clients: Partial<Clients> = 
   const documents = clients.dynamodb ?? createDocumentClient();
   const table = config.TABLE_NAME;
   return {
-    ...apiParts(config, new DynamoDbApiKeyStore(documents, table)),
+    ...apiParts(config, new DynamoDbApiKeyStore(documents, table), clients),
     audiences: new DynamoDbAudienceStore(documents, table),
     profiles: new DynamoDbProfileStore(documents, table),
     namespaces: new DynamoDbNamespaceStore(documents, table),

@@ -13,7 +13,7 @@ export function campaignsRoot(config: HeraldConfig, clients: Partial<Clients> = 
   const documents = clients.dynamodb ?? createDocumentClient();
   const table = config.TABLE_NAME;
   return {
-    ...apiParts(config, new DynamoDbApiKeyStore(documents, table)),
+    ...apiParts(config, new DynamoDbApiKeyStore(documents, table), clients),
     campaigns: new DynamoDbCampaignStore(documents, table),
     namespaces: new DynamoDbNamespaceStore(documents, table),
     audiences: new DynamoDbAudienceStore(documents, table),

@@ -13,7 +13,7 @@ import { targetCheck } from './target-parts.ts';
 export function channelsRoot(config: HeraldConfig, clients: Partial<Clients> = {}) {
   const documents = clients.dynamodb ?? createDocumentClient();
   return {
-    ...apiParts(config, new DynamoDbApiKeyStore(documents, config.TABLE_NAME)),
+    ...apiParts(config, new DynamoDbApiKeyStore(documents, config.TABLE_NAME), clients),
     channelConfigurations: new DynamoDbChannelConfigurationStore(documents, config.TABLE_NAME),
     // Read only, to refuse deleting a configuration campaigns still name.
     campaigns: new DynamoDbCampaignStore(documents, config.TABLE_NAME),

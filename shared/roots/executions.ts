@@ -28,7 +28,7 @@ export function executionsRoot(config: HeraldConfig, clients: Partial<Clients> =
   const sqs = clients.sqs ?? createSqsClient();
   const table = config.TABLE_NAME;
   return {
-    ...apiParts(config, new DynamoDbApiKeyStore(documents, table)),
+    ...apiParts(config, new DynamoDbApiKeyStore(documents, table), clients),
     campaigns: cachedCampaigns(
       new DynamoDbCampaignStore(documents, table),
       config.HERALD_CAMPAIGN_CACHE_SECONDS * 1000,

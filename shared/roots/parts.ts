@@ -5,6 +5,7 @@ import type { ApiKeyStore } from '../domain/auth.ts';
 import { hashApiKey } from '../domain/auth.ts';
 import { systemClock } from '../domain/clock.ts';
 import { DynamoDbSandboxStore } from '../store/dynamodb-sandbox-store.ts';
+import { createTelemetry, type TelemetrySinks } from '../telemetry.ts';
 import { createAuthenticator } from '../use-cases/authenticate.ts';
 import { cachedSandboxes } from '../use-cases/read-cache.ts';
 
@@ -16,11 +17,17 @@ import { cachedSandboxes } from '../use-cases/read-cache.ts';
 export interface Clients {
   readonly dynamodb: DynamoDBDocumentClient;
   readonly sqs: SQSClient;
+  /** Where logs go instead of stdout (the local runtime's and the tests' seam). @default stdout */
+  readonly sinks?: TelemetrySinks;
 }
 
-/** What every API function needs besides its use cases: the clock, the body limit, authentication. */
-export function apiParts(config: HeraldConfig, apiKeys: ApiKeyStore) {
+/**
+ * What every API function needs besides its use cases: the clock, the body limit, authentication,
+ * and its telemetry (the handler shell logs each request with it).
+ */
+export function apiParts(config: HeraldConfig, apiKeys: ApiKeyStore, clients: Partial<Clients> = {}) {
   return {
+    telemetry: createTelemetry(config, clients.sinks),
     clock: systemClock,
     maxBodyBytes: config.HERALD_MAX_BODY_BYTES,
     authenticate: createAuthenticator({

@@ -4,18 +4,21 @@ import { DynamoDbAudienceStore } from '../store/dynamodb-audience-store.ts';
 import { createDocumentClient } from '../store/dynamodb-client.ts';
 import { DynamoDbNamespaceStore } from '../store/dynamodb-namespace-store.ts';
 import { DynamoDbProfileStore } from '../store/dynamodb-profile-store.ts';
+import { DynamoDbSuppressionStore } from '../store/dynamodb-suppression-store.ts';
 import type { ProfileDeps } from '../use-cases/profiles.ts';
+import type { SuppressionDeps } from '../use-cases/suppressions.ts';
 import { apiParts, type Clients, sandboxSettings } from './parts.ts';
 
-/** The profiles function: profiles and identities (and memberships named on an upsert). */
+/** The profiles function: profiles and identities (and memberships named on an upsert), the suppression list. */
 export function profilesRoot(config: HeraldConfig, clients: Partial<Clients> = {}) {
   const documents = clients.dynamodb ?? createDocumentClient();
   const table = config.TABLE_NAME;
   return {
-    ...apiParts(config, new DynamoDbApiKeyStore(documents, table)),
+    ...apiParts(config, new DynamoDbApiKeyStore(documents, table), clients),
     profiles: new DynamoDbProfileStore(documents, table),
     namespaces: new DynamoDbNamespaceStore(documents, table),
     audiences: new DynamoDbAudienceStore(documents, table),
     sandboxSettings: sandboxSettings(config, documents),
-  } satisfies ProfileDeps;
+    suppressions: new DynamoDbSuppressionStore(documents, table),
+  } satisfies ProfileDeps & SuppressionDeps;
 }

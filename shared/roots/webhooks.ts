@@ -17,7 +17,7 @@ export function webhooksRoot(config: HeraldConfig, clients: Partial<Clients> = {
   const urlPolicy = webhookUrlPolicy(config);
   return {
     ...deliveryParts(config, documents, sqs, urlPolicy),
-    ...apiParts(config, new DynamoDbApiKeyStore(documents, config.TABLE_NAME)),
+    ...apiParts(config, new DynamoDbApiKeyStore(documents, config.TABLE_NAME), clients),
     urlPolicy,
     hostResolver: dnsHostResolver(),
   } satisfies WebhookAdminDeps;

@@ -4,8 +4,11 @@ import { identitySchema } from './profile.ts';
 
 /** Identities per membership call; larger lists go through imports. */
 export const MAX_MEMBERS_PER_CALL = 1_000;
-/** Lines per import chunk. */
+/** Lines (CSV records) per import chunk. */
 export const MAX_IMPORT_LINES = 1_000;
+/** Columns of a CSV import's header. */
+export const MAX_IMPORT_COLUMNS = 100;
+export const IMPORT_FORMATS = ['ndjson', 'csv'] as const;
 
 export const createAudienceSchema = z
   .strictObject({ name: nameSchema(256), description: z.string().max(2_000).optional() })
@@ -64,9 +67,13 @@ export const removalResultSchema = z
 export const importChunkSchema = z
   .strictObject({
     importId: uuidSchema.optional().meta({ description: 'Continue an import; absent starts a new one.' }),
+    format: z.enum(IMPORT_FORMATS).optional().meta({
+      description:
+        '`ndjson` (the default) or `csv`; a continued import keeps the format it started with (give the same or none).',
+    }),
     lines: z.string().min(1).meta({
       description:
-        'Newline-delimited JSON identities: `{"namespace":"email","id":"a@example.com"}` per line.',
+        'ndjson: one JSON object per line, an identity `{"namespace":"email","id":"a@example.com"}` or a profile `{"identities":[…],"attributes":{…},"consent":{"marketing":{"email":"y"}}}`. csv (RFC 4180): the first chunk starts with the header — columns named after an identity namespace (`email`, `phone`, a registered one), `attributes.<name>`, `consent.marketing.<email|sms|push>` (`y`/`n`); an empty cell is no value. A chunk ends at a record boundary.',
     }),
   })
   .meta({ id: 'AudienceImportChunk' });
@@ -75,6 +82,14 @@ export const importProgressSchema = z
   .object({
     importId: uuidSchema,
     audienceId: uuidSchema,
+    format: z
+      .enum(IMPORT_FORMATS)
+      .optional()
+      .meta({ description: 'Absent on imports started as ndjson before formats existed.' }),
+    columns: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "A CSV import's header, as its first chunk gave it." }),
     chunks: z.number().int(),
     lines: z.number().int(),
     imported: z.number().int(),
@@ -91,3 +106,13 @@ export type ImportProgress = z.infer<typeof importProgressSchema>;
 
 export const audienceIdParamsSchema = z.strictObject({ id: uuidSchema });
 export const importParamsSchema = z.strictObject({ id: uuidSchema, importId: uuidSchema });
+
+export const memberSchema = z
+  .object({
+    profileId: z.string(),
+    identities: z
+      .array(identitySchema)
+      .meta({ description: "The member's identities (empty if its profile was deleted)." }),
+  })
+  .meta({ id: 'AudienceMember' });
+export type MemberView = z.infer<typeof memberSchema>;

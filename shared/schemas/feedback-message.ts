@@ -15,6 +15,13 @@ export const deliveryJobSchema = z.object({
   notBefore: z.number(),
   /** A manual resend or recovery: delivered again even if it was delivered before. */
   resend: z.boolean().optional(),
+  /**
+   * The event's run and message, so the delivery's log lines carry the ids the API call and its
+   * dispatch logged (absent on resends and on jobs queued before they were added).
+   */
+  requestId: z.string().optional(),
+  executionId: z.string().optional(),
+  messageId: z.string().optional(),
 });
 
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;

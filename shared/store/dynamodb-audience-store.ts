@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AudienceRecord, AudienceStore } from '../domain/audience.ts';
 import { MEMBER_SHARDS, memberShard } from '../domain/audience.ts';
+import type { Page } from '../domain/page.ts';
 import type { ImportProgress } from '../schemas/audience.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { audienceItem, importItem, memberItem } from './items.ts';
@@ -88,6 +89,21 @@ export class DynamoDbAudienceStore extends DynamoDbTable implements AudienceStor
       profileIds: members.items.map((member) => member.profileId),
       ...(members.nextCursor ? { nextCursor: members.nextCursor } : {}),
     };
+  }
+
+  async listMembers(
+    sandbox: string,
+    audienceId: string,
+    page: { readonly limit: number; readonly cursor?: string | undefined },
+  ): Promise<Page<string>> {
+    const found = await this.pageShardsInTurn(
+      memberItem,
+      MEMBER_SHARDS,
+      (shard) => keys.memberShard(sandbox, audienceId, shard),
+      (member) => keys.member(sandbox, audienceId, memberShard(member.profileId), member.profileId).sk,
+      page,
+    );
+    return { ...found, items: found.items.map((member) => member.profileId) };
   }
 
   async countMembers(sandbox: string, audienceId: string): Promise<number> {

@@ -1,16 +1,45 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError } from '../domain/errors.ts';
 import type { Page } from '../domain/page.ts';
 import type { DeliveryRecord, DeliveryStore } from '../domain/webhook.ts';
 import type { AttemptView } from '../schemas/webhook.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { attemptItem, deliveryItem, failedDeliveryItem, retainedFrom } from './items.ts';
-import { keys } from './keys.ts';
+import { keys, WEBHOOK_LOG_SHARDS } from './keys.ts';
 import { queryPages } from './query-all.ts';
+import {
+  forEachLimited,
+  readNewestFirst,
+  SHARD_QUERY_CONCURRENCY,
+  type ShardedListing,
+  type ShardQuery,
+  shardOf,
+} from './sharded-listing.ts';
+
+/** The shards of a webhook's attempt log, then the partition it had before them (ADR 0022). */
+function attemptListing(sandbox: string, webhookId: string): ShardedListing {
+  const unsharded = keys.unshardedAttempts(sandbox, webhookId).pk;
+  return {
+    id: unsharded,
+    pks: [
+      ...Array.from({ length: WEBHOOK_LOG_SHARDS }, (_, s) => keys.attempts(sandbox, webhookId, s).pk),
+      unsharded,
+    ],
+  };
+}
+
+function failedPartitions(sandbox: string, webhookId: string): string[] {
+  return [
+    ...Array.from({ length: WEBHOOK_LOG_SHARDS }, (_, s) => keys.failedDeliveries(sandbox, webhookId, s).pk),
+    keys.unshardedFailedDeliveries(sandbox, webhookId).pk,
+  ];
+}
 
 /**
- * One item per event × webhook (its payload and state), the attempt log in one partition per
- * webhook, and an index of exhausted deliveries for recovery. All expire by TTL.
+ * One item per event × webhook (its payload and state), the attempt log, and an index of
+ * exhausted deliveries for recovery. The log and the index are spread over WEBHOOK_LOG_SHARDS
+ * partitions per webhook by a hash of the event id, so one busy webhook is no hot partition; all
+ * of an event's attempts share its shard. All expire by TTL.
  */
 export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStore {
   async create(record: DeliveryRecord): Promise<boolean> {
@@ -33,10 +62,29 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
     attempt: AttemptView,
     state: DeliveryRecord['state'],
   ): Promise<void> {
+    const shard = shardOf(record.eventId, WEBHOOK_LOG_SHARDS);
     const failedKey = {
-      pk: keys.failedDeliveries(record.sandbox, record.webhookId).pk,
+      pk: keys.failedDeliveries(record.sandbox, record.webhookId, shard).pk,
       sk: `${record.createdAt}#${record.eventId}`,
     };
+    // The failed index holds the delivery only while its record says `failed` (both change in this
+    // transaction), so there is nothing to delete otherwise: no write to the index per attempt.
+    const failedChange =
+      state === 'failed'
+        ? {
+            Put: {
+              TableName: this.tableName,
+              Item: {
+                ...failedKey,
+                type: failedDeliveryItem.kind,
+                eventId: record.eventId,
+                expiresAt: retainedFrom(record.createdAt),
+              },
+            },
+          }
+        : record.state === 'failed'
+          ? { Delete: { TableName: this.tableName, Key: failedKey } }
+          : undefined;
     await this.client.send(
       new TransactWriteCommand({
         TransactItems: [
@@ -52,7 +100,7 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
             Put: {
               TableName: this.tableName,
               Item: {
-                pk: keys.attempts(record.sandbox, record.webhookId).pk,
+                pk: keys.attempts(record.sandbox, record.webhookId, shard).pk,
                 sk: `${attempt.at}#${record.eventId}#${attempt.attempt}`,
                 type: attemptItem.kind,
                 ...attempt,
@@ -60,19 +108,7 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
               },
             },
           },
-          state === 'failed'
-            ? {
-                Put: {
-                  TableName: this.tableName,
-                  Item: {
-                    ...failedKey,
-                    type: failedDeliveryItem.kind,
-                    eventId: record.eventId,
-                    expiresAt: retainedFrom(record.createdAt),
-                  },
-                },
-              }
-            : { Delete: { TableName: this.tableName, Key: failedKey } },
+          ...(failedChange ? [failedChange] : []),
         ],
       }),
     );
@@ -83,21 +119,49 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
     webhookId: string,
     page: { limit: number; cursor?: string },
   ): Promise<Page<AttemptView>> {
-    return this.pageRecords(attemptItem, keys.attempts(sandbox, webhookId), page, { newestFirst: true });
+    return readNewestFirst(attemptListing(sandbox, webhookId), (query) => this.queryShard(query), page);
   }
 
-  async listFailed(sandbox: string, webhookId: string, since: string, until: string): Promise<string[]> {
-    const { pk } = keys.failedDeliveries(sandbox, webhookId);
-    const ids: string[] = [];
-    await queryPages(
-      this.client,
-      {
+  private async queryShard(query: ShardQuery) {
+    const result = await this.client.send(
+      new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
-        ExpressionAttributeValues: { ':pk': pk, ':since': since, ':until': until },
-      },
-      (page) => ids.push(...(page.Items ?? []).map((item) => failedDeliveryItem.parse(item).eventId)),
+        KeyConditionExpression: query.before === undefined ? 'pk = :pk' : 'pk = :pk AND sk < :before',
+        ExpressionAttributeValues: {
+          ':pk': query.pk,
+          ...(query.before === undefined ? {} : { ':before': query.before }),
+        },
+        ScanIndexForward: false,
+        Limit: query.limit,
+        ...(query.startKey ? { ExclusiveStartKey: query.startKey } : {}),
+      }),
     );
-    return ids;
+    return {
+      entries: (result.Items ?? []).map((item) => ({ sk: String(item.sk), value: attemptItem.parse(item) })),
+      ...(result.LastEvaluatedKey ? { lastKey: result.LastEvaluatedKey } : {}),
+    };
+  }
+
+  /** Every shard of the failed index, side by side (recovery is rare); by creation time. */
+  async listFailed(sandbox: string, webhookId: string, since: string, until: string): Promise<string[]> {
+    const found: { sk: string; eventId: string }[] = [];
+    await forEachLimited(failedPartitions(sandbox, webhookId), SHARD_QUERY_CONCURRENCY, (pk) =>
+      queryPages(
+        this.client,
+        {
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
+          ExpressionAttributeValues: { ':pk': pk, ':since': since, ':until': until },
+        },
+        (page) =>
+          found.push(
+            ...(page.Items ?? []).map((item) => ({
+              sk: String(item.sk),
+              eventId: failedDeliveryItem.parse(item).eventId,
+            })),
+          ),
+      ),
+    );
+    return found.sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0)).map((f) => f.eventId);
   }
 }

@@ -2,7 +2,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError } from '../domain/errors.ts';
 import { identityKey, type ProfileRecord, type ProfileStore } from '../domain/profile.ts';
 import type { Identity } from '../schemas/profile.ts';
-import { isConditionFailure } from './conditions.ts';
+import { isWriteConflict } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { revisionCondition } from './entity.ts';
 import { identityItem, profileItem } from './items.ts';
@@ -84,7 +84,7 @@ export class DynamoDbProfileStore extends DynamoDbTable implements ProfileStore 
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw conflict;
+      if (isWriteConflict(error)) throw conflict;
       throw error;
     }
   }
@@ -113,7 +113,7 @@ export class DynamoDbProfileStore extends DynamoDbTable implements ProfileStore 
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw this.conflict(profileItem, profile);
+      if (isWriteConflict(error)) throw this.conflict(profileItem, profile);
       throw error;
     }
   }

@@ -6,7 +6,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { AlreadyExistsError, ConcurrentUpdateError } from '../domain/errors.ts';
+import { AlreadyExistsError, ConcurrentUpdateError, ValidationError } from '../domain/errors.ts';
 import type { Page } from '../domain/page.ts';
 import { isConditionFailure } from './conditions.ts';
 import { type Entity, type ItemReader, revisionCondition } from './entity.ts';
@@ -144,6 +144,40 @@ export abstract class DynamoDbTable {
   }
 
   /**
+   * One page of a listing spread over `shards` partitions, read in turn (shard 0 in sort-key
+   * order, then shard 1, …): for listings whose order across shards does not matter (a
+   * suppression list, an audience's members). The cursor is opaque: the shard and the sort key of
+   * the last item read in it (`skOf`); one that is not such a position is a 400 on `query.cursor`.
+   */
+  protected async pageShardsInTurn<R>(
+    entity: ItemReader<R>,
+    shards: number,
+    listingOf: (shard: number) => Listing,
+    skOf: (record: R) => string,
+    page: { readonly limit: number; readonly cursor?: string | undefined },
+  ): Promise<Page<R>> {
+    const start = decodeShardPosition(page.cursor, shards, listingOf);
+    const items: R[] = [];
+    for (let shard = start.shard; shard < shards; shard++) {
+      const listing = listingOf(shard);
+      const after = shard === start.shard ? start.after : undefined;
+      const found = await this.pageRecords(entity, listing, {
+        limit: page.limit - items.length,
+        cursor: after === undefined ? undefined : encodeCursor({ pk: listing.pk, sk: after }),
+      });
+      items.push(...found.items);
+      const last = found.items.at(-1);
+      if (found.nextCursor && last)
+        return { items, nextCursor: encodeShardPosition({ shard, after: skOf(last) }) };
+      if (items.length >= page.limit)
+        return shard + 1 < shards
+          ? { items, nextCursor: encodeShardPosition({ shard: shard + 1 }) }
+          : { items };
+    }
+    return { items };
+  }
+
+  /**
    * Strongly consistent reads of many items, 100 keys a call, retrying unprocessed keys (the SDK
    * has already backed off on throttling). Items come back in no particular order; missing ones
    * are simply absent.
@@ -190,4 +224,36 @@ export abstract class DynamoDbTable {
     );
     return result.Items ?? [];
   }
+}
+
+/** Where a page of a listing read shard by shard starts: a shard, and the last sort key read in it. */
+interface ShardPosition {
+  readonly shard: number;
+  readonly after?: string;
+}
+
+const encodeShardPosition = (position: ShardPosition) =>
+  Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+
+function decodeShardPosition(
+  cursor: string | undefined,
+  shards: number,
+  listingOf: (shard: number) => Listing,
+): ShardPosition {
+  if (cursor === undefined) return { shard: 0 };
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (parsed !== null && typeof parsed === 'object' && 'shard' in parsed) {
+      const { shard } = parsed;
+      const after = 'after' in parsed ? parsed.after : undefined;
+      if (typeof shard === 'number' && Number.isInteger(shard) && shard >= 0 && shard < shards) {
+        if (after === undefined) return { shard };
+        if (typeof after === 'string' && after !== '' && after.startsWith(listingOf(shard).prefix))
+          return { shard, after };
+      }
+    }
+  } catch {
+    // fall through: any undecodable cursor is the client's mistake
+  }
+  throw new ValidationError([{ path: 'query.cursor', message: 'is not a cursor returned by this listing' }]);
 }

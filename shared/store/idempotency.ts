@@ -8,7 +8,8 @@ import type { ClaimStore, IdempotencyRecord } from '../domain/idempotency.ts';
 import { isConditionFailure } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { claimDueItem, claimDueSk, claimItem } from './items.ts';
-import { DUE_CLAIM_PARTITION, keys } from './keys.ts';
+import { claimDuePartitions, keys } from './keys.ts';
+import { forEachLimited, SHARD_QUERY_CONCURRENCY } from './sharded-listing.ts';
 
 export type Claim = { claimed: true } | { claimed: false; existing: IdempotencyRecord };
 
@@ -111,7 +112,15 @@ export class DynamoDbClaimStore extends DynamoDbTable implements ClaimStore {
     }
   }
 
+  /** The claims whose lock lapsed first, up to `limit`, from every shard of the index. */
   async listStale(now: Date, limit: number): Promise<{ sandbox: string; key: string }[]> {
-    return (await this.queryDue(DUE_CLAIM_PARTITION, now, limit)).map((item) => claimDueItem.parse(item));
+    const due: Record<string, unknown>[] = [];
+    await forEachLimited(claimDuePartitions(), SHARD_QUERY_CONCURRENCY, async (partition) => {
+      due.push(...(await this.queryDue(partition, now, limit)));
+    });
+    return due
+      .sort((a, b) => (String(a.dueSk) < String(b.dueSk) ? -1 : 1))
+      .slice(0, limit)
+      .map((item) => claimDueItem.parse(item));
   }
 }

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { AudienceExecutionRecord, AudienceRecord } from '../domain/audience.ts';
 import type { ApiKeyRecord } from '../domain/auth.ts';
 import { type CampaignRecord, nextTransition } from '../domain/campaign.ts';
+import type { SuppressionRecord } from '../domain/channel.ts';
 import type { ChannelConfigurationRecord, StoredProvider } from '../domain/channel-configuration.ts';
 import type { ExecutionRecord, MessageRecord } from '../domain/execution.ts';
 import type { IdempotencyRecord } from '../domain/idempotency.ts';
@@ -30,7 +31,7 @@ import { pendingJobsSchema } from '../schemas/fanout-job.ts';
 import { consentChangeSchema, consentSchema, type Identity } from '../schemas/profile.ts';
 import { attemptSchema, type WebhookAuth } from '../schemas/webhook.ts';
 import { entity, type RecordShape, reader } from './entity.ts';
-import { DUE_CLAIM_PARTITION, DUE_PARTITION, DUE_SCHEDULE_PARTITION, keys } from './keys.ts';
+import { claimDuePartition, DUE_PARTITION, DUE_SCHEDULE_PARTITION, keys } from './keys.ts';
 
 /**
  * Every kind of item Herald stores: its key (from keys.ts), its `type`, and the zod schema that
@@ -369,6 +370,22 @@ export const scheduleItem = entity({
   }),
 });
 
+/** A schedule's entry in its sandbox's listing: which schedule, kept as long as the schedule. */
+export const scheduleRefItem = entity({
+  kind: 'schedule-ref',
+  label: 'Schedule',
+  key: (r: Pick<ScheduleRecord, 'sandbox' | 'scheduleId' | 'createdAt' | 'executeAt'>) =>
+    keys.scheduleRef(r.sandbox, r.createdAt, r.scheduleId),
+  id: (r) => r.scheduleId,
+  schema: z.object({
+    sandbox: z.string(),
+    scheduleId: z.string(),
+    createdAt: z.string(),
+    executeAt: z.string(),
+  }),
+  attributes: (r) => ({ expiresAt: retainedFrom(r.executeAt) }),
+});
+
 /** Where a pending claim sorts in the `due` index: when its lock lapses. */
 export const claimDueSk = (record: { sandbox: string; key: string }, lockedUntil: number) =>
   `${new Date(lockedUntil).toISOString()}#${record.sandbox}#${record.key}`;
@@ -407,7 +424,9 @@ export const claimItem = entity({
   } satisfies RecordShape<IdempotencyRecord>),
   encode: ({ jobs, ...rest }) => ({ ...rest, ...(jobs ? { jobs: JSON.stringify(jobs) } : {}) }),
   attributes: (r) =>
-    r.state === 'pending' ? { duePk: DUE_CLAIM_PARTITION, dueSk: claimDueSk(r, r.lockedUntil) } : {},
+    r.state === 'pending'
+      ? { duePk: claimDuePartition(r.sandbox, r.key), dueSk: claimDueSk(r, r.lockedUntil) }
+      : {},
 });
 
 export const webhookItem = entity({
@@ -470,6 +489,34 @@ export const failedDeliveryItem = reader('failed-delivery', z.object({ eventId: 
 
 /** A suppression as dispatch and fan-out read it: only its key (which of the asked-for addresses exist). */
 export const suppressionKeyItem = reader('suppression', z.object({ pk: z.string() }));
+
+const suppressionShape = {
+  channel: z.string(),
+  address: z.string(),
+  code: z.string(),
+  messageId: z.string(),
+  at: z.string(),
+} satisfies RecordShape<SuppressionRecord>;
+
+/** A suppression's lookup item, the one sends read (one partition per address). */
+export const suppressionItem = entity({
+  kind: 'suppression',
+  label: 'Suppression',
+  key: (r: SuppressionRecord & { readonly sandbox: string }) =>
+    keys.suppression(r.sandbox, r.channel, r.address),
+  id: (r) => `${r.channel} ${r.address}`,
+  schema: z.object({ sandbox: z.string(), ...suppressionShape }),
+});
+
+/** The same suppression in its channel's listing (SUPPRESSION_SHARDS partitions per sandbox and channel). */
+export const suppressionEntryItem = entity({
+  kind: 'suppression-entry',
+  label: 'Suppression',
+  key: (r: SuppressionRecord & { readonly sandbox: string }) =>
+    keys.suppressionEntry(r.sandbox, r.channel, r.address),
+  id: (r) => `${r.channel} ${r.address}`,
+  schema: z.object({ sandbox: z.string(), ...suppressionShape }),
+});
 
 const sealedSecretSchema = z.object({ sealed: z.string() });
 

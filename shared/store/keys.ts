@@ -1,4 +1,6 @@
+import { suppressionSlot } from '../domain/channel.ts';
 import { ValidationError } from '../domain/errors.ts';
+import { shardOf } from './sharded-listing.ts';
 
 /**
  * Key layout of the single table. Every item of a sandbox has a key that starts with the sandbox,
@@ -49,6 +51,19 @@ export const keys = {
     pk: `SB#${sandbox}#SUPPRESSION#${channel}#${address}`,
     sk: 'SUPPRESSION',
   }),
+  /**
+   * A suppression's entry in the sandbox's listing for its channel, spread over
+   * SUPPRESSION_SHARDS partitions by address, sorted by the address's hash (the lookup item above
+   * stays the one sends read).
+   */
+  suppressionEntry: (sandbox: string, channel: string, address: string) => {
+    const { shard, hash } = suppressionSlot(address);
+    return { pk: `SB#${sandbox}#SUPPRESSIONS#${channel}#${shard}`, sk: hash };
+  },
+  suppressionShard: (sandbox: string, channel: string, shard: number) => ({
+    pk: `SB#${sandbox}#SUPPRESSIONS#${channel}#${shard}`,
+    prefix: '',
+  }),
   outbox: (sandbox: string, messageId: string) => ({ pk: `SB#${sandbox}#OUTBOX#${messageId}`, sk: 'OUTBOX' }),
   audience: (sandbox: string, id: string) => ({ pk: `SB#${sandbox}`, sk: `AUDIENCE#${id}` }),
   audiences: (sandbox: string) => ({ pk: `SB#${sandbox}`, prefix: 'AUDIENCE#' }),
@@ -65,6 +80,12 @@ export const keys = {
     pk: `SB#${sandbox}#SCHED#${scheduleId}`,
     sk: 'SCHEDULE',
   }),
+  /** A schedule's entry in its sandbox's listing, newest last (one partition: schedules are few). */
+  scheduleRef: (sandbox: string, createdAt: string, scheduleId: string) => ({
+    pk: `SB#${sandbox}#SCHEDULES`,
+    sk: `${createdAt}#${scheduleId}`,
+  }),
+  schedules: (sandbox: string) => ({ pk: `SB#${sandbox}#SCHEDULES`, prefix: '' }),
   audienceImport: (sandbox: string, importId: string) => ({
     pk: `SB#${sandbox}#AUDIMPORT#${importId}`,
     sk: 'IMPORT',
@@ -75,10 +96,28 @@ export const keys = {
     pk: `SB#${sandbox}#WHD#${webhookId}#${eventId}`,
     sk: 'DELIVERY',
   }),
-  /** One partition per webhook: its attempt log, newest last. */
-  attempts: (sandbox: string, webhookId: string) => ({ pk: `SB#${sandbox}#WHATT#${webhookId}`, prefix: '' }),
-  /** One partition per webhook: deliveries that exhausted their retries, by creation time. */
-  failedDeliveries: (sandbox: string, webhookId: string) => ({
+  /**
+   * A webhook's attempt log, in WEBHOOK_LOG_SHARDS partitions by a hash of the event id (ADR 0022);
+   * sort key `<at>#<eventId>#<attempt>`, read newest first by merging the shards.
+   */
+  attempts: (sandbox: string, webhookId: string, shard: number) => ({
+    pk: `SB#${sandbox}#WHATT#${webhookId}#${shard}`,
+    prefix: '',
+  }),
+  /** A webhook's deliveries that exhausted their retries, sharded as its attempt log; sk `<createdAt>#<eventId>`. */
+  failedDeliveries: (sandbox: string, webhookId: string, shard: number) => ({
+    pk: `SB#${sandbox}#WHFAIL#${webhookId}#${shard}`,
+    prefix: '',
+  }),
+  /**
+   * The single partitions the attempt log and failed list had before ADR 0022. Nothing writes them;
+   * reads include them until their items expire (RETENTION_SECONDS after the upgrade).
+   */
+  unshardedAttempts: (sandbox: string, webhookId: string) => ({
+    pk: `SB#${sandbox}#WHATT#${webhookId}`,
+    prefix: '',
+  }),
+  unshardedFailedDeliveries: (sandbox: string, webhookId: string) => ({
     pk: `SB#${sandbox}#WHFAIL#${webhookId}`,
     prefix: '',
   }),
@@ -96,11 +135,40 @@ export const keys = {
   }),
 } as const;
 
+/**
+ * Partitions a webhook's attempt log and failed list are spread over (ADR 0022). An attempt is
+ * logged in a transaction (2 write units per KB), so the design peak's ~200,000 status events/s to
+ * one webhook write ~400,000 units/s: 512 partitions take ~780 each, under DynamoDB's 1,000.
+ * Changing it moves where an event's attempts go: keep the old layout readable until it expires.
+ */
+export const WEBHOOK_LOG_SHARDS = 512;
+
 /** Partition of the sparse `due` index; the scheduler reads it. */
 export const DUE_PARTITION = 'DUE';
 
-/** Partition of the `due` index for claims still pending: their jobs may not be queued yet. */
+/**
+ * Partition of the `due` index for claims still pending (their jobs may not be queued yet), before
+ * ADR 0022 spread them over CLAIM_DUE_SHARDS; the sweeper still reads it, nothing writes it.
+ */
 export const DUE_CLAIM_PARTITION = 'DUE#CLAIM';
+
+/**
+ * Every unitary or audience trigger puts its claim in the `due` index and takes it out when done
+ * (two index writes of the whole item, the index projecting ALL): 64 partitions of the index keep
+ * 5,000 triggers/s of claims up to ~5 KB under ~800 writes/s each (ADR 0022).
+ */
+export const CLAIM_DUE_SHARDS = 64;
+
+/** The `due` partition of a pending claim: one of CLAIM_DUE_SHARDS, by a hash of sandbox and key. */
+export function claimDuePartition(sandbox: string, key: string): string {
+  return `${DUE_CLAIM_PARTITION}#${shardOf(`${sandbox}#${key}`, CLAIM_DUE_SHARDS)}`;
+}
+
+/** Every `due` partition pending claims may sit in, the unsharded one last. */
+export const claimDuePartitions = (): string[] => [
+  ...Array.from({ length: CLAIM_DUE_SHARDS }, (_, s) => `${DUE_CLAIM_PARTITION}#${s}`),
+  DUE_CLAIM_PARTITION,
+];
 
 /** Partition of the `due` index for scheduled audience runs. */
 export const DUE_SCHEDULE_PARTITION = 'DUE#SCHEDULE';

@@ -1,6 +1,6 @@
 import type { AudienceRecord, AudienceStore } from '../domain/audience.ts';
 import type { Clock } from '../domain/clock.ts';
-import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { NotFoundError } from '../domain/errors.ts';
 import type { NamespaceStore } from '../domain/identity.ts';
 import {
   type IdentityOptions,
@@ -9,16 +9,15 @@ import {
   normalizeIdentity,
 } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
+import type { Page } from '../domain/page.ts';
 import { identityKey, type ProfileStore } from '../domain/profile.ts';
 import type { SandboxReader } from '../domain/sandbox.ts';
-import {
-  type AudienceView,
-  type CreateAudienceInput,
-  type ImportProgress,
-  MAX_IMPORT_LINES,
-  type PatchAudienceInput,
+import type {
+  AudienceView,
+  CreateAudienceInput,
+  MemberView,
+  PatchAudienceInput,
 } from '../schemas/audience.ts';
-import { jsonIssues, parseJson } from '../schemas/json-guard.ts';
 import { type Identity, identitySchema } from '../schemas/profile.ts';
 import { ensureProfiles } from './profiles.ts';
 import { identityOptions } from './sandbox-settings.ts';
@@ -32,9 +31,6 @@ export interface AudienceDeps {
   readonly clock: Clock;
 }
 
-/** Rejections kept on an import (the counts keep counting past it). */
-const KEPT_REJECTIONS = 100;
-
 export function toAudienceView(record: AudienceRecord, memberCount?: number): AudienceView {
   return {
     id: record.id,
@@ -46,7 +42,7 @@ export function toAudienceView(record: AudienceRecord, memberCount?: number): Au
   };
 }
 
-async function load(deps: Pick<AudienceDeps, 'audiences'>, sandbox: string, id: string) {
+export async function loadAudience(deps: Pick<AudienceDeps, 'audiences'>, sandbox: string, id: string) {
   const audience = await deps.audiences.get(sandbox, id);
   if (!audience) throw new NotFoundError('Audience', id);
   return audience;
@@ -71,7 +67,7 @@ export async function listAudiences(deps: AudienceDeps, sandbox: string) {
 }
 
 export async function getAudience(deps: AudienceDeps, sandbox: string, id: string) {
-  const record = await load(deps, sandbox, id);
+  const record = await loadAudience(deps, sandbox, id);
   return toAudienceView(record, await deps.audiences.countMembers(sandbox, id));
 }
 
@@ -81,7 +77,7 @@ export async function patchAudience(
   id: string,
   patch: PatchAudienceInput,
 ) {
-  const record = await load(deps, sandbox, id);
+  const record = await loadAudience(deps, sandbox, id);
   const { description: _description, ...rest } = record;
   const next: AudienceRecord = {
     ...(patch.description === null ? rest : record),
@@ -95,7 +91,7 @@ export async function patchAudience(
 }
 
 export async function deleteAudience(deps: AudienceDeps, sandbox: string, id: string) {
-  await load(deps, sandbox, id);
+  await loadAudience(deps, sandbox, id);
   await deps.audiences.delete(sandbox, id);
 }
 
@@ -105,7 +101,7 @@ interface Candidate {
 }
 
 /** Normalises each identity on its own, so one bad identity is a rejection, not a failed call. */
-async function screen(
+export async function screen(
   deps: AudienceDeps,
   sandbox: string,
   entries: readonly { position: number; value: unknown }[],
@@ -144,7 +140,7 @@ async function screen(
 }
 
 /** Adds identities' profiles to the audience, creating profiles Herald does not know yet. */
-async function addCandidates(
+export async function addCandidates(
   deps: AudienceDeps,
   sandbox: string,
   audienceId: string,
@@ -165,7 +161,7 @@ export async function addMembers(
   audienceId: string,
   identities: readonly Identity[],
 ) {
-  await load(deps, sandbox, audienceId);
+  await loadAudience(deps, sandbox, audienceId);
   const { accepted, rejected } = await screen(
     deps,
     sandbox,
@@ -180,7 +176,7 @@ export async function removeMembers(
   audienceId: string,
   identities: readonly Identity[],
 ) {
-  await load(deps, sandbox, audienceId);
+  await loadAudience(deps, sandbox, audienceId);
   const { accepted } = await screen(
     deps,
     sandbox,
@@ -199,64 +195,23 @@ export async function removeMembers(
   return { removed, notMembers: identities.length - removed };
 }
 
-/**
- * One chunk of a bulk import: newline-delimited JSON identities. Bad lines are rejected with their
- * line number (counted across chunks) and a reason; the import's progress accumulates.
- */
-export async function importChunk(
+/** A page of the audience's members with their identities (one batched profile read). */
+export async function listMembers(
   deps: AudienceDeps,
   sandbox: string,
   audienceId: string,
-  chunk: { importId?: string; lines: string },
-): Promise<ImportProgress> {
-  await load(deps, sandbox, audienceId);
-  const now = deps.clock.now().toISOString();
-  const previous = chunk.importId ? await deps.audiences.getImport(sandbox, chunk.importId) : undefined;
-  if (chunk.importId && (!previous || previous.audienceId !== audienceId))
-    throw new NotFoundError('Import', chunk.importId);
-  const lines = chunk.lines.split(/\r?\n/);
-  if (lines.at(-1) === '') lines.pop();
-  if (lines.length > MAX_IMPORT_LINES) {
-    throw new ValidationError([
-      { path: 'body.lines', message: `must hold at most ${MAX_IMPORT_LINES} lines per chunk` },
-    ]);
-  }
-  const offset = previous?.lines ?? 0;
-  const entries: { position: number; value: unknown }[] = [];
-  const malformed: { line: number; reason: string }[] = [];
-  lines.forEach((text, index) => {
-    const line = offset + index + 1;
-    if (text.trim() === '') return;
-    let value: unknown;
-    try {
-      value = parseJson(text);
-    } catch {
-      malformed.push({ line, reason: 'not JSON' });
-      return;
-    }
-    const [issue] = jsonIssues(value, 'line').issues;
-    if (issue) malformed.push({ line, reason: `${issue.path}: ${issue.message}` });
-    else entries.push({ position: line, value });
-  });
-  const { accepted, rejected } = await screen(deps, sandbox, entries);
-  const { added, created } = await addCandidates(deps, sandbox, audienceId, accepted);
-  const allRejected = [...malformed, ...rejected].sort((a, b) => a.line - b.line);
-  const progress: ImportProgress & { revision: number } = {
-    importId: previous?.importId ?? uuidv7(),
-    audienceId,
-    chunks: (previous?.chunks ?? 0) + 1,
-    lines: offset + lines.length,
-    imported: (previous?.imported ?? 0) + added,
-    created: (previous?.created ?? 0) + created,
-    rejected: (previous?.rejected ?? 0) + allRejected.length,
-    rejections: [...(previous?.rejections ?? []), ...allRejected].slice(0, KEPT_REJECTIONS),
-    startedAt: previous?.startedAt ?? now,
-    modifiedAt: now,
-    revision: previous ? previous.revision + 1 : 0,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<MemberView>> {
+  await loadAudience(deps, sandbox, audienceId);
+  const found = await deps.audiences.listMembers(sandbox, audienceId, page);
+  const profiles = await deps.profiles.getMany(sandbox, found.items);
+  return {
+    ...found,
+    items: found.items.map((profileId) => ({
+      profileId,
+      identities: [...(profiles.get(profileId)?.identities ?? [])],
+    })),
   };
-  await deps.audiences.saveImport(sandbox, progress);
-  const { revision: _revision, ...view } = progress;
-  return view;
 }
 
 export async function getImport(deps: AudienceDeps, sandbox: string, audienceId: string, importId: string) {

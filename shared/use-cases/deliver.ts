@@ -9,6 +9,8 @@ import type {
   WebhookStore,
 } from '../domain/webhook.ts';
 import { deliveryHeaders, feedbackPayload, type WebhookConfig, webhookWants } from '../domain/webhook.ts';
+import { logger } from '../logger.ts';
+import { recordMetric } from '../metrics.ts';
 import type { DeliveryJob } from '../schemas/feedback-message.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
 import type { AttemptView } from '../schemas/webhook.ts';
@@ -25,8 +27,9 @@ export interface DeliveryPolicy {
 export interface DeliveryDeps {
   readonly webhooks: WebhookStore;
   /**
-   * The sandbox's webhooks for the fan-out; the feedback worker caches them per container for
-   * HERALD_WEBHOOK_CACHE_SECONDS (every delivery reads its webhook fresh).
+   * The sandbox's webhooks for the fan-out and its first attempts; the feedback worker caches them
+   * per container for HERALD_WEBHOOK_CACHE_SECONDS (a retry, resend or recovery reads its webhook
+   * fresh).
    */
   readonly subscribers: (sandbox: string) => Promise<readonly WebhookConfig[]>;
   readonly deliveries: DeliveryStore;
@@ -39,33 +42,52 @@ export interface DeliveryDeps {
 }
 
 /**
- * A status event reaches every enabled webhook of its sandbox that takes its channel: one delivery
- * record (payload and state) and one delivery job per webhook, so each endpoint retries on its own.
- * A redelivered event finds its records and re-enqueues only deliveries never attempted.
+ * A status event reaches every enabled webhook of its sandbox that takes its channel. Primary
+ * course, per webhook and side by side: create the delivery record (payload and state), make the
+ * first attempt at once with the container's cached configuration (HERALD_WEBHOOK_CACHE_SECONDS:
+ * edits apply within it), and log it with the record's new state — two store calls and no queue
+ * call when the receiver accepts. A failed first attempt is settled as the delivery worker settles
+ * any attempt (next attempt queued on the schedule, 410, failing since …), so each endpoint
+ * retries on its own. A redelivered event finds its records and queues a first-attempt job only
+ * for deliveries never attempted (a crash between the record and its attempt).
  */
 export async function fanOutStatusEvent(deps: DeliveryDeps, event: StatusEvent): Promise<number> {
   const now = deps.clock.now();
   const webhooks = (await deps.subscribers(event.sandbox)).filter((w) => webhookWants(w, event.channel));
   const payload = JSON.stringify(feedbackPayload(event, { imsOrg: deps.imsOrg }));
   const jobs: DeliveryJob[] = [];
-  for (const webhook of webhooks) {
-    const record: DeliveryRecord = {
-      sandbox: event.sandbox,
-      webhookId: webhook.id,
-      eventId: event.eventId,
-      channel: event.channel,
-      payload,
-      state: 'pending',
-      attempts: 0,
-      createdAt: now.toISOString(),
-    };
-    const created = await deps.deliveries.create(record);
-    const existing = created ? record : await deps.deliveries.get(event.sandbox, webhook.id, event.eventId);
-    if (existing?.state === 'pending' && existing.attempts === 0)
-      jobs.push(firstAttempt(webhook, event.eventId, now));
-  }
-  await deps.deliveryQueue.send(jobs, now);
-  return jobs.length;
+  // The ids that follow the message into the delivery's log lines.
+  const ids = { requestId: event.requestId, executionId: event.executionId, messageId: event.messageId };
+  const outcomes = await Promise.allSettled(
+    webhooks.map(async (webhook) => {
+      const record: DeliveryRecord = {
+        sandbox: event.sandbox,
+        webhookId: webhook.id,
+        eventId: event.eventId,
+        channel: event.channel,
+        payload,
+        state: 'pending',
+        attempts: 0,
+        createdAt: now.toISOString(),
+      };
+      if (await deps.deliveries.create(record)) {
+        await attemptAndSettle(deps, webhook, record, {
+          ...firstAttempt(webhook, event.eventId, now),
+          ...ids,
+        });
+        return;
+      }
+      const existing = await deps.deliveries.get(event.sandbox, webhook.id, event.eventId);
+      if (existing?.state === 'pending' && existing.attempts === 0)
+        jobs.push({ ...firstAttempt(webhook, event.eventId, now), ...ids });
+    }),
+  );
+  if (jobs.length > 0) await deps.deliveryQueue.send(jobs, now);
+  // Every webhook had its turn; a store error of one fails the event (redelivered, the others
+  // then find their records).
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
+  return webhooks.length;
 }
 
 function firstAttempt(
@@ -142,6 +164,22 @@ export async function deliverJob(deps: DeliveryDeps, job: DeliveryJob): Promise<
   const record = await deps.deliveries.get(job.sandbox, job.webhookId, job.eventId);
   if (!webhook || !record) return;
   if (record.attempts >= job.attempt || (record.state === 'delivered' && !job.resend)) return;
+  await attemptAndSettle(deps, webhook, record, job);
+}
+
+/**
+ * Attempts `job` of a delivery and settles it: logs the attempt with the delivery's new state, and
+ * on failure queues the next attempt, or keeps the delivery as failed, disabling the webhook on
+ * 410 or after failing for too long. The fan-out's first attempts and the worker's jobs both end
+ * here.
+ */
+async function attemptAndSettle(
+  deps: DeliveryDeps,
+  webhook: WebhookConfig,
+  record: DeliveryRecord,
+  job: DeliveryJob,
+): Promise<void> {
+  const now = deps.clock.now();
   if (!webhook.enabled) {
     await deps.deliveries.recordAttempt(
       record,
@@ -159,7 +197,20 @@ export async function deliverJob(deps: DeliveryDeps, job: DeliveryJob): Promise<
   }
 
   const { attempt, delivered, result } = await attemptDelivery(deps, webhook, record, job.attempt);
+  logger.info('webhook attempt', {
+    // Named here, not only by the worker's scope: a first attempt is made in the fan-out step.
+    webhookId: webhook.id,
+    attempt: job.attempt,
+    outcome: attempt.outcome,
+    ...(attempt.statusCode !== undefined ? { statusCode: attempt.statusCode } : {}),
+    durationMs: attempt.durationMs,
+  });
+  recordMetric('WebhookAttempts', 1, { outcome: attempt.outcome });
   if (delivered) {
+    recordMetric(
+      'WebhookDeliveryDelay',
+      Math.max(0, deps.clock.now().getTime() - Date.parse(record.createdAt)),
+    );
     await deps.deliveries.recordAttempt(record, attempt, 'delivered');
     if (webhook.failingSince) await deps.webhooks.clearFailing(webhook.sandbox, webhook.id);
     return;

@@ -1,4 +1,5 @@
 import type {
+  ChannelProvider,
   OutgoingMessage,
   ProviderDirectory,
   ResolvedProvider,
@@ -34,9 +35,11 @@ import { RenderBudgetError } from '../domain/template.ts';
 import { listUnsubscribeHeaders, type UnsubscribeClaims } from '../domain/unsubscribe-token.ts';
 import type { StatusEventPublisher } from '../domain/webhook.ts';
 import { logger } from '../logger.ts';
+import { recordMetric } from '../metrics.ts';
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type { StatusChange } from '../schemas/execution.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
+import { logStatusChanges } from './status-log.ts';
 
 export interface DispatchDeps {
   readonly executions: ExecutionStore;
@@ -177,6 +180,11 @@ export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise
       deps.executions.transition(outcome.message, outcome.message.status, outcome.changes, outcome.extra),
     ),
   );
+  recorded.forEach((result, index) => {
+    const outcome = outcomes[index];
+    if (result.status === 'fulfilled' && result.value && outcome)
+      logStatusChanges(outcome.message.messageId, job.channel, outcome.changes);
+  });
   const failure = [...sent, ...recorded].find((result) => result.status === 'rejected');
   if (failure) throw failure.reason;
   if (sent.some((result) => result.status === 'fulfilled' && result.value.busy))
@@ -384,11 +392,21 @@ async function dispatchOne(
       : {}),
   };
   const attempt = (job.attempt ?? 0) + 1;
-  const first = await provider.send(outgoing, deps.clock.now());
+  /** One provider call, its latency recorded per provider (the primary and a fallback apart). */
+  const sendThrough = async (through: ChannelProvider) => {
+    const sendStarted = performance.now();
+    const answer = await through.send(outgoing, deps.clock.now());
+    recordMetric('ProviderLatency', performance.now() - sendStarted, {
+      channel: job.channel,
+      provider: through.name,
+    });
+    return answer;
+  };
+  const first = await sendThrough(provider);
   // The primary is down and took nothing: the fallback gets the message (never both, ADR 0021).
   const moved =
     resolved.fallback && failsOver(first, attempt) ? { from: first, to: resolved.fallback } : undefined;
-  const outcome = moved ? await moved.to.provider.send(outgoing, deps.clock.now()) : first;
+  const outcome = moved ? await sendThrough(moved.to.provider) : first;
   const decided = sendDecision(outcome, at(), attempt, deps.retrySchedule ?? SEND_RETRY_SCHEDULE_SECONDS);
   const decision = moved
     ? {

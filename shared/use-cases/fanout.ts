@@ -12,8 +12,11 @@ import { dispatchJobFor, statusEvent } from '../domain/execution.ts';
 import { chooseAddress } from '../domain/message.ts';
 import type { ProfileRecord, ProfileStore } from '../domain/profile.ts';
 import type { StatusEventPublisher } from '../domain/webhook.ts';
+import { addCorrelation } from '../logger.ts';
+import { recordMetric } from '../metrics.ts';
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type { FanoutJob } from '../schemas/fanout-job.ts';
+import { logStatusChanges } from './status-log.ts';
 
 export interface FanoutDeps {
   readonly audienceExecutions: AudienceExecutionStore;
@@ -130,6 +133,7 @@ async function withoutSuppressed(
 export async function fanOutPage(deps: FanoutDeps, job: FanoutJob): Promise<void> {
   const run = await deps.audienceExecutions.get(job.sandbox, job.executionId);
   if (!run) return;
+  addCorrelation({ requestId: run.requestId ?? run.executionId, campaignId: run.campaignId });
   const now = deps.clock.now();
   const nextSlot = await deps.audienceExecutions.nextSlot(job.sandbox, job.executionId);
   if (nextSlot !== undefined && nextSlot - now.getTime() > HORIZON_MS) {
@@ -141,6 +145,7 @@ export async function fanOutPage(deps: FanoutDeps, job: FanoutJob): Promise<void
     ...(job.cursor ? { cursor: job.cursor } : {}),
   });
   const profiles = await deps.profiles.getMany(job.sandbox, page.profileIds);
+  recordMetric('FanoutMembers', page.profileIds.length);
   const decisions = await withoutSuppressed(
     deps,
     run,
@@ -188,6 +193,9 @@ export async function fanOutPage(deps: FanoutDeps, job: FanoutJob): Promise<void
     };
   });
   const existing = new Map((await deps.executions.createMessages(messages)).map((m) => [m.messageId, m]));
+  for (const m of messages)
+    if (m.status === 'exclude' && !existing.has(m.messageId))
+      logStatusChanges(m.messageId, run.channel, m.history);
   // A replayed page: what exists stays as it is; queued ones are queued again (dispatch skips sent ones).
   const current = messages.map((m) => existing.get(m.messageId) ?? m);
 

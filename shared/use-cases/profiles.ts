@@ -15,7 +15,7 @@ import {
 } from '../domain/profile.ts';
 import type { SandboxReader } from '../domain/sandbox.ts';
 import { jsonBytes, MAX_ATTRIBUTES_BYTES } from '../schemas/limits.ts';
-import type { Identity, ProfileView, UpsertProfileInput } from '../schemas/profile.ts';
+import type { Consent, Identity, ProfileView, UpsertProfileInput } from '../schemas/profile.ts';
 import { identityOptions, phoneIdentities } from './sandbox-settings.ts';
 
 export interface ProfileDeps {
@@ -230,4 +230,127 @@ export async function ensureProfiles(
       await backoff(attempt);
     }
   }
+}
+
+/** One profile of a bulk upsert: a single normalised identity, and what to merge into its profile. */
+export interface BulkProfileRow {
+  readonly identity: Identity;
+  readonly attributes?: Record<string, unknown>;
+  readonly consent?: Consent;
+}
+
+/** Existing profiles saved at once in a bulk upsert. */
+const SAVE_CONCURRENCY = 8;
+
+/**
+ * `PUT /profiles` for many single-identity rows at once (an import chunk): one batched owner read,
+ * new profiles created 40 to a transaction with their attributes and consent, existing ones read
+ * in one batch and saved at their revision, 8 at a time. A row that loses a race (an identity
+ * claimed or a profile changed meanwhile) or appears twice is upserted on its own afterwards, as
+ * `PUT /profiles` would. Returns each row's profile id, or the error that refused it.
+ */
+export async function bulkUpsertProfiles(
+  deps: Pick<ProfileDeps, 'profiles' | 'clock'>,
+  sandbox: string,
+  rows: readonly BulkProfileRow[],
+  single: (row: BulkProfileRow) => Promise<{ profileId: string; created: boolean }>,
+): Promise<({ profileId: string; created: boolean } | { error: unknown })[]> {
+  const results: ({ profileId: string; created: boolean } | { error: unknown } | undefined)[] = rows.map(
+    () => undefined,
+  );
+  const firstOf = new Map<string, number>();
+  const later: number[] = [];
+  rows.forEach((row, index) => {
+    const key = identityKey(row.identity);
+    if (firstOf.has(key)) later.push(index);
+    else firstOf.set(key, index);
+  });
+  const unique = [...firstOf.values()];
+  const owners = await deps.profiles.findOwners(
+    sandbox,
+    unique.map((index) => (rows[index] as BulkProfileRow).identity),
+  );
+  const now = deps.clock.now().toISOString();
+  const attempt = (index: number, build: () => ProfileRecord) => {
+    try {
+      return build();
+    } catch (error) {
+      results[index] = { error };
+      return undefined;
+    }
+  };
+
+  // New profiles, 40 to a transaction; a chunk that loses a race is retried row by row below.
+  const fresh = unique.filter((index) => !owners.has(identityKey((rows[index] as BulkProfileRow).identity)));
+  for (let start = 0; start < fresh.length; start += CREATE_CHUNK) {
+    const chunk = fresh.slice(start, start + CREATE_CHUNK).flatMap((index) => {
+      const row = rows[index] as BulkProfileRow;
+      const profile = attempt(index, () => ({
+        sandbox,
+        profileId: uuidv7(),
+        identities: [row.identity],
+        attributes: boundedAttributes(mergeAttributes({}, row.attributes ?? {})),
+        consent: mergeConsent({}, row.consent),
+        dataset: 'profiles' as const,
+        revision: 1,
+        createdAt: now,
+        modifiedAt: now,
+      }));
+      return profile ? [{ index, profile }] : [];
+    });
+    try {
+      await deps.profiles.createMany(chunk.map((c) => c.profile));
+      for (const { index, profile } of chunk)
+        results[index] = { profileId: profile.profileId, created: true };
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+      later.push(...chunk.map((c) => c.index));
+    }
+  }
+
+  // Existing profiles: one batched read, then each saved at the revision it was read at.
+  const known = unique.filter((index) => owners.has(identityKey((rows[index] as BulkProfileRow).identity)));
+  const profiles = await deps.profiles.getMany(
+    sandbox,
+    known.map((index) => owners.get(identityKey((rows[index] as BulkProfileRow).identity)) ?? ''),
+  );
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(SAVE_CONCURRENCY, known.length) }, async () => {
+      while (next < known.length) {
+        const index = known[next++] as number;
+        const row = rows[index] as BulkProfileRow;
+        const existing = profiles.get(owners.get(identityKey(row.identity)) ?? '');
+        if (!existing) {
+          later.push(index);
+          continue;
+        }
+        const profile = attempt(index, () => ({
+          ...existing,
+          attributes: boundedAttributes(mergeAttributes(existing.attributes, row.attributes ?? {})),
+          consent: mergeConsent(existing.consent, row.consent),
+          revision: existing.revision + 1,
+          modifiedAt: now,
+        }));
+        if (!profile) continue;
+        try {
+          await deps.profiles.save(profile, []);
+          results[index] = { profileId: profile.profileId, created: false };
+        } catch (error) {
+          if (!(error instanceof ConcurrentUpdateError)) throw error;
+          later.push(index);
+        }
+      }
+    }),
+  );
+
+  // Repeats and race losers, one at a time, in row order (a repeat merges after its first).
+  for (const index of later.sort((a, b) => a - b)) {
+    try {
+      results[index] = await single(rows[index] as BulkProfileRow);
+    } catch (error) {
+      results[index] = { error };
+    }
+  }
+  return results.map((result) => result ?? { error: new ConcurrentUpdateError('Profile') });
 }

@@ -10,9 +10,10 @@ import { mapSesEvent, type ProviderStatusEvent } from '../domain/ses-events.ts';
 import { mapSmsVoiceEvent } from '../domain/sms-events.ts';
 import { type InboundSmsResult, mapInboundSms } from '../domain/sms-inbound.ts';
 import type { StatusEventPublisher } from '../domain/webhook.ts';
-import { logger } from '../logger.ts';
+import { addCorrelation, logger } from '../logger.ts';
 import { CHANNELS, type Channel } from '../schemas/campaign.ts';
 import type { MessageStatus, StatusChange } from '../schemas/execution.ts';
+import { logStatusChanges } from './status-log.ts';
 
 export interface ProviderEventsDeps {
   readonly executions: Pick<
@@ -106,6 +107,13 @@ export async function applyProviderEvent(
   if (message.status === 'queued') throw new ProviderEventTooEarlyError(messageId);
   const run = await runOf(deps, message);
   if (!run) return { outcome: 'dropped', reason: 'no such execution' };
+  addCorrelation({
+    sandbox,
+    executionId,
+    messageId,
+    requestId: run.header.requestId,
+    campaignId: run.header.campaignId,
+  });
   const key = providerEventKey(event);
   const publish = async (recorded: MessageRecord, change: StatusChange) => {
     if (!run.enableWebhooks) return;
@@ -140,6 +148,8 @@ export async function applyProviderEvent(
       message = recorded.message;
       continue;
     }
+    if (recorded.result === 'recorded')
+      logStatusChanges(message.messageId, run.header.channel, [decision.change]);
     await publish(message, decision.change);
     return recorded.result === 'seen'
       ? { outcome: 'repeat' }

@@ -99,6 +99,16 @@ export async function getSchedule(
   return toScheduledExecution(record);
 }
 
+/** The sandbox's scheduled audience runs, newest first. */
+export async function listSchedules(
+  deps: Pick<ScheduleDeps, 'schedules'>,
+  sandbox: string,
+  page: { limit: number; cursor?: string | undefined },
+) {
+  const found = await deps.schedules.list(sandbox, page);
+  return { ...found, items: found.items.map(toScheduledExecution) };
+}
+
 /** Cancels a schedule that has not started; a cancelled schedule never runs. */
 export async function cancelSchedule(
   deps: Pick<ScheduleDeps, 'schedules'>,

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { esbuildOptions, LAMBDA_ALIASES } from '../../infra/constructs/bundling.ts';
+import { esbuildOptions, LAMBDA_ALIASES, TRACING_OFF_ALIASES } from '../../infra/constructs/bundling.ts';
 import { PROJECT_ROOT } from '../../infra/constructs/herald-function.ts';
 import { defaultProvider } from '../../shared/aws/env-credentials.ts';
 import { functionDefinitions } from '../../shared/definitions/functions.ts';
@@ -20,9 +20,9 @@ const CHAIN =
   /node_modules\/(@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity|http|login)|nested-clients|token-providers)|@smithy\/credential-provider-imds)\//;
 
 /** Builds with the project's own options (those `NodejsFunction` is given). */
-async function bundle(name: string, entry: string | { contents: string }) {
+async function bundle(name: string, entry: string | { contents: string }, tracing?: boolean) {
   const outdir = path.join(root, name);
-  const options = esbuildOptions(typeof entry === 'string' ? entry : '', outdir);
+  const options = esbuildOptions(typeof entry === 'string' ? entry : '', outdir, tracing);
   const result = await build(
     typeof entry === 'string'
       ? options
@@ -40,6 +40,19 @@ describe('the Lambda bundles', () => {
       'node:http': './shared/aws/node-http.ts',
     });
   });
+
+  it('leave the X-Ray SDK out unless herald:tracing is on, and then hold the Powertools Tracer', async () => {
+    expect(TRACING_OFF_ALIASES).toEqual({ '@aws-lambda-powertools/tracer': './shared/aws/tracer-off.ts' });
+    const entry = path.join(PROJECT_ROOT, 'functions/api/system.lambda.ts');
+    const xray = (i: string) => i.includes('node_modules/aws-xray-sdk-core/');
+    const off = inputs((await bundle('tracing-off', entry)).metafile);
+    expect(off).toContain('shared/aws/tracer-off.ts');
+    expect(off.filter(xray)).toEqual([]);
+    const on = inputs((await bundle('tracing-on', entry, true)).metafile);
+    expect(on.some(xray)).toBe(true);
+    expect(on.some((i) => i.includes('node_modules/@aws-lambda-powertools/tracer/'))).toBe(true);
+    expect(on).not.toContain('shared/aws/tracer-off.ts');
+  }, 60_000);
 
   // The scheduler has only the SDK's HTTP use; feedback sends webhooks over node:http itself.
   it.each(['scheduler', 'workers/feedback'])(

@@ -261,3 +261,20 @@ describe('the HERALD_* deploy settings', () => {
     expect(error.message).toContain('HERALD_WEBHOOK_TIMEOUT: is not a Herald setting');
   });
 });
+
+describe('traces', () => {
+  it('keep Lambda active tracing on every function whether herald:tracing bundles the Tracer or not', () => {
+    for (const value of ['true', 'false', true, undefined]) {
+      const built = stacks({ ...UNBUNDLED, ...(value === undefined ? {} : { 'herald:tracing': value }) });
+      const functions = resources(Template.fromStack(built.api), 'AWS::Lambda::Function');
+      expect(functions.length).toBe(functionDefinitions.length);
+      for (const fn of functions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+  });
+
+  it('refuse a herald:tracing that is not true or false, at synth', () => {
+    expect(() => stacks({ ...UNBUNDLED, 'herald:tracing': 'yes' })).toThrow(
+      "context herald:tracing must be true or false, not 'yes'",
+    );
+  });
+});

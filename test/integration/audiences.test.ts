@@ -82,6 +82,37 @@ describe('audiences', () => {
     expect(created.body.dataset).toBe('profiles');
   });
 
+  it('list members with their identities, page by page, each once', async () => {
+    const audience = await create('Listed');
+    const identities = Array.from({ length: 45 }, (_, i) => email(`list${i}@example.com`));
+    await api.post(`/audiences/${audience.id}/members`, { identities });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await api.get<{
+        items: { profileId: string; identities: { id: string }[] }[];
+        nextCursor?: string;
+      }>(`/audiences/${audience.id}/members?limit=10${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(10);
+      for (const member of page.body.items) {
+        expect(member.profileId).toEqual(expect.any(String));
+        seen.push(...member.identities.map((i) => i.id));
+      }
+      cursor = page.body.nextCursor;
+      pages++;
+    } while (cursor && pages < 30);
+    expect(seen.sort()).toEqual(identities.map((i) => i.id).sort());
+    expect(pages).toBeGreaterThanOrEqual(5);
+    const bad = await api.get(
+      `/audiences/${audience.id}/members?cursor=${Buffer.from('{"shard":3,"after":"X#1"}').toString('base64url')}`,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ fields: [{ path: 'query.cursor' }] });
+    expect((await api.get('/audiences/00000000-0000-4000-8000-000000000000/members')).status).toBe(404);
+  });
+
   it('remove members', async () => {
     const audience = await create();
     await api.post(`/audiences/${audience.id}/members`, {

@@ -19,6 +19,9 @@ const bObjects = {
   channelConfigurationId: '',
 };
 
+/** An address the sandbox provider bounces: it lands on B's suppression list. */
+const BOUNCED = 'bounce@simulator.amazonses.com';
+
 beforeAll(async () => {
   herald = await startTestHerald();
   a = await sandboxWithKey(herald, ['admin']);
@@ -76,6 +79,18 @@ beforeAll(async () => {
     default: true,
   });
   bObjects.channelConfigurationId = configuration.body.id;
+  // A bounce (the sandbox provider's simulator address) puts an address on B's suppression list.
+  await b.api.put('/profiles', { identities: [{ namespace: 'email', id: BOUNCED }] });
+  await b.api.post('/im/executions/unitary', {
+    requestId: 'b-bounce',
+    campaignId: live.body.id,
+    recipients: [{ type: 'aep', userId: BOUNCED, namespace: 'email' }],
+  });
+  const deadline = Date.now() + 20_000;
+  while ((await b.api.get(`/suppressions/email/${BOUNCED}`)).status !== 200) {
+    if (Date.now() > deadline) throw new Error("the bounce never reached B's suppression list");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 });
 afterAll(async () => {
   await herald?.stop();
@@ -153,6 +168,15 @@ const probes: Record<string, Probe> = {
     const fresh = await sandboxWithKey(herald, ['profiles:write']);
     refused(await fresh.api.delete(`/profiles/email/${bObjects.email}`));
   },
+  'GET /suppressions': async (api) => {
+    const own = await api.get<{ items: { address: string }[] }>('/suppressions?channel=email&limit=100');
+    expect(own.status).toBe(200);
+    expect(own.body.items.map((s) => s.address)).not.toContain(BOUNCED);
+  },
+  'GET /suppressions/{channel}/{address}': async (api) =>
+    refused(await api.get(`/suppressions/email/${BOUNCED}`)),
+  'DELETE /suppressions/{channel}/{address}': async (api) =>
+    refused(await api.delete(`/suppressions/email/${BOUNCED}`)),
   'POST /im/executions/unitary': async (api) =>
     refused(
       await api.post('/im/executions/unitary', {
@@ -177,6 +201,11 @@ const probes: Record<string, Probe> = {
     ),
   'GET /im/executions/audience/{executionId}': async (api) =>
     refused(await api.get(`/im/executions/audience/${bObjects.executionId}`)),
+  'GET /im/executions/schedules': async (api) => {
+    const own = await api.get<{ items: { scheduleId: string }[] }>('/im/executions/schedules?limit=100');
+    expect(own.status).toBe(200);
+    expect(own.body.items.map((s) => s.scheduleId)).not.toContain(bObjects.scheduleId);
+  },
   'GET /im/executions/schedules/{scheduleId}': async (api) =>
     refused(await api.get(`/im/executions/schedules/${bObjects.scheduleId}`)),
   'DELETE /im/executions/schedules/{scheduleId}': async (api) =>
@@ -245,6 +274,8 @@ const probes: Record<string, Probe> = {
         identities: [{ namespace: 'email', id: 'a@a.com' }],
       }),
     ),
+  'GET /audiences/{id}/members': async (api) =>
+    refused(await api.get(`/audiences/${bObjects.audienceId}/members`)),
   'DELETE /audiences/{id}/members': async (api) =>
     refused(
       await api.request('DELETE', `/audiences/${bObjects.audienceId}/members`, {
@@ -303,6 +334,20 @@ describe('sandbox isolation', () => {
       `/profiles/email/${bObjects.email}`,
     );
     expect(profile.body.attributes).toEqual({ secret: 1 });
+    expect((await b.api.get(`/suppressions/email/${BOUNCED}`)).status).toBe(200);
+    // B's own listings show what A's do not.
+    const suppressions = await b.api.get<{ items: { address: string }[] }>(
+      '/suppressions?channel=email&limit=100',
+    );
+    expect(suppressions.body.items.map((s) => s.address)).toContain(BOUNCED);
+    const schedules = await b.api.get<{ items: { scheduleId: string }[] }>(
+      '/im/executions/schedules?limit=100',
+    );
+    expect(schedules.body.items.map((s) => s.scheduleId)).toContain(bObjects.scheduleId);
+    const members = await b.api.get<{ items: { identities: { id: string }[] }[] }>(
+      `/audiences/${bObjects.audienceId}/members`,
+    );
+    expect(members.body.items.flatMap((m) => m.identities.map((i) => i.id))).toContain(bObjects.email);
     expect((await b.api.get('/im/health')).status).toBe(200);
     const audience = await b.api.get<{ name: string; memberCount: number }>(
       `/audiences/${bObjects.audienceId}`,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client } from './harness.ts';
+import { waitFor } from './receiver.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../../infra/local/main.ts');
 
@@ -48,6 +49,11 @@ describe('npm start', () => {
       expect(output()).not.toContain(key);
       const health = await client(url, key).get('/im/health');
       expect(health.status).toBe(200);
+      // INFO by default, as a readable line (HERALD_LOG_FORMAT=json for Powertools JSON).
+      await waitFor(
+        () => /INFO {2}request {2}.*method=GET route=\/im\/health status=200 ms=\d+/.test(output()),
+        'the request line',
+      );
       const exited = once(child, 'exit');
       child.kill('SIGINT');
       const [code] = await exited;

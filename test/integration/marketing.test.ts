@@ -216,6 +216,22 @@ describe('sending a marketing campaign to an audience', () => {
     expect(
       (await api.get<Schedule>(`/im/executions/schedules/${dropped.body.scheduleId}`)).body.executionId,
     ).toBeUndefined();
+    // The sandbox's schedules, newest first, a page at a time, with their current status.
+    const listed: Schedule[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api.get<{ items: Schedule[]; nextCursor?: string }>(
+        `/im/executions/schedules?limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      listed.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    const ours = listed.filter((s) => [kept.body.scheduleId, dropped.body.scheduleId].includes(s.scheduleId));
+    expect(ours.map((s) => [s.scheduleId, s.scheduleStatus])).toEqual([
+      [dropped.body.scheduleId, 'Cancelled'],
+      [kept.body.scheduleId, 'Triggered'],
+    ]);
     const past = await api.post('/im/executions/audience', {
       campaignId,
       schedule: { executeAt: '2020-01-01T00:00:00Z' },

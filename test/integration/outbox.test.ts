@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { MiddlewareStack } from '@smithy/types';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { executionsRoot } from '../../shared/roots/executions.ts';
 import { schedulerRoot } from '../../shared/roots/scheduler.ts';
-import { keys } from '../../shared/store/keys.ts';
+import { DUE_CLAIM_PARTITION, keys } from '../../shared/store/keys.ts';
 import { LOCK_MS, redriveStaleClaims } from '../../shared/use-cases/claims.ts';
 import { triggerUnitary } from '../../shared/use-cases/trigger-unitary.ts';
 import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
@@ -100,7 +100,8 @@ describe('a unitary trigger whose enqueue fails after the claim', () => {
     const pending = await claimItem('unitary#outbox-sweep');
     expect(pending?.state).toBe('pending');
     expect(typeof pending?.jobs).toBe('string');
-    expect(pending?.duePk).toBe('DUE#CLAIM');
+    // One of the index's claim shards (ADR 0022), the sweeper reads them all.
+    expect(pending?.duePk).toMatch(/^DUE#CLAIM#\d+$/);
     const before = await api.get<{ recipients: { status: string }[] }>(
       `/executions/${accepted.body.executionId}`,
     );
@@ -116,6 +117,30 @@ describe('a unitary trigger whose enqueue fails after the claim', () => {
     expect(done?.duePk).toBeUndefined();
     // Nothing left for the next sweep.
     expect(await redriveStaleClaims({ ...scheduler(), clock: later() })).toBe(0);
+  });
+
+  it('is swept from the unsharded part of the index a claim of an earlier version sits in', async () => {
+    const campaignId = await liveCampaign();
+    failSends('SendMessageCommand', herald.queueUrls.DISPATCH_QUEUE_URL ?? '');
+    const accepted = await api.post<{ executionId: string }>('/im/executions/unitary', {
+      requestId: 'outbox-unsharded',
+      campaignId,
+      recipients: [recipient('u1@example.com')],
+    });
+    expect(accepted.status).toBe(202);
+    herald.clients.sqs.middlewareStack.remove(FAULT);
+    // Where a claim pending during the upgrade to the sharded index (ADR 0022) was written.
+    await documents.send(
+      new UpdateCommand({
+        TableName: herald.tableName,
+        Key: keys.idempotency(sandbox, 'unitary#outbox-unsharded'),
+        UpdateExpression: 'SET duePk = :legacy',
+        ExpressionAttributeValues: { ':legacy': DUE_CLAIM_PARTITION },
+      }),
+    );
+    expect(await redriveStaleClaims({ ...scheduler(), clock: later() })).toBe(1);
+    expect(await settled(accepted.body.executionId)).toEqual(['delivered']);
+    expect((await claimItem('unitary#outbox-unsharded'))?.state).toBe('done');
   });
 
   it('is finished by a retry of the same request once the lock lapses', async () => {

@@ -24,7 +24,7 @@ import {
 } from '../../shared/use-cases/provider-events.ts';
 import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
 import { type Moto, motoSentMessages, startMoto } from './moto.ts';
-import { startReceiver, waitFor } from './receiver.ts';
+import { ATTEMPT_LOG_POLL_MS, startReceiver, waitFor } from './receiver.ts';
 
 /**
  * SES feedback end to end on the embedded engines: Herald sends through an SES channel
@@ -395,6 +395,8 @@ async function webhookGot(messageId: string, statuses: readonly string[]): Promi
       return webhookStatuses(messageId).length >= statuses.length && delivered.length >= statuses.length;
     },
     `webhook events ${statuses.join(', ')}`,
+    20_000,
+    ATTEMPT_LOG_POLL_MS,
   );
   expect([...webhookStatuses(messageId)].sort()).toEqual([...statuses].sort());
 }

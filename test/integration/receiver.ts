@@ -64,10 +64,17 @@ export async function waitFor(
   condition: () => boolean | Promise<boolean>,
   what: string,
   limitMs = 20_000,
+  intervalMs = 50,
 ): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * How often to poll a webhook's attempt log. A read of it queries its 513 partitions (ADR 0022):
+ * polled every 50 ms it would keep the embedded engine, which the workers share, busy with reads.
+ */
+export const ATTEMPT_LOG_POLL_MS = 1_000;

@@ -3,7 +3,7 @@ import { parseAllowlist } from '../../shared/domain/address-policy.ts';
 import { DynamoDbWebhookStore } from '../../shared/store/dynamodb-webhook-store.ts';
 import { createWebhookSender } from '../../shared/webhooks/http-sender.ts';
 import { emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
-import { startReceiver, waitFor } from './receiver.ts';
+import { ATTEMPT_LOG_POLL_MS, startReceiver, waitFor } from './receiver.ts';
 
 type Problem = { type: string; status: number; fields: { path: string; message: string }[] };
 type Attempt = { eventId: string; outcome: string; error?: string; nextAttemptAt?: string };
@@ -154,7 +154,12 @@ describe('a configuration saved before those checks (written straight into the s
     // Had the job thrown, nothing would be logged and the job would go round until the DLQ.
     const attempts = async () =>
       (await s.api.get<{ items: Attempt[] }>(`/webhooks/${s.webhookId}/attempts?limit=100`)).body.items;
-    await waitFor(async () => (await attempts()).length >= 4, 'four failed attempts');
+    await waitFor(
+      async () => (await attempts()).length >= 4,
+      'four failed attempts',
+      20_000,
+      ATTEMPT_LOG_POLL_MS,
+    );
     const log = await attempts();
     expect(log).toHaveLength(4);
     expect(new Set(log.map((a) => a.eventId)).size).toBe(2);

@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedbackPayload } from '../../shared/schemas/webhook.ts';
 import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
-import { type Received, startReceiver, waitFor } from './receiver.ts';
+import { ATTEMPT_LOG_POLL_MS, type Received, startReceiver, waitFor } from './receiver.ts';
 
 type Attempt = {
   durationMs: number;
@@ -261,6 +261,8 @@ describe('delivery', () => {
     expect(new Webhook(s.secret).verify(delivery.body, headers(delivery))).toBeTruthy();
   });
 
+  // Eight logged attempts, log reads and a recovery over the 513 partitions of the failed index
+  // (ADR 0022) and two more deliveries: a 60 s hang guard, not the default 30 s, on a busy machine.
   it('retries a failing receiver on the schedule, logs every attempt, then keeps the event for recovery', async () => {
     const s = await setup({ url: receiver.url('/fail'), channels: ['email'] });
     const started = Date.now();
@@ -268,6 +270,8 @@ describe('delivery', () => {
     await waitFor(
       async () => (await attempts(s.api, s.webhookId)).length >= 8,
       'four attempts of each of the two events',
+      20_000,
+      ATTEMPT_LOG_POLL_MS,
     );
     const log = (await attempts(s.api, s.webhookId)).sort((a, b) => a.at.localeCompare(b.at));
     const first = log.filter((a) => a.eventId === log[0]?.eventId).sort((a, b) => a.attempt - b.attempt);
@@ -308,7 +312,7 @@ describe('delivery', () => {
       async () => (await s.api.get(`/webhooks/${s.webhookId}`)).body.failingSince === undefined,
       'the run of failures ended by a success',
     );
-  });
+  }, 60_000);
 
   it('counts a redirect as a failure and never follows it', async () => {
     const s = await setup({ url: receiver.url('/redirect') });
@@ -354,6 +358,8 @@ describe('delivery', () => {
     await waitFor(
       async () => (await attempts(s.api, s.webhookId)).filter((a) => a.outcome === 'delivered').length >= 2,
       'both events delivered',
+      20_000,
+      ATTEMPT_LOG_POLL_MS,
     );
     const log = await attempts(s.api, s.webhookId);
     const turnedAway = log.filter((a) => a.statusCode === 429);

@@ -7,8 +7,9 @@ import type {
   WebhookStore,
 } from '../../shared/domain/webhook.ts';
 import type { DeliveryJob } from '../../shared/schemas/feedback-message.ts';
+import type { StatusEvent } from '../../shared/schemas/status-event.ts';
 import type { AttemptView } from '../../shared/schemas/webhook.ts';
-import { type DeliveryDeps, deliverJob } from '../../shared/use-cases/deliver.ts';
+import { type DeliveryDeps, deliverJob, fanOutStatusEvent } from '../../shared/use-cases/deliver.ts';
 
 /**
  * The delivery step with in-memory ports and a scripted receiver: the decisions (chain, retry,
@@ -61,7 +62,16 @@ function world(
       Object.assign(webhook, { enabled: false, disabledReason: reason });
     },
   };
+  // The record exists as the world starts (for the worker's jobs); the fan-out creates it unless
+  // `existing` says a first run of the event already did.
+  let existing = false;
   const deliveries: Partial<DeliveryStore> = {
+    create: async (r) => {
+      if (existing) return false;
+      existing = true;
+      record = r;
+      return true;
+    },
     get: async () => record,
     recordAttempt: async (_r, attempt, state) => {
       logged.push(attempt);
@@ -106,6 +116,11 @@ function world(
     posts,
     job,
     record: () => record,
+    /** As after a run of the event that created the record (and made `attempts` attempts). */
+    recorded: (attempts: number) => {
+      existing = true;
+      record = { ...record, attempts };
+    },
     advance: (ms: number) => {
       now += ms;
     },
@@ -196,5 +211,69 @@ describe('one delivery step', () => {
     expect(w.posts).toEqual([]);
     expect(w.logged[0]).toMatchObject({ outcome: 'failed', error: 'webhook disabled: by hand' });
     expect(w.record().state).toBe('failed');
+  });
+});
+
+const event: StatusEvent = {
+  kind: 'status-event',
+  eventId: 'm1:1',
+  sandbox: 'sb',
+  executionId: 'e1',
+  requestId: 'r1',
+  campaignId: 'c1',
+  campaignVersion: 1,
+  campaignType: 'transactional',
+  channel: 'email',
+  messageId: 'm1',
+  userId: 'u1',
+  namespace: 'email',
+  status: 'sent',
+  timestamp: '2030-01-01T00:00:00.000Z',
+};
+
+describe('the fan-out of a status event', () => {
+  it('makes the first attempt itself: one POST, logged delivered, nothing queued', async () => {
+    const w = world({ statusCode: 204, durationMs: 3 });
+    expect(await fanOutStatusEvent(w.deps, event)).toBe(1);
+    expect(w.posts).toHaveLength(1);
+    expect(w.record()).toMatchObject({ state: 'delivered', attempts: 1 });
+    expect(w.logged).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: 'delivered', statusCode: 204 }),
+    ]);
+    expect(w.enqueued).toEqual([]);
+  });
+
+  it('settles a failed first attempt as the worker does: the next attempt queued on the schedule', async () => {
+    const w = world({ statusCode: 503, durationMs: 3 });
+    await fanOutStatusEvent(w.deps, event);
+    expect(w.logged[0]).toMatchObject({
+      attempt: 1,
+      outcome: 'failed',
+      nextAttemptAt: '2030-01-01T00:00:05.000Z',
+    });
+    expect(w.enqueued).toEqual([expect.objectContaining({ eventId: 'm1:1', attempt: 2, step: 2 })]);
+    expect(w.webhook.failingSince).toBeDefined();
+  });
+
+  it('skips a disabled webhook and one that does not take the channel', async () => {
+    for (const overrides of [{ enabled: false }, { channels: ['sms' as const] }]) {
+      const w = world({ statusCode: 204, durationMs: 3 }, overrides);
+      expect(await fanOutStatusEvent(w.deps, event)).toBe(0);
+      expect(w.posts).toEqual([]);
+    }
+  });
+
+  it('redelivered, queues a first attempt only for a delivery never attempted', async () => {
+    const crashed = world({ statusCode: 204, durationMs: 3 });
+    crashed.recorded(0);
+    await fanOutStatusEvent(crashed.deps, event);
+    expect(crashed.posts).toEqual([]);
+    expect(crashed.enqueued).toEqual([expect.objectContaining({ attempt: 1, step: 1 })]);
+
+    const attempted = world({ statusCode: 204, durationMs: 3 });
+    attempted.recorded(1);
+    await fanOutStatusEvent(attempted.deps, event);
+    expect(attempted.posts).toEqual([]);
+    expect(attempted.enqueued).toEqual([]);
   });
 });

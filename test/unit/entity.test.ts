@@ -8,6 +8,7 @@ import { DynamoDbCampaignStore } from '../../shared/store/dynamodb-campaign-stor
 import { DynamoDbWebhookStore } from '../../shared/store/dynamodb-webhook-store.ts';
 import { MalformedItemError } from '../../shared/store/entity.ts';
 import { audienceExecutionItem, campaignItem, claimItem, profileItem } from '../../shared/store/items.ts';
+import { claimDuePartition } from '../../shared/store/keys.ts';
 
 const campaign: CampaignRecord = {
   id: 'c1',
@@ -165,7 +166,11 @@ describe('an entity', () => {
     };
     const item = claimItem.item(claim);
     expect(typeof item.jobs).toBe('string');
-    expect(item).toMatchObject({ duePk: 'DUE#CLAIM', dueSk: '2026-01-01T00:00:30.000Z#prod#k' });
+    expect(item).toMatchObject({
+      duePk: claimDuePartition('prod', 'k'),
+      dueSk: '2026-01-01T00:00:30.000Z#prod#k',
+    });
+    expect(claimDuePartition('prod', 'k')).toMatch(/^DUE#CLAIM#([0-9]|[1-5][0-9]|6[0-3])$/);
     expect(claimItem.parse(item)).toEqual(claim);
     expect(() => claimItem.parse({ ...item, jobs: '{not json' })).toThrow(
       /Malformed idempotency item \(pk SB#prod#IDEM#k, sk IDEM\).*jobs: is not JSON/,

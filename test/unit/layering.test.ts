@@ -25,7 +25,10 @@ interface Rule {
 const RULES: Record<string, Rule> = {
   schemas: { mayImport: ['schemas'] },
   domain: { mayImport: ['schemas', 'domain'] },
-  'use-cases': { mayImport: ['schemas', 'domain', 'use-cases', 'logger.ts'], forbiddenModules: IO_MODULES },
+  'use-cases': {
+    mayImport: ['schemas', 'domain', 'use-cases', 'logger.ts', 'metrics.ts'],
+    forbiddenModules: IO_MODULES,
+  },
   ...Object.fromEntries(ADAPTERS.map((adapter) => [adapter, { mayNotImport: ['roots'] }])),
 };
 

@@ -277,14 +277,14 @@ describe('the provider-events worker', () => {
     const drops = lines.filter((line) => line.message === 'provider event dropped');
     expect(drops.map((line) => line.attributes)).toEqual(
       expect.arrayContaining([
-        { reason: 'the body is not JSON', count: 1, messageId: expect.any(String) },
-        { reason: 'the body is not JSON', count: 2, messageId: expect.any(String) },
-        { reason: 'not an SES event document: (document)', count: 1, messageId: 'r2' },
+        { reason: 'the body is not JSON', count: 1, sqsMessageId: expect.any(String) },
+        { reason: 'the body is not JSON', count: 2, sqsMessageId: expect.any(String) },
+        { reason: 'not an SES event document: (document)', count: 1, sqsMessageId: 'r2' },
       ]),
     );
     expect(drops).toHaveLength(3);
     expect(lines.filter((line) => line.message !== 'provider event dropped')).toEqual([
-      expect.objectContaining({ attributes: expect.objectContaining({ messageId: 'r4' }) }),
+      expect.objectContaining({ attributes: expect.objectContaining({ sqsMessageId: 'r4' }) }),
     ]);
   });
 });

@@ -1,18 +1,17 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { feedbackWorker } from '../../functions/workers/feedback.ts';
 import type { DeliveryStore, WebhookStore } from '../../shared/domain/webhook.ts';
 import {
   FAILED_RECORDS_METRIC,
-  failedRecordsMetrics,
   MalformedJobError,
   METRICS_NAMESPACE,
   sqsWorker,
   type WorkerLog,
 } from '../../shared/queue/sqs-worker.ts';
 import type { DeliveryJob } from '../../shared/schemas/feedback-message.ts';
+import { createTelemetry, type Telemetry } from '../../shared/telemetry.ts';
 import type { DeliveryDeps } from '../../shared/use-cases/deliver.ts';
 
 /**
@@ -71,41 +70,21 @@ function feedbackDeps(): DeliveryDeps {
   };
 }
 
-/** Runs `action` with the process's stdout and stderr captured; returns the JSON log lines. */
+/** Runs `action` with a worker telemetry whose log lines (Powertools JSON, ERROR and up) are kept. */
 async function capturingLogs<T>(
-  action: () => Promise<T>,
+  action: (telemetry: Telemetry) => Promise<T>,
 ): Promise<{ result: T; lines: Record<string, unknown>[] }> {
   const written: string[] = [];
-  const streams = [process.stdout, process.stderr] as const;
-  const originals = streams.map((s) => s.write);
-  for (const stream of streams) {
-    stream.write = ((chunk: string | Uint8Array) => {
-      written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof stream.write;
-  }
-  try {
-    const result = await action();
-    const lines = written
-      .join('')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    return { result, lines };
-  } finally {
-    streams.forEach((stream, i) => {
-      stream.write = originals[i] as typeof stream.write;
-    });
-  }
+  const telemetry = createTelemetry(
+    { HERALD_LOG_LEVEL: 'ERROR', HERALD_LOG_FORMAT: 'json' },
+    { logs: (line) => void written.push(line), metrics: () => {} },
+  );
+  const result = await action(telemetry);
+  return { result, lines: written.map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
 
 describe('the SQS worker shell', () => {
-  it("logs each failed record's messageId and reason as Powertools JSON, and reports only those", async () => {
-    const handler = sqsWorker({
-      ...feedbackWorker,
-      deps: feedbackDeps,
-      log: new Logger({ serviceName: 'herald', logLevel: 'ERROR' }),
-    });
+  it("logs each failed record's SQS message id and reason as Powertools JSON, and reports only those", async () => {
     const event: SQSEvent = {
       Records: [
         record('ok-1', JSON.stringify(deliveryJob('deleted'))),
@@ -115,7 +94,9 @@ describe('the SQS worker shell', () => {
         record('ok-2', JSON.stringify(deliveryJob('deleted'))),
       ],
     };
-    const { result, lines } = await capturingLogs(() => handler(event, context));
+    const { result, lines } = await capturingLogs((telemetry) =>
+      sqsWorker({ ...feedbackWorker, deps: feedbackDeps, telemetry })(event, context),
+    );
 
     expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([
       'not-a-job',
@@ -123,7 +104,7 @@ describe('the SQS worker shell', () => {
       'store-down',
     ]);
     expect(lines).toHaveLength(3);
-    const byId = new Map(lines.map((line) => [line.messageId, line]));
+    const byId = new Map(lines.map((line) => [line.sqsMessageId, line]));
     const storeDown = byId.get('store-down');
     expect(storeDown).toMatchObject({
       level: 'ERROR',
@@ -159,7 +140,7 @@ describe('the SQS worker shell', () => {
     const result = await handler({ Records: [record('a', '{}'), record('b', '[')] }, context);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }]);
     expect(failures).toHaveLength(2);
-    expect(failures[0]).toMatchObject({ messageId: 'a', error: expect.any(MalformedJobError) });
+    expect(failures[0]).toMatchObject({ sqsMessageId: 'a', error: expect.any(MalformedJobError) });
   });
 
   it('keeps concurrent invocations apart (the local runtime runs up to four batches of one worker)', async () => {
@@ -211,13 +192,15 @@ describe('the SQS worker shell', () => {
   });
 
   it('writes one FailedRecords EMF document per batch with failures, counting them, under its queue', async () => {
-    // vitest.config.ts disables Powertools metrics for every suite; this instance is the real one.
-    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-    const metrics = failedRecordsMetrics('feedback');
-    vi.unstubAllEnvs();
-    const handler = sqsWorker({ ...feedbackWorker, deps: feedbackDeps, log: { error: () => {} }, metrics });
-    const failing = await capturingLogs(() =>
-      handler(
+    // The metrics sink seam: the EMF documents the shell would write to stdout on Lambda.
+    const documents: string[] = [];
+    const telemetry = createTelemetry(
+      { HERALD_LOG_LEVEL: 'SILENT', HERALD_LOG_FORMAT: 'json' },
+      { metrics: (document) => void documents.push(document) },
+    );
+    const handler = sqsWorker({ ...feedbackWorker, deps: feedbackDeps, log: { error: () => {} }, telemetry });
+    const failing = {
+      result: await handler(
         {
           Records: [
             record('ok', JSON.stringify(deliveryJob('deleted'))),
@@ -227,7 +210,8 @@ describe('the SQS worker shell', () => {
         },
         context,
       ),
-    );
+      lines: documents.splice(0).map((line) => JSON.parse(line) as Record<string, unknown>),
+    };
     expect(failing.result.batchItemFailures).toHaveLength(2);
     expect(failing.lines).toHaveLength(1);
     const emf = failing.lines[0] as {
@@ -243,10 +227,8 @@ describe('the SQS worker shell', () => {
     expect(emf).toMatchObject({ service: 'herald', queue: 'feedback', [FAILED_RECORDS_METRIC]: 2 });
 
     // A clean batch writes nothing (no empty document, no "no metrics" warning).
-    const clean = await capturingLogs(() =>
-      handler({ Records: [record('ok', JSON.stringify(deliveryJob('deleted')))] }, context),
-    );
-    expect(clean.result.batchItemFailures).toEqual([]);
-    expect(clean.lines).toEqual([]);
+    const clean = await handler({ Records: [record('ok', JSON.stringify(deliveryJob('deleted')))] }, context);
+    expect(clean.batchItemFailures).toEqual([]);
+    expect(documents).toEqual([]);
   });
 });

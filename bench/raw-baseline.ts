@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
+import { BatchGetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { HeraldRuntime } from '../infra/local/runtime.ts';
+import { queueDrained } from './queue.ts';
+
+/**
+ * The raw minimum of a 1-recipient transactional trigger and its dispatch on the same engines as
+ * Herald (issue 14, item 3): the store and queue calls such a send cannot do without, made with
+ * the bare SDK clients, no HTTP, no validation, no templates, no logging:
+ *
+ * - request path: one batched read (the key, the campaign, the profile), the trigger transaction
+ *   (execution, message, idempotency claim, the claim conditioned on absence), the enqueue, the
+ *   claim's completion;
+ * - dispatch, by a poller of its own queue running alongside: one batched read (the message, the
+ *   profile, the suppression), the provider's copy (the message conditioned on not yet sent), the
+ *   status write, the batch delete.
+ *
+ * `bench/run.ts` prints it beside Herald's unitary rows, and the ratio: how close Herald comes to
+ * what the engines allow.
+ */
+export async function rawBaseline(herald: HeraldRuntime, calls: number, concurrency: number, runTag: string) {
+  const { dynamodb, sqs } = herald.clients;
+  const table = herald.tableName;
+  const { QueueUrl: queueUrl = '' } = await sqs.send(
+    new CreateQueueCommand({ QueueName: `herald-bench-raw-${runTag}` }),
+  );
+  const key = (pk: string, sk = pk) => ({ pk, sk });
+  await dynamodb.send(new PutCommand({ TableName: table, Item: { ...key('RAW#KEY'), scopes: ['admin'] } }));
+  await dynamodb.send(
+    new PutCommand({
+      TableName: table,
+      Item: { ...key('RAW#CAMPAIGN'), content: { subject: 'Hello', html: '<p>code</p>' }, status: 'live' },
+    }),
+  );
+  await dynamodb.send(
+    new PutCommand({ TableName: table, Item: { ...key('RAW#PROFILE'), email: 'member@example.com', n: 1 } }),
+  );
+
+  // The dispatcher: long-polls its queue until told to stop, as Herald's poller does its own. If
+  // it fails, the load stops and the error is the bench's.
+  let polling = true;
+  let failure: unknown;
+  const dispatcher = (async () => {
+    while (polling) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      if (Messages.length === 0) continue;
+      const ids = Messages.map(
+        (m) => JSON.parse(m.Body ?? '{}') as { executionId: string; messageId: string },
+      );
+      await dynamodb.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table]: {
+              Keys: [
+                ...ids.map((id) => key(`RAW#EXEC#${id.executionId}`, `MSG#${id.messageId}`)),
+                key('RAW#PROFILE'),
+                key('RAW#SUPPRESSION', 'member@example.com'),
+              ],
+            },
+          },
+        }),
+      );
+      await Promise.all(
+        ids.map(async (id) => {
+          await dynamodb.send(
+            new PutCommand({
+              TableName: table,
+              Item: {
+                ...key(`RAW#EXEC#${id.executionId}`, `COPY#${id.messageId}`),
+                providerId: randomUUID(),
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+          await dynamodb.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: key(`RAW#EXEC#${id.executionId}`, `MSG#${id.messageId}`),
+              UpdateExpression: 'SET #s = :s, history = list_append(history, :h)',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':s': 'sent', ':h': [{ status: 'sent', at: Date.now() }] },
+            }),
+          );
+        }),
+      );
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+        }),
+      );
+    }
+  })().catch((error: unknown) => {
+    failure = error;
+    polling = false;
+  });
+
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  try {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < calls && failure === undefined) {
+          const i = next++;
+          const t0 = performance.now();
+          const executionId = randomUUID();
+          const messageId = randomUUID();
+          const claim = key(`RAW#CLAIM#${runTag}-${i}`);
+          await dynamodb.send(
+            new BatchGetCommand({
+              RequestItems: { [table]: { Keys: [key('RAW#KEY'), key('RAW#CAMPAIGN'), key('RAW#PROFILE')] } },
+            }),
+          );
+          await dynamodb.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Put: {
+                    TableName: table,
+                    Item: { ...claim, executionId, state: 'pending' },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+                {
+                  Put: {
+                    TableName: table,
+                    Item: {
+                      ...key(`RAW#EXEC#${executionId}`, 'EXEC'),
+                      campaign: 'RAW#CAMPAIGN',
+                      recipients: 1,
+                    },
+                  },
+                },
+                {
+                  Put: {
+                    TableName: table,
+                    Item: {
+                      ...key(`RAW#EXEC#${executionId}`, `MSG#${messageId}`),
+                      status: 'queued',
+                      address: 'member@example.com',
+                      context: { code: String(i) },
+                      history: [{ status: 'queued', at: Date.now() }],
+                    },
+                  },
+                },
+              ],
+            }),
+          );
+          await sqs.send(
+            new SendMessageCommand({
+              QueueUrl: queueUrl,
+              MessageBody: JSON.stringify({ executionId, messageId }),
+            }),
+          );
+          await dynamodb.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: claim,
+              UpdateExpression: 'SET #s = :done',
+              ExpressionAttributeNames: { '#s': 'state' },
+              ExpressionAttributeValues: { ':done': 'done' },
+            }),
+          );
+          latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+    if (failure !== undefined) throw failure;
+    const wallMs = performance.now() - started;
+    return {
+      latencies: latencies.sort((a, b) => a - b),
+      wallMs,
+      sentMs: await queueDrained(sqs, queueUrl, started),
+    };
+  } finally {
+    polling = false;
+    await dispatcher;
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+  }
+}

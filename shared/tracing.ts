@@ -1,0 +1,61 @@
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Correlation } from './logger.ts';
+
+/**
+ * X-Ray tracing with Powertools Tracer: the SDK clients a root builds are captured (each DynamoDB
+ * and SQS call a subsegment), and each unit of work (API request, SQS record, scheduler run) is a
+ * subsegment annotated with its correlation ids, so a trace is found by `requestId`,
+ * `executionId`, `messageId` or `sandbox`. Tracer turns itself off outside Lambda (the local
+ * runtime, tests) and when `POWERTOOLS_TRACE_ENABLED=false`; HTTP(S) calls are not captured on
+ * purpose: a webhook's URL may carry a receiver's token in its query, and X-Ray records URLs.
+ *
+ * Bundles built with tracing off (the default deploy setting, ADR 0023) get `tracing-off.ts`
+ * instead, through an esbuild alias: the same functions, without aws-xray-sdk-core.
+ */
+let tracer: Tracer | undefined;
+const containerTracer = (): Tracer => {
+  tracer ??= new Tracer({ serviceName: 'herald', captureHTTPsRequests: false });
+  return tracer;
+};
+
+/** The client, its calls traced when tracing is on (unchanged otherwise). */
+export function traceClient<T>(client: T): T {
+  const active = containerTracer();
+  return active.isTracingEnabled() ? active.captureAWSv3Client(client) : client;
+}
+
+/** X-Ray annotation keys are letters, digits and underscores; these are the correlation keys. */
+const ANNOTATED = ['sandbox', 'requestId', 'executionId', 'messageId', 'campaignId', 'webhookId'] as const;
+
+/**
+ * Runs `work` in a subsegment named `name`; `correlation()` is read when the work ends (ids are
+ * learned along the way) and put on the subsegment as annotations.
+ */
+export async function traced<T>(
+  name: string,
+  correlation: () => Correlation,
+  work: () => Promise<T>,
+): Promise<T> {
+  const active = containerTracer();
+  const parent = active.isTracingEnabled() ? active.getSegment() : undefined;
+  if (!parent) return work();
+  // A context of its own (X-Ray's CLS namespace), so records processed side by side each nest
+  // their calls under their own subsegment.
+  return active.provider.getNamespace().runAndReturn(async () => {
+    const subsegment = parent.addNewSubsegment(name);
+    active.setSegment(subsegment);
+    try {
+      return await work();
+    } catch (error) {
+      active.addErrorAsMetadata(error as Error);
+      throw error;
+    } finally {
+      const ids = correlation();
+      for (const key of ANNOTATED) {
+        const value = ids[key];
+        if (value !== undefined) subsegment.addAnnotation(key, value);
+      }
+      subsegment.close();
+    }
+  });
+}
