@@ -107,6 +107,7 @@ function message(): OutgoingMessage {
     executionId: randomUUID(),
     messageId: randomUUID(),
     channel: 'email',
+    campaignType: 'transactional',
     to: 'ada@example.org',
     content: { subject: '🎉 Your order has shipped', text: TEXT, html: HTML },
   };

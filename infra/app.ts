@@ -7,7 +7,10 @@ import { HeraldApiStack, HeraldDataStack } from './stacks.ts';
  * point (a custom domain in front of the API; the API's URL by default); `sesIdentityArn` is the
  * SES identity the dispatcher may send as (no SES permission without it); `sesConfigurationSet`
  * names the configuration set whose events reach the provider-events queue
- * (`herald-<stage>-data-events` by default); `reserveWorkerConcurrency=false` leaves the workers
+ * (`herald-<stage>-data-events` by default); `snsSms=true` lets the dispatcher send SMS through SNS;
+ * `pushApplicationArns` (comma separated) are the SNS platform applications push goes through;
+ * `endUserMessagingArns` (comma separated) the End User Messaging numbers, pools, sender IDs,
+ * configuration sets and opt-out lists SMS may be sent with; `reserveWorkerConcurrency=false` leaves the workers
  * without reserved concurrency (an account whose concurrency quota is under 286). Every `HERALD_*`
  * deploy setting is context under its own name (`-c HERALD_WEBHOOK_TIMEOUT_MS=5000`), validated by
  * the API stack with the functions' schema (`deploy-settings.ts`).
@@ -19,6 +22,9 @@ const publicUrl = app.node.tryGetContext('publicUrl') as string | undefined;
 const sesIdentityArn = app.node.tryGetContext('sesIdentityArn') as string | undefined;
 const sesConfigurationSet = app.node.tryGetContext('sesConfigurationSet') as string | undefined;
 const reserveWorkerConcurrency = booleanContext('reserveWorkerConcurrency');
+const snsSms = booleanContext('snsSms');
+const pushApplicationArns = listContext('pushApplicationArns');
+const endUserMessagingArns = listContext('endUserMessagingArns');
 const data = new HeraldDataStack(app, `herald-${stage}-data`, {
   description: 'Herald: table and queues',
   ...(sesConfigurationSet ? { sesConfigurationSet } : {}),
@@ -29,9 +35,20 @@ new HeraldApiStack(app, `herald-${stage}-api`, {
   ...(alarmEmail ? { alarmEmail } : {}),
   ...(publicUrl ? { publicUrl } : {}),
   ...(sesIdentityArn ? { sesIdentityArn } : {}),
+  ...(snsSms ? { snsSms } : {}),
+  ...(pushApplicationArns.length > 0 ? { pushApplicationArns } : {}),
+  ...(endUserMessagingArns.length > 0 ? { endUserMessagingArns } : {}),
   ...(reserveWorkerConcurrency !== undefined ? { reserveWorkerConcurrency } : {}),
 });
 app.synth();
+
+/** A comma-separated context list (ARNs), without blanks. */
+function listContext(name: string): string[] {
+  return String(app.node.tryGetContext(name) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
 
 /** A context flag: `true`/`false` from `-c`, or a boolean from cdk.json; anything else is refused. */
 function booleanContext(name: string): boolean | undefined {

@@ -57,6 +57,23 @@ export interface HeraldApiStackProps extends StackProps {
    * `ses:SendEmail` on it and on the data stack's configuration set, nothing else. @default no SES permission
    */
   readonly sesIdentityArn?: string;
+  /**
+   * Let the dispatch function send SMS through SNS (context `snsSms=true`): `sns:Publish` for phone
+   * numbers. @default false: no SMS permission
+   */
+  readonly snsSms?: boolean;
+  /**
+   * The SNS platform applications push goes through (context `pushApplicationArns`, comma
+   * separated): the dispatcher may register endpoints on them and publish to their endpoints.
+   * @default none: no push permission
+   */
+  readonly pushApplicationArns?: readonly string[];
+  /**
+   * The End User Messaging SMS resources the dispatcher may send with (context
+   * `endUserMessagingArns`, comma separated): origination numbers, pools or sender IDs, and the
+   * configuration set and opt-out list they use. @default none: no End User Messaging permission
+   */
+  readonly endUserMessagingArns?: readonly string[];
   /** Where unsubscribe links point (a custom domain); the HTTP API's own URL by default. */
   readonly publicUrl?: string;
   /**
@@ -89,7 +106,19 @@ export class HeraldApiStack extends Stack {
       : undefined;
     if (props.sesIdentityArn && !ses)
       throw new Error('sesIdentityArn needs the data stack to have the provider-events queue');
-    const data = { table, queues, secretsKey, unsubscribeSecret, ...(ses ? { ses } : {}) };
+    const sns = {
+      ...(props.snsSms ? { sms: true } : {}),
+      ...(props.pushApplicationArns?.length ? { pushApplicationArns: props.pushApplicationArns } : {}),
+      ...(props.endUserMessagingArns?.length ? { endUserMessagingArns: props.endUserMessagingArns } : {}),
+    };
+    const data = {
+      table,
+      queues,
+      secretsKey,
+      unsubscribeSecret,
+      ...(ses ? { ses } : {}),
+      ...(Object.keys(sns).length > 0 ? { sns } : {}),
+    };
     const api = new HeraldApi(this, 'api', data);
     const workers = new HeraldWorkers(this, 'workers', {
       ...data,

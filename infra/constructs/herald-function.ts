@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
+  END_USER_MESSAGING_ACTIONS,
   type FunctionDefinition,
   INDEX_ACTIONS,
   type IndexName,
@@ -16,6 +17,8 @@ import {
   SECRETS_ACTIONS,
   SES_ACTIONS,
   type SecretsAccess,
+  SNS_PUSH_ACTIONS,
+  SNS_SMS_ACTIONS,
   TABLE_ACTIONS,
   type TableAccess,
 } from '../../shared/definitions/functions.ts';
@@ -59,7 +62,30 @@ export interface HeraldFunctionData {
    * identity they get no SES permission at all. @default no SES
    */
   readonly ses?: HeraldSesData;
+  /** SNS for the functions that send SMS and push (`snsSend` in the function table). @default no SNS permission */
+  readonly sns?: HeraldSnsData;
 }
+
+export interface HeraldSnsData {
+  /** Grant `sns:Publish` for SMS to phone numbers (IAM has no narrower resource for it). @default false */
+  readonly sms?: boolean;
+  /** The SNS platform applications push may go through (`arn:aws:sns:<region>:<account>:app/<platform>/<name>`). @default none */
+  readonly pushApplicationArns?: readonly string[];
+  /**
+   * The End User Messaging resources SMS may be sent with (`SendTextMessage` is authorised on the
+   * origination identity, the configuration set and the opt-out list): ARNs of phone numbers,
+   * pools, sender IDs, configuration sets and opt-out lists. @default none
+   */
+  readonly endUserMessagingArns?: readonly string[];
+}
+
+/** An End User Messaging resource ARN SendTextMessage is authorised on, naming one resource. */
+const END_USER_MESSAGING_ARN =
+  /^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:(phone-number|pool|sender-id|configuration-set|opt-out-list)\/[A-Za-z0-9_:-]+$/;
+
+/** An SNS platform application ARN naming one application, never a pattern. */
+const SNS_APPLICATION_ARN =
+  /^arn:(aws[a-z-]*):sns:([a-z0-9-]+):(\d{12}):app\/(APNS|APNS_SANDBOX|GCM)\/([A-Za-z0-9_.-]+)$/;
 
 export interface HeraldSesData {
   /** The data stack's configuration set (its event destination feeds the provider-events queue). */
@@ -149,6 +175,52 @@ export class HeraldFunction extends Construct {
     if (definition.unsubscribeLinks) this.bindUnsubscribeSecret(data.unsubscribeSecret);
     if (definition.sesSend && data.ses) this.bindSes(data.ses);
     if (definition.consoleAssets) this.setEnvironment('HERALD_CONSOLE_DIR', CONSOLE_DIR_IN_LAMBDA);
+    if (definition.snsSend && data.sns) this.bindSns(data.sns);
+  }
+
+  /**
+   * SMS: `sns:Publish` on `*` (publishing to a phone number names no resource). Push: for each
+   * platform application, `sns:CreatePlatformEndpoint` on it and `sns:Publish` on its endpoints
+   * (`…:endpoint/<platform>/<name>/*`) only.
+   */
+  bindSns({ sms, pushApplicationArns = [], endUserMessagingArns = [] }: HeraldSnsData): this {
+    if (endUserMessagingArns.length > 0) {
+      const wrong = endUserMessagingArns.find((arn) => !END_USER_MESSAGING_ARN.test(arn));
+      if (wrong !== undefined)
+        throw new Error(
+          `${this.node.path}: endUserMessagingArns must be End User Messaging ARNs (arn:aws:sms-voice:<region>:<account>:<phone-number|pool|sender-id|configuration-set|opt-out-list>/<id>), not '${wrong}'`,
+        );
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: [...END_USER_MESSAGING_ACTIONS],
+          resources: [...endUserMessagingArns],
+        }),
+      );
+    }
+    if (sms)
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({ actions: [...SNS_SMS_ACTIONS], resources: ['*'] }),
+      );
+    if (pushApplicationArns.length === 0) return this;
+    const endpoints = pushApplicationArns.map((arn) => {
+      const match = SNS_APPLICATION_ARN.exec(arn);
+      if (!match)
+        throw new Error(
+          `${this.node.path}: pushApplicationArns must be SNS platform application ARNs (arn:aws:sns:<region>:<account>:app/<APNS|APNS_SANDBOX|GCM>/<name>), not '${arn}'`,
+        );
+      const [, partition, region, account, platform, name] = match;
+      return `arn:${partition}:sns:${region}:${account}:endpoint/${platform}/${name}/*`;
+    });
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [...SNS_PUSH_ACTIONS.application],
+        resources: [...pushApplicationArns],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: [...SNS_PUSH_ACTIONS.endpoint], resources: endpoints }),
+    );
+    return this;
   }
 
   /**

@@ -1,4 +1,6 @@
+import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { ChannelProvider, ProviderDirectory, ResolvedProvider } from '../domain/channel.ts';
 import {
   type ChannelConfigurationRecord,
@@ -10,8 +12,11 @@ import {
 } from '../domain/channel-configuration.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Channel } from '../schemas/campaign.ts';
+import { EndUserMessagingSmsProvider } from './end-user-messaging-sms-provider.ts';
 import { SesProvider } from './ses-provider.ts';
 import type { SmtpProviderCache } from './smtp-provider.ts';
+import { type PushEndpointCache, SnsPushProvider } from './sns-push-provider.ts';
+import { SnsSmsProvider } from './sns-sms-provider.ts';
 
 /**
  * How long a container keeps what it read of a channel configuration. An edit (or a new default)
@@ -34,6 +39,12 @@ export interface ProviderDirectoryParts {
    * @default none: such mail is sent without a configuration set
    */
   readonly sesConfigurationSet?: string;
+  /** One SNS client per container (SMS and mobile push), created on first use. */
+  readonly sns: () => SNSClient;
+  /** One End User Messaging SMS client per container, created on first use. */
+  readonly endUserMessaging: () => PinpointSMSVoiceV2Client;
+  /** The push endpoints registered by this container, per platform application and token. */
+  readonly pushEndpoints: PushEndpointCache;
   /** SMTP pools, one per configuration revision. */
   readonly smtp: SmtpProviderCache;
   readonly clock: Clock;
@@ -79,11 +90,18 @@ export class ConfiguredProviders implements ProviderDirectory {
       : await configurations.getDefault(sandbox, channel);
     if (!record) return id ? undefined : { provider: this.#parts.sandbox };
     if (record.channel !== channel) return undefined;
+    // The fallback as it is now: gone, of another channel or a sandbox provider since, it is none.
+    const fallback = record.fallbackId ? await configurations.get(sandbox, record.fallbackId) : undefined;
+    const usable = fallback && fallback.channel === channel && fallback.provider.type !== 'sandbox';
     return {
+      ...(usable
+        ? { fallback: { provider: await this.#provider(fallback), configurationId: fallback.id } }
+        : {}),
       provider: await this.#provider(record),
       configurationId: record.id,
       ...(record.rateLimitPerSec !== undefined ? { rateLimitPerSec: record.rateLimitPerSec } : {}),
-      ...(record.provider.type !== 'sandbox' && record.provider.unsubscribeMailto
+      ...((record.provider.type === 'ses' || record.provider.type === 'smtp') &&
+      record.provider.unsubscribeMailto
         ? { unsubscribeMailto: record.provider.unsubscribeMailto }
         : {}),
     };
@@ -101,6 +119,12 @@ export class ConfiguredProviders implements ProviderDirectory {
           ...(configurationSet !== undefined ? { configurationSet } : {}),
         });
       }
+      case 'sns-sms':
+        return new SnsSmsProvider(this.#parts.sns(), provider);
+      case 'end-user-messaging-sms':
+        return new EndUserMessagingSmsProvider(this.#parts.endUserMessaging(), provider);
+      case 'sns-push':
+        return new SnsPushProvider(this.#parts.sns(), provider.applications, this.#parts.pushEndpoints);
       case 'smtp': {
         const { password, dkim, ...settings } = provider;
         const { secrets } = this.#parts;

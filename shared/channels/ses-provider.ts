@@ -4,7 +4,12 @@ import {
   SESv2ServiceException,
   SendEmailCommand,
 } from '@aws-sdk/client-sesv2';
-import type { ChannelProvider, OutgoingMessage, SendOutcome } from '../domain/channel.ts';
+import {
+  type ChannelProvider,
+  neverReached,
+  type OutgoingMessage,
+  type SendOutcome,
+} from '../domain/channel.ts';
 import { checkedHeaders, clipReason, type EmailSender } from '../domain/email.ts';
 import { heraldTags } from '../domain/ses-events.ts';
 
@@ -39,8 +44,10 @@ export function sesOutcome(error: unknown): SendOutcome {
     const code = `ses-${error.name}`;
     const reason = clipReason(error.message || error.name);
     if (THROTTLING.has(error.name)) return { kind: 'retry-later', code, reason, throttled: true };
-    if (TRANSIENT.has(error.name) || error.$fault === 'server') {
+    if (error.name === 'SendingPausedException')
       return { kind: 'retry-later', code, reason, throttled: false };
+    if (TRANSIENT.has(error.name) || error.$fault === 'server') {
+      return { kind: 'retry-later', code, reason, throttled: false, providerDown: true };
     }
     // MessageRejected, MailFromDomainNotVerifiedException, AccountSuspendedException,
     // BadRequestException, NotFoundException (configuration set)…: this message will not go.
@@ -49,7 +56,13 @@ export function sesOutcome(error: unknown): SendOutcome {
   // No answer from SES (network, timeout, credentials): nothing is known to be sent.
   const name = error instanceof Error ? error.name : 'Error';
   const message = error instanceof Error ? error.message : String(error);
-  return { kind: 'retry-later', code: `ses-${name}`, reason: clipReason(message || name), throttled: false };
+  return {
+    kind: 'retry-later',
+    code: `ses-${name}`,
+    reason: clipReason(message || name),
+    throttled: false,
+    ...(neverReached(error) ? { providerDown: true } : {}),
+  };
 }
 
 /**

@@ -64,6 +64,8 @@ const THROTTLING_REPLIES = new Set([421, 450, 451, 452, 454]);
 const MAILBOX_REPLIES = new Set([550, 551, 553]);
 /** Nodemailer codes for a failure before or around the SMTP dialogue: nothing was refused. */
 const CONNECTION_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'EPROTOCOL']);
+/** Of those, the ones before any session: the server cannot have taken the message. */
+const SESSIONLESS_CODES = new Set(['ECONNECTION', 'EDNS', 'ETLS']);
 
 interface SmtpError {
   readonly code?: string;
@@ -95,7 +97,14 @@ export function smtpOutcome(error: SmtpError): SendOutcome {
   const text = clipReason(reply.response ?? reply.message);
   if (smtpCode === undefined) {
     if (error.code !== undefined && CONNECTION_CODES.has(error.code)) {
-      return { kind: 'retry-later', code: `smtp-${error.code}`, reason: text, throttled: false };
+      return {
+        kind: 'retry-later',
+        code: `smtp-${error.code}`,
+        reason: text,
+        throttled: false,
+        // No session (refused, no DNS answer, no TLS): the server took nothing.
+        ...(SESSIONLESS_CODES.has(error.code) ? { providerDown: true } : {}),
+      };
     }
     // EAUTH/ENOAUTH without a reply, ECONFIG, EENVELOPE (an address nodemailer will not send to).
     return { kind: 'failed', status: 'error', code: `smtp-${error.code ?? 'unknown'}`, reason: text };

@@ -46,6 +46,21 @@ export const SECRETS_ACTIONS: Readonly<Record<Exclude<SecretsAccess, 'none'>, re
 /** What a function that sends email through SES may do, on the identity and configuration set only. */
 export const SES_ACTIONS: readonly string[] = ['ses:SendEmail'];
 
+/** What a function that sends SMS through SNS may do (`Publish` to a phone number has no resource ARN). */
+export const SNS_SMS_ACTIONS: readonly string[] = ['sns:Publish'];
+
+/**
+ * What a function that sends push through SNS may do: register tokens on the platform applications
+ * named at deploy time, and publish to those applications' endpoints, nothing else.
+ */
+export const SNS_PUSH_ACTIONS = {
+  application: ['sns:CreatePlatformEndpoint'],
+  endpoint: ['sns:Publish'],
+} as const;
+
+/** What a function that sends SMS through End User Messaging may do, on the resources named at deploy time. */
+export const END_USER_MESSAGING_ACTIONS: readonly string[] = ['sms-voice:SendTextMessage'];
+
 /** What a function may do on a queue it sends to; SendMessageBatch is authorised by SendMessage. */
 export const QUEUE_ACTIONS: readonly string[] = ['sqs:SendMessage'];
 
@@ -84,6 +99,12 @@ interface CommonDefinition {
    * (`console/dist`, copied beside the code) and `HERALD_CONSOLE_DIR` points there.
    */
   readonly consoleAssets: boolean;
+  /**
+   * Whether it sends SMS and push through SNS: `sns:Publish` to phone numbers when the stack is
+   * given `snsSms`, and endpoint registration and publishing on the platform applications the
+   * stack is given (`pushApplicationArns`); nothing without them.
+   */
+  readonly snsSend: boolean;
   /**
    * Lambda memory in MB, which also sets its CPU share (1,769 MB is one vCPU). Every bundle holds
    * 70–82 MB of RSS once loaded (measured with `node` on each synthesized bundle), and a request or
@@ -129,6 +150,7 @@ interface Needs {
   readonly unsubscribeLinks?: boolean;
   readonly sesSend?: boolean;
   readonly consoleAssets?: boolean;
+  readonly snsSend?: boolean;
   readonly memoryMb?: number;
 }
 
@@ -143,6 +165,7 @@ function code(handler: string, needs: Needs) {
     unsubscribeLinks: needs.unsubscribeLinks ?? false,
     sesSend: needs.sesSend ?? false,
     consoleAssets: needs.consoleAssets ?? false,
+    snsSend: needs.snsSend ?? false,
     memoryMb: needs.memoryMb ?? DEFAULT_MEMORY_MB,
   };
 }
@@ -191,6 +214,7 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     secrets: 'open',
     unsubscribeLinks: true,
     sesSend: true,
+    snsSend: true,
     // Renders and sends up to 10 jobs × 20 recipients a batch (templates, TLS to SMTP or SES).
     memoryMb: 1024,
   }),
@@ -199,7 +223,13 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   // SES feedback: records the statuses providers report on messages, suppresses bounced and
   // complaining addresses, publishes the status events.
   // One small SES event a record.
-  worker('provider-events', { table: 'read-write', queues: ['feedback'], memoryMb: 256 }),
+  worker('provider-events', {
+    table: 'read-write',
+    // A STOP texted to a number finds the sandboxes sending from it.
+    indexes: ['origination'],
+    queues: ['feedback'],
+    memoryMb: 256,
+  }),
   // Pages an audience: dispatch jobs, the next page, and status events for exclusions.
   worker('fanout', { table: 'read-write', queues: ['dispatch', 'fanout', 'feedback'] }),
   {

@@ -16,6 +16,15 @@ export const tableDefinition = {
       partitionKey: 'duePk',
       sortKey: 'dueSk',
     },
+    {
+      /**
+       * Sparse index of SMS channel configurations by origination number (`ORIGIN#<E.164>`), so a
+       * STOP sent to a number finds the sandboxes that send from it (`<sandbox>#<configuration>`).
+       */
+      name: 'origination',
+      partitionKey: 'originPk',
+      sortKey: 'originSk',
+    },
   ],
 } as const;
 

@@ -3,7 +3,7 @@ import type { ImportProgress } from '../schemas/audience.ts';
 import type { CampaignContent, Channel } from '../schemas/campaign.ts';
 import type { MessageStatus } from '../schemas/execution.ts';
 import type { FanoutJob } from '../schemas/fanout-job.ts';
-import type { DispatchRun } from './execution.ts';
+import { channelOptions, type DispatchRun } from './execution.ts';
 import type { ClaimResult, IdempotencyRecord } from './idempotency.ts';
 import type { Page } from './page.ts';
 
@@ -102,6 +102,9 @@ export interface AudienceExecutionRecord {
   readonly channelConfigurationId?: string;
   readonly enableWebhooks: boolean;
   readonly throttleRatePerSec: number;
+  /** Push: the campaign's app; SMS: its part limit (as the run started). */
+  readonly appId?: string;
+  readonly smsMaxParts?: number;
   /** Shared personalization context, kept for the run (at most 200 KB) and expired with it. */
   readonly context?: Record<string, unknown>;
   readonly status: 'InProgress' | 'Succeeded' | 'Failed';
@@ -130,6 +133,7 @@ export function audienceRun(run: AudienceExecutionRecord): DispatchRun {
     content: run.content,
     ...(run.context ? { context: run.context } : {}),
     ...(run.channelConfigurationId ? { channelConfigurationId: run.channelConfigurationId } : {}),
+    ...channelOptions(run),
   };
 }
 

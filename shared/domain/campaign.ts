@@ -9,6 +9,7 @@ import type {
 import { jsonBytes, MAX_CONTENT_BYTES } from '../schemas/limits.ts';
 import { CampaignStateError, type FieldIssue, ValidationError } from './errors.ts';
 import type { Page } from './page.ts';
+import { smsSegments } from './sms.ts';
 import { compileTemplate, TemplateSyntaxError } from './template.ts';
 
 /** A stored campaign: the active definition plus lifecycle facts and an optional pending draft. */
@@ -78,8 +79,13 @@ export interface DefinitionContext {
   readonly namespaceExists: boolean;
   /** True when the definition names no audience, or one of the campaign's sandbox. */
   readonly audienceExists: boolean;
-  /** The channel of the configuration the definition names, if it is one of the sandbox's. */
-  readonly channelConfiguration?: { readonly channel: string } | undefined;
+  /**
+   * The configuration the definition names, if it is one of the sandbox's: its channel, and for
+   * push the apps it has platform applications for.
+   */
+  readonly channelConfiguration?:
+    | { readonly channel: string; readonly appIds?: readonly string[] | undefined }
+    | undefined;
 }
 
 /**
@@ -127,6 +133,7 @@ export function definitionIssues(definition: CampaignDefinition, context: Defini
       });
     }
   }
+  issues.push(...channelOptionIssues(definition, context));
   if (!context.namespaceExists) {
     issues.push({
       path: 'identityNamespace',
@@ -191,6 +198,57 @@ export function definitionIssues(definition: CampaignDefinition, context: Defini
   return issues;
 }
 
+/** The push app and SMS part limit: each only on its channel; a push campaign names an app its configuration has. */
+function channelOptionIssues(definition: CampaignDefinition, context: DefinitionContext): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (definition.channel === 'push') {
+    const appIds = context.channelConfiguration?.appIds;
+    if (definition.appId === undefined)
+      issues.push({
+        path: 'appId',
+        message: 'is required on push campaigns: the app whose devices get them',
+      });
+    else if (appIds !== undefined && !appIds.includes(definition.appId))
+      issues.push({
+        path: 'appId',
+        message: `is not an app of the campaign's channel configuration (it has ${appIds.join(', ')})`,
+      });
+  } else if (definition.appId !== undefined) {
+    issues.push({ path: 'appId', message: 'is only allowed on push campaigns' });
+  }
+  if (definition.smsMaxParts !== undefined && definition.channel !== 'sms')
+    issues.push({ path: 'smsMaxParts', message: 'is only allowed on SMS campaigns' });
+  return issues;
+}
+
+/**
+ * Activation refuses an SMS body whose fixed text alone (the template without its variables, what
+ * every message carries whatever the data) needs more parts than the campaign's `smsMaxParts`:
+ * every message would be excluded at send. A body that fits only with short values goes live;
+ * each message that renders too long is excluded at send (`sms-too-many-parts`), so no message
+ * costs more parts than the limit.
+ */
+export function smsPartsIssue(definition: CampaignDefinition): FieldIssue | undefined {
+  const { smsMaxParts } = definition;
+  const body = definition.content.body;
+  if (definition.channel !== 'sms' || smsMaxParts === undefined || body === undefined) return undefined;
+  let fixed: string;
+  try {
+    fixed = compileTemplate(body)
+      .parts.map((part) => (part.kind === 'text' ? part.text : ''))
+      .join('');
+  } catch (error) {
+    if (error instanceof TemplateSyntaxError) return undefined; // reported as a syntax error
+    throw error;
+  }
+  const segments = smsSegments(fixed);
+  if (segments.parts <= smsMaxParts) return undefined;
+  return {
+    path: 'content.body',
+    message: `needs ${segments.parts} SMS parts (${segments.encoding === 'GSM' ? 'GSM-7' : 'UCS-2'}) without its variables; the campaign's smsMaxParts is ${smsMaxParts}`,
+  };
+}
+
 /** The rules, for a definition a request body sent: each issue names its field under `body.`. */
 export function assertValidDefinition(definition: CampaignDefinition, context: DefinitionContext): void {
   const issues = definitionIssues(definition, context);
@@ -240,6 +298,8 @@ export function activate(
   if (definition.category === 'marketing' && !definition.audience) {
     issues.push({ path: 'audience', message: 'a marketing campaign needs an audience before activation' });
   }
+  const tooLong = smsPartsIssue(definition);
+  if (tooLong) issues.push(tooLong);
   const { startDate, endDate } = definition.schedule ?? {};
   if (endDate && Date.parse(endDate) <= now.getTime()) {
     issues.push({ path: 'schedule.endDate', message: 'is already past' });
@@ -361,6 +421,8 @@ function lifecycleOf(record: CampaignRecord): Omit<CampaignRecord, keyof Campaig
     enableWebhooks: _enableWebhooks,
     highThroughput: _highThroughput,
     unsubscribeLink: _unsubscribeLink,
+    appId: _appId,
+    smsMaxParts: _smsMaxParts,
     content: _content,
     schedule: _schedule,
     throttleRatePerSec: _throttleRatePerSec,
@@ -388,6 +450,8 @@ export function pickDefinition(source: CampaignDefinition): CampaignDefinition {
   if (source.schedule !== undefined) definition.schedule = source.schedule;
   if (source.throttleRatePerSec !== undefined) definition.throttleRatePerSec = source.throttleRatePerSec;
   if (source.unsubscribeLink !== undefined) definition.unsubscribeLink = source.unsubscribeLink;
+  if (source.appId !== undefined) definition.appId = source.appId;
+  if (source.smsMaxParts !== undefined) definition.smsMaxParts = source.smsMaxParts;
   return definition;
 }
 

@@ -1,5 +1,9 @@
 import type { Channel } from '../schemas/campaign.ts';
-import type { ChannelConfigurationView, ProviderView } from '../schemas/channel-configuration.ts';
+import type {
+  ChannelConfigurationView,
+  ProviderView,
+  PushPlatform,
+} from '../schemas/channel-configuration.ts';
 
 /**
  * Channel configurations (the reference system's term): which provider carries a sandbox's
@@ -43,7 +47,28 @@ export type StoredProvider =
       readonly fromName?: string;
       readonly replyTo?: string;
       readonly unsubscribeMailto?: string;
-    };
+    }
+  | {
+      readonly type: 'sns-sms';
+      readonly originationNumber?: string;
+      readonly senderId?: string;
+      readonly maxPriceUsd?: number;
+    }
+  | {
+      readonly type: 'end-user-messaging-sms';
+      readonly originationIdentity: string;
+      readonly configurationSet?: string;
+      readonly maxPriceUsd?: number;
+      readonly timeToLiveSeconds?: number;
+    }
+  | { readonly type: 'sns-push'; readonly applications: readonly PushApplication[] };
+
+/** One app on one platform, and the SNS platform application that reaches its devices. */
+export interface PushApplication {
+  readonly appId: string;
+  readonly platform: PushPlatform;
+  readonly platformApplicationArn: string;
+}
 
 export interface ChannelConfigurationRecord {
   readonly sandbox: string;
@@ -52,6 +77,8 @@ export interface ChannelConfigurationRecord {
   readonly channel: Channel;
   readonly provider: StoredProvider;
   readonly rateLimitPerSec?: number;
+  /** The configuration that sends when this one's provider is down (same channel, not the sandbox provider). */
+  readonly fallbackId?: string;
   /** The sandbox's default for the channel (at most one per channel, kept by the store). */
   readonly isDefault: boolean;
   readonly createdAt: string;
@@ -108,6 +135,8 @@ export function secretContext(record: { sandbox: string; id: string }, field: st
 
 /** The provider as the API shows it: the SMTP password only as `passwordSet`, DKIM without its key. */
 export function toProviderView(provider: StoredProvider): ProviderView {
+  if (provider.type === 'sns-push')
+    return { ...provider, applications: provider.applications.map((app) => ({ ...app })) };
   if (provider.type !== 'smtp') return { ...provider };
   const { password, dkim, ...rest } = provider;
   return {
@@ -124,6 +153,7 @@ export function toChannelConfigurationView(record: ChannelConfigurationRecord): 
     channel: record.channel,
     provider: toProviderView(record.provider),
     ...(record.rateLimitPerSec !== undefined ? { rateLimitPerSec: record.rateLimitPerSec } : {}),
+    ...(record.fallbackId !== undefined ? { fallback: record.fallbackId } : {}),
     default: record.isDefault,
     createdAt: record.createdAt,
     modifiedAt: record.modifiedAt,

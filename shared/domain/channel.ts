@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Channel } from '../schemas/campaign.ts';
-import type { RenderedMessageView } from '../schemas/execution.ts';
+import type { Category, Channel } from '../schemas/campaign.ts';
+import type { PushInfo, RenderedMessageView } from '../schemas/execution.ts';
 import type { RenderedContent } from './message.ts';
 import type { Page } from './page.ts';
 
@@ -94,6 +94,23 @@ export interface SendRetryLater {
   readonly throttled: boolean;
   /** The SMTP reply code when there was one. */
   readonly smtpCode?: number;
+  /**
+   * The provider is down for everyone and took nothing: no connection could be made, or it
+   * answered with its own failure (5xx). Such a message may go through the configuration's
+   * fallback at once (a timeout is not this: the provider may have taken the message).
+   */
+  readonly providerDown?: boolean;
+}
+
+/** Connection errors that mean the request never reached the provider (nothing can have been sent). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Whether an error of a provider call says the request never reached the provider. */
+export function neverReached(error: unknown): boolean {
+  const code = (value: unknown) =>
+    typeof value === 'object' && value !== null && 'code' in value ? String(value.code) : undefined;
+  const cause = typeof error === 'object' && error !== null && 'cause' in error ? error.cause : undefined;
+  return UNREACHABLE.has(code(error) ?? '') || UNREACHABLE.has(code(cause) ?? '');
 }
 
 export interface SendFailed {
@@ -118,8 +135,12 @@ export interface OutgoingMessage {
   /** The message's partition shard (audience executions): SES tags its mail with it (`herald-shard`). */
   readonly shard?: number;
   readonly channel: Channel;
+  /** The campaign's category: SMS providers send marketing as promotional, the rest as transactional. */
+  readonly campaignType: Category;
   readonly to: string;
   readonly content: RenderedContent;
+  /** Push: the app the campaign names, and the device's platform when the call gave it. */
+  readonly push?: { readonly appId: string; readonly platform?: PushInfo['platform'] };
   /** Extra headers (email: List-Unsubscribe, List-Unsubscribe-Post), checked by the provider. */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -146,6 +167,8 @@ export interface ResolvedProvider {
   readonly rateLimitPerSec?: number;
   /** A mailto for List-Unsubscribe, where the configuration has one. */
   readonly unsubscribeMailto?: string;
+  /** The configuration's fallback, resolved: where a message goes when this provider is down (ADR 0021). */
+  readonly fallback?: { readonly provider: ChannelProvider; readonly configurationId: string };
 }
 
 /**

@@ -236,6 +236,9 @@ export interface MessageRecord {
   readonly history: readonly StatusChange[];
   readonly missingVariables?: readonly string[];
   readonly address?: string;
+  /** SMS: how the rendered text travels, and in how many parts (recorded with its send). */
+  readonly encoding?: SmsSegments['encoding'];
+  readonly numberOfMessageParts?: number;
   /** The partition shard of an audience execution's message; absent for unitary executions. */
   readonly shard?: number;
   /**
@@ -332,7 +335,7 @@ export interface ExecutionStore {
     message: MessageRecord,
     from: MessageStatus,
     changes: readonly StatusChange[],
-    extra?: { address?: string; missingVariables?: readonly string[] },
+    extra?: MessageExtra,
   ): Promise<boolean>;
   /**
    * Marks the message as being handed to a provider (`sendingSince`) when it is still in `from`
@@ -352,6 +355,13 @@ export type RunHeader = Pick<
   'sandbox' | 'executionId' | 'requestId' | 'campaignId' | 'campaignVersion' | 'campaignType' | 'channel'
 >;
 
+/** What dispatch records on a message beside its status: where it went, what its data lacked, an SMS's parts. */
+export interface MessageExtra {
+  readonly address?: string;
+  readonly missingVariables?: readonly string[];
+  readonly sms?: SmsSegments;
+}
+
 /** Everything a run's dispatch jobs carry but their recipients: written once per kind of run. */
 export type DispatchRun = Omit<DispatchJob, 'recipients'>;
 
@@ -366,6 +376,8 @@ export function unitaryRun(
     | 'content'
     | 'channelConfigurationId'
     | 'unsubscribeLink'
+    | 'appId'
+    | 'smsMaxParts'
   >,
   execution: Pick<ExecutionRecord, 'sandbox' | 'executionId' | 'requestId' | 'campaignVersion'>,
 ): DispatchRun {
@@ -382,6 +394,17 @@ export function unitaryRun(
     content: campaign.content,
     ...(campaign.channelConfigurationId ? { channelConfigurationId: campaign.channelConfigurationId } : {}),
     ...(campaign.unsubscribeLink ? { unsubscribeLink: true } : {}),
+    ...channelOptions(campaign),
+  };
+}
+
+/** What a run carries of a campaign's push app and SMS part limit. */
+export function channelOptions(
+  campaign: Pick<CampaignRecord, 'appId' | 'smsMaxParts'>,
+): Pick<DispatchRun, 'appId' | 'smsMaxParts'> {
+  return {
+    ...(campaign.appId !== undefined ? { appId: campaign.appId } : {}),
+    ...(campaign.smsMaxParts !== undefined ? { smsMaxParts: campaign.smsMaxParts } : {}),
   };
 }
 

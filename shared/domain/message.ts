@@ -12,6 +12,8 @@ export const EXCLUSION_CODES = {
   suppressedAddress: 'suppressed-address',
   /** The rendered message is larger than MAX_RENDERED_BYTES. */
   contentTooLarge: 'content-too-large',
+  /** The rendered SMS needs more parts than the campaign's smsMaxParts. */
+  smsTooManyParts: 'sms-too-many-parts',
 } as const;
 
 /** Statuses after which nothing more happens to a message. */

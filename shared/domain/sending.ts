@@ -1,5 +1,5 @@
 import type { StatusChange } from '../schemas/execution.ts';
-import type { SendOutcome } from './channel.ts';
+import type { SendOutcome, SendRetryLater } from './channel.ts';
 import type { MessageRecord } from './execution.ts';
 
 /**
@@ -15,6 +15,8 @@ export const SEND_FAILURE_CODES = {
   interrupted: 'send-interrupted',
   /** The campaign names a channel configuration that no longer exists (or is of another channel). */
   configurationMissing: 'channel-configuration-missing',
+  /** The code of the change a fallback's answer records: the message moved off its provider. */
+  failover: 'failover',
 } as const;
 
 /**
@@ -22,6 +24,19 @@ export const SEND_FAILURE_CODES = {
  * connection): 6 tries over about 35 minutes, then the message is `error` with the last answer.
  */
 export const SEND_RETRY_SCHEDULE_SECONDS: readonly number[] = [30, 60, 120, 300, 600, 900];
+
+/**
+ * Throttling moves a message to the configuration's fallback from this try on (ADR 0021): a
+ * provider that asks to slow down twice is given the benefit of the doubt, a third time it is
+ * taken as down for this message. No connection and 5xx answers move it at the first try.
+ */
+export const FAILOVER_THROTTLE_BUDGET = 3;
+
+/** Whether a provider's "not now" sends the message through the fallback (when there is one). */
+export function failsOver(outcome: SendOutcome, attempt: number): outcome is SendRetryLater {
+  if (outcome.kind !== 'retry-later') return false;
+  return outcome.providerDown === true || (outcome.throttled && attempt >= FAILOVER_THROTTLE_BUDGET);
+}
 
 /**
  * How long a send claim protects a message: past it, the dispatcher that claimed it is gone (a

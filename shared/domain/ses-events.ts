@@ -286,8 +286,8 @@ function mapEvent(event: Exclude<SesEvent, IgnoredEvent>): Mapped {
 const reason = (text: string | undefined) => (text ? { reason: clipReason(text) } : {});
 const at = (timestamp: string | undefined) => (timestamp ? { at: timestamp } : {});
 
-/** The SES document inside an SQS body: raw (SNS raw delivery), an SNS envelope, or EventBridge. */
-function unwrap(body: unknown): { document: unknown } | { error: string } {
+/** The provider's document inside an SQS body: raw (SNS raw delivery), an SNS envelope, or EventBridge. */
+export function unwrap(body: unknown): { document: unknown } | { error: string } {
   const sns = snsEnvelopeSchema.safeParse(body);
   if (sns.success) {
     try {

@@ -1,7 +1,10 @@
+import { createEndUserMessagingClient } from '../channels/end-user-messaging-sms-provider.ts';
 import { ConfiguredProviders } from '../channels/provider-directory.ts';
 import { SandboxProvider } from '../channels/sandbox-provider.ts';
 import { createSesClient } from '../channels/ses-provider.ts';
 import { SmtpProviderCache } from '../channels/smtp-provider.ts';
+import { createSnsClient } from '../channels/sns-client.ts';
+import { PushEndpointCache } from '../channels/sns-push-provider.ts';
 import { ConfigError, type HeraldConfig } from '../config.ts';
 import { parseAllowlist } from '../domain/address-policy.ts';
 import { systemClock } from '../domain/clock.ts';
@@ -40,6 +43,8 @@ export function dispatchRoot(config: HeraldConfig, clients: Partial<Clients> = {
   const keyring = unsubscribeKeyring(config);
   const sandbox = new SandboxProvider(documents, table);
   let ses: ReturnType<typeof createSesClient> | undefined;
+  let sns: ReturnType<typeof createSnsClient> | undefined;
+  let endUserMessaging: ReturnType<typeof createEndUserMessagingClient> | undefined;
   const providers = new ConfiguredProviders({
     configurations: new DynamoDbChannelConfigurationStore(documents, table),
     secrets: secretBox(config),
@@ -48,6 +53,15 @@ export function dispatchRoot(config: HeraldConfig, clients: Partial<Clients> = {
       ses ??= createSesClient();
       return ses;
     },
+    sns: () => {
+      sns ??= createSnsClient();
+      return sns;
+    },
+    endUserMessaging: () => {
+      endUserMessaging ??= createEndUserMessagingClient();
+      return endUserMessaging;
+    },
+    pushEndpoints: new PushEndpointCache(),
     ...(config.HERALD_SES_CONFIGURATION_SET
       ? { sesConfigurationSet: config.HERALD_SES_CONFIGURATION_SET }
       : {}),

@@ -53,6 +53,26 @@ const definitionShape = {
     description:
       'Transactional email: carry the unsubscribe link (List-Unsubscribe, {{unsubscribeUrl}}) as marketing email always does; unset: false.',
   }),
+  appId: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters')
+    .optional()
+    .meta({
+      description:
+        "Push: the app whose devices get the messages (the reference system's pushInfo.appID); required on push campaigns, one of the channel configuration's apps.",
+    }),
+  smsMaxParts: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be 1 to 10')
+    .max(10, 'must be 1 to 10')
+    .optional()
+    .meta({
+      description:
+        'SMS: the most parts (segments) one message may take. Activation refuses a body whose fixed text alone needs more; at send, a rendered message that needs more is excluded (sms-too-many-parts). Unset: no limit but the 1600-character body.',
+    }),
   content: contentSchema,
   schedule: scheduleSchema.optional(),
   throttleRatePerSec: z.number().int().min(1).max(2_000).optional(),
@@ -75,6 +95,8 @@ export const patchCampaignSchema = z
     enableWebhooks: definitionShape.enableWebhooks,
     highThroughput: definitionShape.highThroughput,
     unsubscribeLink: definitionShape.unsubscribeLink.nullable(),
+    appId: definitionShape.appId.nullable(),
+    smsMaxParts: definitionShape.smsMaxParts.nullable(),
     content: contentSchema.optional(),
     schedule: definitionShape.schedule.nullable(),
     throttleRatePerSec: definitionShape.throttleRatePerSec.nullable(),
@@ -95,6 +117,8 @@ export const campaignDefinitionSchema = z.object({
   enableWebhooks: z.boolean(),
   highThroughput: z.boolean(),
   unsubscribeLink: z.boolean().optional(),
+  appId: z.string().optional(),
+  smsMaxParts: z.number().int().optional(),
   content: contentSchema,
   schedule: scheduleSchema.optional(),
   throttleRatePerSec: z.number().int().optional(),

@@ -1,15 +1,26 @@
 import { createPrivateKey } from 'node:crypto';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import * as z from 'zod';
 import { CHANNELS } from './campaign.ts';
 import { isoDateTimeSchema, nameSchema, uuidSchema } from './common.ts';
 
 /** The provider types, and the channels each one can carry. */
-export const PROVIDER_TYPES = ['sandbox', 'ses', 'smtp'] as const;
+export const PROVIDER_TYPES = [
+  'sandbox',
+  'ses',
+  'smtp',
+  'sns-sms',
+  'end-user-messaging-sms',
+  'sns-push',
+] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 export const PROVIDER_CHANNELS: Readonly<Record<ProviderType, readonly (typeof CHANNELS)[number][]>> = {
   sandbox: ['email', 'sms', 'push'],
   ses: ['email'],
   smtp: ['email'],
+  'sns-sms': ['sms'],
+  'end-user-messaging-sms': ['sms'],
+  'sns-push': ['push'],
 };
 
 /**
@@ -42,6 +53,141 @@ export const hostSchema = z
     /^(([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[?[0-9A-Fa-f:.]+\]?)$/,
     'must be a host name or an IP address',
   );
+
+/**
+ * An origination number exactly in E.164 (`+` and up to 15 digits, no spaces) that
+ * libphonenumber-js takes for a possible number of its country: what SNS and End User Messaging
+ * accept as `AWS.MM.SMS.OriginationNumber` / `OriginationIdentity`.
+ */
+export const e164Schema = z
+  .string()
+  .max(16)
+  .refine(
+    (value) => /^\+[1-9]\d{1,14}$/.test(value) && parsePhoneNumberFromString(value)?.isPossible() === true,
+    'must be a phone number in E.164 form, e.g. +14155550123',
+  );
+
+const snsSmsFields = {
+  type: z.literal('sns-sms'),
+  originationNumber: e164Schema.optional().meta({
+    description:
+      "The number messages come from (AWS.MM.SMS.OriginationNumber): one of the account's End User Messaging SMS numbers; unset: SNS picks one.",
+  }),
+  senderId: z
+    .string()
+    .regex(/^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/, 'must be 1 to 11 letters or digits, at least one letter')
+    .optional()
+    .meta({ description: 'Alphanumeric sender ID (AWS.SNS.SMS.SenderID), where the country allows one.' }),
+  maxPriceUsd: z
+    .number()
+    .min(0.00001, 'must be more than 0')
+    .max(10_000, 'must be at most 10000')
+    .optional()
+    .meta({
+      description: 'Most a message may cost, in USD (AWS.SNS.SMS.MaxPrice); over it SNS does not send.',
+    }),
+};
+const snsSmsProviderSchema = z.strictObject(snsSmsFields);
+
+/**
+ * AWS End User Messaging SMS (`SendTextMessage`): the origination identity is an E.164 number, or
+ * the id or ARN of a phone number, pool or sender ID, as the API takes it.
+ */
+const endUserMessagingFields = {
+  type: z.literal('end-user-messaging-sms'),
+  originationIdentity: z
+    .string()
+    .min(1)
+    .max(256)
+    .superRefine((value, ctx) => {
+      if (value.startsWith('+') ? !e164Schema.safeParse(value).success : !/^[A-Za-z0-9_:/-]+$/.test(value))
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'must be a phone number in E.164 form (+14155550123), or the id or ARN of a phone number, pool or sender ID',
+        });
+    })
+    .meta({ description: 'The number, pool or sender ID messages come from (OriginationIdentity).' }),
+  configurationSet: z
+    .string()
+    .regex(/^[A-Za-z0-9_:/-]{1,256}$/, 'must be 1 to 256 letters, digits, _ : / or -')
+    .optional()
+    .meta({ description: 'End User Messaging configuration set (its event destinations get the events).' }),
+  maxPriceUsd: z
+    .number()
+    .min(0.00001, 'must be more than 0')
+    .max(99.99999, 'must be less than 100')
+    .optional()
+    .meta({ description: 'Most a message part may cost, in USD (MaxPrice).' }),
+  timeToLiveSeconds: z
+    .number()
+    .int('must be a whole number')
+    .min(5, 'must be 5 to 259200')
+    .max(259_200, 'must be 5 to 259200')
+    .optional()
+    .meta({ description: 'How long End User Messaging tries to deliver (TimeToLive), 5 s to 72 h.' }),
+};
+const endUserMessagingProviderSchema = z.strictObject(endUserMessagingFields);
+
+/** The push platforms SNS mobile push serves here: Apple (production, sandbox) and Firebase. */
+export const PUSH_PLATFORMS = ['apns', 'apnsSandbox', 'fcm'] as const;
+export type PushPlatform = (typeof PUSH_PLATFORMS)[number];
+
+/** SNS's name for each push platform (in the ARN, and as the key of a per-platform message). */
+export const SNS_PLATFORM: Readonly<Record<PushPlatform, 'APNS' | 'APNS_SANDBOX' | 'GCM'>> = {
+  apns: 'APNS',
+  apnsSandbox: 'APNS_SANDBOX',
+  fcm: 'GCM',
+};
+
+const pushApplicationSchema = z.strictObject({
+  appId: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters')
+    .meta({
+      description:
+        "The app, as campaigns name it (the reference system's pushInfo.appID), e.g. com.example.app.",
+    }),
+  platform: z.enum(PUSH_PLATFORMS, { error: `must be one of ${PUSH_PLATFORMS.join(', ')}` }),
+  platformApplicationArn: z
+    .string()
+    .max(1024)
+    .regex(
+      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/(APNS|APNS_SANDBOX|GCM)\/[A-Za-z0-9_.-]{1,256}$/,
+      'must be an SNS platform application ARN (arn:aws:sns:<region>:<account>:app/<APNS|APNS_SANDBOX|GCM>/<name>)',
+    ),
+});
+
+const snsPushFields = {
+  type: z.literal('sns-push'),
+  applications: z
+    .array(pushApplicationSchema)
+    .min(1, 'must name at least one platform application')
+    .max(50, 'must be at most 50 applications')
+    .meta({ description: 'The SNS platform application of each app and platform.' }),
+};
+const snsPushProviderSchema = z.strictObject(snsPushFields).superRefine((provider, ctx) => {
+  const seen = new Set<string>();
+  provider.applications.forEach((app, index) => {
+    const key = `${app.appId} ${app.platform}`;
+    if (seen.has(key))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['applications', index, 'platform'],
+        message: `names ${app.platform} for ${app.appId} a second time`,
+      });
+    seen.add(key);
+    const arnPlatform = /:app\/([A-Z_]+)\//.exec(app.platformApplicationArn)?.[1];
+    if (arnPlatform !== undefined && arnPlatform !== SNS_PLATFORM[app.platform])
+      ctx.addIssue({
+        code: 'custom',
+        path: ['applications', index, 'platformApplicationArn'],
+        message: `is a ${arnPlatform} application; ${app.platform} needs ${SNS_PLATFORM[app.platform]}`,
+      });
+  });
+});
 
 const sesFields = {
   type: z.literal('ses'),
@@ -135,7 +281,14 @@ const smtpProviderInput = z.strictObject({
 export const providerInputSchema = z
   .discriminatedUnion(
     'type',
-    [z.strictObject({ type: z.literal('sandbox') }), sesProviderSchema, smtpProviderInput],
+    [
+      z.strictObject({ type: z.literal('sandbox') }),
+      sesProviderSchema,
+      smtpProviderInput,
+      snsSmsProviderSchema,
+      endUserMessagingProviderSchema,
+      snsPushProviderSchema,
+    ],
     {
       error: `must be a provider object whose type is one of ${PROVIDER_TYPES.join(', ')}`,
     },
@@ -157,6 +310,9 @@ export const providerViewSchema = z
         .optional()
         .meta({ description: 'DKIM signing; the private key is never shown.' }),
     }),
+    z.object(snsSmsFields),
+    z.object(endUserMessagingFields),
+    z.object(snsPushFields),
   ])
   .meta({ id: 'ChannelProvider' });
 export type ProviderView = z.infer<typeof providerViewSchema>;
@@ -168,12 +324,19 @@ export const rateLimitSchema = z
   .max(10_000, 'must be at most 10000')
   .meta({ description: "Messages per second across all dispatch workers; unset: no limit of Herald's own." });
 
+/** The configuration a message moves to when this one's provider is down (ADR 0021). */
+const fallbackSchema = uuidSchema.meta({
+  description:
+    "Another configuration of the same channel (not the sandbox provider) that sends a message when this one's provider is down: no connection, a 5xx answer, or throttling past 3 tries. Never both: a message is sent by at most one.",
+});
+
 export const createChannelConfigurationSchema = z
   .strictObject({
     name: nameSchema(100),
     channel: z.enum(CHANNELS),
     provider: providerInputSchema,
     rateLimitPerSec: rateLimitSchema.optional(),
+    fallback: fallbackSchema.optional(),
     default: z.boolean().default(false).meta({
       description: "The sandbox's configuration for the channel when a campaign names none; one per channel.",
     }),
@@ -210,11 +373,15 @@ export const patchChannelConfigurationSchema = z
             password: passwordSchema.nullable().optional(),
             dkim: dkimPatchSchema.nullable().optional(),
           }),
+          snsSmsProviderSchema,
+          endUserMessagingProviderSchema,
+          snsPushProviderSchema,
         ],
         { error: `must be a provider object whose type is one of ${PROVIDER_TYPES.join(', ')}` },
       )
       .optional(),
     rateLimitPerSec: rateLimitSchema.nullable().optional(),
+    fallback: fallbackSchema.nullable().optional(),
     default: z.boolean().optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field')
@@ -228,6 +395,7 @@ export const channelConfigurationSchema = z
     channel: z.enum(CHANNELS),
     provider: providerViewSchema,
     rateLimitPerSec: z.number().int().optional(),
+    fallback: z.string().optional(),
     default: z.boolean(),
     createdAt: isoDateTimeSchema,
     modifiedAt: isoDateTimeSchema,

@@ -20,6 +20,10 @@ export const dispatchJobSchema = z.object({
   unsubscribeLink: z.boolean().optional(),
   /** The campaign's channel configuration; absent: the sandbox's default for the channel. */
   channelConfigurationId: z.string().optional(),
+  /** Push: the campaign's app (its configuration's platform application for the device's platform). */
+  appId: z.string().optional(),
+  /** SMS: a rendered message needing more parts than this is excluded (the campaign's smsMaxParts). */
+  smsMaxParts: z.number().int().optional(),
   /** Sends tried so far for these recipients after a provider's "not now" (0 or absent: none). */
   attempt: z.number().int().min(0).optional(),
   content: contentSchema,

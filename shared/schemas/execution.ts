@@ -14,6 +14,7 @@ export const pushInfoSchema = z.strictObject({
   platform: z.enum(['apns', 'apnsSandbox', 'fcm', 'ios', 'android']).optional(),
   token: z.string().min(1).max(4096),
 });
+export type PushInfo = z.infer<typeof pushInfoSchema>;
 
 export const channelDataSchema = z
   .strictObject({
@@ -151,6 +152,13 @@ export const messageSummarySchema = z
     statusCode: z.string().optional(),
     history: z.array(statusChangeSchema),
     missingVariables: z.array(z.string()).optional(),
+    encoding: z
+      .enum(['GSM', 'UNICODE'])
+      .optional()
+      .meta({ description: 'SMS: GSM (GSM-7) or UNICODE (UCS-2), as the rendered text was sent.' }),
+    numberOfMessageParts: z.number().int().optional().meta({
+      description: 'SMS: the parts (segments) the rendered text takes: 160/153 GSM-7, 70/67 UCS-2.',
+    }),
   })
   .meta({ id: 'MessageStatus' });
 

@@ -31,9 +31,9 @@ export const consentChangeSchema = z
     channel: z.enum(['email', 'sms', 'push']),
     value: consentValue,
     at: z.string(),
-    via: z.enum(['one-click', 'unsubscribe-page']).meta({
+    via: z.enum(['one-click', 'unsubscribe-page', 'sms-stop']).meta({
       description:
-        '`one-click`: a mailbox provider POSTed the List-Unsubscribe URL (RFC 8058); `unsubscribe-page`: the person confirmed on the page.',
+        '`one-click`: a mailbox provider POSTed the List-Unsubscribe URL (RFC 8058); `unsubscribe-page`: the person confirmed on the page; `sms-stop`: the person texted an opt-out keyword (STOP…) to a sending number.',
     }),
   })
   .meta({ id: 'ConsentChange' });

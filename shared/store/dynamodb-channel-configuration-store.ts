@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type {
   ChannelConfigurationRecord,
   ChannelConfigurationStore,
@@ -7,7 +7,7 @@ import type {
 import { DefaultTakenError } from '../domain/errors.ts';
 import type { Channel } from '../schemas/campaign.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
-import { channelConfigurationItem, channelDefaultItem } from './items.ts';
+import { channelConfigurationItem, channelDefaultItem, originationItem, originPartition } from './items.ts';
 import { keys } from './keys.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -62,6 +62,30 @@ export class DynamoDbChannelConfigurationStore extends DynamoDbTable implements 
   async getDefault(sandbox: string, channel: Channel): Promise<ChannelConfigurationRecord | undefined> {
     const marker = await this.getRecord(channelDefaultItem, keys.channelDefault(sandbox, channel));
     return marker ? this.get(sandbox, marker.configurationId) : undefined;
+  }
+
+  /**
+   * The SMS configurations, in every sandbox, that send from this number (the sparse
+   * `origination` index): where a STOP texted to it applies.
+   */
+  async sendingFrom(number: string): Promise<{ sandbox: string; id: string }[]> {
+    const found: { sandbox: string; id: string }[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'origination',
+          KeyConditionExpression: 'originPk = :pk',
+          ExpressionAttributeValues: { ':pk': originPartition(number) },
+          ProjectionExpression: 'sandbox, id',
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) found.push(originationItem.parse(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return found;
   }
 
   private takeDefault(record: ChannelConfigurationRecord): TransactItem {

@@ -1,7 +1,7 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MEMBER_SHARDS } from '../domain/audience.ts';
 import { AlreadyExistsError } from '../domain/errors.ts';
-import type { ExecutionRecord, ExecutionStore, MessageRecord } from '../domain/execution.ts';
+import type { ExecutionRecord, ExecutionStore, MessageExtra, MessageRecord } from '../domain/execution.ts';
 import type { IdempotencyRecord } from '../domain/idempotency.ts';
 import type { MessageStatus, StatusChange } from '../schemas/execution.ts';
 import { isConditionFailure } from './conditions.ts';
@@ -175,7 +175,7 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
     message: MessageRecord,
     from: MessageStatus,
     changes: readonly StatusChange[],
-    extra: { address?: string; missingVariables?: readonly string[] } = {},
+    extra: MessageExtra = {},
   ): Promise<boolean> {
     const last = changes.at(-1);
     if (!last) return true;
@@ -193,6 +193,11 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
       sets.push('missingVariables = :missing');
       values[':missing'] = extra.missingVariables;
     }
+    if (extra.sms !== undefined) {
+      sets.push('#encoding = :encoding', 'numberOfMessageParts = :parts');
+      values[':encoding'] = extra.sms.encoding;
+      values[':parts'] = extra.sms.parts;
+    }
     try {
       await this.client.send(
         new UpdateCommand({
@@ -201,7 +206,10 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
           // The send claim, if any, ends with the status it led to.
           UpdateExpression: `SET ${sets.join(', ')} REMOVE sendingSince`,
           ConditionExpression: '#status = :from',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...(extra.sms !== undefined ? { '#encoding': 'encoding' } : {}),
+          },
           ExpressionAttributeValues: values,
         }),
       );

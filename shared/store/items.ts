@@ -20,6 +20,7 @@ import {
   CHANNELS,
   campaignDefinitionSchema,
 } from '../schemas/campaign.ts';
+import { PUSH_PLATFORMS } from '../schemas/channel-configuration.ts';
 import {
   AUDIENCE_EXECUTION_STATUSES,
   MESSAGE_STATUSES,
@@ -251,6 +252,8 @@ export const messageItem = entity({
     history: z.array(statusChangeSchema),
     missingVariables: z.array(z.string()).optional(),
     address: z.string().optional(),
+    encoding: z.enum(['GSM', 'UNICODE']).optional(),
+    numberOfMessageParts: z.number().optional(),
     shard: z.number().optional(),
     sendingSince: z.string().optional(),
     // A string set (ADD providerEvents), written by recordProviderEvent alone.
@@ -324,6 +327,8 @@ export const audienceExecutionItem = entity({
     channelConfigurationId: z.string().optional(),
     enableWebhooks: z.boolean(),
     throttleRatePerSec: z.number(),
+    appId: z.string().optional(),
+    smsMaxParts: z.number().optional(),
     context: jsonObject.optional(),
     status: z.enum(AUDIENCE_EXECUTION_STATUSES),
     shardsDone: z
@@ -541,6 +546,29 @@ const storedProviderSchema: z.ZodType<StoredProvider> = z.discriminatedUnion('ty
     replyTo: z.string().optional(),
     unsubscribeMailto: z.string().optional(),
   }),
+  z.object({
+    type: z.literal('sns-sms'),
+    originationNumber: z.string().optional(),
+    senderId: z.string().optional(),
+    maxPriceUsd: z.number().optional(),
+  }),
+  z.object({
+    type: z.literal('end-user-messaging-sms'),
+    originationIdentity: z.string(),
+    configurationSet: z.string().optional(),
+    maxPriceUsd: z.number().optional(),
+    timeToLiveSeconds: z.number().optional(),
+  }),
+  z.object({
+    type: z.literal('sns-push'),
+    applications: z.array(
+      z.object({
+        appId: z.string(),
+        platform: z.enum(PUSH_PLATFORMS),
+        platformApplicationArn: z.string(),
+      }),
+    ),
+  }),
 ]);
 
 export const channelConfigurationItem = entity({
@@ -555,12 +583,35 @@ export const channelConfigurationItem = entity({
     channel: z.enum(CHANNELS),
     provider: storedProviderSchema,
     rateLimitPerSec: z.number().optional(),
+    fallbackId: z.string().optional(),
     isDefault: z.boolean(),
     createdAt: z.string(),
     modifiedAt: z.string(),
     revision: z.number(),
   } satisfies RecordShape<ChannelConfigurationRecord>),
+  // An SMS configuration with an origination number is in the sparse `origination` index.
+  attributes: (r) => {
+    const number = sendingNumber(r.provider);
+    return number ? { originPk: originPartition(number), originSk: `${r.sandbox}#${r.id}` } : {};
+  },
 });
+
+/** The phone number an SMS configuration sends from, when it names one (a STOP to it applies). */
+function sendingNumber(provider: StoredProvider): string | undefined {
+  if (provider.type === 'sns-sms') return provider.originationNumber;
+  if (provider.type === 'end-user-messaging-sms' && provider.originationIdentity.startsWith('+'))
+    return provider.originationIdentity;
+  return undefined;
+}
+
+/** The `origination` index partition of a sending number. */
+export const originPartition = (number: string) => `ORIGIN#${number}`;
+
+/** What the `origination` index holds of a configuration: its sandbox and id. */
+export const originationItem = reader(
+  'channel-configuration',
+  z.object({ sandbox: z.string(), id: z.string() }),
+);
 
 /** The marker naming a channel's default configuration (`CHANNELDEFAULT#<channel>`). */
 export const channelDefaultItem = reader('channel-default', z.object({ configurationId: z.string() }));

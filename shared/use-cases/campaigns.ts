@@ -64,7 +64,12 @@ async function definitionContext(
   return {
     namespaceExists,
     audienceExists: !definition.audience || audience !== undefined,
-    channelConfiguration,
+    channelConfiguration: channelConfiguration && {
+      channel: channelConfiguration.channel,
+      ...(channelConfiguration.provider.type === 'sns-push'
+        ? { appIds: [...new Set(channelConfiguration.provider.applications.map((app) => app.appId))] }
+        : {}),
+    },
   };
 }
 
@@ -126,7 +131,15 @@ export async function patchCampaign(deps: CampaignDeps, actor: Actor, id: string
 
 function stripDefinition(record: CampaignRecord): CampaignRecord {
   const copy: Record<string, unknown> = { ...record };
-  for (const key of ['description', 'audience', 'channelConfigurationId', 'schedule', 'throttleRatePerSec'])
+  for (const key of [
+    'description',
+    'audience',
+    'channelConfigurationId',
+    'schedule',
+    'throttleRatePerSec',
+    'appId',
+    'smsMaxParts',
+  ])
     delete copy[key];
   return copy as unknown as CampaignRecord;
 }

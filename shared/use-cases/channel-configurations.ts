@@ -94,6 +94,37 @@ async function storedProvider(
   return { ...rest, ...(sealed ? { password: sealed } : {}), ...(signing ? { dkim: signing } : {}) };
 }
 
+/** How many fallbacks a chain may have before Herald stops following it (a cycle check's bound). */
+const MAX_FALLBACK_CHAIN = 20;
+
+/**
+ * Refuses a fallback that is not another configuration of this sandbox and channel, is the
+ * sandbox provider (nothing would leave the machine), or leads back to the configuration
+ * (`a → b → a`): each a 400 naming `body.fallback`, before anything is written.
+ */
+async function checkFallback(
+  deps: ChannelConfigurationDeps,
+  sandbox: string,
+  record: { id: string; channel: Channel },
+  fallbackId: string,
+): Promise<void> {
+  const refuse = (message: string) => {
+    throw new ValidationError([{ path: 'body.fallback', message }]);
+  };
+  if (fallbackId === record.id) refuse('cannot be the configuration itself');
+  const fallback = await deps.channelConfigurations.get(sandbox, fallbackId);
+  if (!fallback) return refuse('is not a channel configuration of this sandbox');
+  if (fallback.channel !== record.channel)
+    refuse(`is a configuration of the ${fallback.channel} channel; this one carries ${record.channel}`);
+  if (fallback.provider.type === 'sandbox')
+    refuse('cannot be a sandbox-provider configuration (nothing would leave the machine)');
+  let next = fallback.fallbackId;
+  for (let hops = 0; next !== undefined && hops < MAX_FALLBACK_CHAIN; hops++) {
+    if (next === record.id) refuse(`would make a cycle: ${fallbackId} falls back to this configuration`);
+    next = (await deps.channelConfigurations.get(sandbox, next))?.fallbackId;
+  }
+}
+
 export async function createChannelConfiguration(
   deps: ChannelConfigurationDeps,
   sandbox: string,
@@ -101,6 +132,8 @@ export async function createChannelConfiguration(
 ) {
   const now = deps.clock.now();
   const id = uuidv7(now.getTime());
+  if (input.fallback !== undefined)
+    await checkFallback(deps, sandbox, { id, channel: input.channel }, input.fallback);
   const record: ChannelConfigurationRecord = {
     sandbox,
     id,
@@ -108,6 +141,7 @@ export async function createChannelConfiguration(
     channel: input.channel,
     provider: await storedProvider(deps, { sandbox, id }, input.provider, {}),
     ...(input.rateLimitPerSec !== undefined ? { rateLimitPerSec: input.rateLimitPerSec } : {}),
+    ...(input.fallback !== undefined ? { fallbackId: input.fallback } : {}),
     isDefault: input.default,
     createdAt: now.toISOString(),
     modifiedAt: now.toISOString(),
@@ -143,14 +177,17 @@ export async function patchChannelConfiguration(
     previous.provider.type === 'smtp'
       ? { password: previous.provider.password, dkim: previous.provider.dkim }
       : {};
-  const { rateLimitPerSec: _rate, ...withoutRate } = previous;
+  if (typeof patch.fallback === 'string') await checkFallback(deps, sandbox, previous, patch.fallback);
+  const { rateLimitPerSec: _rate, fallbackId: _fallback, ...withoutRate } = previous;
   const rateLimitPerSec =
     patch.rateLimitPerSec === undefined ? previous.rateLimitPerSec : patch.rateLimitPerSec;
+  const fallbackId = patch.fallback === undefined ? previous.fallbackId : patch.fallback;
   const record: ChannelConfigurationRecord = {
     ...withoutRate,
     name: patch.name ?? previous.name,
     provider: patch.provider ? await storedProvider(deps, previous, patch.provider, kept) : previous.provider,
     ...(rateLimitPerSec !== undefined && rateLimitPerSec !== null ? { rateLimitPerSec } : {}),
+    ...(fallbackId !== undefined && fallbackId !== null ? { fallbackId } : {}),
     isDefault: patch.default ?? previous.isDefault,
     modifiedAt: deps.clock.now().toISOString(),
     revision: previous.revision + 1,

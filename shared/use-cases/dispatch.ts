@@ -1,4 +1,12 @@
-import type { ProviderDirectory, ResolvedProvider, SendLedger, SuppressionStore } from '../domain/channel.ts';
+import type {
+  ChannelProvider,
+  OutgoingMessage,
+  ProviderDirectory,
+  ResolvedProvider,
+  SendLedger,
+  SendRetryLater,
+  SuppressionStore,
+} from '../domain/channel.ts';
 import type { Clock } from '../domain/clock.ts';
 import {
   type DispatchQueue,
@@ -6,6 +14,7 @@ import {
   dispatchJobFor,
   type ExecutionStore,
   highThroughputRecords,
+  type MessageExtra,
   type MessageRecord,
   statusEvent,
 } from '../domain/execution.ts';
@@ -15,6 +24,7 @@ import { mergeAttributes } from '../domain/profile.ts';
 import {
   awaitingSend,
   claimIsStale,
+  failsOver,
   SEND_FAILURE_CODES,
   SEND_LEASE_MS,
   SEND_RETRY_SCHEDULE_SECONDS,
@@ -57,7 +67,7 @@ type Recipient = DispatchJob['recipients'][number];
 interface Outcome {
   readonly message: MessageRecord;
   readonly changes: StatusChange[];
-  readonly extra?: { address?: string; missingVariables?: readonly string[] };
+  readonly extra?: MessageExtra;
   /** For the status events only: where it went (or would have), and an SMS's parts. */
   readonly address?: string;
   readonly sms?: SmsSegments;
@@ -328,10 +338,22 @@ async function dispatchOne(
     };
   }
   const { rendered, missing } = output;
+  const sms = job.channel === 'sms' ? smsSegments(rendered.body ?? '') : undefined;
+  if (sms && job.smsMaxParts !== undefined && sms.parts > job.smsMaxParts) {
+    const reason = `The rendered SMS needs ${sms.parts} parts (${sms.encoding}); the campaign allows ${job.smsMaxParts}.`;
+    return {
+      message,
+      changes: [{ status: 'exclude', at: at(), code: EXCLUSION_CODES.smsTooManyParts, reason }],
+      extra: { address: address.address, sms },
+      address: address.address,
+      sms,
+    };
+  }
   const { provider } = resolved;
   const wait = slot === undefined ? 0 : slot - deps.clock.now().getTime();
   if (wait > 0) await (deps.sleep ?? sleep)(wait);
-  if (!provider.idempotent) {
+  // One claim covers the primary and its fallback: the message is handed to at most one of them.
+  if (!provider.idempotent || (resolved.fallback && !resolved.fallback.provider.idempotent)) {
     const claimed = await deps.executions.claimSend(message, message.status, at());
     if (claimed.claim === 'moved') return { message, changes: [], busy: true };
     if (claimed.claim === 'taken') {
@@ -346,32 +368,54 @@ async function dispatchOne(
       };
     }
   }
-  const sendStarted = performance.now();
-  const outcome = await provider.send(
-    {
-      sandbox: job.sandbox,
-      executionId: job.executionId,
-      messageId: message.messageId,
-      ...(message.shard !== undefined ? { shard: message.shard } : {}),
-      channel: job.channel,
-      to: address.address,
-      content: rendered,
-      ...(unsubscribeUrl
-        ? { headers: listUnsubscribeHeaders(unsubscribeUrl, resolved.unsubscribeMailto) }
-        : {}),
-    },
-    deps.clock.now(),
-  );
-  recordMetric('ProviderLatency', performance.now() - sendStarted, {
+  const outgoing: OutgoingMessage = {
+    sandbox: job.sandbox,
+    executionId: job.executionId,
+    messageId: message.messageId,
+    ...(message.shard !== undefined ? { shard: message.shard } : {}),
     channel: job.channel,
-    provider: provider.name,
-  });
-  const decision = sendDecision(
-    outcome,
-    at(),
-    (job.attempt ?? 0) + 1,
-    deps.retrySchedule ?? SEND_RETRY_SCHEDULE_SECONDS,
-  );
+    campaignType: job.campaignType,
+    to: address.address,
+    content: rendered,
+    ...(job.channel === 'push' && job.appId !== undefined
+      ? {
+          push: {
+            appId: job.appId,
+            ...(recipient.channelData?.pushInfo?.platform
+              ? { platform: recipient.channelData.pushInfo.platform }
+              : {}),
+          },
+        }
+      : {}),
+    ...(unsubscribeUrl
+      ? { headers: listUnsubscribeHeaders(unsubscribeUrl, resolved.unsubscribeMailto) }
+      : {}),
+  };
+  const attempt = (job.attempt ?? 0) + 1;
+  /** One provider call, its latency recorded per provider (the primary and a fallback apart). */
+  const sendThrough = async (through: ChannelProvider) => {
+    const sendStarted = performance.now();
+    const answer = await through.send(outgoing, deps.clock.now());
+    recordMetric('ProviderLatency', performance.now() - sendStarted, {
+      channel: job.channel,
+      provider: through.name,
+    });
+    return answer;
+  };
+  const first = await sendThrough(provider);
+  // The primary is down and took nothing: the fallback gets the message (never both, ADR 0021).
+  const moved =
+    resolved.fallback && failsOver(first, attempt) ? { from: first, to: resolved.fallback } : undefined;
+  const outcome = moved ? await sendThrough(moved.to.provider) : first;
+  const decided = sendDecision(outcome, at(), attempt, deps.retrySchedule ?? SEND_RETRY_SCHEDULE_SECONDS);
+  const decision = moved
+    ? {
+        ...decided,
+        changes: decided.changes.map((change, index) =>
+          index === 0 ? failoverChange(change, resolved.configurationId, moved) : change,
+        ),
+      }
+    : decided;
   if (decision.suppress !== undefined) {
     await deps.suppressions.suppress(job.sandbox, job.channel, address.address, {
       code: decision.suppress,
@@ -382,13 +426,29 @@ async function dispatchOne(
   return {
     message,
     changes: decision.changes,
-    extra: { address: address.address, missingVariables: missing },
+    extra: { address: address.address, missingVariables: missing, ...(sms ? { sms } : {}) },
     address: address.address,
-    ...(job.channel === 'sms' ? { sms: smsSegments(rendered.body ?? '') } : {}),
+    ...(sms ? { sms } : {}),
     ...(decision.retryInSeconds !== undefined
       ? { retry: { recipient, inSeconds: decision.retryInSeconds } }
       : {}),
   };
+}
+
+/**
+ * The first change of a message the fallback answered: which configuration and provider sent it
+ * (or said what), and why it moved. A `sent` says `failover`; a fallback's own refusal or "not
+ * now" keeps its code, with the move in its reason.
+ */
+function failoverChange(
+  change: StatusChange,
+  primaryId: string | undefined,
+  moved: { from: SendRetryLater; to: NonNullable<ResolvedProvider['fallback']> },
+): StatusChange {
+  const why = `moved from configuration ${primaryId ?? '(default)'} (${moved.from.code}: ${moved.from.reason}) to its fallback ${moved.to.configurationId} (${moved.to.provider.name})`;
+  return change.status === 'sent'
+    ? { ...change, code: SEND_FAILURE_CODES.failover, reason: `Sent by the fallback: ${why}.` }
+    : { ...change, reason: `${change.reason ?? change.status}; ${why}.` };
 }
 
 /** Event ids count the message's history, so the same change always has the same id. */

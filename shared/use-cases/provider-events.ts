@@ -2,11 +2,15 @@ import { type AudienceExecutionStore, audienceRun } from '../domain/audience.ts'
 import type { CampaignRecord } from '../domain/campaign.ts';
 import type { SuppressionStore } from '../domain/channel.ts';
 import type { Clock } from '../domain/clock.ts';
+import { ConcurrentUpdateError } from '../domain/errors.ts';
 import { type ExecutionStore, type MessageRecord, type RunHeader, statusEvent } from '../domain/execution.ts';
+import { type ProfileStore, withdrawMarketingConsent } from '../domain/profile.ts';
 import { providerChange, providerEventDecision, providerEventKey } from '../domain/provider-status.ts';
 import { mapSesEvent, type ProviderStatusEvent } from '../domain/ses-events.ts';
+import { mapSmsVoiceEvent } from '../domain/sms-events.ts';
+import { type InboundSmsResult, mapInboundSms } from '../domain/sms-inbound.ts';
 import type { StatusEventPublisher } from '../domain/webhook.ts';
-import { addCorrelation } from '../logger.ts';
+import { addCorrelation, logger } from '../logger.ts';
 import { CHANNELS, type Channel } from '../schemas/campaign.ts';
 import type { MessageStatus, StatusChange } from '../schemas/execution.ts';
 import { logStatusChanges } from './status-log.ts';
@@ -25,6 +29,10 @@ export interface ProviderEventsDeps {
   readonly suppressions: Pick<SuppressionStore, 'suppress'>;
   readonly events: StatusEventPublisher;
   readonly clock: Clock;
+  /** The SMS configurations, in any sandbox, sending from a number (a STOP texted to it applies there). */
+  readonly origins: { sendingFrom(number: string): Promise<readonly { sandbox: string; id: string }[]> };
+  /** The profiles whose marketing consent a STOP withdraws. */
+  readonly profiles: Pick<ProfileStore, 'findOwners' | 'get' | 'save'>;
 }
 
 /**
@@ -39,7 +47,9 @@ export type ProviderEventOutcome =
   /** A Herald message, but the order rules leave it as it is (provider-status.ts). */
   | { readonly outcome: 'ignored'; readonly reason: string }
   /** Not about a Herald message Herald can find: counted and dropped by the worker. */
-  | { readonly outcome: 'dropped'; readonly reason: string };
+  | { readonly outcome: 'dropped'; readonly reason: string }
+  /** A STOP texted to a sending number: these profiles no longer consent to marketing SMS. */
+  | { readonly outcome: 'opted-out'; readonly profiles: number };
 
 /** The event is about a message Herald has not recorded as sent yet: SQS delivers it again later. */
 export class ProviderEventTooEarlyError extends Error {
@@ -59,7 +69,9 @@ export async function receiveProviderEvent(
   deps: ProviderEventsDeps,
   body: string,
 ): Promise<ProviderEventOutcome> {
-  const mapped = mapSesEvent(body);
+  const inbound = mapInboundSms(body);
+  if (inbound.kind === 'inbound') return applyInboundSms(deps, inbound);
+  const mapped = mapSmsVoiceEvent(body) ?? mapSesEvent(body);
   switch (mapped.kind) {
     case 'unknown':
       return { outcome: 'dropped', reason: mapped.reason };
@@ -105,8 +117,14 @@ export async function applyProviderEvent(
   const key = providerEventKey(event);
   const publish = async (recorded: MessageRecord, change: StatusChange) => {
     if (!run.enableWebhooks) return;
-    const address = recorded.address !== undefined ? { address: recorded.address } : {};
-    await deps.events.publish([statusEvent(run.header, recorded, change, key, address)]);
+    const { encoding, numberOfMessageParts: parts } = recorded;
+    await deps.events.publish([
+      statusEvent(run.header, recorded, change, key, {
+        address: recorded.address,
+        // An SMS's parts, as dispatch recorded them, go with its later statuses too.
+        sms: encoding !== undefined && parts !== undefined ? { encoding, parts } : undefined,
+      }),
+    ]);
   };
 
   for (let attempt = 1; attempt <= MAX_TRIES; attempt += 1) {
@@ -138,6 +156,49 @@ export async function applyProviderEvent(
       : { outcome: 'recorded', status: decision.change.status };
   }
   throw new Error(`message ${messageId} kept changing while a provider event was applied; retrying`);
+}
+
+/** Concurrent writers of one profile are rare; a few tries settle them. */
+const CONSENT_ATTEMPTS = 3;
+
+/**
+ * Primary course for a text a person sent to a sending number: only an opt-out keyword matters
+ * (other texts are ignored). In each sandbox with an SMS configuration sending from that number,
+ * the profile that owns the person's number (`phone` identity) gets marketing consent `n` for
+ * `sms`, recorded as `sms-stop`: marketing campaigns exclude them `no-consent` from then on.
+ * Transactional SMS is not Herald's to stop — the provider keeps its own opt-out list and refuses
+ * or drops messages to the number (ADR 0020). A repeat STOP changes nothing.
+ */
+async function applyInboundSms(
+  deps: ProviderEventsDeps,
+  inbound: Extract<InboundSmsResult, { kind: 'inbound' }>,
+): Promise<ProviderEventOutcome> {
+  if (!inbound.optOut) return { outcome: 'ignored', reason: 'an inbound SMS that is not an opt-out' };
+  const sandboxes = [...new Set((await deps.origins.sendingFrom(inbound.to)).map((o) => o.sandbox))];
+  if (sandboxes.length === 0)
+    return { outcome: 'dropped', reason: 'an opt-out to a number no sandbox sends from' };
+  let changed = 0;
+  for (const sandbox of sandboxes) {
+    const owners = await deps.profiles.findOwners(sandbox, [{ namespace: 'phone', id: inbound.from }]);
+    const profileId = owners.get(`phone:${inbound.from}`);
+    if (profileId === undefined) continue;
+    for (let attempt = 1; ; attempt++) {
+      const profile = await deps.profiles.get(sandbox, profileId);
+      if (!profile) break;
+      const at = deps.clock.now().toISOString();
+      const next = withdrawMarketingConsent(profile, { channel: 'sms', at, via: 'sms-stop' });
+      if (next === profile) break;
+      try {
+        await deps.profiles.save(next, []);
+        changed++;
+        logger.info('marketing consent withdrawn', { sandbox, channel: 'sms', via: 'sms-stop' });
+        break;
+      } catch (error) {
+        if (!(error instanceof ConcurrentUpdateError) || attempt >= CONSENT_ATTEMPTS) throw error;
+      }
+    }
+  }
+  return { outcome: 'opted-out', profiles: changed };
 }
 
 async function suppress(

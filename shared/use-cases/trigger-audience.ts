@@ -15,7 +15,7 @@ import {
   ReservedContextError,
   TooLargeError,
 } from '../domain/errors.ts';
-import { assertAudienceTriggerable, dispatchJobFor } from '../domain/execution.ts';
+import { assertAudienceTriggerable, channelOptions, dispatchJobFor } from '../domain/execution.ts';
 import { audienceRequestKey, requestHash } from '../domain/idempotency.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
@@ -98,6 +98,7 @@ export async function triggerAudience(
     content: campaign.content,
     ...(campaign.channelConfigurationId ? { channelConfigurationId: campaign.channelConfigurationId } : {}),
     enableWebhooks: campaign.enableWebhooks,
+    ...channelOptions(campaign),
     throttleRatePerSec: campaign.throttleRatePerSec ?? DEFAULT_RATE_PER_SEC,
     ...(input.context ? { context: input.context } : {}),
     status: 'InProgress',

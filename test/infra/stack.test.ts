@@ -63,6 +63,13 @@ describe('the data stack', () => {
             { AttributeName: 'dueSk', KeyType: 'RANGE' },
           ],
         }),
+        Match.objectLike({
+          IndexName: 'origination',
+          KeySchema: [
+            { AttributeName: 'originPk', KeyType: 'HASH' },
+            { AttributeName: 'originSk', KeyType: 'RANGE' },
+          ],
+        }),
       ],
     });
     data.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });

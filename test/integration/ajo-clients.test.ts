@@ -411,6 +411,7 @@ describe("Adobe's published sample requests", () => {
       },
       push: {
         channel: 'push',
+        appId: 'com.example.app',
         identityNamespace: 'ecid',
         content: { title: 'Hello', body: 'Your order shipped' },
       },

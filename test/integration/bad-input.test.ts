@@ -167,7 +167,12 @@ const cases: Case[] = [
     name: 'a push campaign without title',
     method: 'POST',
     path: '/campaigns',
-    body: campaign({ channel: 'push', identityNamespace: 'ecid', content: { body: 'x' } }),
+    body: campaign({
+      channel: 'push',
+      appId: 'com.example.app',
+      identityNamespace: 'ecid',
+      content: { body: 'x' },
+    }),
     status: 400,
     type: 'validation',
     field: 'body.content.title',

@@ -8,6 +8,7 @@ export function testEmail(extra: Partial<OutgoingEmail> = {}): OutgoingEmail {
     executionId: randomUUID(),
     messageId: randomUUID(),
     channel: 'email',
+    campaignType: 'transactional',
     to: 'ada@example.org',
     content: {
       subject: '🎉 Flash sale',

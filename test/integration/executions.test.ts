@@ -187,6 +187,7 @@ describe('a unitary trigger, end to end', () => {
     await profiles({ identities: [{ namespace: 'ecid', id: ecid }], attributes: { firstName: 'Pia' } });
     const push = await liveCampaign({
       channel: 'push',
+      appId: 'com.example.app',
       identityNamespace: 'ecid',
       content: {
         title: 'Hi {{profile.firstName}}',
@@ -222,6 +223,7 @@ describe('a unitary trigger, end to end', () => {
     const email = await liveCampaign();
     const push = await liveCampaign({
       channel: 'push',
+      appId: 'com.example.app',
       identityNamespace: 'phone',
       content: { title: 't', body: 'b' },
     });
@@ -321,6 +323,7 @@ describe('simulator statuses and the suppression list', () => {
     expect(byUser['+15550100002']).toMatchObject({ status: 'error', statusCode: 'carrier-rejected' });
     const push = await liveCampaign({
       channel: 'push',
+      appId: 'com.example.app',
       identityNamespace: 'ecid',
       createNewProfiles: true,
       content: { title: 't', body: 'b' },

@@ -178,6 +178,7 @@ describe('high-throughput executions', () => {
       ...htCampaign,
       name: 'Code by push',
       channel: 'push',
+      appId: 'com.example.app',
       content: { title: 'Your code', body: '{{context.code}}' },
     });
     expect((await api.post(`/campaigns/${push.body.id}/activate`)).status).toBe(200);

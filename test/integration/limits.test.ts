@@ -280,6 +280,7 @@ describe('sizes, at every copy', () => {
         api.post('/campaigns', {
           ...emailCampaign,
           channel: 'push',
+          appId: 'com.example.app',
           identityNamespace: 'ecid',
           content: { title: 't', body: 'b', data },
         }),

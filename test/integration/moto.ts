@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 
 /**
- * moto_server (Python moto: the SES v2 API over HTTP) for the tests that send through SES. moto
+ * moto_server (Python moto: the SES v2 and SNS APIs over HTTP) for the tests that send through SES or SNS. moto
  * must be installed (`pip install 'moto[server]==5.2.1'`): without it the test fails, never skips.
  */
 export interface Moto {
@@ -70,4 +71,38 @@ export async function motoSentMessages(url: string): Promise<MotoMessage[]> {
   const response = await fetch(`${url}/moto-api/data.json`);
   const data = (await response.json()) as { ses?: { Message?: MotoMessage[] } }; // moto's own JSON dump
   return data.ses?.Message ?? [];
+}
+
+/** An SMS moto's SNS recorded as published to a phone number. */
+export interface MotoSms {
+  readonly message_id: string;
+  readonly phone_number: string;
+  readonly message: string;
+}
+
+/** A mobile push endpoint moto's SNS holds, with the messages published to it (id → message). */
+export interface MotoEndpoint {
+  readonly arn: string;
+  readonly token: string;
+  readonly enabled: boolean;
+  readonly messages: Readonly<Record<string, string>>;
+}
+
+/** What moto's SNS recorded (its model dump): SMS published to numbers, and push endpoints. */
+export async function motoSns(url: string): Promise<{ sms: MotoSms[]; endpoints: MotoEndpoint[] }> {
+  const response = await fetch(`${url}/moto-api/data.json`);
+  // moto's own JSON dump
+  const data = (await response.json()) as { sns?: { SMS?: MotoSms[]; PlatformEndpoint?: MotoEndpoint[] } };
+  return { sms: data.sns?.SMS ?? [], endpoints: data.sns?.PlatformEndpoint ?? [] };
+}
+
+/** A port that was just free: bound and closed, so nothing listens there (a provider that is down). */
+export async function closedPort(): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -161,13 +161,14 @@ async function sesErrorEndpoint(status: number, errorType: string, message: stri
 
 describe('SES provider outcome mapping of SES error answers', () => {
   it.each([
-    [429, 'TooManyRequestsException', 'Maximum sending rate exceeded.', true],
-    [400, 'LimitExceededException', 'Daily message quota exceeded.', true],
-    [400, 'SendingPausedException', 'Sending is paused for this account.', false],
-    [500, 'InternalServiceErrorException', 'Internal error.', false],
+    [429, 'TooManyRequestsException', 'Maximum sending rate exceeded.', true, false],
+    [400, 'LimitExceededException', 'Daily message quota exceeded.', true, false],
+    [400, 'SendingPausedException', 'Sending is paused for this account.', false, false],
+    // SES itself failed: the message may move to the configuration's fallback (ADR 0021).
+    [500, 'InternalServiceErrorException', 'Internal error.', false, true],
   ])(
-    '%i %s → retry later (throttled: %s), never an exclusion',
-    async (status, errorType, message, throttled) => {
+    '%i %s → retry later (throttled: %s, provider down: %s), never an exclusion',
+    async (status, errorType, message, throttled, providerDown) => {
       const provider = new SesProvider(client(await sesErrorEndpoint(status, errorType, message)), {
         fromAddress: 'news@shop.example.com',
       });
@@ -176,6 +177,7 @@ describe('SES provider outcome mapping of SES error answers', () => {
         code: `ses-${errorType}`,
         reason: message,
         throttled,
+        ...(providerDown ? { providerDown } : {}),
       });
     },
   );

@@ -6,6 +6,7 @@ import {
   archive,
   assertDeletable,
   type CampaignRecord,
+  type DefinitionContext,
   definitionFromCreate,
   definitionIssues,
   duplicate,
@@ -22,7 +23,7 @@ import { assertAudienceTriggerable } from '../../shared/domain/execution.ts';
 import type { CampaignDefinition } from '../../shared/schemas/campaign.ts';
 
 const now = new Date('2030-01-01T12:00:00Z');
-const known = { namespaceExists: true, audienceExists: true };
+const known: DefinitionContext = { namespaceExists: true, audienceExists: true };
 const email: CampaignDefinition = definitionFromCreate({
   name: 'Reset',
   category: 'transactional',
@@ -74,10 +75,14 @@ describe('campaign definition rules', () => {
   it('check content against the channel', () => {
     expect(paths({ ...email, channel: 'sms' })).toEqual(['content.subject', 'content.html', 'content.body']);
     expect(paths({ ...email, content: { subject: 's' } })).toEqual(['content.html|text']);
-    expect(paths({ ...email, channel: 'push', content: { body: 'b', data: { k: '{{bad' } } })).toEqual([
-      'content.title',
-      'content.data.k',
-    ]);
+    expect(
+      paths({
+        ...email,
+        channel: 'push',
+        appId: 'com.example.app',
+        content: { body: 'b', data: { k: '{{bad' } },
+      }),
+    ).toEqual(['content.title', 'content.data.k']);
   });
 
   it('name unknown namespaces and a start after the end', () => {
@@ -119,6 +124,35 @@ describe('campaign lifecycle', () => {
     expect(next).toMatchObject({ status: 'live', version: 2, name: 'Reset v2' });
     expect(next).not.toHaveProperty('description');
     expect(next).not.toHaveProperty('draft');
+  });
+
+  it('refuses to activate an SMS campaign whose fixed text alone needs more than smsMaxParts', () => {
+    const sms = (body: string, smsMaxParts = 1) =>
+      record({ channel: 'sms', identityNamespace: 'phone', content: { body }, smsMaxParts });
+    // 150 GSM-7 characters and a variable: one part unless the value is long (checked at send).
+    expect(activate(sms(`${'a'.repeat(150)}{{context.code}}`), known, now, 'k').status).toBe('live');
+    // 161 GSM-7 characters around the variable: two parts whatever the value.
+    const tooLong = sms(`${'a'.repeat(100)}{{context.code}}${'a'.repeat(61)}`);
+    const refusal = (() => {
+      try {
+        activate(tooLong, known, now, 'k');
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(ValidationError);
+    expect(refusal).toMatchObject({
+      fields: [
+        {
+          path: 'content.body',
+          message: "needs 2 SMS parts (GSM-7) without its variables; the campaign's smsMaxParts is 1",
+        },
+      ],
+    });
+    // One emoji makes it UCS-2: 71 code units need two parts, 70 fit in one.
+    expect(() => activate(sms(`😀${'a'.repeat(69)}`), known, now, 'k')).toThrow(ValidationError);
+    expect(activate(sms(`😀${'a'.repeat(68)}`), known, now, 'k').status).toBe('live');
+    expect(activate(sms(`😀${'a'.repeat(69)}`, 2), known, now, 'k').status).toBe('live');
   });
 
   it('refuses what the lifecycle forbids', () => {
@@ -177,9 +211,11 @@ const sms: CampaignDefinition = {
   identityNamespace: 'phone',
   content: { body: 'Hi' },
 };
+const appOf = (channel: string) => (channel === 'push' ? { appId: 'com.example.app' } : {});
 const push: CampaignDefinition = {
   ...email,
   channel: 'push',
+  appId: 'com.example.app',
   identityNamespace: 'ecid',
   content: { title: 'T', body: 'B', data: { deepLink: 'app://{{context.id}}' } },
 };
@@ -259,7 +295,7 @@ describe('definitionIssues, rule by rule', () => {
     ['sms', { body: 'b', title: 't', data: { k: 'v' } }, ['content.title', 'content.data']],
     ['push', { title: 't', body: 'b', html: 'h' }, ['content.html']],
   ] as const)('refuses %s content keys the channel does not use: %j', (channel, content, expected) => {
-    expect(paths({ ...email, channel, content })).toEqual(expected);
+    expect(paths({ ...email, channel, ...appOf(channel), content })).toEqual(expected);
   });
 
   it.each([
@@ -271,7 +307,32 @@ describe('definitionIssues, rule by rule', () => {
     ['push', { title: 't' }, ['content.body']],
     ['push', { data: { k: 'v' } }, ['content.title', 'content.body']],
   ] as const)('requires the %s content: %j', (channel, content, expected) => {
-    expect(paths({ ...email, channel, content })).toEqual(expected);
+    expect(paths({ ...email, channel, ...appOf(channel), content })).toEqual(expected);
+  });
+
+  it('requires an app on push campaigns, one of the configuration’s, and allows it nowhere else', () => {
+    const { appId: _appId, ...withoutApp } = push;
+    expect(issues(withoutApp)).toEqual([
+      { path: 'appId', message: 'is required on push campaigns: the app whose devices get them' },
+    ]);
+    expect(
+      issues(
+        { ...push, channelConfigurationId: 'c' },
+        {
+          namespaceExists: true,
+          audienceExists: true,
+          channelConfiguration: { channel: 'push', appIds: ['com.other.app', 'com.third.app'] },
+        },
+      ),
+    ).toEqual([
+      {
+        path: 'appId',
+        message:
+          "is not an app of the campaign's channel configuration (it has com.other.app, com.third.app)",
+      },
+    ]);
+    expect(paths({ ...sms, appId: 'com.example.app' })).toEqual(['appId']);
+    expect(paths({ ...email, smsMaxParts: 2 })).toEqual(['smsMaxParts']);
   });
 
   it('says which content the channel needs', () => {

@@ -32,7 +32,15 @@ describe('the function table', () => {
       indexes: [],
       queues: [],
     });
+    const querying = (index: string) =>
+      functionDefinitions
+        .filter((fn) => (fn.indexes as readonly string[]).includes(index))
+        .map((fn) => fn.name);
+    expect(querying('due')).toEqual(['scheduler']);
+    // A STOP texted to a number finds the sandboxes sending from it (ADR 0020).
+    expect(querying('origination')).toEqual(['provider-events-worker']);
     expect(functionDefinitions.filter((fn) => fn.indexes.length > 0).map((fn) => fn.name)).toEqual([
+      'provider-events-worker',
       'scheduler',
     ]);
   });

@@ -96,6 +96,13 @@ function world(
         published.push(...events);
       },
     },
+    // SES events never read these (the SMS opt-out tests run against the engines).
+    origins: { sendingFrom: async () => [] },
+    profiles: {
+      findOwners: async () => new Map(),
+      get: async () => undefined,
+      save: async () => {},
+    },
   };
   return {
     deps,

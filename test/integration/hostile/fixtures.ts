@@ -274,6 +274,7 @@ export function routeFixtures(f: Fixtures, receiverUrl: (path: string) => string
             name: 'push @@n@@',
             category: 'transactional',
             channel: 'push',
+            appId: 'com.example.app',
             identityNamespace: 'ecid',
             content: { title: 'Hi {{profile.firstName}}', body: 'b', data: { deepLink: 'app://x' } },
           },

@@ -1,0 +1,69 @@
+import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { ChannelProvider, OutgoingMessage, SendOutcome } from '../domain/channel.ts';
+import { snsOutcome } from './sns-client.ts';
+
+/** One SNS SMS channel configuration. */
+export interface SnsSmsConfiguration {
+  readonly originationNumber?: string | undefined;
+  readonly senderId?: string | undefined;
+  readonly maxPriceUsd?: number | undefined;
+}
+
+const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
+
+/**
+ * The message attributes SNS reads for an SMS: the type (marketing campaigns are Promotional, the
+ * rest Transactional: carriers and SNS route and price them differently, and Promotional is what
+ * quiet hours and opt-outs apply to), and the sender, origination number and price cap when the
+ * configuration sets them.
+ */
+export function smsAttributes(
+  configuration: SnsSmsConfiguration,
+  campaignType: OutgoingMessage['campaignType'],
+): Record<string, MessageAttributeValue> {
+  return {
+    'AWS.SNS.SMS.SMSType': text(campaignType === 'marketing' ? 'Promotional' : 'Transactional'),
+    ...(configuration.originationNumber
+      ? { 'AWS.MM.SMS.OriginationNumber': text(configuration.originationNumber) }
+      : {}),
+    ...(configuration.senderId ? { 'AWS.SNS.SMS.SenderID': text(configuration.senderId) } : {}),
+    ...(configuration.maxPriceUsd !== undefined
+      ? { 'AWS.SNS.SMS.MaxPrice': { DataType: 'Number', StringValue: String(configuration.maxPriceUsd) } }
+      : {}),
+  };
+}
+
+/**
+ * Sends an SMS through Amazon SNS `Publish` to a phone number (E.164, as dispatch normalized it).
+ * SNS says nothing later about an SMS unless delivery status logging is on (to CloudWatch Logs,
+ * not a queue), so a message sent this way ends `sent`; see ADR 0020 for the End User Messaging
+ * provider, whose events would say more.
+ *
+ * Duplicates: as with SES, Publish has no idempotency key; dispatch claims the message first
+ * (`idempotent: false`), so a redelivered job never publishes it twice.
+ */
+export class SnsSmsProvider implements ChannelProvider {
+  readonly name = 'sns-sms';
+  readonly idempotent = false;
+  readonly #client: SNSClient;
+  readonly #configuration: SnsSmsConfiguration;
+
+  constructor(client: SNSClient, configuration: SnsSmsConfiguration) {
+    this.#client = client;
+    this.#configuration = configuration;
+  }
+
+  async send(message: OutgoingMessage, _now: Date): Promise<SendOutcome> {
+    const command = new PublishCommand({
+      PhoneNumber: message.to,
+      Message: message.content.body ?? '',
+      MessageAttributes: smsAttributes(this.#configuration, message.campaignType),
+    });
+    try {
+      const answer = await this.#client.send(command);
+      return { kind: 'accepted', providerMessageId: answer.MessageId ?? '', events: [] };
+    } catch (error) {
+      return snsOutcome(error);
+    }
+  }
+}
