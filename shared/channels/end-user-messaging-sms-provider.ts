@@ -6,9 +6,9 @@ import {
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import {
   type ChannelProvider,
-  neverReached,
   type OutgoingMessage,
   type SendOutcome,
+  unanswered,
 } from '../domain/channel.ts';
 import { clipReason } from '../domain/email.ts';
 import { SMS_CONTEXT_KEYS } from '../domain/sms-events.ts';
@@ -52,15 +52,8 @@ export function endUserMessagingOutcome(error: unknown): SendOutcome {
     // ResourceNotFound (origination identity, configuration set): this message will not go.
     return { kind: 'failed', status: 'error', code, reason };
   }
-  const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
-  return {
-    kind: 'retry-later',
-    code: `sms-voice-${name}`,
-    reason: clipReason(message || name),
-    throttled: false,
-    ...(neverReached(error) ? { providerDown: true } : {}),
-  };
+  // No answer from the service (network, timeout, credentials): nothing is known to be sent.
+  return unanswered('sms-voice', error);
 }
 
 /**

@@ -6,9 +6,9 @@ import {
 } from '@aws-sdk/client-sesv2';
 import {
   type ChannelProvider,
-  neverReached,
   type OutgoingMessage,
   type SendOutcome,
+  unanswered,
 } from '../domain/channel.ts';
 import { checkedHeaders, clipReason, type EmailSender } from '../domain/email.ts';
 import { heraldTags } from '../domain/ses-events.ts';
@@ -53,16 +53,8 @@ export function sesOutcome(error: unknown): SendOutcome {
     // BadRequestException, NotFoundException (configuration set)…: this message will not go.
     return { kind: 'failed', status: 'error', code, reason };
   }
-  // No answer from SES (network, timeout, credentials): nothing is known to be sent.
-  const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
-  return {
-    kind: 'retry-later',
-    code: `ses-${name}`,
-    reason: clipReason(message || name),
-    throttled: false,
-    ...(neverReached(error) ? { providerDown: true } : {}),
-  };
+  // No answer from the service (network, timeout, credentials): nothing is known to be sent.
+  return unanswered('ses', error);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { SNSClient, type SNSClientConfig, SNSServiceException } from '@aws-sdk/client-sns';
-import { neverReached, type SendOutcome } from '../domain/channel.ts';
+import { type SendOutcome, unanswered } from '../domain/channel.ts';
 import { clipReason } from '../domain/email.ts';
 
 /**
@@ -30,14 +30,6 @@ export function snsOutcome(error: unknown, bounce: ReadonlySet<string> = new Set
       return { kind: 'retry-later', code, reason, throttled: false, providerDown: true };
     return { kind: 'failed', status: bounce.has(error.name) ? 'bounce' : 'error', code, reason };
   }
-  // No answer from SNS (network, timeout, credentials): nothing is known to be sent.
-  const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
-  return {
-    kind: 'retry-later',
-    code: `sns-${name}`,
-    reason: clipReason(message || name),
-    throttled: false,
-    ...(neverReached(error) ? { providerDown: true } : {}),
-  };
+  // No answer from the service (network, timeout, credentials): nothing is known to be sent.
+  return unanswered('sns', error);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Category, Channel } from '../schemas/campaign.ts';
 import type { PushInfo, RenderedMessageView } from '../schemas/execution.ts';
+import { clipReason } from './email.ts';
 import type { RenderedContent } from './message.ts';
 import type { Page } from './page.ts';
 
@@ -111,6 +112,23 @@ export function neverReached(error: unknown): boolean {
     typeof value === 'object' && value !== null && 'code' in value ? String(value.code) : undefined;
   const cause = typeof error === 'object' && error !== null && 'cause' in error ? error.cause : undefined;
   return UNREACHABLE.has(code(error) ?? '') || UNREACHABLE.has(code(cause) ?? '');
+}
+
+/**
+ * What a provider call that got no answer from its service means (network, timeout, credentials):
+ * nothing is known to be sent, so the message waits and is sent again; `providerDown` when the
+ * request never reached the service (a fallback may take it).
+ */
+export function unanswered(prefix: string, error: unknown): SendRetryLater {
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    kind: 'retry-later',
+    code: `${prefix}-${name}`,
+    reason: clipReason(message || name),
+    throttled: false,
+    ...(neverReached(error) ? { providerDown: true } : {}),
+  };
 }
 
 export interface SendFailed {
