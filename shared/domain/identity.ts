@@ -128,3 +128,8 @@ export interface NamespaceStore {
   list(sandbox: string): Promise<NamespaceRecord[]>;
   exists(sandbox: string, code: string): Promise<boolean>;
 }
+
+/** Whether an E.164 number (already of that form) is a possible number of its country. */
+export function isPossibleE164(value: string): boolean {
+  return parsePhoneNumberFromString(value)?.isPossible() === true;
+}

@@ -14,10 +14,12 @@ import {
 } from '../domain/channel-configuration.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ConfigurationInUseError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { isPossibleE164 } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Channel } from '../schemas/campaign.ts';
 import {
   type CreateChannelConfigurationInput,
+  E164_MESSAGE,
   type PatchChannelConfigurationInput,
   PROVIDER_CHANNELS,
 } from '../schemas/channel-configuration.ts';
@@ -80,6 +82,14 @@ async function storedProvider(
     | NonNullable<PatchChannelConfigurationInput['provider']>,
   kept: KeptSecrets,
 ): Promise<StoredProvider> {
+  const number =
+    provider.type === 'sns-sms'
+      ? { value: provider.originationNumber, path: 'body.provider.originationNumber' }
+      : provider.type === 'end-user-messaging-sms' && provider.originationIdentity.startsWith('+')
+        ? { value: provider.originationIdentity, path: 'body.provider.originationIdentity' }
+        : undefined;
+  if (number?.value !== undefined && !isPossibleE164(number.value))
+    throw new ValidationError([{ path: number.path, message: E164_MESSAGE }]);
   const target = networkTarget(provider);
   if (target) await deps.checkTarget(target, 'body.provider.host');
   if (provider.type !== 'smtp') return provider;
