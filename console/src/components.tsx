@@ -102,6 +102,43 @@ export function Toggle({ label, checked, disabled, onChange, error, children }: 
   );
 }
 
+interface CheckboxGroupProps<T extends string> {
+  readonly legend: string;
+  readonly options: readonly T[];
+  readonly selected: readonly T[];
+  readonly onChange: (selected: T[]) => void;
+  /** The API's message for the field, shown under the boxes. */
+  readonly error?: string | undefined;
+}
+
+/** A set of choices as labelled checkboxes in a fieldset (scopes of a key, channels of a webhook). */
+export function CheckboxGroup<T extends string>({
+  legend,
+  options,
+  selected,
+  onChange,
+  error,
+}: CheckboxGroupProps<T>) {
+  return (
+    <fieldset class={error ? 'invalid' : ''}>
+      <legend>{legend}</legend>
+      {options.map((option) => (
+        <label key={option} class="inline">
+          <input
+            type="checkbox"
+            checked={selected.includes(option)}
+            onChange={(e) =>
+              onChange(e.currentTarget.checked ? [...selected, option] : selected.filter((o) => o !== option))
+            }
+          />{' '}
+          {option}
+        </label>
+      ))}
+      {error ? <div class="field-error">{error}</div> : null}
+    </fieldset>
+  );
+}
+
 /** Counts per status as a bar (proportional segments) and the same numbers as text. */
 export function StatusBar({ counts, label }: { counts: Readonly<Record<string, number>>; label: string }) {
   const entries = Object.entries(counts).filter(([, n]) => n > 0);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { Field, fieldError, formatTime, ProblemBanner } from '../components.tsx';
+import { CheckboxGroup, Field, fieldError, formatTime, ProblemBanner } from '../components.tsx';
 import type { ApiKeyView, Scope, WhoamiView } from '../types.ts';
 
 const SCOPES: readonly Scope[] = [
@@ -102,22 +102,13 @@ export function ApiKeys({ me }: { me: WhoamiView }) {
         <Field label="Key name" error={fieldError(error, 'name')}>
           {(id) => <input id={id} value={name} onInput={(e) => setName(e.currentTarget.value)} />}
         </Field>
-        <fieldset class={fieldError(error, 'scopes') ? 'invalid' : ''}>
-          <legend>Scopes</legend>
-          {SCOPES.map((scope) => (
-            <label key={scope} class="inline">
-              <input
-                type="checkbox"
-                checked={scopes.includes(scope)}
-                onChange={(e) =>
-                  setScopes(e.currentTarget.checked ? [...scopes, scope] : scopes.filter((s) => s !== scope))
-                }
-              />{' '}
-              {scope}
-            </label>
-          ))}
-          {fieldError(error, 'scopes') ? <div class="field-error">{fieldError(error, 'scopes')}</div> : null}
-        </fieldset>
+        <CheckboxGroup
+          legend="Scopes"
+          options={SCOPES}
+          selected={scopes}
+          onChange={setScopes}
+          error={fieldError(error, 'scopes')}
+        />
         <button type="submit" class="primary">
           Create key
         </button>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { Field, fieldError, formatTime, ProblemBanner } from '../components.tsx';
+import { CheckboxGroup, Field, fieldError, formatTime, ProblemBanner } from '../components.tsx';
 import { can } from '../scopes.ts';
 import type { AttemptView, CreatedWebhookView, Page, WebhookView, WhoamiView } from '../types.ts';
 
@@ -290,26 +290,13 @@ function NewWebhook({ onCreated }: { onCreated: (webhook: CreatedWebhookView) =>
           />
         )}
       </Field>
-      <fieldset class={fieldError(error, 'channels') ? 'invalid' : ''}>
-        <legend>Channels</legend>
-        {CHANNELS.map((channel) => (
-          <label key={channel} class="inline">
-            <input
-              type="checkbox"
-              checked={channels.includes(channel)}
-              onChange={(e) =>
-                setChannels(
-                  e.currentTarget.checked ? [...channels, channel] : channels.filter((c) => c !== channel),
-                )
-              }
-            />{' '}
-            {channel}
-          </label>
-        ))}
-        {fieldError(error, 'channels') ? (
-          <div class="field-error">{fieldError(error, 'channels')}</div>
-        ) : null}
-      </fieldset>
+      <CheckboxGroup
+        legend="Channels"
+        options={CHANNELS}
+        selected={channels}
+        onChange={setChannels}
+        error={fieldError(error, 'channels')}
+      />
       <Field
         label="Bearer token (optional)"
         error={fieldError(error, 'auth')}
