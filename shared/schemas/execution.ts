@@ -175,18 +175,23 @@ export const executionSchema = z
   })
   .meta({ id: 'Execution' });
 
+/** A message's rendered content: what a channel's templates produced (email, SMS or push fields). */
+export const renderedContentShape = {
+  subject: z.string().optional(),
+  html: z.string().optional(),
+  text: z.string().optional(),
+  title: z.string().optional(),
+  body: z.string().optional(),
+  data: z.record(z.string(), z.string()).optional(),
+};
+
 export const renderedMessageSchema = z
   .object({
     messageId: uuidSchema,
     executionId: uuidSchema,
     channel: z.string(),
     to: z.string(),
-    subject: z.string().optional(),
-    html: z.string().optional(),
-    text: z.string().optional(),
-    title: z.string().optional(),
-    body: z.string().optional(),
-    data: z.record(z.string(), z.string()).optional(),
+    ...renderedContentShape,
     headers: z
       .record(z.string(), z.string())
       .optional()

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { contentSchema } from './campaign.ts';
+import { renderedContentShape } from './execution.ts';
 import { identitySchema } from './profile.ts';
 
 const sampleValues = z
@@ -27,14 +28,7 @@ export type PreviewInput = z.infer<typeof previewSchema>;
 
 export const previewResultSchema = z
   .object({
-    rendered: z.object({
-      subject: z.string().optional(),
-      html: z.string().optional(),
-      text: z.string().optional(),
-      title: z.string().optional(),
-      body: z.string().optional(),
-      data: z.record(z.string(), z.string()).optional(),
-    }),
+    rendered: z.object(renderedContentShape),
     missingVariables: z.array(z.string()).meta({ description: 'Variables with no value (rendered empty).' }),
   })
   .meta({ id: 'PreviewResult' });

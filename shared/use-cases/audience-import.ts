@@ -284,8 +284,12 @@ async function upsertRows(deps: AudienceDeps, sandbox: string, rows: readonly Pr
     ...(row.attributes ? { attributes: row.attributes } : {}),
     ...(row.consent ? { consent: row.consent } : {}),
   }));
-  const results = await bulkUpsertProfiles(deps, sandbox, bulk, (row) =>
-    upsert({ ...row, identities: [row.identity] }),
+  const results = await bulkUpsertProfiles(
+    deps,
+    sandbox,
+    bulk,
+    (row) => upsert({ ...row, identities: [row.identity] }),
+    owners,
   );
   results.forEach((result, index) => {
     if ('error' in result) rejected.push(rejection(bulk[index]?.line ?? 0, result.error));

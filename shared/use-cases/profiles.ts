@@ -249,7 +249,8 @@ export interface BulkProfileRow {
 const SAVE_CONCURRENCY = 8;
 
 /**
- * `PUT /profiles` for many single-identity rows at once (an import chunk): one batched owner read,
+ * `PUT /profiles` for many single-identity rows at once (an import chunk): one batched owner read
+ * (none when the caller passes the owners it has just read),
  * new profiles created 40 to a transaction with their attributes and consent, existing ones read
  * in one batch and saved at their revision, 8 at a time. A row that loses a race (an identity
  * claimed or a profile changed meanwhile) or appears twice is upserted on its own afterwards, as
@@ -260,6 +261,8 @@ export async function bulkUpsertProfiles(
   sandbox: string,
   rows: readonly BulkProfileRow[],
   single: (row: BulkProfileRow) => Promise<{ profileId: string; created: boolean }>,
+  /** The rows' owners when the caller has just read them (one batched read fewer). */
+  ownersRead?: ReadonlyMap<string, string>,
 ): Promise<({ profileId: string; created: boolean } | { error: unknown })[]> {
   const results: ({ profileId: string; created: boolean } | { error: unknown } | undefined)[] = rows.map(
     () => undefined,
@@ -272,10 +275,12 @@ export async function bulkUpsertProfiles(
     else firstOf.set(key, index);
   });
   const unique = [...firstOf.values()];
-  const owners = await deps.profiles.findOwners(
-    sandbox,
-    unique.map((index) => (rows[index] as BulkProfileRow).identity),
-  );
+  const owners =
+    ownersRead ??
+    (await deps.profiles.findOwners(
+      sandbox,
+      unique.map((index) => (rows[index] as BulkProfileRow).identity),
+    ));
   const now = deps.clock.now().toISOString();
   const attempt = (index: number, build: () => ProfileRecord) => {
     try {
