@@ -55,18 +55,16 @@ export const pinnedCalls = {
   /**
    * A status event to one webhook that accepts it, the list cached: the delivery record created,
    * the first attempt POSTed in the same step, the record and the attempt written in one
-   * transaction. No queue call.
+   * BatchWriteItem, shared with the other attempts settling at the same moment (ADR 0030). No
+   * queue call.
    */
-  webhookFanOut: ['dynamodb:PutItemCommand', 'dynamodb:TransactWriteItemsCommand'],
+  webhookFanOut: ['dynamodb:PutItemCommand', 'dynamodb:BatchWriteItemCommand'],
   /**
    * A delivery job (a retry, a resend, a recovery) that is delivered: the webhook and the record
-   * read fresh, the POST, the record and the attempt written in one transaction.
+   * read fresh, the POST, the record and the attempt written in one BatchWriteItem (shared as
+   * above).
    */
-  webhookDelivery: [
-    'dynamodb:GetItemCommand',
-    'dynamodb:GetItemCommand',
-    'dynamodb:TransactWriteItemsCommand',
-  ],
+  webhookDelivery: ['dynamodb:GetItemCommand', 'dynamodb:GetItemCommand', 'dynamodb:BatchWriteItemCommand'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type PinnedPath = keyof typeof pinnedCalls;

@@ -68,7 +68,7 @@ export const DURATIONS_MS = {
   fanoutPage: 80,
   /** A status event's fan-out: the record written before its first attempt. */
   fanOutEvent: 15,
-  /** An attempt: the POST (a receiver answering in ~100 ms) and its transaction (and, for a job, two reads). */
+  /** An attempt: the POST (a receiver answering in ~100 ms) and its batch write (and, for a job, two reads). */
   delivery: 125,
 } as const;
 
@@ -224,11 +224,12 @@ export function webhookEvent(): Usage {
       (DURATIONS_MS.fanOutEvent + DURATIONS_MS.delivery) / batchSize('feedback'),
     ),
     {
-      // The delivery record (it holds the payload), then the record again and the attempt in
-      // one transaction. The webhook comes from the container's cache.
+      // The delivery record (it holds the payload), then the record again and the attempt in a
+      // batch write (its share of the call; no transaction's double units). The webhook comes
+      // from the container's cache.
       writeUnits:
         count(calls, 'PutItemCommand') * kb(SIZES.delivery) +
-        count(calls, 'TransactWriteItemsCommand') * 2 * (kb(SIZES.delivery) + kb(SIZES.attempt)),
+        count(calls, 'BatchWriteItemCommand') * (kb(SIZES.delivery) + kb(SIZES.attempt)),
     },
   );
 }
@@ -239,7 +240,7 @@ export function deliveryJob(): Usage {
   return add(worker('feedback-worker', 'feedback', DURATIONS_MS.delivery / batchSize('feedback')), {
     sqsRequests: 1,
     readUnits: count(calls, 'GetItemCommand') * readChunks(Math.max(SIZES.webhook, SIZES.delivery)),
-    writeUnits: count(calls, 'TransactWriteItemsCommand') * 2 * (kb(SIZES.delivery) + kb(SIZES.attempt)),
+    writeUnits: count(calls, 'BatchWriteItemCommand') * (kb(SIZES.delivery) + kb(SIZES.attempt)),
   });
 }
 

@@ -1,8 +1,9 @@
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError } from '../domain/errors.ts';
 import type { Page } from '../domain/page.ts';
 import type { DeliveryRecord, DeliveryStore } from '../domain/webhook.ts';
 import type { AttemptView } from '../schemas/webhook.ts';
+import { BatchWriter } from './batch-writer.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { attemptItem, deliveryItem, failedDeliveryItem, retainedFrom } from './items.ts';
 import { keys, WEBHOOK_LOG_SHARDS } from './keys.ts';
@@ -39,9 +40,18 @@ function failedPartitions(sandbox: string, webhookId: string): string[] {
  * One item per event × webhook (its payload and state), the attempt log, and an index of
  * exhausted deliveries for recovery. The log and the index are spread over WEBHOOK_LOG_SHARDS
  * partitions per webhook by a hash of the event id, so one busy webhook is no hot partition; all
- * of an event's attempts share its shard. All expire by TTL.
+ * of an event's attempts share its shard. All expire by TTL. An attempt's writes (the record's new
+ * state, the log line, the failed index) go out in BatchWriteItem calls shared with the other
+ * attempts settling at the same moment (ADR 0030).
  */
 export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStore {
+  private readonly writer: BatchWriter;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    super(client, tableName);
+    this.writer = new BatchWriter(client, tableName);
+  }
+
   async create(record: DeliveryRecord): Promise<boolean> {
     try {
       await this.createRecord(deliveryItem, record);
@@ -68,50 +78,39 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
       sk: `${record.createdAt}#${record.eventId}`,
     };
     // The failed index holds the delivery only while its record says `failed` (both change in this
-    // transaction), so there is nothing to delete otherwise: no write to the index per attempt.
-    const failedChange =
+    // group), so there is nothing to delete otherwise: no write to the index per attempt.
+    const failedPut =
       state === 'failed'
-        ? {
-            Put: {
-              TableName: this.tableName,
-              Item: {
-                ...failedKey,
-                type: failedDeliveryItem.kind,
-                eventId: record.eventId,
-                expiresAt: retainedFrom(record.createdAt),
-              },
+        ? [
+            {
+              ...failedKey,
+              type: failedDeliveryItem.kind,
+              eventId: record.eventId,
+              expiresAt: retainedFrom(record.createdAt),
             },
-          }
-        : record.state === 'failed'
-          ? { Delete: { TableName: this.tableName, Key: failedKey } }
-          : undefined;
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: this.putOf(deliveryItem, {
-              ...record,
-              state,
-              attempts: record.attempts + 1,
-              lastAttemptAt: attempt.at,
-            }),
-          },
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: {
-                pk: keys.attempts(record.sandbox, record.webhookId, shard).pk,
-                sk: `${attempt.at}#${record.eventId}#${attempt.attempt}`,
-                type: attemptItem.kind,
-                ...attempt,
-                expiresAt: retainedFrom(attempt.at),
-              },
-            },
-          },
-          ...(failedChange ? [failedChange] : []),
-        ],
-      }),
-    );
+          ]
+        : [];
+    const failedDelete = state !== 'failed' && record.state === 'failed' ? [failedKey] : [];
+    // Batched with the attempts of the other deliveries settling in the same turn (ADR 0030).
+    await this.writer.write({
+      puts: [
+        this.putOf(deliveryItem, {
+          ...record,
+          state,
+          attempts: record.attempts + 1,
+          lastAttemptAt: attempt.at,
+        }).Item,
+        {
+          pk: keys.attempts(record.sandbox, record.webhookId, shard).pk,
+          sk: `${attempt.at}#${record.eventId}#${attempt.attempt}`,
+          type: attemptItem.kind,
+          ...attempt,
+          expiresAt: retainedFrom(attempt.at),
+        },
+        ...failedPut,
+      ],
+      deletes: failedDelete,
+    });
   }
 
   async listAttempts(
