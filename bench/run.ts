@@ -3,6 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { startHerald } from '../infra/local/runtime.ts';
+import { uuidv7 } from '../shared/domain/ids.ts';
+import { SqsStatusEventPublisher } from '../shared/queue/sqs-queues.ts';
 import { apiCaller } from './api.ts';
 import { queueDrained } from './queue.ts';
 import { rawBaseline } from './raw-baseline.ts';
@@ -16,6 +18,8 @@ import { rawBaseline } from './raw-baseline.ts';
 process.env.HERALD_LOG_LEVEL ??= 'ERROR';
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
+// BENCH_WEBHOOKS_ONLY=1: the webhook rows alone (the request rows skipped).
+const WEBHOOKS_ONLY = process.env.BENCH_WEBHOOKS_ONLY === '1';
 
 const herald = await startHerald({
   port: 0,
@@ -101,7 +105,7 @@ try {
       `${name.padEnd(28)} ${String(recipients).padStart(5)} ${String(concurrency).padStart(5)} ${((CALLS / r.wallMs) * 1000).toFixed(0).padStart(9)} ${(((CALLS * recipients) / r.wallMs) * 1000).toFixed(0).padStart(13)} ${percentile(r.latencies, 50).toFixed(1).padStart(7)} ${percentile(r.latencies, 99).toFixed(1).padStart(7)}  ${sentMs === undefined ? '-' : `${(sentMs / 1000).toFixed(2)} s`}`,
     );
 
-  for (const concurrency of CONCURRENCY) {
+  for (const concurrency of WEBHOOKS_ONLY ? [] : CONCURRENCY) {
     row(
       'GET /im/health (ceiling)',
       0,
@@ -111,14 +115,14 @@ try {
   }
   // The raw minimum of the same 1-recipient send (bench/raw-baseline.ts), on the same engines.
   const raw = new Map<number, number>();
-  for (const concurrency of CONCURRENCY) {
+  for (const concurrency of WEBHOOKS_ONLY ? [] : CONCURRENCY) {
     const result = await rawBaseline(herald, CALLS, concurrency, String(concurrency));
     raw.set(concurrency, CALLS / result.wallMs);
     row('raw minimum (SDK calls only)', 1, concurrency, result, result.sentMs);
   }
   const unitary = new Map<number, number>();
   let run = 0;
-  for (const recipients of [1, 20]) {
+  for (const recipients of WEBHOOKS_ONLY ? [] : [1, 20]) {
     for (const concurrency of CONCURRENCY) {
       run++;
       const started = performance.now();
@@ -159,9 +163,10 @@ try {
     }
   }
 
-  console.log(
-    `\n1-recipient unitary ÷ raw minimum (calls/s): ${CONCURRENCY.map((c) => `c${c} ${((unitary.get(c) ?? 0) / (raw.get(c) ?? 1)).toFixed(2)}`).join('  ')}`,
-  );
+  if (!WEBHOOKS_ONLY)
+    console.log(
+      `\n1-recipient unitary ÷ raw minimum (calls/s): ${CONCURRENCY.map((c) => `c${c} ${((unitary.get(c) ?? 0) / (raw.get(c) ?? 1)).toFixed(2)}`).join('  ')}`,
+    );
 
   // Webhook delivery: status events of webhook-enabled triggers to a local receiver.
   const WEBHOOK_CALLS = Number(process.env.BENCH_WEBHOOK_CALLS ?? 50);
@@ -222,6 +227,39 @@ try {
       `\nwebhook delivery (one feedback worker, ${WEBHOOK_CALLS} triggers × 20 recipients × 2 statuses, a burst)`,
     );
     console.log(await received(WEBHOOK_CALLS * 20 * 2, burstFrom));
+
+    // The feedback worker alone: as many status events published straight to its queue (ten to a
+    // SendMessageBatch, as dispatch publishes them), nothing else running. The delay counts from
+    // the event's publication.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const aloneFrom = Date.now();
+    const publisher = new SqsStatusEventPublisher(sqs, herald.queueUrls.FEEDBACK_QUEUE_URL ?? '');
+    const backlog = WEBHOOK_CALLS * 20 * 2;
+    for (let start = 0; start < backlog; start += 100) {
+      const timestamp = new Date().toISOString();
+      await publisher.publish(
+        Array.from({ length: Math.min(100, backlog - start) }, (_, i) => ({
+          kind: 'status-event' as const,
+          eventId: uuidv7(),
+          sandbox: 'bench',
+          executionId: uuidv7(),
+          requestId: `bench-alone-${start + i}`,
+          campaignId: hooked.id,
+          campaignVersion: 1,
+          campaignType: 'transactional' as const,
+          channel: 'email' as const,
+          messageId: uuidv7(),
+          userId: `member${i % 20}@example.com`,
+          namespace: 'email',
+          status: 'sent' as const,
+          timestamp,
+        })),
+      );
+    }
+    console.log(
+      `webhook delivery, the feedback worker alone (${backlog} status events published to its queue)`,
+    );
+    console.log(await received(backlog, aloneFrom));
 
     // A steady rate: one 1-recipient trigger (2 status events) every 2000/STEADY_RATE ms, open loop
     // (a slow answer does not delay the next call), for STEADY_SECONDS.
