@@ -36,9 +36,12 @@ export const pinnedCalls = {
     'dynamodb:BatchGetItemCommand',
     'dynamodb:GetItemCommand',
   ],
-  /** …then per message the provider's stored copy and the status update (sorted). */
+  /**
+   * …then the sandbox provider's stored copies of the job's messages, sent side by side, in one
+   * batch write (ADR 0030), and per message the status update (sorted).
+   */
   dispatchWrites: [
-    ...times(RECIPIENTS_PER_CALL, 'dynamodb:PutItemCommand'),
+    'dynamodb:BatchWriteItemCommand',
     ...times(RECIPIENTS_PER_CALL, 'dynamodb:UpdateItemCommand'),
   ],
   /** POST /im/executions/highthroughput, 20 recipients: one enqueue and nothing else. */

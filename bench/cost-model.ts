@@ -144,7 +144,10 @@ function dispatchJob(reads: readonly string[], { profiles }: { profiles: boolean
   // the suppression keys (absent items cost a unit too). The default configuration read is once
   // per container: left out.
   const readUnits = RECIPIENTS_PER_CALL * (profiles ? 2 : 1) + RECIPIENTS_PER_CALL;
-  const puts = count(pinnedCalls.dispatchWrites, 'PutItemCommand');
+  // One provider copy a message, in one batch write for the job (units per item, as a Put).
+  if (count(pinnedCalls.dispatchWrites, 'BatchWriteItemCommand') !== 1)
+    throw new Error('the pinned dispatch writes changed');
+  const puts = RECIPIENTS_PER_CALL;
   const updates = count(pinnedCalls.dispatchWrites, 'UpdateItemCommand');
   return add(
     // Billed as if the batch's jobs ran one after another (their CPU does; their waits overlap).

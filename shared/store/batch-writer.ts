@@ -19,7 +19,8 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
-const keyOf = (item: { readonly pk?: unknown; readonly sk?: unknown }) => `${String(item.pk)}\u0000${String(item.sk)}`;
+const keyOf = (item: { readonly pk?: unknown; readonly sk?: unknown }) =>
+  `${String(item.pk)}\u0000${String(item.sk)}`;
 
 function keysOf(group: WriteGroup): string[] {
   return [...group.puts.map(keyOf), ...group.deletes.map(keyOf)];
