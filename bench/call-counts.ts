@@ -27,15 +27,12 @@ export const pinnedCalls = {
     'dynamodb:GetItemCommand',
   ],
   /**
-   * One 20-recipient dispatch job of a unitary call (sandbox provider): messages and profiles,
-   * then the suppressions of the profiles' addresses, then the default channel configuration
+   * One 20-recipient dispatch job of a unitary call (sandbox provider), recipients known by their
+   * email address: messages, profiles and the suppressions of those addresses in one batched read
+   * (a profile giving another address costs a second), then the default channel configuration
    * (read once per container: the test's handler is new)…
    */
-  unitaryDispatchReads: [
-    'dynamodb:BatchGetItemCommand',
-    'dynamodb:BatchGetItemCommand',
-    'dynamodb:GetItemCommand',
-  ],
+  unitaryDispatchReads: ['dynamodb:BatchGetItemCommand', 'dynamodb:GetItemCommand'],
   /**
    * …then the sandbox provider's stored copies of the job's messages, sent side by side, in one
    * batch write (ADR 0030), and per message the status update (sorted).

@@ -85,8 +85,23 @@ interface Pending {
   readonly address: ReturnType<typeof chooseAddress>;
 }
 
+/** The identity namespace whose ids are addresses of a channel (the profile's address comes from it). */
+const ADDRESS_NAMESPACE: Readonly<Record<DispatchJob['channel'], string | undefined>> = {
+  email: 'email',
+  sms: 'phone',
+  push: undefined,
+};
+
+/** A recipient's userId read as an address of the channel (undefined for push). */
+function guessedAddress(channel: DispatchJob['channel'], userId: string) {
+  if (channel === 'email') return chooseAddress(channel, { emailAddress: userId }, undefined);
+  if (channel === 'sms') return chooseAddress(channel, { mobilePhoneNumber: userId }, undefined);
+  return undefined;
+}
+
 /**
- * Sends one dispatch job. Messages, profiles and suppressions are read in one batch each, the
+ * Sends one dispatch job. Messages, profiles and suppressions are read in one batch (a second one
+ * for the suppressions of addresses only the profiles gave), the
  * provider is chosen once (the campaign's channel configuration, else the sandbox's default, else
  * the sandbox provider), and the recipients are then sent to side by side. Each recipient is
  * handled on its own and only while its message still awaits its send, so a redelivered job (SQS
@@ -100,9 +115,13 @@ interface Pending {
 export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise<void> {
   if (job.highThroughput && !(await writeHighThroughputRun(deps, job, job.highThroughput))) return;
   // One batched read: the messages, the profiles, and the suppression list for the addresses the
-  // call gave (channelData wins over the profile, so those are final).
+  // call gave (channelData wins over the profile, so those are final) and, for a recipient known
+  // by an identity of the channel's own namespace (an email address for email), that identity:
+  // nearly always the address the profile gives, so the second read below is rarely needed.
   const known = job.recipients.flatMap((r) => {
-    const address = r.channelData ? chooseAddress(job.channel, r.channelData, undefined) : undefined;
+    const guess =
+      r.namespace === ADDRESS_NAMESPACE[job.channel] ? guessedAddress(job.channel, r.userId) : undefined;
+    const address = r.channelData ? chooseAddress(job.channel, r.channelData, undefined) : guess;
     return address?.ok ? [address.address] : [];
   });
   const read = await deps.reads.read(job.sandbox, job.executionId, {
