@@ -65,6 +65,18 @@ export const pinnedCalls = {
    * above).
    */
   webhookDelivery: ['dynamodb:GetItemCommand', 'dynamodb:GetItemCommand', 'dynamodb:BatchWriteItemCommand'],
+  /**
+   * One SES event about a sent email (a Delivery), on the provider-events queue: the message (by
+   * the shard its tag names), its execution (for the run's ids and whether webhooks are on), the
+   * change recorded on the message, and the status event published to the feedback queue
+   * (asserted in test/integration/provider-events.test.ts).
+   */
+  sesEvent: [
+    'dynamodb:GetItemCommand',
+    'dynamodb:GetItemCommand',
+    'dynamodb:UpdateItemCommand',
+    'sqs:SendMessageBatchCommand',
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 export type PinnedPath = keyof typeof pinnedCalls;

@@ -25,6 +25,11 @@ export const PRICES = {
   sqsRequest: 0.4 / 1e6,
   /** SES, per email sent (outbound, no attachments). */
   sesEmail: 0.1 / 1000,
+  /**
+   * SNS standard topic, per publish (each 64 KB one): SES publishes each event to the
+   * configuration set's topic; delivery from SNS to SQS is not charged.
+   */
+  snsPublish: 0.5 / 1e6,
 } as const;
 
 /**
@@ -68,6 +73,8 @@ export const DURATIONS_MS = {
   fanoutPage: 80,
   /** A status event's fan-out: the record written before its first attempt. */
   fanOutEvent: 15,
+  /** One SES event: two reads, the update and the status event's publish, one after another. */
+  sesEvent: 25,
   /** An attempt: the POST (a receiver answering in ~100 ms) and its batch write (and, for a job, two reads). */
   delivery: 125,
 } as const;
@@ -84,6 +91,7 @@ export interface Usage {
   writeUnits: number;
   readUnits: number;
   sqsRequests: number;
+  snsPublishes: number;
   emails: number;
 }
 
@@ -94,6 +102,7 @@ const none = (): Usage => ({
   writeUnits: 0,
   readUnits: 0,
   sqsRequests: 0,
+  snsPublishes: 0,
   emails: 0,
 });
 
@@ -247,6 +256,27 @@ export function deliveryJob(): Usage {
   });
 }
 
+/**
+ * One SES event about a sent email (a Delivery; a delivered message gives two, Send and Delivery),
+ * from SES through the configuration set's SNS topic to the provider-events queue: recorded on the
+ * message and, when the run enables webhooks, published as a status event (its webhook delivery
+ * is the `webhook event` path).
+ */
+export function sesEvent(): Usage {
+  const calls = pinnedCalls.sesEvent;
+  return add(
+    { snsPublishes: 1 },
+    worker('provider-events-worker', 'provider-events', DURATIONS_MS.sesEvent / batchSize('provider-events')),
+    {
+      // The message and its execution, strongly consistent, each under 4 KB; the change
+      // appended to the message (under 1 KB); the status event, one SendMessageBatch of one.
+      readUnits: count(calls, 'GetItemCommand'),
+      writeUnits: count(calls, 'UpdateItemCommand') * kb(SIZES.message),
+      sqsRequests: calls.filter((c) => c.startsWith('sqs:')).length * sqsChunks(SIZES.feedbackMessage),
+    },
+  );
+}
+
 /** Dollars of each part of a usage. */
 export function dollars(usage: Usage) {
   const lambdaCost =
@@ -255,7 +285,7 @@ export function dollars(usage: Usage) {
     api: usage.apiRequests * PRICES.apiRequest,
     lambda: lambdaCost,
     dynamodb: usage.writeUnits * PRICES.writeUnit + usage.readUnits * PRICES.readUnit,
-    sqs: usage.sqsRequests * PRICES.sqsRequest,
+    sqs: usage.sqsRequests * PRICES.sqsRequest + usage.snsPublishes * PRICES.snsPublish,
     ses: usage.emails * PRICES.sesEmail,
   };
   return { ...parts, total: Object.values(parts).reduce((a, b) => a + b, 0) };
@@ -272,6 +302,7 @@ export function paths() {
     },
     { name: 'audience member', per: 'message', usage: scale(audiencePage(), 1 / FANOUT_PAGE_MEMBERS) },
     { name: 'webhook event', per: 'event', usage: webhookEvent() },
+    { name: 'SES event', per: 'event', usage: sesEvent() },
   ];
 }
 

@@ -9,7 +9,7 @@ export function costReport(): string {
   const lines: string[] = [];
   const money = (n: number) => `$${n.toFixed(2)}`.padStart(9);
   lines.push('$ per million, us-east-1 list prices of 2026-12-03');
-  lines.push('path                  per       API   Lambda  DynamoDB      SQS      SES    total  w/o SES');
+  lines.push('path                  per       API   Lambda  DynamoDB  SQS+SNS      SES    total  w/o SES');
   for (const path of paths()) {
     const d = dollars(path.usage);
     const m = (n: number) => money(n * 1e6);

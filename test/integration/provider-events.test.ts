@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +8,9 @@ import {
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { InitializeMiddleware } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pinnedCalls } from '../../bench/call-counts.ts';
 import {
   HERALD_TAGS,
   type HeraldMessageRef,
@@ -483,6 +486,34 @@ describe('SES feedback on the provider-events queue', () => {
     expect((await recipientOf(sent.ref.executionId)).status).toBe('bounce');
 
     await expectNextTriggerExcluded(sent.address);
+  });
+
+  it('applies a Delivery in the pinned calls: the message, its execution, the record, the status event', async () => {
+    const sent = await send(`counted-${randomUUID().slice(0, 8)}@example.org`);
+    const deps = providerEventsRoot(herald.config, herald.clients);
+    // Only the calls this test's own use-case call makes: the pollers share the clients.
+    const scope = new AsyncLocalStorage<true>();
+    const calls: string[] = [];
+    const counter =
+      <Input extends object, Output extends object>(service: string): InitializeMiddleware<Input, Output> =>
+      (next, context) =>
+      async (args) => {
+        if (scope.getStore()) calls.push(`${service}:${context.commandName}`);
+        return next(args);
+      };
+    const options = { name: 'herald-count-provider-event', step: 'initialize', override: true } as const;
+    herald.clients.dynamodb.middlewareStack.add(counter('dynamodb'), options);
+    herald.clients.sqs.middlewareStack.add(counter('sqs'), options);
+    try {
+      const outcome = await scope.run(true, () =>
+        receiveProviderEvent(deps, snsNotification(sesEvent.delivery(sent))),
+      );
+      expect(outcome).toEqual({ outcome: 'recorded', status: 'delivered' });
+      expect(calls).toEqual(pinnedCalls.sesEvent);
+    } finally {
+      herald.clients.dynamodb.middlewareStack.remove('herald-count-provider-event');
+      herald.clients.sqs.middlewareStack.remove('herald-count-provider-event');
+    }
   });
 
   it('records a complaint after delivery and suppresses the address', async () => {
