@@ -67,6 +67,7 @@ import {
   suppressionParamsSchema,
   suppressionSchema,
 } from '../schemas/suppression.ts';
+import { testSendAcceptedSchema, testSendSchema } from '../schemas/test-send.ts';
 import { unsubscribeParamsSchema } from '../schemas/unsubscribe.ts';
 import {
   attemptSchema,
@@ -462,6 +463,20 @@ const primaryRoutes = [
     requires: 'executions:write',
     body: audienceExecutionSchema,
     response: z.union([audienceExecutionAcceptedSchema, scheduledExecutionSchema]),
+    status: 202,
+    tag: 'Executions',
+  },
+  {
+    method: 'POST',
+    path: '/campaigns/{id}/tests',
+    group: 'executions',
+    operationId: 'sendTest',
+    summary:
+      "Send the campaign's draft or live content once to an address of your choice, through its channel configuration; marked `test`, in no execution list or count (10 a minute per sandbox)",
+    requires: 'executions:write',
+    params: campaignIdParamsSchema,
+    body: testSendSchema,
+    response: testSendAcceptedSchema,
     status: 202,
     tag: 'Executions',
   },
