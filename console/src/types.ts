@@ -13,9 +13,12 @@ import type {
   executionSchema,
   MessageStatus,
   RenderedMessageView,
+  ScheduledExecution,
 } from '../../shared/schemas/execution.ts';
 import type { ExecutionSummary } from '../../shared/schemas/execution-log.ts';
 import type { ProfileView } from '../../shared/schemas/profile.ts';
+import type { SuppressionView } from '../../shared/schemas/suppression.ts';
+import type { TestSendAccepted } from '../../shared/schemas/test-send.ts';
 import type { AttemptView, createdWebhookSchema, WebhookView } from '../../shared/schemas/webhook.ts';
 
 export type {
@@ -31,7 +34,10 @@ export type {
   MessageStatus,
   ProfileView,
   RenderedMessageView,
+  ScheduledExecution,
   Scope,
+  SuppressionView,
+  TestSendAccepted,
   WebhookView,
   WhoamiView,
 };
