@@ -6,6 +6,7 @@ import { ApiKeys } from './screens/api-keys.tsx';
 import { Audiences } from './screens/audiences.tsx';
 import { CampaignEditor } from './screens/campaign-editor.tsx';
 import { CampaignList } from './screens/campaign-list.tsx';
+import { ChannelConfigurations } from './screens/channel-configurations.tsx';
 import { ExecutionList, ExecutionView } from './screens/executions.tsx';
 import { Profiles } from './screens/profiles.tsx';
 import { Schedules } from './screens/schedules.tsx';
@@ -80,6 +81,14 @@ function Shell({ me, onSignOut }: { me: WhoamiView; onSignOut: () => void }) {
               Administration › Feedback webhooks
             </a>
           ) : null}
+          {can(me, 'channels:admin') ? (
+            <a
+              href={href('admin', 'channels')}
+              aria-current={section === 'admin' && id === 'channels' ? 'page' : undefined}
+            >
+              Channel configurations
+            </a>
+          ) : null}
           {can(me, 'profiles:read') ? (
             <a
               href={href('admin', 'suppressions')}
@@ -123,6 +132,7 @@ function Shell({ me, onSignOut }: { me: WhoamiView; onSignOut: () => void }) {
         {section === 'admin' && id === 'keys' ? <ApiKeys me={me} /> : null}
         {section === 'schedules' ? <Schedules me={me} /> : null}
         {section === 'admin' && id === 'suppressions' ? <Suppressions me={me} /> : null}
+        {section === 'admin' && id === 'channels' ? <ChannelConfigurations me={me} /> : null}
         {section === 'admin' && (id === undefined || id === 'webhooks') ? <Webhooks me={me} /> : null}
       </main>
     </div>

@@ -60,3 +60,12 @@ export interface ChannelConfigurationView {
   readonly channel: Channel;
   readonly default: boolean;
 }
+
+/** A channel configuration as the API shows it (the provider is read as JSON, never typechecked here). */
+export interface ChannelConfigurationFull extends ChannelConfigurationView {
+  readonly provider: Readonly<Record<string, unknown>>;
+  readonly rateLimitPerSec?: number;
+  readonly fallback?: string;
+  readonly createdAt: string;
+  readonly modifiedAt: string;
+}

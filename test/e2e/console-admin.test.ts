@@ -159,6 +159,96 @@ describe('the console: test sends, rendered messages, schedules, the suppression
     await page.context().close();
   });
 
+  it('edits a feedback webhook: URL, channels, authentication and headers', async () => {
+    const created = await admin.api.post<{ id: string }>('/webhooks', {
+      name: 'crm',
+      url: 'http://127.0.0.1:9/old',
+      channels: ['email'],
+      auth: { type: 'bearer', token: 'old-token-value' },
+      headers: { 'X-Tenant': 'a' },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    page = await signIn(admin.api.key);
+    await nav(page, 'Administration › Feedback webhooks');
+    await page.getByRole('button', { name: 'Edit crm' }).click();
+    const form = page.getByRole('form', { name: 'Edit crm' });
+    await form.getByLabel('URL').fill('http://127.0.0.1:9/new');
+    await form.getByLabel('sms', { exact: true }).check();
+    await form.getByLabel('Authentication').selectOption('basic');
+    await form.getByLabel('crm: Username').fill('herald');
+    await form.getByLabel('crm: Password').fill('pa55word');
+    await form.getByRole('switch', { name: 'Replace the custom headers' }).check();
+    // A reserved header is refused by name, next to the field, and nothing is changed.
+    await form.getByLabel('crm: Custom headers').fill('Authorization: x');
+    await form.getByRole('button', { name: 'Save webhook' }).click();
+    await form.locator('.field.invalid .field-error').first().waitFor();
+    expect((await admin.api.get<{ url: string }>(`/webhooks/${created.body.id}`)).body.url).toBe(
+      'http://127.0.0.1:9/old',
+    );
+    await form.getByLabel('crm: Custom headers').fill('X-Env: prod\nX-Team: growth');
+    await form.getByRole('button', { name: 'Save webhook' }).click();
+    await page.getByRole('status').getByText('Webhook crm saved.').waitFor();
+    const stored = await admin.api.get(`/webhooks/${created.body.id}`);
+    expect(stored.body).toMatchObject({
+      url: 'http://127.0.0.1:9/new',
+      channels: ['email', 'sms'],
+      auth: { type: 'basic' },
+      headers: ['X-Env', 'X-Team'],
+    });
+  });
+
+  it('creates, edits and deletes a channel configuration, the SMTP password kept', async () => {
+    await nav(page, 'Channel configurations');
+    await page.getByRole('cell', { name: /No channel configuration/ }).waitFor();
+    await page.getByRole('button', { name: 'New channel configuration' }).click();
+    const form = page.getByRole('form', { name: 'New channel configuration' });
+    await form.getByLabel('Configuration name').fill('Mail relay');
+    const provider = (port: number) =>
+      JSON.stringify({
+        type: 'smtp',
+        host: '127.0.0.1',
+        port,
+        secure: false,
+        username: 'herald',
+        password: 's3cret-pass',
+        fromAddress: 'news@example.com',
+      });
+    await form.getByLabel('Provider (JSON)').fill('{ not json');
+    await form.getByRole('button', { name: 'Create configuration' }).click();
+    await form
+      .locator('.field.invalid .field-error')
+      .getByText(/^is not JSON/)
+      .waitFor();
+    await form.getByLabel('Provider (JSON)').fill(provider(0));
+    await form.getByRole('button', { name: 'Create configuration' }).click();
+    await form.locator('.field.invalid .field-error').getByText('must be 1 to 65535').waitFor();
+    await form.getByLabel('Provider (JSON)').fill(provider(2525));
+    await form.getByRole('button', { name: 'Create configuration' }).click();
+    await page.getByRole('status').getByText('Mail relay saved.').waitFor();
+    const row = page.getByRole('row').filter({ hasText: 'Mail relay' });
+    await row.getByRole('cell', { name: 'smtp' }).waitFor();
+
+    await page.getByRole('button', { name: 'Edit Mail relay' }).click();
+    const edit = page.getByRole('form', { name: 'Edit Mail relay' });
+    expect(await edit.getByLabel('Provider (JSON)').inputValue()).not.toContain('s3cret-pass');
+    await edit.getByLabel('Rate limit (messages per second)').fill('5');
+    await edit.getByRole('button', { name: 'Save configuration' }).click();
+    await row.getByRole('cell', { name: '5/s' }).waitFor();
+    const listed = await admin.api.get<{
+      items: { name: string; rateLimitPerSec?: number; provider: unknown }[];
+    }>('/channel-configurations');
+    expect(listed.body.items.find((c) => c.name === 'Mail relay')).toMatchObject({
+      rateLimitPerSec: 5,
+      provider: { type: 'smtp', port: 2525, passwordSet: true },
+    });
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete Mail relay' }).click();
+    await page.getByRole('status').getByText('Mail relay deleted.').waitFor();
+    await row.waitFor({ state: 'detached' });
+    await page.context().close();
+  });
+
   it('hides Send test, Cancel and Remove from keys without executions:write or profiles:write', async () => {
     const reader = await signIn(
       await keyWith(['campaigns:read', 'campaigns:write', 'executions:read', 'profiles:read']),
