@@ -57,6 +57,7 @@ import {
 import { executionSummarySchema, listExecutionsQuerySchema } from '../schemas/execution-log.ts';
 import { previewResultSchema, previewSchema } from '../schemas/preview.ts';
 import {
+  profileAudiencesSchema,
   profileParamsSchema,
   profileSchema,
   upsertProfileResultSchema,
@@ -380,6 +381,18 @@ const primaryRoutes = [
     requires: 'profiles:read',
     params: profileParamsSchema,
     response: profileSchema,
+    status: 200,
+    tag: 'Profiles',
+  },
+  {
+    method: 'GET',
+    path: '/profiles/{namespace}/{id}/audiences',
+    group: 'profiles',
+    operationId: 'getProfileAudiences',
+    summary: 'The static audiences a profile (found by one of its identities) is a member of',
+    requires: 'profiles:read',
+    params: profileParamsSchema,
+    response: profileAudiencesSchema,
     status: 200,
     tag: 'Profiles',
   },
