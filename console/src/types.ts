@@ -16,7 +16,7 @@ import type {
   ScheduledExecution,
 } from '../../shared/schemas/execution.ts';
 import type { ExecutionSummary } from '../../shared/schemas/execution-log.ts';
-import type { ProfileView } from '../../shared/schemas/profile.ts';
+import type { ProfileAudiences, ProfileView } from '../../shared/schemas/profile.ts';
 import type { SuppressionView } from '../../shared/schemas/suppression.ts';
 import type { TestSendAccepted } from '../../shared/schemas/test-send.ts';
 import type { AttemptView, createdWebhookSchema, WebhookView } from '../../shared/schemas/webhook.ts';
@@ -32,6 +32,7 @@ export type {
   Channel,
   ExecutionSummary,
   MessageStatus,
+  ProfileAudiences,
   ProfileView,
   RenderedMessageView,
   ScheduledExecution,

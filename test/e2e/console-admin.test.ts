@@ -42,6 +42,11 @@ beforeAll(async () => {
   draftId = draft.body.id;
   // A live marketing campaign with a run booked an hour from now.
   const audience = (await admin.api.post<{ id: string }>('/audiences', { name: 'Weekly' })).body.id;
+  const member = await admin.api.put('/profiles', {
+    identities: [{ namespace: 'email', id: 'dee@example.com' }],
+    audiences: [audience],
+  });
+  expect(member.status).toBe(200);
   const weekly = await admin.api.post<{ id: string }>('/campaigns', {
     name: 'Weekly digest',
     category: 'marketing',
@@ -157,6 +162,15 @@ describe('the console: test sends, rendered messages, schedules, the suppression
     const stored = await admin.api.get<{ scheduleStatus: string }>(`/im/executions/schedules/${scheduleId}`);
     expect(stored.body.scheduleStatus).toBe('Cancelled');
     await page.context().close();
+  });
+
+  it("shows a profile's audiences", async () => {
+    const profiles = await signIn(admin.api.key);
+    await nav(profiles, 'Profiles');
+    await profiles.getByLabel('Identity', { exact: true }).fill('dee@example.com');
+    await profiles.getByRole('button', { name: 'Find profile' }).click();
+    await profiles.getByTestId('profile-audiences').getByRole('link', { name: 'Weekly' }).waitFor();
+    await profiles.context().close();
   });
 
   it('edits a feedback webhook: URL, channels, authentication and headers', async () => {
