@@ -30,6 +30,10 @@ export interface TestSendCounter {
  * campaign itself), `live` the active definition. Its lifecycle facts stay the record's.
  */
 export function testedCampaign(record: CampaignRecord, version: 'draft' | 'live'): CampaignRecord {
+  if (version === 'live' && record.version === 0)
+    throw new ValidationError([
+      { path: 'body.version', message: 'the campaign has no live version: it was never activated' },
+    ]);
   return version === 'draft' && record.draft ? { ...record, ...record.draft } : record;
 }
 

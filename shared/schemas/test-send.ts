@@ -21,7 +21,7 @@ export const testSendSchema = z
       z.enum(['draft', 'live']).check(
         z.meta({
           description:
-            'Which content: `draft` (the default) sends the pending edits (or the draft campaign itself); `live` the active definition.',
+            'Which content: `draft` (the default) sends the pending edits (or the draft campaign itself); `live` the active definition (400 for a campaign never activated).',
         }),
       ),
     ),

@@ -178,6 +178,11 @@ describe('POST /campaigns/{id}/tests', () => {
     expect(badVersion.status).toBe(400);
     expect(fieldsOf(badVersion)).toEqual(['body.version']);
 
+    // The draft campaign was never activated: it has no live version to test.
+    const noLive = await post({ version: 'live', channelData: { emailAddress: 'a@example.org' } });
+    expect(noLive.status).toBe(400);
+    expect(fieldsOf(noLive)).toEqual(['body.version']);
+
     const unknown = await post(
       { channelData: { emailAddress: 'a@example.org' } },
       '00000000-0000-7000-8000-000000000000',

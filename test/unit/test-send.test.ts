@@ -60,5 +60,8 @@ describe('test sends', () => {
     expect(testedCampaign(record, 'live')).toMatchObject({ name: 'Live', content: { subject: 'live' } });
     const { draft: _none, ...plain } = record;
     expect(testedCampaign(plain as CampaignRecord, 'draft')).toMatchObject({ name: 'Live' });
+    const neverActivated = { ...plain, status: 'draft', version: 0 } as CampaignRecord;
+    expect(testedCampaign(neverActivated, 'draft')).toMatchObject({ name: 'Live' });
+    expect(issuesOf(() => testedCampaign(neverActivated, 'live'))).toEqual(['body.version']);
   });
 });
