@@ -6,9 +6,12 @@ import { ApiKeys } from './screens/api-keys.tsx';
 import { Audiences } from './screens/audiences.tsx';
 import { CampaignEditor } from './screens/campaign-editor.tsx';
 import { CampaignList } from './screens/campaign-list.tsx';
+import { ChannelConfigurations } from './screens/channel-configurations.tsx';
 import { ExecutionList, ExecutionView } from './screens/executions.tsx';
 import { Profiles } from './screens/profiles.tsx';
+import { Schedules } from './screens/schedules.tsx';
 import { SignIn } from './screens/sign-in.tsx';
+import { Suppressions } from './screens/suppressions.tsx';
 import { Webhooks } from './screens/webhooks.tsx';
 import { session } from './session.ts';
 import type { WhoamiView } from './types.ts';
@@ -53,6 +56,11 @@ function Shell({ me, onSignOut }: { me: WhoamiView; onSignOut: () => void }) {
           <a href={href('executions')} aria-current={section === 'executions' ? 'page' : undefined}>
             Executions
           </a>
+          {can(me, 'executions:read') ? (
+            <a href={href('schedules')} aria-current={section === 'schedules' ? 'page' : undefined}>
+              Schedules
+            </a>
+          ) : null}
           {can(me, 'audiences:read') ? (
             <a href={href('audiences')} aria-current={section === 'audiences' ? 'page' : undefined}>
               Audiences
@@ -66,9 +74,27 @@ function Shell({ me, onSignOut }: { me: WhoamiView; onSignOut: () => void }) {
           {can(me, 'webhooks:admin') ? (
             <a
               href={href('admin', 'webhooks')}
-              aria-current={section === 'admin' && id !== 'keys' ? 'page' : undefined}
+              aria-current={
+                section === 'admin' && (id === undefined || id === 'webhooks') ? 'page' : undefined
+              }
             >
               Administration › Feedback webhooks
+            </a>
+          ) : null}
+          {can(me, 'channels:admin') ? (
+            <a
+              href={href('admin', 'channels')}
+              aria-current={section === 'admin' && id === 'channels' ? 'page' : undefined}
+            >
+              Channel configurations
+            </a>
+          ) : null}
+          {can(me, 'profiles:read') ? (
+            <a
+              href={href('admin', 'suppressions')}
+              aria-current={section === 'admin' && id === 'suppressions' ? 'page' : undefined}
+            >
+              Suppression list
             </a>
           ) : null}
           {can(me, 'admin') ? (
@@ -104,7 +130,10 @@ function Shell({ me, onSignOut }: { me: WhoamiView; onSignOut: () => void }) {
         {section === 'audiences' ? <Audiences me={me} /> : null}
         {section === 'profiles' ? <Profiles /> : null}
         {section === 'admin' && id === 'keys' ? <ApiKeys me={me} /> : null}
-        {section === 'admin' && id !== 'keys' ? <Webhooks me={me} /> : null}
+        {section === 'schedules' ? <Schedules me={me} /> : null}
+        {section === 'admin' && id === 'suppressions' ? <Suppressions me={me} /> : null}
+        {section === 'admin' && id === 'channels' ? <ChannelConfigurations me={me} /> : null}
+        {section === 'admin' && (id === undefined || id === 'webhooks') ? <Webhooks me={me} /> : null}
       </main>
     </div>
   );

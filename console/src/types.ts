@@ -13,9 +13,12 @@ import type {
   executionSchema,
   MessageStatus,
   RenderedMessageView,
+  ScheduledExecution,
 } from '../../shared/schemas/execution.ts';
 import type { ExecutionSummary } from '../../shared/schemas/execution-log.ts';
-import type { ProfileView } from '../../shared/schemas/profile.ts';
+import type { ProfileAudiences, ProfileView } from '../../shared/schemas/profile.ts';
+import type { SuppressionView } from '../../shared/schemas/suppression.ts';
+import type { TestSendAccepted } from '../../shared/schemas/test-send.ts';
 import type { AttemptView, createdWebhookSchema, WebhookView } from '../../shared/schemas/webhook.ts';
 
 export type {
@@ -29,9 +32,13 @@ export type {
   Channel,
   ExecutionSummary,
   MessageStatus,
+  ProfileAudiences,
   ProfileView,
   RenderedMessageView,
+  ScheduledExecution,
   Scope,
+  SuppressionView,
+  TestSendAccepted,
   WebhookView,
   WhoamiView,
 };
@@ -53,4 +60,13 @@ export interface ChannelConfigurationView {
   readonly name: string;
   readonly channel: Channel;
   readonly default: boolean;
+}
+
+/** A channel configuration as the API shows it (the provider is read as JSON, never typechecked here). */
+export interface ChannelConfigurationFull extends ChannelConfigurationView {
+  readonly provider: Readonly<Record<string, unknown>>;
+  readonly rateLimitPerSec?: number;
+  readonly fallback?: string;
+  readonly createdAt: string;
+  readonly modifiedAt: string;
 }

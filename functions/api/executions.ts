@@ -12,6 +12,7 @@ import {
   listSchedules,
   scheduleAudience,
 } from '../../shared/use-cases/schedules.ts';
+import { sendTest } from '../../shared/use-cases/test-send.ts';
 import { getAudienceExecution, triggerAudience } from '../../shared/use-cases/trigger-audience.ts';
 import { triggerHighThroughput } from '../../shared/use-cases/trigger-high-throughput.ts';
 import { triggerUnitary } from '../../shared/use-cases/trigger-unitary.ts';
@@ -53,6 +54,13 @@ export const createHandler = (config: HeraldConfig, clients?: Partial<Clients>) 
           ? scheduleAudience(deps, caller, { ...request.body, schedule })
           : triggerAudience(deps, caller, request.body);
       },
+      sendTest: (request, deps) =>
+        sendTest(
+          deps,
+          { sandbox: request.sandbox(), keyId: request.principal.keyId },
+          request.params.id,
+          request.body,
+        ),
       listSchedules: (request, deps) => listSchedules(deps, request.sandbox(), request.query),
       getSchedule: (request, deps) => getSchedule(deps, request.sandbox(), request.params.scheduleId),
       cancelSchedule: (request, deps) => cancelSchedule(deps, request.sandbox(), request.params.scheduleId),

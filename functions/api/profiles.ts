@@ -2,7 +2,12 @@ import type { HeraldConfig } from '../../shared/config.ts';
 import { apiHandler } from '../../shared/http/api-handler.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
 import { profilesRoot } from '../../shared/roots/profiles.ts';
-import { deleteProfile, getProfile, upsertProfile } from '../../shared/use-cases/profiles.ts';
+import {
+  deleteProfile,
+  getProfile,
+  getProfileAudiences,
+  upsertProfile,
+} from '../../shared/use-cases/profiles.ts';
 import { getSuppression, listSuppressions, removeSuppression } from '../../shared/use-cases/suppressions.ts';
 
 /** The profiles function's handler, over the adapters its root builds from `config`. */
@@ -14,6 +19,8 @@ export const createHandler = (config: HeraldConfig, clients?: Partial<Clients>) 
       upsertProfile: (request, deps) => upsertProfile(deps, request.sandbox(), request.body),
       getProfile: (request, deps) =>
         getProfile(deps, request.sandbox(), request.params.namespace, request.params.id),
+      getProfileAudiences: (request, deps) =>
+        getProfileAudiences(deps, request.sandbox(), request.params.namespace, request.params.id),
       deleteProfile: (request, deps) =>
         deleteProfile(deps, request.sandbox(), request.params.namespace, request.params.id),
       listSuppressions: (request, deps) => listSuppressions(deps, request.sandbox(), request.query),

@@ -83,6 +83,8 @@ export interface AudienceStore {
     page: { readonly limit: number; readonly cursor?: string | undefined },
   ): Promise<Page<string>>;
   countMembers(sandbox: string, audienceId: string): Promise<number>;
+  /** Which of these audiences the profile is a member of (one batched read of their member items). */
+  membershipsOf(sandbox: string, profileId: string, audienceIds: readonly string[]): Promise<Set<string>>;
   getImport(sandbox: string, importId: string): Promise<(ImportProgress & { revision: number }) | undefined>;
   /** Writes when the stored revision is still `progress.revision - 1` (0 creates). */
   saveImport(sandbox: string, progress: ImportProgress & { revision: number }): Promise<void>;

@@ -286,6 +286,17 @@ export class ScheduleStateError extends HeraldError {
   }
 }
 
+/** More test sends than a sandbox may make in a minute (TEST_SENDS_PER_MINUTE). */
+export class TestSendLimitError extends HeraldError {
+  constructor(limit: number, retryAfterSeconds: number) {
+    super('test-send-limit', 429, 'Too many test sends', {
+      detail: `A sandbox may send ${limit} test messages a minute; retry after ${retryAfterSeconds} s.`,
+      headers: { 'retry-after': String(retryAfterSeconds) },
+      extensions: { limit },
+    });
+  }
+}
+
 /**
  * A value that would not fit where Herald must copy it (a DynamoDB item, a queue message): refused
  * before anything is written.

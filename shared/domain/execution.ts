@@ -273,6 +273,11 @@ export interface ExecutionRecord {
    * sends what is still queued); with another, a reused requestId (dropped). Never shown.
    */
   readonly bodyHash?: string;
+  /**
+   * A test send (`POST /campaigns/{id}/tests`): one message to an address the caller named. It
+   * has no entry in the execution log, publishes no status events and counts in no metric.
+   */
+  readonly test?: true;
 }
 
 export interface ExecutionStore {

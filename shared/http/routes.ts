@@ -57,6 +57,7 @@ import {
 import { executionSummarySchema, listExecutionsQuerySchema } from '../schemas/execution-log.ts';
 import { previewResultSchema, previewSchema } from '../schemas/preview.ts';
 import {
+  profileAudiencesSchema,
   profileParamsSchema,
   profileSchema,
   upsertProfileResultSchema,
@@ -67,6 +68,7 @@ import {
   suppressionParamsSchema,
   suppressionSchema,
 } from '../schemas/suppression.ts';
+import { testSendAcceptedSchema, testSendSchema } from '../schemas/test-send.ts';
 import { unsubscribeParamsSchema } from '../schemas/unsubscribe.ts';
 import {
   attemptSchema,
@@ -383,6 +385,18 @@ const primaryRoutes = [
     tag: 'Profiles',
   },
   {
+    method: 'GET',
+    path: '/profiles/{namespace}/{id}/audiences',
+    group: 'profiles',
+    operationId: 'getProfileAudiences',
+    summary: 'The static audiences a profile (found by one of its identities) is a member of',
+    requires: 'profiles:read',
+    params: profileParamsSchema,
+    response: profileAudiencesSchema,
+    status: 200,
+    tag: 'Profiles',
+  },
+  {
     method: 'DELETE',
     path: '/profiles/{namespace}/{id}',
     group: 'profiles',
@@ -462,6 +476,20 @@ const primaryRoutes = [
     requires: 'executions:write',
     body: audienceExecutionSchema,
     response: z.union([audienceExecutionAcceptedSchema, scheduledExecutionSchema]),
+    status: 202,
+    tag: 'Executions',
+  },
+  {
+    method: 'POST',
+    path: '/campaigns/{id}/tests',
+    group: 'executions',
+    operationId: 'sendTest',
+    summary:
+      "Send the campaign's draft or live content once to an address of your choice, through its channel configuration; marked `test`, in no execution list or count (10 a minute per sandbox)",
+    requires: 'executions:write',
+    params: campaignIdParamsSchema,
+    body: testSendSchema,
+    response: testSendAcceptedSchema,
     status: 202,
     tag: 'Executions',
   },

@@ -10,11 +10,13 @@ import { DynamoDbExecutionLog } from '../store/dynamodb-execution-log.ts';
 import { DynamoDbExecutionStore } from '../store/dynamodb-execution-store.ts';
 import { DynamoDbProfileStore } from '../store/dynamodb-profile-store.ts';
 import { DynamoDbScheduleStore } from '../store/dynamodb-schedule-store.ts';
+import { DynamoDbTestSendCounter } from '../store/dynamodb-test-send-counter.ts';
 import { DynamoDbClaimStore } from '../store/idempotency.ts';
 import type { ExecutionReadDeps } from '../use-cases/executions.ts';
 import type { ListExecutionsDeps } from '../use-cases/list-executions.ts';
 import { cachedCampaigns } from '../use-cases/read-cache.ts';
 import type { ScheduleDeps } from '../use-cases/schedules.ts';
+import type { TestSendDeps } from '../use-cases/test-send.ts';
 import type { HighThroughputDeps } from '../use-cases/trigger-high-throughput.ts';
 import type { TriggerDeps } from '../use-cases/trigger-unitary.ts';
 import { apiParts, type Clients, sandboxSettings } from './parts.ts';
@@ -22,7 +24,7 @@ import { jobSender } from './queue-parts.ts';
 
 /**
  * The executions function: unitary, high-throughput and audience triggers (their claims queue dispatch and fanout
- * jobs), schedules, and reading executions and rendered messages. Campaigns are read through the
+ * jobs), test sends, schedules, and reading executions and rendered messages. Campaigns are read through the
  * per-container cache: the trigger path never reads the campaign item per call.
  */
 export function executionsRoot(config: HeraldConfig, clients: Partial<Clients> = {}) {
@@ -35,6 +37,9 @@ export function executionsRoot(config: HeraldConfig, clients: Partial<Clients> =
       new DynamoDbCampaignStore(documents, table),
       config.HERALD_CAMPAIGN_CACHE_SECONDS * 1000,
     ),
+    // A test send reads the campaign fresh: it sends the edit just saved.
+    campaignRecords: new DynamoDbCampaignStore(documents, table),
+    testSends: new DynamoDbTestSendCounter(documents, table),
     sandboxSettings: sandboxSettings(config, documents),
     profiles: new DynamoDbProfileStore(documents, table),
     executions: new DynamoDbExecutionStore(documents, table),
@@ -45,7 +50,12 @@ export function executionsRoot(config: HeraldConfig, clients: Partial<Clients> =
     audienceExecutions: new DynamoDbAudienceExecutionStore(documents, table),
     schedules: new DynamoDbScheduleStore(documents, table),
     provider: new SandboxProvider(documents, table),
-  } satisfies TriggerDeps & HighThroughputDeps & ScheduleDeps & ExecutionReadDeps & ListExecutionsDeps;
+  } satisfies TriggerDeps &
+    HighThroughputDeps &
+    ScheduleDeps &
+    ExecutionReadDeps &
+    ListExecutionsDeps &
+    TestSendDeps;
 }
 
 export type ExecutionsDeps = ReturnType<typeof executionsRoot>;

@@ -26,6 +26,8 @@ export const dispatchJobSchema = z.object({
   smsMaxParts: z.number().int().optional(),
   /** Sends tried so far for these recipients after a provider's "not now" (0 or absent: none). */
   attempt: z.number().int().min(0).optional(),
+  /** A test send: its status changes are recorded but counted in no metric. */
+  test: z.optional(z.literal(true)),
   content: contentSchema,
   /** Context shared by every recipient (audience executions); a recipient's own context wins. */
   context: z.record(z.string(), z.unknown()).optional(),

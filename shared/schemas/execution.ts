@@ -171,6 +171,13 @@ export const executionSchema = z
     channel: z.string(),
     createdAt: isoDateTimeSchema,
     createdBy: z.string(),
+    test: z.optional(
+      z.literal(true).check(
+        z.meta({
+          description: 'A test send (`POST /campaigns/{id}/tests`): not in the execution log or any count.',
+        }),
+      ),
+    ),
     recipients: z.array(messageSummarySchema),
   })
   .meta({ id: 'Execution' });

@@ -89,3 +89,11 @@ export const profileParamsSchema = z.strictObject({
   namespace: namespaceCodeSchema,
   id: z.string().min(1).max(256),
 });
+
+/** `GET /profiles/{namespace}/{id}/audiences`: the static audiences the profile is a member of. */
+export const profileAudiencesSchema = z
+  .strictObject({
+    items: z.array(z.strictObject({ id: z.string(), name: z.string() })),
+  })
+  .check(z.meta({ id: 'ProfileAudiences' }));
+export type ProfileAudiences = z.infer<typeof profileAudiencesSchema>;

@@ -106,6 +106,16 @@ export class DynamoDbAudienceStore extends DynamoDbTable implements AudienceStor
     return { ...found, items: found.items.map((member) => member.profileId) };
   }
 
+  async membershipsOf(sandbox: string, profileId: string, audienceIds: readonly string[]) {
+    const shard = memberShard(profileId);
+    const items = await this.batchGet(
+      audienceIds.map((audienceId) => keys.member(sandbox, audienceId, shard, profileId)),
+      'pk',
+    );
+    const byKey = new Map(audienceIds.map((id) => [keys.member(sandbox, id, shard, profileId).pk, id]));
+    return new Set(items.flatMap((item) => byKey.get(String(item.pk)) ?? []));
+  }
+
   async countMembers(sandbox: string, audienceId: string): Promise<number> {
     const counts = await Promise.all(
       shards().map(async (shard) => {

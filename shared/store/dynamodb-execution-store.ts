@@ -27,7 +27,8 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
       [
         executionItem.item(execution, { expiresAt }),
         ...messages.map((message) => messageItem.item(message, { expiresAt })),
-        executionLogEntry('unitary', execution),
+        // A test send is not an execution of the campaign: it is not listed.
+        ...(execution.test ? [] : [executionLogEntry('unitary', execution)]),
       ],
       idempotency,
       nowMs,

@@ -231,6 +231,7 @@ export const executionItem = entity({
     createdBy: z.string(),
     enableWebhooks: z.boolean().optional(),
     bodyHash: z.string().optional(),
+    test: z.optional(z.literal(true)),
   } satisfies RecordShape<ExecutionRecord>),
 });
 

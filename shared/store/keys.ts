@@ -137,6 +137,11 @@ export const keys = {
     pk: `SB#${sandbox}#CHANNELCONF#${configurationId}`,
     sk: 'LEDGER',
   }),
+  /** How many test sends a sandbox made in one minute's window (TEST_SENDS_PER_MINUTE). */
+  testSendWindow: (sandbox: string, window: string) => ({
+    pk: `SB#${sandbox}#TESTSENDS`,
+    sk: `WINDOW#${window}`,
+  }),
   /** Names the channel's default configuration; at most one per channel, taken conditionally. */
   channelDefault: (sandbox: string, channel: string) => ({
     pk: `SB#${sandbox}`,

@@ -202,7 +202,7 @@ export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise
   recorded.forEach((result, index) => {
     const outcome = outcomes[index];
     if (result.status === 'fulfilled' && result.value && outcome)
-      logStatusChanges(outcome.message.messageId, job.channel, outcome.changes);
+      logStatusChanges(outcome.message.messageId, job.channel, outcome.changes, { test: job.test === true });
   });
   const failure = [...sent, ...recorded].find((result) => result.status === 'rejected');
   if (failure) throw failure.reason;

@@ -15,7 +15,13 @@ import {
 } from '../domain/profile.ts';
 import type { SandboxReader } from '../domain/sandbox.ts';
 import { jsonBytes, MAX_ATTRIBUTES_BYTES } from '../schemas/limits.ts';
-import type { Consent, Identity, ProfileView, UpsertProfileInput } from '../schemas/profile.ts';
+import type {
+  Consent,
+  Identity,
+  ProfileAudiences,
+  ProfileView,
+  UpsertProfileInput,
+} from '../schemas/profile.ts';
 import { identityOptions, phoneIdentities } from './sandbox-settings.ts';
 
 export interface ProfileDeps {
@@ -173,6 +179,34 @@ export async function findProfile(
   const profile = profileId ? await deps.profiles.get(sandbox, profileId) : undefined;
   if (!profile) throw new NotFoundError('Profile', `${namespace}:${identity.id}`);
   return profile;
+}
+
+/**
+ * The audiences a profile is a member of: its identity finds it, then one batched read of its
+ * member item in each of the sandbox's audiences (no reverse index is kept; a sandbox's audiences
+ * are one listing, as `GET /audiences` reads them). Ordered by name.
+ */
+export async function getProfileAudiences(
+  deps: Pick<ProfileDeps, 'profiles' | 'namespaces' | 'sandboxSettings'> & {
+    readonly audiences: Pick<AudienceStore, 'list' | 'membershipsOf'>;
+  },
+  sandbox: string,
+  namespace: string,
+  id: string,
+): Promise<ProfileAudiences> {
+  const profile = await findProfile(deps, sandbox, namespace, id);
+  const audiences = await deps.audiences.list(sandbox);
+  const member = await deps.audiences.membershipsOf(
+    sandbox,
+    profile.profileId,
+    audiences.map((a) => a.id),
+  );
+  return {
+    items: audiences
+      .filter((a) => member.has(a.id))
+      .map((a) => ({ id: a.id, name: a.name }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  };
 }
 
 export async function getProfile(deps: ProfileDeps, sandbox: string, namespace: string, id: string) {

@@ -149,7 +149,7 @@ export async function applyProviderEvent(
       continue;
     }
     if (recorded.result === 'recorded')
-      logStatusChanges(message.messageId, run.header.channel, [decision.change]);
+      logStatusChanges(message.messageId, run.header.channel, [decision.change], { test: run.test });
     await publish(message, decision.change);
     return recorded.result === 'seen'
       ? { outcome: 'repeat' }
@@ -226,10 +226,10 @@ async function suppress(
 async function runOf(
   deps: ProviderEventsDeps,
   message: MessageRecord,
-): Promise<{ header: RunHeader; enableWebhooks: boolean } | undefined> {
+): Promise<{ header: RunHeader; enableWebhooks: boolean; test: boolean } | undefined> {
   if (message.shard !== undefined) {
     const run = await deps.audienceExecutions.get(message.sandbox, message.executionId);
-    return run ? { header: audienceRun(run), enableWebhooks: run.enableWebhooks } : undefined;
+    return run ? { header: audienceRun(run), enableWebhooks: run.enableWebhooks, test: false } : undefined;
   }
   const execution = await deps.executions.getExecutionRecord(message.sandbox, message.executionId);
   if (!execution || !isChannel(execution.channel)) return undefined;
@@ -249,5 +249,6 @@ async function runOf(
       channel: execution.channel,
     },
     enableWebhooks,
+    test: execution.test === true,
   };
 }

@@ -175,6 +175,17 @@ const probes: Record<string, Probe> = {
     refused(await api.post(`/campaigns/${bObjects.liveCampaignId}/archive`)),
   'POST /campaigns/{id}/duplicate': async (api) =>
     refused(await api.post(`/campaigns/${bObjects.campaignId}/duplicate`)),
+  'POST /campaigns/{id}/tests': async (api) =>
+    refused(
+      await api.post(`/campaigns/${bObjects.campaignId}/tests`, {
+        channelData: { emailAddress: 'a-tester@example.com' },
+      }),
+    ),
+  'GET /profiles/{namespace}/{id}/audiences': async () => {
+    // B's profile is in B's audience; a fresh sandbox's key finds no such profile.
+    const fresh = await sandboxWithKey(herald, ['profiles:read']);
+    refused(await fresh.api.get(`/profiles/email/${bObjects.email}/audiences`));
+  },
   'PUT /profiles': async (api) => {
     const mine = await api.put<{ created: boolean; attributes: Record<string, unknown> }>('/profiles', {
       identities: [{ namespace: 'email', id: bObjects.email }],

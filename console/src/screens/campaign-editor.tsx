@@ -12,6 +12,7 @@ import type {
 } from '../types.ts';
 import { AudienceTab } from './audience-tab.tsx';
 import { ContentPreview } from './content-preview.tsx';
+import { SendTest } from './send-test.tsx';
 
 const TABS = ['Properties', 'Audience', 'Content', 'Schedule'] as const;
 type Tab = (typeof TABS)[number];
@@ -213,6 +214,9 @@ export function CampaignEditor({ me, id, initialTab }: EditorProps) {
           </button>
           <span class="hint">Sends the live version to its audience (POST /im/executions/audience).</span>
         </div>
+      ) : null}
+      {campaign && status !== 'archived' && can(me, 'executions:write') ? (
+        <SendTest campaign={campaign} />
       ) : null}
     </section>
   );

@@ -293,6 +293,11 @@ function Recipients({ execution }: { execution: Execution }) {
   const counts = countsOf({ kind: 'recipients', execution });
   return (
     <div>
+      {execution.test ? (
+        <p class="note" role="note" data-testid="test-send">
+          A test send: it is not listed with the executions and counts in no report.
+        </p>
+      ) : null}
       <dl class="facts">
         <dt>Campaign</dt>
         <dd>
@@ -373,11 +378,21 @@ function RenderedMessage({ executionId, messageId }: { executionId: string; mess
           {message.subject ? <p>Subject: {message.subject}</p> : null}
           {message.title ? <p>Title: {message.title}</p> : null}
           {message.text ? <pre>{message.text}</pre> : null}
+          {message.body ? <pre>{message.body}</pre> : null}
           {message.html ? (
-            <details>
-              <summary>HTML source</summary>
-              <pre>{message.html}</pre>
-            </details>
+            <>
+              {/* An empty sandbox: no scripts, no forms, no navigation of the console, no same origin. */}
+              <iframe
+                class="rendered-html"
+                sandbox=""
+                srcdoc={message.html}
+                title={`Rendered HTML of message ${messageId}`}
+              />
+              <details>
+                <summary>HTML source</summary>
+                <pre>{message.html}</pre>
+              </details>
+            </>
           ) : null}
         </div>
       ) : null}

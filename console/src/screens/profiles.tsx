@@ -1,24 +1,32 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { Field, fieldError, formatTime, ProblemBanner } from '../components.tsx';
-import type { ProfileView } from '../types.ts';
+import { href } from '../router.ts';
+import type { ProfileAudiences, ProfileView } from '../types.ts';
 
-/** Find a profile by one of its identities: its identities, attributes, consent and dataset. */
+/**
+ * Find a profile by one of its identities: its identities, attributes, consent, dataset and the
+ * audiences it is a member of (GET /profiles/{namespace}/{id}/audiences).
+ */
 export function Profiles() {
   const [namespace, setNamespace] = useState('email');
   const [id, setId] = useState('');
   const [profile, setProfile] = useState<ProfileView>();
+  const [audiences, setAudiences] = useState<ProfileAudiences['items']>();
   const [error, setError] = useState<unknown>();
   const find = async (event: Event) => {
     event.preventDefault();
     setError(undefined);
     setProfile(undefined);
+    setAudiences(undefined);
+    const path = `/profiles/${encodeURIComponent(namespace)}/${encodeURIComponent(id.trim())}`;
     try {
-      setProfile(
-        await api.get<ProfileView>(
-          `/profiles/${encodeURIComponent(namespace)}/${encodeURIComponent(id.trim())}`,
-        ),
-      );
+      const [found, memberships] = await Promise.all([
+        api.get<ProfileView>(path),
+        api.get<ProfileAudiences>(`${path}/audiences`),
+      ]);
+      setProfile(found);
+      setAudiences(memberships.items);
     } catch (caught) {
       setError(caught);
     }
@@ -60,6 +68,18 @@ export function Profiles() {
             <dt>Modified</dt>
             <dd>{formatTime(profile.modifiedAt)}</dd>
           </dl>
+          <h2>Audiences</h2>
+          {audiences && audiences.length > 0 ? (
+            <ul data-testid="profile-audiences">
+              {audiences.map((a) => (
+                <li key={a.id}>
+                  <a href={href('audiences')}>{a.name}</a>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p>In no audience.</p>
+          )}
           <h2>Attributes</h2>
           <pre>{JSON.stringify(profile.attributes, null, 2)}</pre>
           {profile.consentChanges?.length ? (

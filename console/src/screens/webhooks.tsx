@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { CheckboxGroup, Field, fieldError, formatTime, ProblemBanner } from '../components.tsx';
+import { CheckboxGroup, Field, fieldError, formatTime, ProblemBanner, Toggle } from '../components.tsx';
 import { can } from '../scopes.ts';
 import type { AttemptView, CreatedWebhookView, Page, WebhookView, WhoamiView } from '../types.ts';
 
@@ -14,6 +14,8 @@ export function Webhooks({ me }: { me: WhoamiView }) {
   const [error, setError] = useState<unknown>();
   const [created, setCreated] = useState<CreatedWebhookView>();
   const [openLog, setOpenLog] = useState<string>();
+  const [editing, setEditing] = useState<WebhookView>();
+  const [saved, setSaved] = useState<string>();
   const reload = () =>
     api.get<{ items: WebhookView[] }>('/webhooks').then((a) => setWebhooks(a.items), setError);
   useEffect(() => {
@@ -59,6 +61,10 @@ export function Webhooks({ me }: { me: WhoamiView }) {
               webhook={w}
               logOpen={openLog === w.id}
               onToggleLog={() => setOpenLog(openLog === w.id ? undefined : w.id)}
+              onEdit={() => {
+                setSaved(undefined);
+                setEditing(w);
+              }}
             />
           ))}
           {webhooks?.length === 0 ? (
@@ -69,9 +75,26 @@ export function Webhooks({ me }: { me: WhoamiView }) {
         </tbody>
       </table>
       {openLog ? <AttemptLog webhookId={openLog} /> : null}
-      <NewWebhook
-        onCreated={(webhook) => {
-          setCreated(webhook);
+      {saved ? (
+        <p class="notice" role="status">
+          {saved}
+        </p>
+      ) : null}
+      {editing ? (
+        <WebhookForm
+          key={editing.id}
+          editing={editing}
+          onCancel={() => setEditing(undefined)}
+          onSaved={(webhook) => {
+            setEditing(undefined);
+            setSaved(`Webhook ${webhook.name} saved.`);
+            void reload();
+          }}
+        />
+      ) : null}
+      <WebhookForm
+        onSaved={(webhook) => {
+          if ('secret' in webhook) setCreated(webhook);
           void reload();
         }}
       />
@@ -79,7 +102,12 @@ export function Webhooks({ me }: { me: WhoamiView }) {
   );
 }
 
-function WebhookRow(props: { webhook: WebhookView; logOpen: boolean; onToggleLog: () => void }) {
+function WebhookRow(props: {
+  webhook: WebhookView;
+  logOpen: boolean;
+  onToggleLog: () => void;
+  onEdit: () => void;
+}) {
   const { webhook } = props;
   const [test, setTest] = useState<AttemptView>();
   const [rotated, setRotated] = useState<string>();
@@ -109,6 +137,9 @@ function WebhookRow(props: { webhook: WebhookView; logOpen: boolean; onToggleLog
         </button>{' '}
         <button type="button" aria-expanded={props.logOpen} onClick={props.onToggleLog}>
           Attempt log
+        </button>{' '}
+        <button type="button" aria-label={`Edit ${webhook.name}`} onClick={props.onEdit}>
+          Edit
         </button>{' '}
         <button
           type="button"
@@ -245,33 +276,91 @@ function AttemptLog({ webhookId }: { webhookId: string }) {
   );
 }
 
-function NewWebhook({ onCreated }: { onCreated: (webhook: CreatedWebhookView) => void }) {
-  const [name, setName] = useState('');
-  const [url, setUrl] = useState('');
-  const [channels, setChannels] = useState<string[]>(['email']);
+type AuthChoice = 'keep' | 'none' | 'bearer' | 'basic';
+
+/** `Name: value` lines as a headers object; a line without a colon is kept whole, for the API to refuse by name. */
+function headersOf(text: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const colon = line.indexOf(':');
+    if (colon < 0) headers[line.trim()] = '';
+    else headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+/**
+ * A webhook's URL, channels, authentication and custom headers: a new one (POST /webhooks), or
+ * changes to `editing` (PATCH /webhooks/{id}: only what the form changes is sent; credentials and
+ * header values are never shown, so they are kept unless replaced).
+ */
+function WebhookForm({
+  editing,
+  onSaved,
+  onCancel,
+}: {
+  editing?: WebhookView;
+  onSaved: (webhook: CreatedWebhookView | WebhookView) => void;
+  onCancel?: () => void;
+}) {
+  const [name, setName] = useState(editing?.name ?? '');
+  const [url, setUrl] = useState(editing?.url ?? '');
+  const [channels, setChannels] = useState<string[]>(editing?.channels ?? ['email']);
+  const [enabled, setEnabled] = useState(editing?.enabled ?? true);
+  const [auth, setAuth] = useState<AuthChoice>(editing ? 'keep' : 'none');
   const [token, setToken] = useState('');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [replaceHeaders, setReplaceHeaders] = useState(!editing);
+  const [headers, setHeaders] = useState('');
   const [error, setError] = useState<unknown>();
-  const create = async (event: Event) => {
+  const prefix = editing ? `${editing.name}: ` : '';
+  const authBody =
+    auth === 'bearer'
+      ? { type: 'bearer', token }
+      : auth === 'basic'
+        ? { type: 'basic', username, password }
+        : auth === 'none'
+          ? { type: 'none' }
+          : undefined;
+  const save = async (event: Event) => {
     event.preventDefault();
     setError(undefined);
     try {
+      if (editing) {
+        const changes: Record<string, unknown> = {};
+        if (name !== editing.name) changes.name = name;
+        if (url !== editing.url) changes.url = url;
+        if (channels.join() !== editing.channels.join()) changes.channels = channels;
+        if (enabled !== editing.enabled) changes.enabled = enabled;
+        if (authBody) changes.auth = authBody;
+        if (replaceHeaders) changes.headers = headersOf(headers);
+        onSaved(await api.patch<WebhookView>(`/webhooks/${editing.id}`, changes));
+        return;
+      }
+      const headerValues = headersOf(headers);
       const webhook = await api.post<CreatedWebhookView>('/webhooks', {
         name,
         url,
         channels,
-        ...(token ? { auth: { type: 'bearer', token } } : {}),
+        ...(authBody && auth !== 'none' ? { auth: authBody } : {}),
+        ...(Object.keys(headerValues).length > 0 ? { headers: headerValues } : {}),
       });
       setName('');
       setUrl('');
       setToken('');
-      onCreated(webhook);
+      setPassword('');
+      setHeaders('');
+      onSaved(webhook);
     } catch (caught) {
       setError(caught);
     }
   };
+  const titleId = editing ? `edit-webhook-${editing.id}` : 'new-webhook-title';
   return (
-    <form onSubmit={create} class="group" aria-labelledby="new-webhook-title">
-      <h2 id="new-webhook-title">New feedback webhook</h2>
+    <form onSubmit={save} class="group" aria-labelledby={titleId}>
+      <h2 id={titleId}>{editing ? `Edit ${editing.name}` : 'New feedback webhook'}</h2>
       <Field label="Webhook name" error={fieldError(error, 'name')}>
         {(id) => <input id={id} value={name} onInput={(e) => setName(e.currentTarget.value)} />}
       </Field>
@@ -297,26 +386,100 @@ function NewWebhook({ onCreated }: { onCreated: (webhook: CreatedWebhookView) =>
         onChange={setChannels}
         error={fieldError(error, 'channels')}
       />
+      {editing ? (
+        <Toggle label="Enabled" checked={enabled} onChange={setEnabled} error={fieldError(error, 'enabled')}>
+          {editing.disabledReason ? `Disabled: ${editing.disabledReason}. ` : ''}Turning it on re-enables
+          deliveries.
+        </Toggle>
+      ) : null}
       <Field
-        label="Bearer token (optional)"
+        label="Authentication"
         error={fieldError(error, 'auth')}
-        hint="Sent as Authorization: Bearer … to the receiver; never shown again."
+        hint={
+          editing
+            ? `Now: ${editing.auth.type}. Credentials are never shown: keep them, or give new ones.`
+            : 'How Herald authenticates to the receiver; credentials are never shown again.'
+        }
       >
         {(id, describedBy) => (
-          <input
+          <select
             id={id}
-            type="password"
-            autocomplete="off"
             aria-describedby={describedBy}
-            value={token}
-            onInput={(e) => setToken(e.currentTarget.value)}
-          />
+            value={auth}
+            onChange={(e) => setAuth(e.currentTarget.value as AuthChoice)}
+          >
+            {editing ? <option value="keep">keep the current ({editing.auth.type})</option> : null}
+            <option value="none">none</option>
+            <option value="bearer">bearer token</option>
+            <option value="basic">basic (username and password)</option>
+          </select>
         )}
       </Field>
+      {auth === 'bearer' ? (
+        <Field label={`${prefix}Bearer token`} error={fieldError(error, 'auth.token')}>
+          {(id) => (
+            <input
+              id={id}
+              type="password"
+              autocomplete="off"
+              value={token}
+              onInput={(e) => setToken(e.currentTarget.value)}
+            />
+          )}
+        </Field>
+      ) : null}
+      {auth === 'basic' ? (
+        <>
+          <Field label={`${prefix}Username`} error={fieldError(error, 'auth.username')}>
+            {(id) => <input id={id} value={username} onInput={(e) => setUsername(e.currentTarget.value)} />}
+          </Field>
+          <Field label={`${prefix}Password`} error={fieldError(error, 'auth.password')}>
+            {(id) => (
+              <input
+                id={id}
+                type="password"
+                autocomplete="off"
+                value={password}
+                onInput={(e) => setPassword(e.currentTarget.value)}
+              />
+            )}
+          </Field>
+        </>
+      ) : null}
+      {editing ? (
+        <Toggle label="Replace the custom headers" checked={replaceHeaders} onChange={setReplaceHeaders}>
+          Now: {editing.headers.length > 0 ? editing.headers.join(', ') : 'none'} (values are never shown).
+          On: the lines below replace them all (empty: none).
+        </Toggle>
+      ) : null}
+      {replaceHeaders ? (
+        <Field
+          label={`${prefix}Custom headers`}
+          error={fieldError(error, 'headers')}
+          hint="One per line, Name: value (at most 20); sent with every delivery."
+        >
+          {(id, describedBy) => (
+            <textarea
+              id={id}
+              rows={3}
+              aria-describedby={describedBy}
+              value={headers}
+              onInput={(e) => setHeaders(e.currentTarget.value)}
+            />
+          )}
+        </Field>
+      ) : null}
       <ProblemBanner error={error} />
-      <button type="submit" class="primary">
-        Create webhook
-      </button>
+      <div class="actions">
+        <button type="submit" class="primary">
+          {editing ? 'Save webhook' : 'Create webhook'}
+        </button>
+        {onCancel ? (
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
     </form>
   );
 }
