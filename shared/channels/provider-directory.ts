@@ -11,6 +11,7 @@ import {
   secretContext,
 } from '../domain/channel-configuration.ts';
 import type { Clock } from '../domain/clock.ts';
+import { effectiveRateLimit } from '../domain/sms-rate.ts';
 import type { Channel } from '../schemas/campaign.ts';
 import { EndUserMessagingSmsProvider } from './end-user-messaging-sms-provider.ts';
 import { SesProvider } from './ses-provider.ts';
@@ -93,13 +94,22 @@ export class ConfiguredProviders implements ProviderDirectory {
     // The fallback as it is now: gone, of another channel or a sandbox provider since, it is none.
     const fallback = record.fallbackId ? await configurations.get(sandbox, record.fallbackId) : undefined;
     const usable = fallback && fallback.channel === channel && fallback.provider.type !== 'sandbox';
+    // A configuration's own limit, else (SMS) its origination type's parts per second (ADR 0028).
+    const rate = effectiveRateLimit(record);
+    const fallbackRate = usable ? effectiveRateLimit(fallback) : undefined;
     return {
       ...(usable
-        ? { fallback: { provider: await this.#provider(fallback), configurationId: fallback.id } }
+        ? {
+            fallback: {
+              provider: await this.#provider(fallback),
+              configurationId: fallback.id,
+              ...(fallbackRate !== undefined ? { rateLimitPerSec: fallbackRate } : {}),
+            },
+          }
         : {}),
       provider: await this.#provider(record),
       configurationId: record.id,
-      ...(record.rateLimitPerSec !== undefined ? { rateLimitPerSec: record.rateLimitPerSec } : {}),
+      ...(rate !== undefined ? { rateLimitPerSec: rate } : {}),
       ...((record.provider.type === 'ses' || record.provider.type === 'smtp') &&
       record.provider.unsubscribeMailto
         ? { unsubscribeMailto: record.provider.unsubscribeMailto }

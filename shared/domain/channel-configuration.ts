@@ -3,7 +3,9 @@ import type {
   ChannelConfigurationView,
   ProviderView,
   PushPlatform,
+  SmsOriginationType,
 } from '../schemas/channel-configuration.ts';
+import { effectiveRateLimit } from './sms-rate.ts';
 
 /**
  * Channel configurations (the reference system's term): which provider carries a sandbox's
@@ -53,6 +55,8 @@ export type StoredProvider =
       readonly originationNumber?: string;
       readonly senderId?: string;
       readonly maxPriceUsd?: number;
+      /** What kind of number it sends from: its parts-per-second default (domain/sms-rate.ts). */
+      readonly originationType?: SmsOriginationType;
     }
   | {
       readonly type: 'end-user-messaging-sms';
@@ -60,6 +64,7 @@ export type StoredProvider =
       readonly configurationSet?: string;
       readonly maxPriceUsd?: number;
       readonly timeToLiveSeconds?: number;
+      readonly originationType?: SmsOriginationType;
     }
   | { readonly type: 'sns-push'; readonly applications: readonly PushApplication[] };
 
@@ -153,11 +158,23 @@ export function toChannelConfigurationView(record: ChannelConfigurationRecord): 
     channel: record.channel,
     provider: toProviderView(record.provider),
     ...(record.rateLimitPerSec !== undefined ? { rateLimitPerSec: record.rateLimitPerSec } : {}),
+    ...rateLimitView(record),
     ...(record.fallbackId !== undefined ? { fallback: record.fallbackId } : {}),
     default: record.isDefault,
     createdAt: record.createdAt,
     modifiedAt: record.modifiedAt,
   };
+}
+
+/** The limit the configuration's sends keep to, and what it counts (SMS: parts). */
+function rateLimitView(record: ChannelConfigurationRecord) {
+  const effective = effectiveRateLimit(record);
+  return effective === undefined
+    ? {}
+    : ({
+        effectiveRateLimitPerSec: effective,
+        rateLimitUnit: record.channel === 'sms' ? 'parts' : 'messages',
+      } as const);
 }
 
 /** The host an SMTP provider connects to, for the SSRF policy; none for the other providers. */

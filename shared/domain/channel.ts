@@ -182,11 +182,17 @@ export interface ChannelProvider {
 export interface ResolvedProvider {
   readonly provider: ChannelProvider;
   readonly configurationId?: string;
+  /** Sends (SMS: parts) per second across all dispatchers: the configuration's, or its origination type's default. */
   readonly rateLimitPerSec?: number;
   /** A mailto for List-Unsubscribe, where the configuration has one. */
   readonly unsubscribeMailto?: string;
   /** The configuration's fallback, resolved: where a message goes when this provider is down (ADR 0021). */
-  readonly fallback?: { readonly provider: ChannelProvider; readonly configurationId: string };
+  readonly fallback?: {
+    readonly provider: ChannelProvider;
+    readonly configurationId: string;
+    /** The fallback's own limit: moved messages book its ledger (ADR 0028). */
+    readonly rateLimitPerSec?: number;
+  };
 }
 
 /**

@@ -65,6 +65,18 @@ export const e164Schema = z
   .max(16)
   .regex(/^\+[1-9]\d{1,14}$/, E164_MESSAGE);
 
+/** The kinds of origination identity an SMS configuration may say it sends from. */
+export const SMS_ORIGINATION_TYPES = ['10dlc', 'toll-free', 'short-code', 'long-code', 'sender-id'] as const;
+export type SmsOriginationType = (typeof SMS_ORIGINATION_TYPES)[number];
+
+/**
+ * The kind of number an SMS configuration sends from; without `rateLimitPerSec` its documented
+ * parts-per-second default holds (10dlc 1, toll-free 3, short-code 100, long-code 1, sender-id none).
+ */
+const originationTypeSchema = z.optional(
+  z.enum(SMS_ORIGINATION_TYPES, { error: `must be one of ${SMS_ORIGINATION_TYPES.join(', ')}` }),
+);
+
 const snsSmsFields = {
   type: z.literal('sns-sms'),
   originationNumber: e164Schema.optional().meta({
@@ -84,6 +96,7 @@ const snsSmsFields = {
     .meta({
       description: 'Most a message may cost, in USD (AWS.SNS.SMS.MaxPrice); over it SNS does not send.',
     }),
+  originationType: originationTypeSchema,
 };
 const snsSmsProviderSchema = z.strictObject(snsSmsFields);
 
@@ -124,6 +137,7 @@ const endUserMessagingFields = {
     .max(259_200, 'must be 5 to 259200')
     .optional()
     .meta({ description: 'How long End User Messaging tries to deliver (TimeToLive), 5 s to 72 h.' }),
+  originationType: originationTypeSchema,
 };
 const endUserMessagingProviderSchema = z.strictObject(endUserMessagingFields);
 
@@ -393,6 +407,8 @@ export const channelConfigurationSchema = z
     channel: z.enum(CHANNELS),
     provider: providerViewSchema,
     rateLimitPerSec: z.number().int().optional(),
+    effectiveRateLimitPerSec: z.optional(z.number()),
+    rateLimitUnit: z.optional(z.enum(['parts', 'messages'])),
     fallback: z.string().optional(),
     default: z.boolean(),
     createdAt: isoDateTimeSchema,

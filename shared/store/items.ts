@@ -20,7 +20,7 @@ import {
   CHANNELS,
   campaignDefinitionSchema,
 } from '../schemas/campaign.ts';
-import { PUSH_PLATFORMS } from '../schemas/channel-configuration.ts';
+import { PUSH_PLATFORMS, SMS_ORIGINATION_TYPES } from '../schemas/channel-configuration.ts';
 import {
   AUDIENCE_EXECUTION_STATUSES,
   MESSAGE_STATUSES,
@@ -552,6 +552,7 @@ const storedProviderSchema: z.ZodType<StoredProvider> = z.discriminatedUnion('ty
     originationNumber: z.string().optional(),
     senderId: z.string().optional(),
     maxPriceUsd: z.number().optional(),
+    originationType: z.optional(z.enum(SMS_ORIGINATION_TYPES)),
   }),
   z.object({
     type: z.literal('end-user-messaging-sms'),
@@ -559,6 +560,7 @@ const storedProviderSchema: z.ZodType<StoredProvider> = z.discriminatedUnion('ty
     configurationSet: z.string().optional(),
     maxPriceUsd: z.number().optional(),
     timeToLiveSeconds: z.number().optional(),
+    originationType: z.optional(z.enum(SMS_ORIGINATION_TYPES)),
   }),
   z.object({
     type: z.literal('sns-push'),

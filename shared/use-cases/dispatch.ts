@@ -4,6 +4,7 @@ import type {
   ProviderDirectory,
   ResolvedProvider,
   SendLedger,
+  SendOutcome,
   SendRetryLater,
   SuppressionStore,
 } from '../domain/channel.ts';
@@ -31,6 +32,7 @@ import {
   sendDecision,
 } from '../domain/sending.ts';
 import { type SmsSegments, smsSegments } from '../domain/sms.ts';
+import { fitting, slotTimes } from '../domain/sms-rate.ts';
 import { RenderBudgetError } from '../domain/template.ts';
 import { listUnsubscribeHeaders, type UnsubscribeClaims } from '../domain/unsubscribe-token.ts';
 import type { StatusEventPublisher } from '../domain/webhook.ts';
@@ -159,7 +161,28 @@ export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise
     ? await deps.providers.resolve(job.sandbox, job.channel, job.channelConfigurationId)
     : undefined;
 
-  const sendable = pending.filter((p) => p.address.ok && !suppressed.has(p.address.address));
+  const renders = new Map<string, Rendering>();
+  const rendering = (p: Pending) => {
+    let found = renders.get(p.message.messageId);
+    if (!found) {
+      found = renderFor(deps, job, p);
+      renders.set(p.message.messageId, found);
+    }
+    return found;
+  };
+  // What will reach the provider, each with the slots it takes: an SMS's parts, else one.
+  const sendable = pending.flatMap((p) => {
+    if (!p.address.ok || suppressed.has(p.address.address)) return [];
+    let rendered: Rendering;
+    try {
+      rendered = rendering(p);
+    } catch {
+      return []; // dispatchOne renders it again and fails that recipient's send alone
+    }
+    if (!rendered.ok) return [];
+    if (rendered.sms && job.smsMaxParts !== undefined && rendered.sms.parts > job.smsMaxParts) return [];
+    return [{ ...p, weight: rendered.sms?.parts ?? 1 }];
+  });
   const pace = provider
     ? await paceSends(deps, job, provider, sendable)
     : { slots: new Map<string, number>(), later: [] };
@@ -169,7 +192,9 @@ export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise
   }
 
   const sent = await Promise.allSettled(
-    pending.map((p) => dispatchOne(deps, job, p, suppressed, provider, pace.slots.get(p.message.messageId))),
+    pending.map((p) =>
+      dispatchOne(deps, job, p, rendering, suppressed, provider, pace.slots.get(p.message.messageId)),
+    ),
   );
   const outcomes = sent.flatMap((result) =>
     result.status === 'fulfilled' && !result.value.busy ? [result.value] : [],
@@ -237,31 +262,39 @@ export const PACE_WINDOW_MS = 15_000;
 
 /**
  * Books send slots for a configuration's `rateLimitPerSec` (shared by every dispatcher through
- * the ledger): as many recipients as fit in the next PACE_WINDOW_MS get a slot each; the others
- * are queued again, delayed to when the booked slots end, and stay `queued` meanwhile.
+ * the ledger): one slot per message, or per part for SMS (the limits of SMS origination
+ * identities count parts, ADR 0028). As many recipients as fit in the next PACE_WINDOW_MS get
+ * their slots; the others are queued again, delayed to when the booked slots end, and stay
+ * `queued` meanwhile.
  */
 async function paceSends(
   deps: DispatchDeps,
   job: DispatchJob,
   provider: ResolvedProvider,
-  sendable: readonly Pending[],
+  sendable: readonly (Pending & { readonly weight: number })[],
 ): Promise<{ slots: Map<string, number>; later: readonly Pending[] }> {
   const rate = provider.rateLimitPerSec;
   const id = provider.configurationId;
   if (rate === undefined || id === undefined || sendable.length === 0) return { slots: new Map(), later: [] };
   const now = deps.clock.now().getTime();
   const booked = Math.max((await deps.ledger.next(job.sandbox, id)) ?? now, now);
-  const fit = Math.floor(((now + PACE_WINDOW_MS - booked) * rate) / 1000);
-  const count = Math.min(sendable.length, Math.max(fit, 0));
+  const capacity = Math.floor(((now + PACE_WINDOW_MS - booked) * rate) / 1000);
+  const count = fitting(
+    sendable.map((p) => p.weight),
+    capacity,
+  );
   const later = sendable.slice(count);
   const slots = new Map<string, number>();
   let ends = booked;
   if (count > 0) {
-    const start = await deps.ledger.reserve(job.sandbox, id, count, rate, now);
+    const weights = sendable.slice(0, count).map((p) => p.weight);
+    const total = weights.reduce((sum, weight) => sum + weight, 0);
+    const start = await deps.ledger.reserve(job.sandbox, id, total, rate, now);
+    const times = slotTimes(start, weights, rate);
     sendable.slice(0, count).forEach((p, i) => {
-      slots.set(p.message.messageId, start + Math.round((i * 1000) / rate));
+      slots.set(p.message.messageId, times[i] ?? start);
     });
-    ends = start + Math.round((count * 1000) / rate);
+    ends = start + Math.round((total * 1000) / rate);
   }
   if (later.length > 0) {
     const delaySeconds = Math.min(900, Math.max(1, Math.ceil((ends - now) / 1000) - 1));
@@ -276,6 +309,40 @@ async function paceSends(
     ]);
   }
   return { slots, later };
+}
+
+/** A recipient's message rendered (once per job: pacing weighs an SMS by its parts), or too large to send. */
+type Rendering =
+  | {
+      readonly ok: true;
+      readonly output: ReturnType<typeof renderContent>;
+      readonly sms?: SmsSegments;
+      readonly unsubscribeUrl?: string;
+    }
+  | { readonly ok: false; readonly maxLength: number };
+
+/** Renders a recipient's message, with the unsubscribe link for marketing email, and an SMS's parts. */
+function renderFor(deps: DispatchDeps, job: DispatchJob, { recipient, profile }: Pending): Rendering {
+  const unsubscribeUrl =
+    (job.campaignType === 'marketing' || job.unsubscribeLink) &&
+    job.channel === 'email' &&
+    recipient.profileId
+      ? deps.unsubscribeUrl({ sandbox: job.sandbox, profileId: recipient.profileId, channel: job.channel })
+      : undefined;
+  const scope = {
+    profile: mergeAttributes(profile?.attributes ?? {}, recipient.profile ?? {}),
+    context: recipient.context ?? job.context ?? {},
+    ...(unsubscribeUrl ? { unsubscribeUrl } : {}),
+  };
+  let output: ReturnType<typeof renderContent>;
+  try {
+    output = renderContent(job.content, scope);
+  } catch (error) {
+    if (!(error instanceof RenderBudgetError)) throw error;
+    return { ok: false, maxLength: error.maxLength };
+  }
+  const sms = job.channel === 'sms' ? smsSegments(output.rendered.body ?? '') : undefined;
+  return { ok: true, output, ...(sms ? { sms } : {}), ...(unsubscribeUrl ? { unsubscribeUrl } : {}) };
 }
 
 /** Another dispatcher is sending some of the job's messages: the job comes back after its visibility timeout. */
@@ -304,6 +371,7 @@ async function dispatchOne(
   deps: DispatchDeps,
   job: DispatchJob,
   { recipient, message, profile, address }: Pending,
+  rendering: (pending: Pending) => Rendering,
   suppressed: ReadonlySet<string>,
   resolved: ResolvedProvider | undefined,
   slot: number | undefined,
@@ -333,31 +401,17 @@ async function dispatchOne(
     };
   }
 
-  const unsubscribeUrl =
-    (job.campaignType === 'marketing' || job.unsubscribeLink) &&
-    job.channel === 'email' &&
-    recipient.profileId
-      ? deps.unsubscribeUrl({ sandbox: job.sandbox, profileId: recipient.profileId, channel: job.channel })
-      : undefined;
-  const scope = {
-    profile: mergeAttributes(profile?.attributes ?? {}, recipient.profile ?? {}),
-    context: recipient.context ?? job.context ?? {},
-    ...(unsubscribeUrl ? { unsubscribeUrl } : {}),
-  };
-  let output: ReturnType<typeof renderContent>;
-  try {
-    output = renderContent(job.content, scope);
-  } catch (error) {
-    if (!(error instanceof RenderBudgetError)) throw error;
-    const reason = `The rendered message is larger than ${error.maxLength} bytes; no provider would take it.`;
+  const rendered = rendering({ recipient, message, profile, address });
+  if (!rendered.ok) {
+    const reason = `The rendered message is larger than ${rendered.maxLength} bytes; no provider would take it.`;
     return {
       message,
       changes: [{ status: 'exclude', at: at(), code: EXCLUSION_CODES.contentTooLarge, reason }],
       extra: { address: address.address },
     };
   }
-  const { rendered, missing } = output;
-  const sms = job.channel === 'sms' ? smsSegments(rendered.body ?? '') : undefined;
+  const { unsubscribeUrl, sms } = rendered;
+  const { rendered: content, missing } = rendered.output;
   if (sms && job.smsMaxParts !== undefined && sms.parts > job.smsMaxParts) {
     const reason = `The rendered SMS needs ${sms.parts} parts (${sms.encoding}); the campaign allows ${job.smsMaxParts}.`;
     return {
@@ -395,7 +449,7 @@ async function dispatchOne(
     channel: job.channel,
     campaignType: job.campaignType,
     to: address.address,
-    content: rendered,
+    content,
     ...(job.channel === 'push' && job.appId !== undefined
       ? {
           push: {
@@ -422,10 +476,22 @@ async function dispatchOne(
     return answer;
   };
   const first = await sendThrough(provider);
-  // The primary is down and took nothing: the fallback gets the message (never both, ADR 0021).
-  const moved =
-    resolved.fallback && failsOver(first, attempt) ? { from: first, to: resolved.fallback } : undefined;
-  const outcome = moved ? await sendThrough(moved.to.provider) : first;
+  // The primary is down and took nothing: the fallback gets the message (never both, ADR 0021),
+  // at the fallback's own rate (ADR 0028); a fallback booked past the pacing window leaves it
+  // waiting, `delay`ed with the primary's answer, and the next try starts with the primary again.
+  const down = failsOver(first, attempt) ? first : undefined;
+  const wanted = down && resolved.fallback ? resolved.fallback : undefined;
+  const fallbackWait = wanted ? await fallbackSlot(deps, job, wanted, sms?.parts ?? 1) : undefined;
+  const moved = down && wanted && fallbackWait !== undefined ? { from: down, to: wanted } : undefined;
+  if (moved && fallbackWait !== undefined && fallbackWait > 0) await (deps.sleep ?? sleep)(fallbackWait);
+  const outcome: SendOutcome = moved
+    ? await sendThrough(moved.to.provider)
+    : down && wanted
+      ? {
+          ...down,
+          reason: `${down.reason}; its fallback ${wanted.configurationId} is at its rate limit (${wanted.rateLimitPerSec ?? 0}/s)`,
+        }
+      : first;
   const decided = sendDecision(outcome, at(), attempt, deps.retrySchedule ?? SEND_RETRY_SCHEDULE_SECONDS);
   const decision = moved
     ? {
@@ -452,6 +518,27 @@ async function dispatchOne(
       ? { retry: { recipient, inSeconds: decision.retryInSeconds } }
       : {}),
   };
+}
+
+/**
+ * Books a moved message's slots (an SMS's parts, else one) on the fallback's own ledger: how long
+ * to wait before calling it, 0 when it has no limit, undefined when its ledger is booked past
+ * PACE_WINDOW_MS (nothing is booked then). Only failing-over messages get here: no store call on
+ * the happy path.
+ */
+async function fallbackSlot(
+  deps: DispatchDeps,
+  job: DispatchJob,
+  fallback: NonNullable<ResolvedProvider['fallback']>,
+  weight: number,
+): Promise<number | undefined> {
+  const rate = fallback.rateLimitPerSec;
+  if (rate === undefined) return 0;
+  const now = deps.clock.now().getTime();
+  const booked = (await deps.ledger.next(job.sandbox, fallback.configurationId)) ?? now;
+  if (booked - now > PACE_WINDOW_MS) return undefined;
+  const start = await deps.ledger.reserve(job.sandbox, fallback.configurationId, weight, rate, now);
+  return Math.max(0, start - now);
 }
 
 /**
