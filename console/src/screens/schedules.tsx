@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, call } from '../api.ts';
 import { formatTime, ProblemBanner } from '../components.tsx';
+import { usePagedList } from '../paged.ts';
 import { href } from '../router.ts';
 import { can } from '../scopes.ts';
 import type { Page, ScheduledExecution, WhoamiView } from '../types.ts';
@@ -11,8 +12,6 @@ import type { Page, ScheduledExecution, WhoamiView } from '../types.ts';
  * (`DELETE /im/executions/schedules/{id}`, executions:write).
  */
 export function Schedules({ me }: { me: WhoamiView }) {
-  const [items, setItems] = useState<ScheduledExecution[]>();
-  const [next, setNext] = useState<string>();
   const [error, setError] = useState<unknown>();
   const [notice, setNotice] = useState<string>();
   const [busy, setBusy] = useState<string>();
@@ -21,22 +20,7 @@ export function Schedules({ me }: { me: WhoamiView }) {
     api.get<Page<ScheduledExecution>>(
       `/im/executions/schedules?limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     );
-  useEffect(() => {
-    page().then((first) => {
-      setItems(first.items);
-      setNext(first.nextCursor);
-    }, setError);
-  }, []);
-  const more = async () => {
-    if (!next) return;
-    try {
-      const further = await page(next);
-      setItems([...(items ?? []), ...further.items]);
-      setNext(further.nextCursor);
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+  const { items, setItems, next, more } = usePagedList(page, setError);
   const cancel = async (schedule: ScheduledExecution) => {
     setBusy(schedule.scheduleId);
     setError(undefined);

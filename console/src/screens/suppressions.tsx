@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { Field, formatTime, ProblemBanner } from '../components.tsx';
+import { usePagedList } from '../paged.ts';
 import { can } from '../scopes.ts';
 import type { Channel, Page, SuppressionView, WhoamiView } from '../types.ts';
 
@@ -13,8 +14,6 @@ const CHANNELS: readonly Channel[] = ['email', 'sms', 'push'];
  */
 export function Suppressions({ me }: { me: WhoamiView }) {
   const [channel, setChannel] = useState<Channel>('email');
-  const [items, setItems] = useState<SuppressionView[]>();
-  const [next, setNext] = useState<string>();
   const [error, setError] = useState<unknown>();
   const [notice, setNotice] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -23,24 +22,7 @@ export function Suppressions({ me }: { me: WhoamiView }) {
     api.get<Page<SuppressionView>>(
       `/suppressions?channel=${channel}&limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     );
-  useEffect(() => {
-    setItems(undefined);
-    setError(undefined);
-    page().then((first) => {
-      setItems(first.items);
-      setNext(first.nextCursor);
-    }, setError);
-  }, [channel]);
-  const more = async () => {
-    if (!next) return;
-    try {
-      const further = await page(next);
-      setItems([...(items ?? []), ...further.items]);
-      setNext(further.nextCursor);
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+  const { items, setItems, next, more } = usePagedList(page, setError, [channel]);
   const remove = async (entry: SuppressionView) => {
     setBusy(true);
     setError(undefined);
