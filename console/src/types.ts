@@ -2,7 +2,7 @@
  * The API's shapes, taken from the server's own zod schemas (types only: nothing of zod or the
  * server is bundled), so the console cannot drift from what the API answers.
  */
-import type * as z from 'zod';
+
 import type { ApiKeyView, namespaceSchema, Scope } from '../../shared/schemas/admin.ts';
 import type { audienceSchema } from '../../shared/schemas/audience.ts';
 import type { CampaignDefinition, CampaignView, Category, Channel } from '../../shared/schemas/campaign.ts';
@@ -20,6 +20,7 @@ import type { ProfileAudiences, ProfileView } from '../../shared/schemas/profile
 import type { SuppressionView } from '../../shared/schemas/suppression.ts';
 import type { TestSendAccepted } from '../../shared/schemas/test-send.ts';
 import type { AttemptView, createdWebhookSchema, WebhookView } from '../../shared/schemas/webhook.ts';
+import type * as z from '../../shared/schemas/zod.ts';
 
 export type {
   ApiKeyView,

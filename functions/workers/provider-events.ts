@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import type { HeraldConfig } from '../../shared/config.ts';
 import { logger } from '../../shared/logger.ts';
 import { type SqsJob, sqsWorker, type WorkerLog } from '../../shared/queue/sqs-worker.ts';
 import type { Clients } from '../../shared/roots/parts.ts';
 import { providerEventsRoot } from '../../shared/roots/provider-events.ts';
+import * as z from '../../shared/schemas/zod.ts';
 import { createTelemetry } from '../../shared/telemetry.ts';
 import { type ProviderEventsDeps, receiveProviderEvent } from '../../shared/use-cases/provider-events.ts';
 
@@ -17,7 +17,7 @@ export interface DropLog {
  * so a body that is not an SES event about a Herald message is dropped, never retried. Each drop
  * is logged with its reason and how many were dropped for that reason in this container.
  */
-export function providerEventsWorker(log: DropLog = logger): SqsJob<z.ZodString, ProviderEventsDeps> {
+export function providerEventsWorker(log: DropLog = logger): SqsJob<z.ZodMiniString, ProviderEventsDeps> {
   const dropped = new Map<string, number>();
   return {
     name: 'provider event',

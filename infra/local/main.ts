@@ -1,6 +1,6 @@
 import path from 'node:path';
-import * as z from 'zod';
 import { ConfigError } from '../../shared/config.ts';
+import * as z from '../../shared/schemas/zod.ts';
 import { MetricsSummary } from './metrics-summary.ts';
 import { startHerald } from './runtime.ts';
 
@@ -15,11 +15,11 @@ import { startHerald } from './runtime.ts';
  */
 const environment = z
   .object({
-    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-    HOST: z.string().default('127.0.0.1'),
-    HERALD_DATA_DIR: z.string().default('.herald/data'),
-    HERALD_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
-    HERALD_METRICS_SUMMARY_SECONDS: z.coerce.number().int().min(0).default(60),
+    PORT: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(65_535)), 3000),
+    HOST: z._default(z.string(), '127.0.0.1'),
+    HERALD_DATA_DIR: z._default(z.string(), '.herald/data'),
+    HERALD_SCHEDULER_INTERVAL_MS: z._default(z.coerce.number().check(z.int(), z.gte(0)), 60_000),
+    HERALD_METRICS_SUMMARY_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0)), 60),
   })
   .safeParse(process.env);
 if (!environment.success) {

@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type * as z from 'zod';
 import {
   assertSandboxHeader,
   authorize,
@@ -11,6 +10,7 @@ import {
 import { HeraldError, PROBLEM_TYPE_PREFIX, RouteNotFoundError } from '../domain/errors.ts';
 import { addCorrelation, logger } from '../logger.ts';
 import { recordMetric } from '../metrics.ts';
+import type * as z from '../schemas/zod.ts';
 import { type Telemetry, withTelemetry } from '../telemetry.ts';
 import type { Authenticator } from '../use-cases/authenticate.ts';
 import { type ParsedRequest, parseRequest } from './parse-request.ts';
@@ -19,7 +19,7 @@ import { DEFAULT_ROUTE_KEY, unroutedError } from './route-match.ts';
 import { type ApiGroup, findRouteByKey, type Route, type RouteDefinition } from './routes.ts';
 import { type StaticFile, staticFileResponse } from './static-file.ts';
 
-type SchemaOutput<S> = S extends z.ZodType ? z.output<S> : undefined;
+type SchemaOutput<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 
 /** The route (or routes, for generated entries) with that operation id. */
 type RouteWithOperation<Id> = Route extends infer R

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { problemSchema } from '../schemas/common.ts';
 import { feedbackPayloadSchema } from '../schemas/webhook.ts';
+import * as z from '../schemas/zod.ts';
 import { documentedOperationId, type RouteDefinition, routes } from './routes.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -65,10 +65,10 @@ function repointRefs(value: unknown): unknown {
  * The OpenAPI 3.1 document, generated from the route table and its zod schemas (OpenAPI 3.1 uses
  * JSON Schema 2020-12, which zod emits natively), so it cannot drift from what the API validates.
  */
-export function openApiDocument(extraSchemas: Record<string, z.ZodType> = {}) {
+export function openApiDocument(extraSchemas: Record<string, z.ZodMiniType> = {}) {
   const paths: Record<string, Record<string, unknown>> = {};
   const components: Record<string, unknown> = {};
-  const schemaOf = (schema: z.ZodType, io: 'input' | 'output') =>
+  const schemaOf = (schema: z.ZodMiniType, io: 'input' | 'output') =>
     hoistDefinitions(
       z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema,
       components,
@@ -123,7 +123,7 @@ export function openApiDocument(extraSchemas: Record<string, z.ZodType> = {}) {
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation;
   }
-  const component = (name: string, schema: z.ZodType) => {
+  const component = (name: string, schema: z.ZodMiniType) => {
     const json = schemaOf(schema, 'output');
     // A schema whose id is `name` is in place already; a component pointing at itself would loop.
     if (json.$ref !== `${COMPONENT_REF}${name}`) components[name] = json;

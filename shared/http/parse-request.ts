@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
 import {
   MalformedJsonError,
   PayloadTooLargeError,
@@ -8,6 +7,7 @@ import {
 } from '../domain/errors.ts';
 import { fieldIssues } from '../schemas/common.ts';
 import { jsonIssues, parseJson } from '../schemas/json-guard.ts';
+import * as z from '../schemas/zod.ts';
 import type { RouteDefinition } from './routes.ts';
 
 export interface ParsedRequest {
@@ -66,7 +66,7 @@ export function parseRequest(
 const emptyObject = z.strictObject({});
 
 /** Parses or throws a ValidationError naming the failing fields. */
-export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, base: string): z.infer<T> {
+export function parseOrThrow<T extends z.ZodMiniType>(schema: T, value: unknown, base: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
     const { issues, count } = fieldIssues(result.error, base);
@@ -79,7 +79,11 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, bas
  * Parses a JSON body: first the rules every body meets (depth, Unicode, numbers, reserved keys;
  * see json-guard.ts), then the route's schema.
  */
-export function parseJsonOrThrow<T extends z.ZodType>(schema: T, value: unknown, base: string): z.infer<T> {
+export function parseJsonOrThrow<T extends z.ZodMiniType>(
+  schema: T,
+  value: unknown,
+  base: string,
+): z.infer<T> {
   const { issues, count } = jsonIssues(value, base);
   if (count > 0) throw new ValidationError(issues, undefined, count);
   return parseOrThrow(schema, value, base);

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import type { RouteRequirement } from '../domain/auth.ts';
 import {
   apiKeyIdParamsSchema,
@@ -81,6 +80,7 @@ import {
   webhookIdParamsSchema,
   webhookSchema,
 } from '../schemas/webhook.ts';
+import * as z from '../schemas/zod.ts';
 
 /**
  * Lambda functions serving the API; one per route group (`functions/api/<group>.ts`), each with its
@@ -107,10 +107,10 @@ export interface RouteDefinition {
   readonly operationId: string;
   readonly summary: string;
   readonly requires: RouteRequirement;
-  readonly params?: z.ZodType;
-  readonly query?: z.ZodType;
-  readonly body?: z.ZodType;
-  readonly response?: z.ZodType;
+  readonly params?: z.ZodMiniType;
+  readonly query?: z.ZodMiniType;
+  readonly body?: z.ZodMiniType;
+  readonly response?: z.ZodMiniType;
   /** Status of a successful answer. */
   readonly status: number;
   readonly tag: string;
@@ -682,7 +682,7 @@ const primaryRoutes = [
     summary: 'Deliver one event again',
     requires: 'webhooks:admin',
     params: webhookEventParamsSchema,
-    response: z.object({ queued: z.number().int() }),
+    response: z.object({ queued: z.int() }),
     status: 202,
     tag: 'Webhooks',
   },
@@ -695,7 +695,7 @@ const primaryRoutes = [
     requires: 'webhooks:admin',
     params: webhookIdParamsSchema,
     body: recoverSchema,
-    response: z.object({ queued: z.number().int() }),
+    response: z.object({ queued: z.int() }),
     status: 202,
     tag: 'Webhooks',
   },

@@ -1,9 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type * as z from 'zod';
 import type { QueueDefinition } from '../definitions/queues.ts';
 import { addCorrelation, type Correlation, logger } from '../logger.ts';
 import { METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../metrics.ts';
+import type * as z from '../schemas/zod.ts';
 import { createTelemetry, type Telemetry, withTelemetry } from '../telemetry.ts';
 
 export { METRICS_NAMESPACE, METRICS_SERVICE };
@@ -11,7 +11,7 @@ export { METRICS_NAMESPACE, METRICS_SERVICE };
 export const FAILED_RECORDS_METRIC = 'FailedRecords' satisfies MetricName;
 
 /** What a job of one queue is: its body's schema and the use case that runs it. */
-export interface SqsJob<S extends z.ZodType, Deps> {
+export interface SqsJob<S extends z.ZodMiniType, Deps> {
   /** What one record is, in log lines: `dispatch job`, `feedback message`, … */
   readonly name: string;
   /** The queue it is read from: the `queue` dimension of the FailedRecords metric. */
@@ -38,7 +38,7 @@ export interface WorkerLog {
   error(message: string, attributes: Record<string, unknown>): void;
 }
 
-export interface SqsWorkerOptions<S extends z.ZodType, Deps> extends SqsJob<S, Deps> {
+export interface SqsWorkerOptions<S extends z.ZodMiniType, Deps> extends SqsJob<S, Deps> {
   /** Builds the adapters once per container, at the first record. */
   readonly deps: () => Deps;
   /**
@@ -80,7 +80,7 @@ function correlationOf(job: unknown): Correlation {
 }
 
 /** Issues as `path: message`, without the values (bodies carry personal data). */
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
 }
 
@@ -97,7 +97,7 @@ function describeIssues(error: z.ZodError): string {
  * A processor is made per invocation: Powertools' `BatchProcessor` keeps the batch it is working
  * on in its fields, and the local runtime runs up to four batches of one worker at once.
  */
-export function sqsWorker<S extends z.ZodType, Deps>(
+export function sqsWorker<S extends z.ZodMiniType, Deps>(
   options: SqsWorkerOptions<S, Deps>,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const log = options.log ?? logger;

@@ -1,29 +1,28 @@
-import * as z from 'zod';
 import { isoDateTimeSchema, nameSchema, namespaceCodeSchema, sandboxNameSchema } from './common.ts';
+import * as z from './zod.ts';
 
 /** Whether libphonenumber-js knows the country is checked by the use case (schemas stay library-free). */
-export const countryCodeSchema = z
-  .string()
-  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, e.g. US')
-  .meta({
+export const countryCodeSchema = z.string().check(
+  z.regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, e.g. US'),
+  z.meta({
     description:
       'ISO 3166-1 alpha-2. Phone numbers in national form (`(415) 555-0123`) are read as numbers of this country; without it they must be international (`+14155550123`).',
     example: 'US',
-  });
+  }),
+);
 
 export const createSandboxSchema = z
-  .strictObject({ name: sandboxNameSchema, defaultCountry: countryCodeSchema.optional() })
-  .meta({ id: 'CreateSandbox' });
+  .strictObject({ name: sandboxNameSchema, defaultCountry: z.optional(countryCodeSchema) })
+  .register(z.globalRegistry, { id: 'CreateSandbox' });
 export type CreateSandboxInput = z.infer<typeof createSandboxSchema>;
 
 export const patchSandboxSchema = z
   .strictObject({
-    defaultCountry: countryCodeSchema
-      .nullable()
-      .optional()
-      .meta({ description: '`null` removes it: national numbers are refused again.' }),
+    defaultCountry: z
+      .optional(z.nullable(countryCodeSchema))
+      .check(z.meta({ description: '`null` removes it: national numbers are refused again.' })),
   })
-  .meta({ id: 'PatchSandbox' });
+  .register(z.globalRegistry, { id: 'PatchSandbox' });
 export type PatchSandboxInput = z.infer<typeof patchSandboxSchema>;
 
 export const sandboxParamsSchema = z.strictObject({ name: sandboxNameSchema });
@@ -31,11 +30,11 @@ export const sandboxParamsSchema = z.strictObject({ name: sandboxNameSchema });
 export const sandboxSchema = z
   .object({
     name: sandboxNameSchema,
-    defaultCountry: z.string().optional(),
+    defaultCountry: z.optional(z.string()),
     createdAt: isoDateTimeSchema,
-    modifiedAt: isoDateTimeSchema.optional(),
+    modifiedAt: z.optional(isoDateTimeSchema),
   })
-  .meta({ id: 'Sandbox' });
+  .register(z.globalRegistry, { id: 'Sandbox' });
 
 /** Every scope a sandbox key can carry. `admin` implies all the others within its sandbox. */
 export const SCOPES = [
@@ -57,58 +56,62 @@ export const scopeSchema = z.enum(SCOPES);
 
 export const createApiKeySchema = z
   .strictObject({
-    sandbox: sandboxNameSchema.optional().meta({
-      description: 'Required with the root key; a sandbox admin key may only name its own sandbox.',
-    }),
-    scopes: z
-      .array(scopeSchema)
-      .min(1, 'must name at least one scope')
-      .refine((s) => new Set(s).size === s.length, 'must not repeat a scope'),
-    name: nameSchema(100).optional(),
+    sandbox: z.optional(sandboxNameSchema).check(
+      z.meta({
+        description: 'Required with the root key; a sandbox admin key may only name its own sandbox.',
+      }),
+    ),
+    scopes: z.array(scopeSchema).check(
+      z.minLength(1, 'must name at least one scope'),
+      z.refine((s) => new Set(s).size === s.length, 'must not repeat a scope'),
+    ),
+    name: z.optional(nameSchema(100)),
   })
-  .meta({ id: 'CreateApiKey' });
+  .register(z.globalRegistry, { id: 'CreateApiKey' });
 export type CreateApiKeyInput = z.infer<typeof createApiKeySchema>;
 
 export const apiKeySchema = z
   .object({
     id: z.string(),
-    name: z.string().optional(),
+    name: z.optional(z.string()),
     sandbox: sandboxNameSchema,
     scopes: z.array(scopeSchema),
     createdAt: isoDateTimeSchema,
     createdBy: z.string(),
   })
-  .meta({ id: 'ApiKey' });
+  .register(z.globalRegistry, { id: 'ApiKey' });
 export type ApiKeyView = z.infer<typeof apiKeySchema>;
 
-export const createdApiKeySchema = apiKeySchema
-  .extend({ key: z.string().meta({ description: 'The secret. Shown only in this answer; store it now.' }) })
-  .meta({ id: 'CreatedApiKey' });
+export const createdApiKeySchema = z
+  .extend(apiKeySchema, {
+    key: z.string().check(z.meta({ description: 'The secret. Shown only in this answer; store it now.' })),
+  })
+  .register(z.globalRegistry, { id: 'CreatedApiKey' });
 
 export const listApiKeysQuerySchema = z.strictObject({
-  sandbox: sandboxNameSchema.optional().meta({ description: 'Required with the root key.' }),
+  sandbox: z.optional(sandboxNameSchema).check(z.meta({ description: 'Required with the root key.' })),
 });
 
 export const apiKeyIdParamsSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a key id'),
+  id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a key id')),
 });
 
 export const createNamespaceSchema = z
   .strictObject({
     code: namespaceCodeSchema,
-    name: nameSchema(100).optional(),
-    description: z.string().max(1000).optional(),
+    name: z.optional(nameSchema(100)),
+    description: z.optional(z.string().check(z.maxLength(1000))),
   })
-  .meta({ id: 'CreateNamespace' });
+  .register(z.globalRegistry, { id: 'CreateNamespace' });
 export type CreateNamespaceInput = z.infer<typeof createNamespaceSchema>;
 
 export const namespaceSchema = z
   .object({
     code: namespaceCodeSchema,
-    name: z.string().optional(),
-    description: z.string().optional(),
+    name: z.optional(z.string()),
+    description: z.optional(z.string()),
     standard: z.boolean(),
-    createdAt: isoDateTimeSchema.optional(),
+    createdAt: z.optional(isoDateTimeSchema),
   })
-  .meta({ id: 'Namespace' });
+  .register(z.globalRegistry, { id: 'Namespace' });
 export type NamespaceView = z.infer<typeof namespaceSchema>;

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { isoDateTimeSchema, nameSchema, uuidSchema } from './common.ts';
 import { identitySchema } from './profile.ts';
+import * as z from './zod.ts';
 
 /** Identities per membership call; larger lists go through imports. */
 export const MAX_MEMBERS_PER_CALL = 1_000;
@@ -11,97 +11,110 @@ export const MAX_IMPORT_COLUMNS = 100;
 export const IMPORT_FORMATS = ['ndjson', 'csv'] as const;
 
 export const createAudienceSchema = z
-  .strictObject({ name: nameSchema(256), description: z.string().max(2_000).optional() })
-  .meta({ id: 'CreateAudience' });
+  .strictObject({ name: nameSchema(256), description: z.optional(z.string().check(z.maxLength(2_000))) })
+  .register(z.globalRegistry, { id: 'CreateAudience' });
 export type CreateAudienceInput = z.infer<typeof createAudienceSchema>;
 
 export const patchAudienceSchema = z
   .strictObject({
-    name: nameSchema(256).optional(),
-    description: z.string().max(2_000).nullable().optional(),
+    name: z.optional(nameSchema(256)),
+    description: z.optional(z.nullable(z.string().check(z.maxLength(2_000)))),
   })
-  .meta({ id: 'PatchAudience' });
+  .register(z.globalRegistry, { id: 'PatchAudience' });
 export type PatchAudienceInput = z.infer<typeof patchAudienceSchema>;
 
 export const audienceSchema = z
   .object({
     id: uuidSchema,
     name: z.string(),
-    description: z.string().optional(),
-    memberCount: z.number().int().optional().meta({ description: 'Counted on read (single audience only).' }),
+    description: z.optional(z.string()),
+    memberCount: z
+      .optional(z.int())
+      .check(z.meta({ description: 'Counted on read (single audience only).' })),
     createdAt: isoDateTimeSchema,
     modifiedAt: isoDateTimeSchema,
   })
-  .meta({ id: 'Audience' });
+  .register(z.globalRegistry, { id: 'Audience' });
 export type AudienceView = z.infer<typeof audienceSchema>;
 
 export const membersSchema = z
   .strictObject({
     identities: z
       .array(identitySchema)
-      .min(1, 'must name at least one identity')
-      .max(MAX_MEMBERS_PER_CALL, `must name at most ${MAX_MEMBERS_PER_CALL} identities; import larger lists`),
+      .check(
+        z.minLength(1, 'must name at least one identity'),
+        z.maxLength(
+          MAX_MEMBERS_PER_CALL,
+          `must name at most ${MAX_MEMBERS_PER_CALL} identities; import larger lists`,
+        ),
+      ),
   })
-  .meta({ id: 'AudienceMembers' });
+  .register(z.globalRegistry, { id: 'AudienceMembers' });
 export type MembersInput = z.infer<typeof membersSchema>;
 
-export const rejectionSchema = z.object({ line: z.number().int(), reason: z.string() });
+export const rejectionSchema = z.object({ line: z.int(), reason: z.string() });
 
 export const membershipResultSchema = z
   .object({
     added: z
-      .number()
       .int()
-      .meta({ description: 'Members added (already members count too: adding is idempotent).' }),
-    created: z.number().int().meta({ description: 'Profiles created for identities Herald did not know.' }),
+      .check(z.meta({ description: 'Members added (already members count too: adding is idempotent).' })),
+    created: z.int().check(z.meta({ description: 'Profiles created for identities Herald did not know.' })),
     rejected: z
       .array(rejectionSchema)
-      .meta({ description: 'Identities refused, by position (0-based) and reason.' }),
+      .check(z.meta({ description: 'Identities refused, by position (0-based) and reason.' })),
   })
-  .meta({ id: 'MembershipResult' });
+  .register(z.globalRegistry, { id: 'MembershipResult' });
 
 export const removalResultSchema = z
-  .object({ removed: z.number().int(), notMembers: z.number().int() })
-  .meta({ id: 'MembershipRemoval' });
+  .object({ removed: z.int(), notMembers: z.int() })
+  .register(z.globalRegistry, { id: 'MembershipRemoval' });
 
 export const importChunkSchema = z
   .strictObject({
-    importId: uuidSchema.optional().meta({ description: 'Continue an import; absent starts a new one.' }),
-    format: z.enum(IMPORT_FORMATS).optional().meta({
-      description:
-        '`ndjson` (the default) or `csv`; a continued import keeps the format it started with (give the same or none).',
-    }),
-    lines: z.string().min(1).meta({
-      description:
-        'ndjson: one JSON object per line, an identity `{"namespace":"email","id":"a@example.com"}` or a profile `{"identities":[…],"attributes":{…},"consent":{"marketing":{"email":"y"}}}`. csv (RFC 4180): the first chunk starts with the header — columns named after an identity namespace (`email`, `phone`, a registered one), `attributes.<name>`, `consent.marketing.<email|sms|push>` (`y`/`n`); an empty cell is no value. A chunk ends at a record boundary.',
-    }),
+    importId: z
+      .optional(uuidSchema)
+      .check(z.meta({ description: 'Continue an import; absent starts a new one.' })),
+    format: z.optional(z.enum(IMPORT_FORMATS)).check(
+      z.meta({
+        description:
+          '`ndjson` (the default) or `csv`; a continued import keeps the format it started with (give the same or none).',
+      }),
+    ),
+    lines: z.string().check(
+      z.minLength(1),
+      z.meta({
+        description:
+          'ndjson: one JSON object per line, an identity `{"namespace":"email","id":"a@example.com"}` or a profile `{"identities":[…],"attributes":{…},"consent":{"marketing":{"email":"y"}}}`. csv (RFC 4180): the first chunk starts with the header — columns named after an identity namespace (`email`, `phone`, a registered one), `attributes.<name>`, `consent.marketing.<email|sms|push>` (`y`/`n`); an empty cell is no value. A chunk ends at a record boundary.',
+      }),
+    ),
   })
-  .meta({ id: 'AudienceImportChunk' });
+  .register(z.globalRegistry, { id: 'AudienceImportChunk' });
 
 export const importProgressSchema = z
   .object({
     importId: uuidSchema,
     audienceId: uuidSchema,
     format: z
-      .enum(IMPORT_FORMATS)
-      .optional()
-      .meta({ description: 'Absent on imports started as ndjson before formats existed.' }),
+      .optional(z.enum(IMPORT_FORMATS))
+      .check(z.meta({ description: 'Absent on imports started as ndjson before formats existed.' })),
     columns: z
-      .array(z.string())
-      .optional()
-      .meta({ description: "A CSV import's header, as its first chunk gave it." }),
-    chunks: z.number().int(),
-    lines: z.number().int(),
-    imported: z.number().int(),
-    created: z.number().int(),
-    rejected: z.number().int(),
+      .optional(z.array(z.string()))
+      .check(z.meta({ description: "A CSV import's header, as its first chunk gave it." })),
+    chunks: z.int(),
+    lines: z.int(),
+    imported: z.int(),
+    created: z.int(),
+    rejected: z.int(),
     rejections: z
       .array(rejectionSchema)
-      .meta({ description: 'The first 100 rejected lines (line numbers count across chunks, from 1).' }),
+      .check(
+        z.meta({ description: 'The first 100 rejected lines (line numbers count across chunks, from 1).' }),
+      ),
     startedAt: isoDateTimeSchema,
     modifiedAt: isoDateTimeSchema,
   })
-  .meta({ id: 'AudienceImport' });
+  .register(z.globalRegistry, { id: 'AudienceImport' });
 export type ImportProgress = z.infer<typeof importProgressSchema>;
 
 export const audienceIdParamsSchema = z.strictObject({ id: uuidSchema });
@@ -112,7 +125,7 @@ export const memberSchema = z
     profileId: z.string(),
     identities: z
       .array(identitySchema)
-      .meta({ description: "The member's identities (empty if its profile was deleted)." }),
+      .check(z.meta({ description: "The member's identities (empty if its profile was deleted)." })),
   })
-  .meta({ id: 'AudienceMember' });
+  .register(z.globalRegistry, { id: 'AudienceMember' });
 export type MemberView = z.infer<typeof memberSchema>;

@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
-import * as z from 'zod';
 import { CHANNELS } from './campaign.ts';
 import { isoDateTimeSchema, nameSchema, uuidSchema } from './common.ts';
+import * as z from './zod.ts';
 
 /** The provider types, and the channels each one can carry. */
 export const PROVIDER_TYPES = [
@@ -28,17 +28,21 @@ export const PROVIDER_CHANNELS: Readonly<Record<ProviderType, readonly (typeof C
  */
 export const senderAddressSchema = z
   .string()
-  .max(254, 'must be at most 254 characters')
-  .regex(
-    /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/,
-    'must be an email address (local@domain.tld)',
+  .check(
+    z.maxLength(254, 'must be at most 254 characters'),
+    z.regex(
+      /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/,
+      'must be an email address (local@domain.tld)',
+    ),
   );
 
 /** A mailbox that takes unsubscribe requests, listed in List-Unsubscribe beside the one-click URL. */
-const unsubscribeMailtoSchema = senderAddressSchema.optional().meta({
-  description:
-    'A mailbox that takes unsubscribe requests by mail: marketing email lists it in List-Unsubscribe (mailto:) beside the one-click link.',
-});
+const unsubscribeMailtoSchema = z.optional(senderAddressSchema).check(
+  z.meta({
+    description:
+      'A mailbox that takes unsubscribe requests by mail: marketing email lists it in List-Unsubscribe (mailto:) beside the one-click link.',
+  }),
+);
 
 /** A display name for From: printable, no control characters, no line breaks (header injection). */
 const fromNameSchema = nameSchema(100);
@@ -46,11 +50,13 @@ const fromNameSchema = nameSchema(100);
 /** A host name (RFC 1123 labels) or an IPv4/IPv6 literal; the SSRF policy judges what it resolves to. */
 export const hostSchema = z
   .string()
-  .min(1)
-  .max(253)
-  .regex(
-    /^(([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[?[0-9A-Fa-f:.]+\]?)$/,
-    'must be a host name or an IP address',
+  .check(
+    z.minLength(1),
+    z.maxLength(253),
+    z.regex(
+      /^(([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[?[0-9A-Fa-f:.]+\]?)$/,
+      'must be a host name or an IP address',
+    ),
   );
 
 /**
@@ -60,10 +66,7 @@ export const hostSchema = z
  * schemas, which every API function bundles).
  */
 export const E164_MESSAGE = 'must be a phone number in E.164 form, e.g. +14155550123';
-export const e164Schema = z
-  .string()
-  .max(16)
-  .regex(/^\+[1-9]\d{1,14}$/, E164_MESSAGE);
+export const e164Schema = z.string().check(z.maxLength(16), z.regex(/^\+[1-9]\d{1,14}$/, E164_MESSAGE));
 
 /** The kinds of origination identity an SMS configuration may say it sends from. */
 export const SMS_ORIGINATION_TYPES = ['10dlc', 'toll-free', 'short-code', 'long-code', 'sender-id'] as const;
@@ -79,23 +82,33 @@ const originationTypeSchema = z.optional(
 
 const snsSmsFields = {
   type: z.literal('sns-sms'),
-  originationNumber: e164Schema.optional().meta({
-    description:
-      "The number messages come from (AWS.MM.SMS.OriginationNumber): one of the account's End User Messaging SMS numbers; unset: SNS picks one.",
-  }),
-  senderId: z
-    .string()
-    .regex(/^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/, 'must be 1 to 11 letters or digits, at least one letter')
-    .optional()
-    .meta({ description: 'Alphanumeric sender ID (AWS.SNS.SMS.SenderID), where the country allows one.' }),
-  maxPriceUsd: z
-    .number()
-    .min(0.00001, 'must be more than 0')
-    .max(10_000, 'must be at most 10000')
-    .optional()
-    .meta({
-      description: 'Most a message may cost, in USD (AWS.SNS.SMS.MaxPrice); over it SNS does not send.',
+  originationNumber: z.optional(e164Schema).check(
+    z.meta({
+      description:
+        "The number messages come from (AWS.MM.SMS.OriginationNumber): one of the account's End User Messaging SMS numbers; unset: SNS picks one.",
     }),
+  ),
+  senderId: z
+    .optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/,
+            'must be 1 to 11 letters or digits, at least one letter',
+          ),
+        ),
+    )
+    .check(
+      z.meta({ description: 'Alphanumeric sender ID (AWS.SNS.SMS.SenderID), where the country allows one.' }),
+    ),
+  maxPriceUsd: z
+    .optional(z.number().check(z.gte(0.00001, 'must be more than 0'), z.lte(10_000, 'must be at most 10000')))
+    .check(
+      z.meta({
+        description: 'Most a message may cost, in USD (AWS.SNS.SMS.MaxPrice); over it SNS does not send.',
+      }),
+    ),
   originationType: originationTypeSchema,
 };
 const snsSmsProviderSchema = z.strictObject(snsSmsFields);
@@ -106,37 +119,42 @@ const snsSmsProviderSchema = z.strictObject(snsSmsFields);
  */
 const endUserMessagingFields = {
   type: z.literal('end-user-messaging-sms'),
-  originationIdentity: z
-    .string()
-    .min(1)
-    .max(256)
-    .superRefine((value, ctx) => {
+  originationIdentity: z.string().check(
+    z.minLength(1),
+    z.maxLength(256),
+    z.superRefine((value, ctx) => {
       if (value.startsWith('+') ? !e164Schema.safeParse(value).success : !/^[A-Za-z0-9_:/-]+$/.test(value))
         ctx.addIssue({
           code: 'custom',
           message:
             'must be a phone number in E.164 form (+14155550123), or the id or ARN of a phone number, pool or sender ID',
         });
-    })
-    .meta({ description: 'The number, pool or sender ID messages come from (OriginationIdentity).' }),
+    }),
+    z.meta({ description: 'The number, pool or sender ID messages come from (OriginationIdentity).' }),
+  ),
   configurationSet: z
-    .string()
-    .regex(/^[A-Za-z0-9_:/-]{1,256}$/, 'must be 1 to 256 letters, digits, _ : / or -')
-    .optional()
-    .meta({ description: 'End User Messaging configuration set (its event destinations get the events).' }),
+    .optional(
+      z.string().check(z.regex(/^[A-Za-z0-9_:/-]{1,256}$/, 'must be 1 to 256 letters, digits, _ : / or -')),
+    )
+    .check(
+      z.meta({
+        description: 'End User Messaging configuration set (its event destinations get the events).',
+      }),
+    ),
   maxPriceUsd: z
-    .number()
-    .min(0.00001, 'must be more than 0')
-    .max(99.99999, 'must be less than 100')
-    .optional()
-    .meta({ description: 'Most a message part may cost, in USD (MaxPrice).' }),
+    .optional(
+      z.number().check(z.gte(0.00001, 'must be more than 0'), z.lte(99.99999, 'must be less than 100')),
+    )
+    .check(z.meta({ description: 'Most a message part may cost, in USD (MaxPrice).' })),
   timeToLiveSeconds: z
-    .number()
-    .int('must be a whole number')
-    .min(5, 'must be 5 to 259200')
-    .max(259_200, 'must be 5 to 259200')
-    .optional()
-    .meta({ description: 'How long End User Messaging tries to deliver (TimeToLive), 5 s to 72 h.' }),
+    .optional(
+      z
+        .int('must be a whole number')
+        .check(z.gte(5, 'must be 5 to 259200'), z.lte(259_200, 'must be 5 to 259200')),
+    )
+    .check(
+      z.meta({ description: 'How long End User Messaging tries to deliver (TimeToLive), 5 s to 72 h.' }),
+    ),
   originationType: originationTypeSchema,
 };
 const endUserMessagingProviderSchema = z.strictObject(endUserMessagingFields);
@@ -153,22 +171,24 @@ export const SNS_PLATFORM: Readonly<Record<PushPlatform, 'APNS' | 'APNS_SANDBOX'
 };
 
 const pushApplicationSchema = z.strictObject({
-  appId: z
-    .string()
-    .min(1)
-    .max(256)
-    .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters')
-    .meta({
+  appId: z.string().check(
+    z.minLength(1),
+    z.maxLength(256),
+    z.regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters'),
+    z.meta({
       description:
         "The app, as campaigns name it (the reference system's pushInfo.appID), e.g. com.example.app.",
     }),
+  ),
   platform: z.enum(PUSH_PLATFORMS, { error: `must be one of ${PUSH_PLATFORMS.join(', ')}` }),
   platformApplicationArn: z
     .string()
-    .max(1024)
-    .regex(
-      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/(APNS|APNS_SANDBOX|GCM)\/[A-Za-z0-9_.-]{1,256}$/,
-      'must be an SNS platform application ARN (arn:aws:sns:<region>:<account>:app/<APNS|APNS_SANDBOX|GCM>/<name>)',
+    .check(
+      z.maxLength(1024),
+      z.regex(
+        /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/(APNS|APNS_SANDBOX|GCM)\/[A-Za-z0-9_.-]{1,256}$/,
+        'must be an SNS platform application ARN (arn:aws:sns:<region>:<account>:app/<APNS|APNS_SANDBOX|GCM>/<name>)',
+      ),
     ),
 });
 
@@ -176,62 +196,69 @@ const snsPushFields = {
   type: z.literal('sns-push'),
   applications: z
     .array(pushApplicationSchema)
-    .min(1, 'must name at least one platform application')
-    .max(50, 'must be at most 50 applications')
-    .meta({ description: 'The SNS platform application of each app and platform.' }),
+    .check(
+      z.minLength(1, 'must name at least one platform application'),
+      z.maxLength(50, 'must be at most 50 applications'),
+      z.meta({ description: 'The SNS platform application of each app and platform.' }),
+    ),
 };
-const snsPushProviderSchema = z.strictObject(snsPushFields).superRefine((provider, ctx) => {
-  const seen = new Set<string>();
-  provider.applications.forEach((app, index) => {
-    const key = `${app.appId} ${app.platform}`;
-    if (seen.has(key))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['applications', index, 'platform'],
-        message: `names ${app.platform} for ${app.appId} a second time`,
-      });
-    seen.add(key);
-    const arnPlatform = /:app\/([A-Z_]+)\//.exec(app.platformApplicationArn)?.[1];
-    if (arnPlatform !== undefined && arnPlatform !== SNS_PLATFORM[app.platform])
-      ctx.addIssue({
-        code: 'custom',
-        path: ['applications', index, 'platformApplicationArn'],
-        message: `is a ${arnPlatform} application; ${app.platform} needs ${SNS_PLATFORM[app.platform]}`,
-      });
-  });
-});
+const snsPushProviderSchema = z.strictObject(snsPushFields).check(
+  z.superRefine((provider, ctx) => {
+    const seen = new Set<string>();
+    provider.applications.forEach((app, index) => {
+      const key = `${app.appId} ${app.platform}`;
+      if (seen.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['applications', index, 'platform'],
+          message: `names ${app.platform} for ${app.appId} a second time`,
+        });
+      seen.add(key);
+      const arnPlatform = /:app\/([A-Z_]+)\//.exec(app.platformApplicationArn)?.[1];
+      if (arnPlatform !== undefined && arnPlatform !== SNS_PLATFORM[app.platform])
+        ctx.addIssue({
+          code: 'custom',
+          path: ['applications', index, 'platformApplicationArn'],
+          message: `is a ${arnPlatform} application; ${app.platform} needs ${SNS_PLATFORM[app.platform]}`,
+        });
+    });
+  }),
+);
 
 const sesFields = {
   type: z.literal('ses'),
-  fromAddress: senderAddressSchema.meta({ description: 'A verified SES identity (address or domain).' }),
-  fromName: fromNameSchema.optional(),
-  replyTo: senderAddressSchema.optional(),
+  fromAddress: senderAddressSchema.check(
+    z.meta({ description: 'A verified SES identity (address or domain).' }),
+  ),
+  fromName: z.optional(fromNameSchema),
+  replyTo: z.optional(senderAddressSchema),
   unsubscribeMailto: unsubscribeMailtoSchema,
   configurationSet: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -')
-    .optional()
-    .meta({ description: "SES configuration set; the stack's own (with its event destination) when unset." }),
+    .optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -')))
+    .check(
+      z.meta({
+        description: "SES configuration set; the stack's own (with its event destination) when unset.",
+      }),
+    ),
 };
 const sesProviderSchema = z.strictObject(sesFields);
 
 const smtpFields = {
   host: hostSchema,
   port: z
-    .number()
     .int('must be a whole number')
-    .min(1, 'must be 1 to 65535')
-    .max(65535, 'must be 1 to 65535'),
-  secure: z.boolean().meta({ description: 'TLS from the start (port 465); false: STARTTLS when offered.' }),
-  username: z
-    .string()
-    .min(1)
-    .max(256)
-    .regex(/^\P{Cc}*$/u, 'must not contain control characters')
-    .optional(),
+    .check(z.gte(1, 'must be 1 to 65535'), z.lte(65535, 'must be 1 to 65535')),
+  secure: z
+    .boolean()
+    .check(z.meta({ description: 'TLS from the start (port 465); false: STARTTLS when offered.' })),
+  username: z.optional(
+    z
+      .string()
+      .check(z.minLength(1), z.maxLength(256), z.regex(/^\P{Cc}*$/u, 'must not contain control characters')),
+  ),
   fromAddress: senderAddressSchema,
-  fromName: fromNameSchema.optional(),
-  replyTo: senderAddressSchema.optional(),
+  fromName: z.optional(fromNameSchema),
+  replyTo: z.optional(senderAddressSchema),
   unsubscribeMailto: unsubscribeMailtoSchema,
 };
 
@@ -239,28 +266,32 @@ const smtpFields = {
 const dkimFields = {
   domainName: z
     .string()
-    .max(253)
-    .regex(
-      /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/,
-      'must be a domain name (example.com)',
-    )
-    .meta({ description: 'The signing domain (d=), usually the From domain.' }),
+    .check(
+      z.maxLength(253),
+      z.regex(
+        /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/,
+        'must be a domain name (example.com)',
+      ),
+      z.meta({ description: 'The signing domain (d=), usually the From domain.' }),
+    ),
   keySelector: z
     .string()
-    .regex(
-      /^[A-Za-z0-9]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9_-]{0,62}))*$/,
-      'must be a DNS label (s=)',
-    )
-    .max(253)
-    .meta({ description: 'The selector (s=): the public key is at <selector>._domainkey.<domain>.' }),
+    .check(
+      z.regex(
+        /^[A-Za-z0-9]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9_-]{0,62}))*$/,
+        'must be a DNS label (s=)',
+      ),
+      z.maxLength(253),
+      z.meta({ description: 'The selector (s=): the public key is at <selector>._domainkey.<domain>.' }),
+    ),
 };
 
 /** A PEM private key Node can read (RSA or Ed25519), at most 16 KB. */
-const dkimPrivateKeySchema = z
-  .string()
-  .max(16_384, 'must be at most 16384 characters')
-  .refine((pem) => readablePrivateKey(pem), 'must be a PEM-encoded RSA or Ed25519 private key')
-  .meta({ description: 'Write-only: PEM private key, stored encrypted, never returned or logged.' });
+const dkimPrivateKeySchema = z.string().check(
+  z.maxLength(16_384, 'must be at most 16384 characters'),
+  z.refine((pem) => readablePrivateKey(pem), 'must be a PEM-encoded RSA or Ed25519 private key'),
+  z.meta({ description: 'Write-only: PEM private key, stored encrypted, never returned or logged.' }),
+);
 
 function readablePrivateKey(pem: string): boolean {
   if (!/^-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem.trim())) return false;
@@ -274,19 +305,21 @@ function readablePrivateKey(pem: string): boolean {
 
 const dkimInputSchema = z.strictObject({ ...dkimFields, privateKey: dkimPrivateKeySchema });
 /** In a PATCH: without `privateKey` the stored key is kept (with the new domain and selector). */
-const dkimPatchSchema = z.strictObject({ ...dkimFields, privateKey: dkimPrivateKeySchema.optional() });
+const dkimPatchSchema = z.strictObject({ ...dkimFields, privateKey: z.optional(dkimPrivateKeySchema) });
 
 const passwordSchema = z
   .string()
-  .min(1)
-  .max(1024)
-  .meta({ description: 'Write-only: stored encrypted, never returned or logged.' });
+  .check(
+    z.minLength(1),
+    z.maxLength(1024),
+    z.meta({ description: 'Write-only: stored encrypted, never returned or logged.' }),
+  );
 
 const smtpProviderInput = z.strictObject({
   type: z.literal('smtp'),
   ...smtpFields,
-  password: passwordSchema.optional(),
-  dkim: dkimInputSchema.optional(),
+  password: z.optional(passwordSchema),
+  dkim: z.optional(dkimInputSchema),
 });
 
 /** A provider as a client sends it (the SMTP password in clear, once, over TLS). */
@@ -305,7 +338,7 @@ export const providerInputSchema = z
       error: `must be a provider object whose type is one of ${PROVIDER_TYPES.join(', ')}`,
     },
   )
-  .meta({ id: 'ChannelProviderInput' });
+  .check(z.meta({ id: 'ChannelProviderInput' }));
 export type ProviderInput = z.infer<typeof providerInputSchema>;
 
 /** A provider as Herald shows it: never the password, only whether one is set. */
@@ -318,50 +351,58 @@ export const providerViewSchema = z
       ...smtpFields,
       passwordSet: z.boolean(),
       dkim: z
-        .object(dkimFields)
-        .optional()
-        .meta({ description: 'DKIM signing; the private key is never shown.' }),
+        .optional(z.object(dkimFields))
+        .check(z.meta({ description: 'DKIM signing; the private key is never shown.' })),
     }),
     z.object(snsSmsFields),
     z.object(endUserMessagingFields),
     z.object(snsPushFields),
   ])
-  .meta({ id: 'ChannelProvider' });
+  .check(z.meta({ id: 'ChannelProvider' }));
 export type ProviderView = z.infer<typeof providerViewSchema>;
 
-export const rateLimitSchema = z
-  .number()
-  .int('must be a whole number')
-  .min(1, 'must be at least 1')
-  .max(10_000, 'must be at most 10000')
-  .meta({ description: "Messages per second across all dispatch workers; unset: no limit of Herald's own." });
+export const rateLimitSchema = z.int('must be a whole number').check(
+  z.gte(1, 'must be at least 1'),
+  z.lte(10_000, 'must be at most 10000'),
+  z.meta({
+    description: "Messages per second across all dispatch workers; unset: no limit of Herald's own.",
+  }),
+);
 
 /** The configuration a message moves to when this one's provider is down (ADR 0021). */
-const fallbackSchema = uuidSchema.meta({
-  description:
-    "Another configuration of the same channel (not the sandbox provider) that sends a message when this one's provider is down: no connection, a 5xx answer, or throttling past 3 tries. Never both: a message is sent by at most one.",
-});
+const fallbackSchema = uuidSchema.check(
+  z.meta({
+    description:
+      "Another configuration of the same channel (not the sandbox provider) that sends a message when this one's provider is down: no connection, a 5xx answer, or throttling past 3 tries. Never both: a message is sent by at most one.",
+  }),
+);
 
 export const createChannelConfigurationSchema = z
   .strictObject({
     name: nameSchema(100),
     channel: z.enum(CHANNELS),
     provider: providerInputSchema,
-    rateLimitPerSec: rateLimitSchema.optional(),
-    fallback: fallbackSchema.optional(),
-    default: z.boolean().default(false).meta({
-      description: "The sandbox's configuration for the channel when a campaign names none; one per channel.",
+    rateLimitPerSec: z.optional(rateLimitSchema),
+    fallback: z.optional(fallbackSchema),
+    default: z._default(z.boolean(), false).check(
+      z.meta({
+        description:
+          "The sandbox's configuration for the channel when a campaign names none; one per channel.",
+      }),
+    ),
+  })
+  .check(
+    z.superRefine((input, ctx) => {
+      if (!PROVIDER_CHANNELS[input.provider.type].includes(input.channel))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['provider', 'type'],
+          message: `cannot carry the ${input.channel} channel (${input.provider.type} carries ${PROVIDER_CHANNELS[input.provider.type].join(', ')})`,
+        });
     }),
-  })
-  .superRefine((input, ctx) => {
-    if (!PROVIDER_CHANNELS[input.provider.type].includes(input.channel))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['provider', 'type'],
-        message: `cannot carry the ${input.channel} channel (${input.provider.type} carries ${PROVIDER_CHANNELS[input.provider.type].join(', ')})`,
-      });
-  })
-  .meta({ id: 'CreateChannelConfiguration' });
+  )
+  .clone()
+  .register(z.globalRegistry, { id: 'CreateChannelConfiguration' });
 export type CreateChannelConfigurationInput = z.infer<typeof createChannelConfigurationSchema>;
 
 /**
@@ -372,9 +413,9 @@ export type CreateChannelConfigurationInput = z.infer<typeof createChannelConfig
  */
 export const patchChannelConfigurationSchema = z
   .strictObject({
-    name: nameSchema(100).optional(),
-    provider: z
-      .discriminatedUnion(
+    name: z.optional(nameSchema(100)),
+    provider: z.optional(
+      z.discriminatedUnion(
         'type',
         [
           z.strictObject({ type: z.literal('sandbox') }),
@@ -382,22 +423,23 @@ export const patchChannelConfigurationSchema = z
           z.strictObject({
             type: z.literal('smtp'),
             ...smtpFields,
-            password: passwordSchema.nullable().optional(),
-            dkim: dkimPatchSchema.nullable().optional(),
+            password: z.optional(z.nullable(passwordSchema)),
+            dkim: z.optional(z.nullable(dkimPatchSchema)),
           }),
           snsSmsProviderSchema,
           endUserMessagingProviderSchema,
           snsPushProviderSchema,
         ],
         { error: `must be a provider object whose type is one of ${PROVIDER_TYPES.join(', ')}` },
-      )
-      .optional(),
-    rateLimitPerSec: rateLimitSchema.nullable().optional(),
-    fallback: fallbackSchema.nullable().optional(),
-    default: z.boolean().optional(),
+      ),
+    ),
+    rateLimitPerSec: z.optional(z.nullable(rateLimitSchema)),
+    fallback: z.optional(z.nullable(fallbackSchema)),
+    default: z.optional(z.boolean()),
   })
-  .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field')
-  .meta({ id: 'PatchChannelConfiguration' });
+  .check(z.refine((patch) => Object.keys(patch).length > 0, 'must change at least one field'))
+  .clone()
+  .register(z.globalRegistry, { id: 'PatchChannelConfiguration' });
 export type PatchChannelConfigurationInput = z.infer<typeof patchChannelConfigurationSchema>;
 
 export const channelConfigurationSchema = z
@@ -406,15 +448,15 @@ export const channelConfigurationSchema = z
     name: z.string(),
     channel: z.enum(CHANNELS),
     provider: providerViewSchema,
-    rateLimitPerSec: z.number().int().optional(),
+    rateLimitPerSec: z.optional(z.int()),
     effectiveRateLimitPerSec: z.optional(z.number()),
     rateLimitUnit: z.optional(z.enum(['parts', 'messages'])),
-    fallback: z.string().optional(),
+    fallback: z.optional(z.string()),
     default: z.boolean(),
     createdAt: isoDateTimeSchema,
     modifiedAt: isoDateTimeSchema,
   })
-  .meta({ id: 'ChannelConfiguration' });
+  .register(z.globalRegistry, { id: 'ChannelConfiguration' });
 export type ChannelConfigurationView = z.infer<typeof channelConfigurationSchema>;
 
 export const channelConfigurationParamsSchema = z.strictObject({ id: uuidSchema });

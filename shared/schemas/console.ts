@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { SCOPES } from './admin.ts';
+import * as z from './zod.ts';
 
 /**
  * `/console/assets/{file}`: one file name of the built console (Vite's hashed names), never a
@@ -8,8 +8,10 @@ import { SCOPES } from './admin.ts';
 export const consoleAssetParamsSchema = z.strictObject({
   file: z
     .string()
-    .max(200, 'is not a console asset')
-    .regex(/^[\w-]+(\.[\w-]+)+$/, 'is not a console asset'),
+    .check(
+      z.maxLength(200, 'is not a console asset'),
+      z.regex(/^[\w-]+(\.[\w-]+)+$/, 'is not a console asset'),
+    ),
 });
 
 /** `GET /whoami`: what the calling key is, so a client (the console) can show what it may do. */
@@ -17,10 +19,12 @@ export const whoamiSchema = z
   .object({
     kind: z.enum(['root', 'sandbox']),
     keyId: z.string(),
-    sandbox: z.string().optional().meta({ description: "The key's sandbox (absent for the root key)." }),
+    sandbox: z
+      .optional(z.string())
+      .check(z.meta({ description: "The key's sandbox (absent for the root key)." })),
     scopes: z
       .array(z.enum(SCOPES))
-      .meta({ description: "The key's scopes; `admin` implies every other scope of its sandbox." }),
+      .check(z.meta({ description: "The key's scopes; `admin` implies every other scope of its sandbox." })),
   })
-  .meta({ id: 'Whoami' });
+  .register(z.globalRegistry, { id: 'Whoami' });
 export type WhoamiView = z.infer<typeof whoamiSchema>;

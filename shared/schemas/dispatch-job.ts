@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { contentSchema } from './campaign.ts';
 import { channelDataSchema } from './execution.ts';
 import { runFields } from './run-fields.ts';
+import * as z from './zod.ts';
 
 /**
  * A job for the dispatch worker: one execution's recipients (a unitary call is one job). Parsed
@@ -15,32 +15,34 @@ export const dispatchJobSchema = z.object({
    * The job of a high-throughput call: the dispatcher writes its execution and messages first
    * (once: a repeat of the call, or of the job, finds them), then sends as for any other job.
    */
-  highThroughput: z.object({ createdAt: z.string(), createdBy: z.string(), bodyHash: z.string() }).optional(),
+  highThroughput: z.optional(
+    z.object({ createdAt: z.string(), createdBy: z.string(), bodyHash: z.string() }),
+  ),
   /** A transactional email campaign that asked for the unsubscribe link (marketing always has it). */
-  unsubscribeLink: z.boolean().optional(),
+  unsubscribeLink: z.optional(z.boolean()),
   /** The campaign's channel configuration; absent: the sandbox's default for the channel. */
-  channelConfigurationId: z.string().optional(),
+  channelConfigurationId: z.optional(z.string()),
   /** Push: the campaign's app (its configuration's platform application for the device's platform). */
-  appId: z.string().optional(),
+  appId: z.optional(z.string()),
   /** SMS: a rendered message needing more parts than this is excluded (the campaign's smsMaxParts). */
-  smsMaxParts: z.number().int().optional(),
+  smsMaxParts: z.optional(z.int()),
   /** Sends tried so far for these recipients after a provider's "not now" (0 or absent: none). */
-  attempt: z.number().int().min(0).optional(),
+  attempt: z.optional(z.int().check(z.gte(0))),
   /** A test send: its status changes are recorded but counted in no metric. */
   test: z.optional(z.literal(true)),
   content: contentSchema,
   /** Context shared by every recipient (audience executions); a recipient's own context wins. */
-  context: z.record(z.string(), z.unknown()).optional(),
+  context: z.optional(z.record(z.string(), z.unknown())),
   recipients: z.array(
     z.object({
       messageId: z.string(),
       userId: z.string(),
       namespace: z.string(),
-      profileId: z.string().optional(),
-      shard: z.number().int().optional(),
-      channelData: channelDataSchema.optional(),
-      profile: z.record(z.string(), z.unknown()).optional(),
-      context: z.record(z.string(), z.unknown()).optional(),
+      profileId: z.optional(z.string()),
+      shard: z.optional(z.int()),
+      channelData: z.optional(channelDataSchema),
+      profile: z.optional(z.record(z.string(), z.unknown())),
+      context: z.optional(z.record(z.string(), z.unknown())),
     }),
   ),
 });

@@ -1,51 +1,55 @@
-import * as z from 'zod';
 import { isoDateTimeSchema, namespaceCodeSchema, uuidSchema } from './common.ts';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from './limits.ts';
+import * as z from './zod.ts';
 
 /** The `Idempotency-Key` header: it becomes part of a DynamoDB key, so it is short and plain. */
 export const idempotencyKeySchema = z
   .string()
-  .min(1)
-  .max(MAX_IDEMPOTENCY_KEY_LENGTH)
-  .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters (no spaces or controls)');
+  .check(
+    z.minLength(1),
+    z.maxLength(MAX_IDEMPOTENCY_KEY_LENGTH),
+    z.regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters (no spaces or controls)'),
+  );
 
 export const pushInfoSchema = z.strictObject({
-  appID: z.string().max(256).optional(),
-  platform: z.enum(['apns', 'apnsSandbox', 'fcm', 'ios', 'android']).optional(),
-  token: z.string().min(1).max(4096),
+  appID: z.optional(z.string().check(z.maxLength(256))),
+  platform: z.optional(z.enum(['apns', 'apnsSandbox', 'fcm', 'ios', 'android'])),
+  token: z.string().check(z.minLength(1), z.maxLength(4096)),
 });
 export type PushInfo = z.infer<typeof pushInfoSchema>;
 
 export const channelDataSchema = z
   .strictObject({
-    emailAddress: z.string().max(320).optional(),
-    mobilePhoneNumber: z.string().max(32).optional(),
-    pushInfo: pushInfoSchema.optional(),
+    emailAddress: z.optional(z.string().check(z.maxLength(320))),
+    mobilePhoneNumber: z.optional(z.string().check(z.maxLength(32))),
+    pushInfo: z.optional(pushInfoSchema),
   })
-  .meta({ description: 'Where to send, overriding the address on the profile.' });
+  .register(z.globalRegistry, { description: 'Where to send, overriding the address on the profile.' });
 export type ChannelData = z.infer<typeof channelDataSchema>;
 
 const jsonObject = z.record(z.string(), z.unknown());
 
 /** What both kinds of recipient carry. */
 const recipientFields = {
-  userId: z.string().min(1).max(256),
+  userId: z.string().check(z.minLength(1), z.maxLength(256)),
   namespace: namespaceCodeSchema,
-  channelData: channelDataSchema.optional(),
-  profile: jsonObject.optional().meta({
-    description: 'Attributes used for this message only (over the stored profile); never stored.',
-  }),
-  context: jsonObject
-    .optional()
-    .meta({ description: 'Values for `{{context.*}}`; used once, never stored.' }),
+  channelData: z.optional(channelDataSchema),
+  profile: z.optional(jsonObject).check(
+    z.meta({
+      description: 'Attributes used for this message only (over the stored profile); never stored.',
+    }),
+  ),
+  context: z
+    .optional(jsonObject)
+    .check(z.meta({ description: 'Values for `{{context.*}}`; used once, never stored.' })),
 };
 
 /** AJO names a merge policy per recipient; Herald has one profile per person, so there is none to pick. */
-const mergePolicyField = z
-  .string()
-  .max(256)
-  .optional()
-  .meta({ description: "Accepted for AJO clients and ignored: Herald's profiles have no merge policies." });
+const mergePolicyField = z.optional(z.string().check(z.maxLength(256))).check(
+  z.meta({
+    description: "Accepted for AJO clients and ignored: Herald's profiles have no merge policies.",
+  }),
+);
 
 export const aepRecipientSchema = z
   .strictObject({
@@ -54,14 +58,14 @@ export const aepRecipientSchema = z
     mergePolicyName: mergePolicyField,
     mergePolicySchema: mergePolicyField,
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'AepRecipient',
     description: "A person Herald knows (or creates, with the campaign's createNewProfiles), by identity.",
   });
 
 export const externalRecipientSchema = z
   .strictObject({ type: z.literal('external'), ...recipientFields })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'ExternalRecipient',
     description:
       "Someone addressed by the call alone: the address comes from channelData (or the userId when its namespace is the channel's, email or phone); no profile is read or created, and `{{profile.*}}` comes only from the call's `profile`.",
@@ -69,17 +73,17 @@ export const externalRecipientSchema = z
 
 export const unitaryRecipientSchema = z
   .discriminatedUnion('type', [aepRecipientSchema, externalRecipientSchema])
-  .meta({ id: 'UnitaryRecipient' });
+  .check(z.meta({ id: 'UnitaryRecipient' }));
 export type UnitaryRecipient = z.infer<typeof unitaryRecipientSchema>;
 
 /** The count rule has its own problem type, so it is checked after parsing rather than by zod. */
 export const unitaryExecutionSchema = z
   .strictObject({
-    requestId: z.string().min(1).max(128),
+    requestId: z.string().check(z.minLength(1), z.maxLength(128)),
     campaignId: uuidSchema,
     recipients: z.array(unitaryRecipientSchema),
   })
-  .meta({ id: 'UnitaryExecutionRequest' });
+  .register(z.globalRegistry, { id: 'UnitaryExecutionRequest' });
 export type UnitaryExecutionInput = z.infer<typeof unitaryExecutionSchema>;
 
 /**
@@ -92,21 +96,21 @@ export const highThroughputRecipientSchema = z
       error: 'must be external: high-throughput calls read no profile, so recipients of type aep are refused',
     }),
     userId: recipientFields.userId,
-    namespace: namespaceCodeSchema
-      .optional()
-      .meta({ description: "The campaign's identity namespace when left out." }),
+    namespace: z
+      .optional(namespaceCodeSchema)
+      .check(z.meta({ description: "The campaign's identity namespace when left out." })),
     channelData: channelDataSchema,
     context: recipientFields.context,
   })
-  .meta({ id: 'HighThroughputRecipient' });
+  .register(z.globalRegistry, { id: 'HighThroughputRecipient' });
 
 export const highThroughputExecutionSchema = z
   .strictObject({
-    requestId: z.string().min(1).max(128),
+    requestId: z.string().check(z.minLength(1), z.maxLength(128)),
     campaignId: uuidSchema,
     recipients: z.array(highThroughputRecipientSchema),
   })
-  .meta({ id: 'HighThroughputExecutionRequest' });
+  .register(z.globalRegistry, { id: 'HighThroughputExecutionRequest' });
 export type HighThroughputExecutionInput = z.infer<typeof highThroughputExecutionSchema>;
 
 export const executionAcceptedSchema = z
@@ -118,7 +122,7 @@ export const executionAcceptedSchema = z
     modifiedAt: isoDateTimeSchema,
     modifiedBy: z.string(),
   })
-  .meta({ id: 'ExecutionAccepted' });
+  .register(z.globalRegistry, { id: 'ExecutionAccepted' });
 export type ExecutionAccepted = z.infer<typeof executionAcceptedSchema>;
 
 export const MESSAGE_STATUSES = [
@@ -137,8 +141,8 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 export const statusChangeSchema = z.object({
   status: z.enum(MESSAGE_STATUSES),
   at: isoDateTimeSchema,
-  code: z.string().optional(),
-  reason: z.string().optional(),
+  code: z.optional(z.string()),
+  reason: z.optional(z.string()),
 });
 export type StatusChange = z.infer<typeof statusChangeSchema>;
 
@@ -147,27 +151,28 @@ export const messageSummarySchema = z
     messageId: uuidSchema,
     userId: z.string(),
     namespace: z.string(),
-    profileId: z.string().optional(),
+    profileId: z.optional(z.string()),
     status: z.enum(MESSAGE_STATUSES),
-    statusCode: z.string().optional(),
+    statusCode: z.optional(z.string()),
     history: z.array(statusChangeSchema),
-    missingVariables: z.array(z.string()).optional(),
+    missingVariables: z.optional(z.array(z.string())),
     encoding: z
-      .enum(['GSM', 'UNICODE'])
-      .optional()
-      .meta({ description: 'SMS: GSM (GSM-7) or UNICODE (UCS-2), as the rendered text was sent.' }),
-    numberOfMessageParts: z.number().int().optional().meta({
-      description: 'SMS: the parts (segments) the rendered text takes: 160/153 GSM-7, 70/67 UCS-2.',
-    }),
+      .optional(z.enum(['GSM', 'UNICODE']))
+      .check(z.meta({ description: 'SMS: GSM (GSM-7) or UNICODE (UCS-2), as the rendered text was sent.' })),
+    numberOfMessageParts: z.optional(z.int()).check(
+      z.meta({
+        description: 'SMS: the parts (segments) the rendered text takes: 160/153 GSM-7, 70/67 UCS-2.',
+      }),
+    ),
   })
-  .meta({ id: 'MessageStatus' });
+  .register(z.globalRegistry, { id: 'MessageStatus' });
 
 export const executionSchema = z
   .object({
     executionId: uuidSchema,
     requestId: z.string(),
     campaignId: uuidSchema,
-    campaignVersion: z.number().int(),
+    campaignVersion: z.int(),
     channel: z.string(),
     createdAt: isoDateTimeSchema,
     createdBy: z.string(),
@@ -180,16 +185,16 @@ export const executionSchema = z
     ),
     recipients: z.array(messageSummarySchema),
   })
-  .meta({ id: 'Execution' });
+  .register(z.globalRegistry, { id: 'Execution' });
 
 /** A message's rendered content: what a channel's templates produced (email, SMS or push fields). */
 export const renderedContentShape = {
-  subject: z.string().optional(),
-  html: z.string().optional(),
-  text: z.string().optional(),
-  title: z.string().optional(),
-  body: z.string().optional(),
-  data: z.record(z.string(), z.string()).optional(),
+  subject: z.optional(z.string()),
+  html: z.optional(z.string()),
+  text: z.optional(z.string()),
+  title: z.optional(z.string()),
+  body: z.optional(z.string()),
+  data: z.optional(z.record(z.string(), z.string())),
 };
 
 export const renderedMessageSchema = z
@@ -200,13 +205,14 @@ export const renderedMessageSchema = z
     to: z.string(),
     ...renderedContentShape,
     headers: z
-      .record(z.string(), z.string())
-      .optional()
-      .meta({ description: 'Headers Herald added (email: List-Unsubscribe, List-Unsubscribe-Post).' }),
+      .optional(z.record(z.string(), z.string()))
+      .check(
+        z.meta({ description: 'Headers Herald added (email: List-Unsubscribe, List-Unsubscribe-Post).' }),
+      ),
     providerMessageId: z.string(),
     sentAt: isoDateTimeSchema,
   })
-  .meta({ id: 'RenderedMessage' });
+  .register(z.globalRegistry, { id: 'RenderedMessage' });
 export type RenderedMessageView = z.infer<typeof renderedMessageSchema>;
 
 export const executionParamsSchema = z.strictObject({ executionId: uuidSchema });
@@ -216,25 +222,23 @@ export const audienceExecutionSchema = z
   .strictObject({
     campaignId: uuidSchema,
     requestId: z
-      .string()
-      .min(1)
-      .max(128)
-      .optional()
-      .meta({ description: 'Makes the call idempotent for 24 hours.' }),
+      .optional(z.string().check(z.minLength(1), z.maxLength(128)))
+      .check(z.meta({ description: 'Makes the call idempotent for 24 hours.' })),
     audience: z
-      .strictObject({ id: uuidSchema })
-      .optional()
-      .meta({ description: "Defaults to the campaign's audience; when given it must be that audience." }),
+      .optional(z.strictObject({ id: uuidSchema }))
+      .check(
+        z.meta({ description: "Defaults to the campaign's audience; when given it must be that audience." }),
+      ),
     context: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .meta({ description: 'Shared by every member; at most 200 KB.' }),
+      .optional(z.record(z.string(), z.unknown()))
+      .check(z.meta({ description: 'Shared by every member; at most 200 KB.' })),
     schedule: z
-      .strictObject({ executeAt: isoDateTimeSchema })
-      .optional()
-      .meta({ description: 'Run later: the scheduler starts the run within a minute of `executeAt`.' }),
+      .optional(z.strictObject({ executeAt: isoDateTimeSchema }))
+      .check(
+        z.meta({ description: 'Run later: the scheduler starts the run within a minute of `executeAt`.' }),
+      ),
   })
-  .meta({ id: 'AudienceExecutionRequest' });
+  .register(z.globalRegistry, { id: 'AudienceExecutionRequest' });
 export type AudienceExecutionInput = z.infer<typeof audienceExecutionSchema>;
 
 export const AUDIENCE_EXECUTION_STATUSES = ['InProgress', 'Succeeded', 'Failed'] as const;
@@ -242,14 +246,14 @@ export const AUDIENCE_EXECUTION_STATUSES = ['InProgress', 'Succeeded', 'Failed']
 export const audienceExecutionAcceptedSchema = z
   .object({
     executionId: uuidSchema,
-    requestId: z.string().optional(),
+    requestId: z.optional(z.string()),
     campaignId: uuidSchema,
     audienceId: uuidSchema,
     status: z.enum(AUDIENCE_EXECUTION_STATUSES),
     createdAt: isoDateTimeSchema,
     createdBy: z.string(),
   })
-  .meta({ id: 'AudienceExecutionAccepted' });
+  .register(z.globalRegistry, { id: 'AudienceExecutionAccepted' });
 export type AudienceExecutionAccepted = z.infer<typeof audienceExecutionAcceptedSchema>;
 
 export const audienceExecutionStatusSchema = z
@@ -257,35 +261,39 @@ export const audienceExecutionStatusSchema = z
     executionId: uuidSchema,
     campaignId: uuidSchema,
     audienceId: uuidSchema,
-    status: z.enum(AUDIENCE_EXECUTION_STATUSES).meta({
-      description:
-        "The reference system's run status: Succeeded once every member is queued or excluded — the fan-out, not the sending (see delivery).",
-    }),
-    delivery: z.enum(['InProgress', 'Finished']).meta({
-      description:
-        'Finished once the run has Succeeded and no message is still queued or delayed; statuses providers report later (delivered, bounce, complaint) may still change counts.',
-    }),
-    pendingMessageCount: z.number().int().meta({ description: 'Messages still queued or delayed.' }),
-    targetedProfileCount: z.number().int().meta({ description: 'Members queued for sending.' }),
+    status: z.enum(AUDIENCE_EXECUTION_STATUSES).check(
+      z.meta({
+        description:
+          "The reference system's run status: Succeeded once every member is queued or excluded — the fan-out, not the sending (see delivery).",
+      }),
+    ),
+    delivery: z.enum(['InProgress', 'Finished']).check(
+      z.meta({
+        description:
+          'Finished once the run has Succeeded and no message is still queued or delayed; statuses providers report later (delivered, bounce, complaint) may still change counts.',
+      }),
+    ),
+    pendingMessageCount: z.int().check(z.meta({ description: 'Messages still queued or delayed.' })),
+    targetedProfileCount: z.int().check(z.meta({ description: 'Members queued for sending.' })),
     createdAt: isoDateTimeSchema,
     counts: z
       .object({
-        queued: z.number().int(),
-        sent: z.number().int(),
-        delivered: z.number().int(),
-        bounce: z.number().int(),
-        complaint: z.number().int(),
-        delay: z.number().int(),
-        error: z.number().int(),
+        queued: z.int(),
+        sent: z.int(),
+        delivered: z.int(),
+        bounce: z.int(),
+        complaint: z.int(),
+        delay: z.int(),
+        error: z.int(),
         excluded: z
-          .record(z.string(), z.number().int())
-          .meta({ description: 'Excluded members by reason code.' }),
+          .record(z.string(), z.int())
+          .check(z.meta({ description: 'Excluded members by reason code.' })),
       })
-      .meta({
+      .register(z.globalRegistry, {
         description: "Each message's current status, counted from the messages themselves (no counter item).",
       }),
   })
-  .meta({ id: 'AudienceExecutionStatus' });
+  .register(z.globalRegistry, { id: 'AudienceExecutionStatus' });
 export type AudienceExecutionStatus = z.infer<typeof audienceExecutionStatusSchema>;
 
 export const SCHEDULE_STATUSES = ['Scheduled', 'Triggering', 'Triggered', 'Cancelled', 'Failed'] as const;
@@ -297,13 +305,13 @@ export const scheduledExecutionSchema = z
     audience: z.object({ id: uuidSchema }),
     executeAt: isoDateTimeSchema,
     scheduleStatus: z.enum(SCHEDULE_STATUSES),
-    requestId: z.string().optional(),
-    executionId: uuidSchema.optional().meta({ description: 'The run, once triggered.' }),
-    failure: z.string().optional().meta({ description: 'Why the run could not start (Failed).' }),
+    requestId: z.optional(z.string()),
+    executionId: z.optional(uuidSchema).check(z.meta({ description: 'The run, once triggered.' })),
+    failure: z.optional(z.string()).check(z.meta({ description: 'Why the run could not start (Failed).' })),
     createdAt: isoDateTimeSchema,
     createdBy: z.string(),
   })
-  .meta({ id: 'ScheduledExecution' });
+  .register(z.globalRegistry, { id: 'ScheduledExecution' });
 export type ScheduledExecution = z.infer<typeof scheduledExecutionSchema>;
 
 export const scheduleParamsSchema = z.strictObject({ scheduleId: uuidSchema });

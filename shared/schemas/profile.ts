@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { isoDateTimeSchema, namespaceCodeSchema } from './common.ts';
+import * as z from './zod.ts';
 
 /** Profiles may name at most this many identities in one upsert (one transaction holds them all). */
 export const MAX_IDENTITIES_PER_PROFILE = 20;
@@ -7,22 +7,22 @@ export const MAX_IDENTITIES_PER_PROFILE = 20;
 export const MAX_PROFILE_ATTRIBUTES_BYTES = 100_000;
 
 export const identitySchema = z
-  .strictObject({ namespace: namespaceCodeSchema, id: z.string().min(1).max(256) })
-  .meta({ id: 'Identity' });
+  .strictObject({ namespace: namespaceCodeSchema, id: z.string().check(z.minLength(1), z.maxLength(256)) })
+  .register(z.globalRegistry, { id: 'Identity' });
 export type Identity = z.infer<typeof identitySchema>;
 
 const consentValue = z.enum(['y', 'n']);
 export const consentSchema = z
   .strictObject({
-    marketing: z
-      .strictObject({
-        email: consentValue.optional(),
-        sms: consentValue.optional(),
-        push: consentValue.optional(),
-      })
-      .optional(),
+    marketing: z.optional(
+      z.strictObject({
+        email: z.optional(consentValue),
+        sms: z.optional(consentValue),
+        push: z.optional(consentValue),
+      }),
+    ),
   })
-  .meta({ id: 'Consent' });
+  .register(z.globalRegistry, { id: 'Consent' });
 export type Consent = z.infer<typeof consentSchema>;
 
 /** A change of marketing consent the profile's owner made themselves (an unsubscribe link). */
@@ -31,35 +31,43 @@ export const consentChangeSchema = z
     channel: z.enum(['email', 'sms', 'push']),
     value: consentValue,
     at: z.string(),
-    via: z.enum(['one-click', 'unsubscribe-page', 'sms-stop']).meta({
-      description:
-        '`one-click`: a mailbox provider POSTed the List-Unsubscribe URL (RFC 8058); `unsubscribe-page`: the person confirmed on the page; `sms-stop`: the person texted an opt-out keyword (STOP…) to a sending number.',
-    }),
+    via: z.enum(['one-click', 'unsubscribe-page', 'sms-stop']).check(
+      z.meta({
+        description:
+          '`one-click`: a mailbox provider POSTed the List-Unsubscribe URL (RFC 8058); `unsubscribe-page`: the person confirmed on the page; `sms-stop`: the person texted an opt-out keyword (STOP…) to a sending number.',
+      }),
+    ),
   })
-  .meta({ id: 'ConsentChange' });
+  .register(z.globalRegistry, { id: 'ConsentChange' });
 export type ConsentChange = z.infer<typeof consentChangeSchema>;
 
 export const attributesSchema = z
-  .record(z.string().min(1).max(128), z.unknown())
-  .refine((value) => JSON.stringify(value).length <= MAX_PROFILE_ATTRIBUTES_BYTES, {
-    message: `must serialize to at most ${MAX_PROFILE_ATTRIBUTES_BYTES} bytes`,
-  });
+  .record(z.string().check(z.minLength(1), z.maxLength(128)), z.unknown())
+  .check(
+    z.refine((value) => JSON.stringify(value).length <= MAX_PROFILE_ATTRIBUTES_BYTES, {
+      message: `must serialize to at most ${MAX_PROFILE_ATTRIBUTES_BYTES} bytes`,
+    }),
+  );
 
 export const upsertProfileSchema = z
   .strictObject({
     identities: z
       .array(identitySchema)
-      .min(1, 'must name at least one identity')
-      .max(MAX_IDENTITIES_PER_PROFILE, `must name at most ${MAX_IDENTITIES_PER_PROFILE} identities`),
-    attributes: attributesSchema.optional(),
-    consent: consentSchema.optional(),
+      .check(
+        z.minLength(1, 'must name at least one identity'),
+        z.maxLength(MAX_IDENTITIES_PER_PROFILE, `must name at most ${MAX_IDENTITIES_PER_PROFILE} identities`),
+      ),
+    attributes: z.optional(attributesSchema),
+    consent: z.optional(consentSchema),
     audiences: z
-      .array(z.string().regex(/^[0-9a-f-]{36}$/, 'must be an audience id'))
-      .max(20)
-      .optional()
-      .meta({ description: 'Audiences (ids) the profile joins; each must exist in the sandbox.' }),
+      .optional(
+        z
+          .array(z.string().check(z.regex(/^[0-9a-f-]{36}$/, 'must be an audience id')))
+          .check(z.maxLength(20)),
+      )
+      .check(z.meta({ description: 'Audiences (ids) the profile joins; each must exist in the sandbox.' })),
   })
-  .meta({ id: 'UpsertProfile' });
+  .register(z.globalRegistry, { id: 'UpsertProfile' });
 export type UpsertProfileInput = z.infer<typeof upsertProfileSchema>;
 
 export const profileSchema = z
@@ -69,25 +77,30 @@ export const profileSchema = z
     attributes: z.record(z.string(), z.unknown()),
     consent: consentSchema,
     consentChanges: z
-      .array(consentChangeSchema)
-      .optional()
-      .meta({ description: 'The latest consent changes made through unsubscribe links, oldest first.' }),
-    dataset: z
-      .string()
-      .meta({ description: '`profiles` (API upserts) or `interactive-messaging` (created by a trigger).' }),
+      .optional(z.array(consentChangeSchema))
+      .check(
+        z.meta({ description: 'The latest consent changes made through unsubscribe links, oldest first.' }),
+      ),
+    dataset: z.string().check(
+      z.meta({
+        description: '`profiles` (API upserts) or `interactive-messaging` (created by a trigger).',
+      }),
+    ),
     createdAt: isoDateTimeSchema,
     modifiedAt: isoDateTimeSchema,
   })
-  .meta({ id: 'Profile' });
+  .register(z.globalRegistry, { id: 'Profile' });
 export type ProfileView = z.infer<typeof profileSchema>;
 
-export const upsertProfileResultSchema = profileSchema
-  .extend({ created: z.boolean().meta({ description: 'True when this call created the profile.' }) })
-  .meta({ id: 'UpsertProfileResult' });
+export const upsertProfileResultSchema = z
+  .extend(profileSchema, {
+    created: z.boolean().check(z.meta({ description: 'True when this call created the profile.' })),
+  })
+  .register(z.globalRegistry, { id: 'UpsertProfileResult' });
 
 export const profileParamsSchema = z.strictObject({
   namespace: namespaceCodeSchema,
-  id: z.string().min(1).max(256),
+  id: z.string().check(z.minLength(1), z.maxLength(256)),
 });
 
 /** `GET /profiles/{namespace}/{id}/audiences`: the static audiences the profile is a member of. */

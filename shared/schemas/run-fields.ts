@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { CHANNELS } from './campaign.ts';
+import * as z from './zod.ts';
 
 /** What every queued job and status event says about the run it belongs to. */
 export const runFields = {
@@ -7,7 +7,7 @@ export const runFields = {
   executionId: z.string(),
   requestId: z.string(),
   campaignId: z.string(),
-  campaignVersion: z.number().int(),
+  campaignVersion: z.int(),
   campaignType: z.enum(['transactional', 'marketing']),
   channel: z.enum(CHANNELS),
 };

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
 
 /**
  * An AWS End User Messaging SMS event, as its configuration set's event destination publishes it
@@ -6,15 +6,15 @@ import * as z from 'zod';
  * Status Updated" event is the same document). Only the fields Herald reads.
  */
 export const smsVoiceEventSchema = z.object({
-  eventType: z.string().regex(/^TEXT_[A-Z_]+$/),
-  eventTimestamp: z.number().optional(),
+  eventType: z.string().check(z.regex(/^TEXT_[A-Z_]+$/)),
+  eventTimestamp: z.optional(z.number()),
   messageId: z.string(),
-  destinationPhoneNumber: z.string().optional(),
-  messageStatus: z.string().optional(),
-  messageStatusDescription: z.string().optional(),
-  isFinal: z.boolean().optional(),
-  totalMessageParts: z.number().optional(),
+  destinationPhoneNumber: z.optional(z.string()),
+  messageStatus: z.optional(z.string()),
+  messageStatusDescription: z.optional(z.string()),
+  isFinal: z.optional(z.boolean()),
+  totalMessageParts: z.optional(z.number()),
   /** The Context the message was sent with: Herald's sandbox, execution and message. */
-  context: z.record(z.string(), z.string()).default({}),
+  context: z._default(z.record(z.string(), z.string()), {}),
 });
 export type SmsVoiceEvent = z.infer<typeof smsVoiceEventSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
 
 /**
  * An SMS a person sent to one of the account's numbers, as AWS End User Messaging SMS publishes it
@@ -11,8 +11,8 @@ export const inboundSmsSchema = z.object({
   /** The account's number (texted to). */
   destinationNumber: z.string(),
   /** The registered keyword the message matched, when it matched one. */
-  messageKeyword: z.string().optional(),
+  messageKeyword: z.optional(z.string()),
   messageBody: z.string(),
-  inboundMessageId: z.string().optional(),
+  inboundMessageId: z.optional(z.string()),
 });
 export type InboundSms = z.infer<typeof inboundSmsSchema>;

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { MESSAGE_STATUSES } from './execution.ts';
 import { runFields } from './run-fields.ts';
+import * as z from './zod.ts';
 
 /**
  * A message's status change, as published on the feedback queue for campaigns with webhooks
@@ -15,16 +15,16 @@ export const statusEventSchema = z
     userId: z.string(),
     namespace: z.string(),
     status: z.enum(MESSAGE_STATUSES),
-    code: z.string().optional(),
-    reason: z.string().optional(),
+    code: z.optional(z.string()),
+    reason: z.optional(z.string()),
     timestamp: z.string(),
     /** The recipient's profile; absent for external recipients. */
-    profileId: z.string().optional(),
+    profileId: z.optional(z.string()),
     /** Where the message went (or would have gone), when known. */
-    address: z.string().optional(),
+    address: z.optional(z.string()),
     /** SMS only, once rendered: how the text travels. */
-    encoding: z.enum(['GSM', 'UNICODE']).optional(),
-    messageParts: z.number().int().min(1).optional(),
+    encoding: z.optional(z.enum(['GSM', 'UNICODE'])),
+    messageParts: z.optional(z.int().check(z.gte(1))),
   })
-  .meta({ id: 'StatusEvent' });
+  .register(z.globalRegistry, { id: 'StatusEvent' });
 export type StatusEvent = z.infer<typeof statusEventSchema>;

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { isoDateTimeSchema, uuidSchema } from './common.ts';
 import { channelDataSchema } from './execution.ts';
+import * as z from './zod.ts';
 
 const MAX_SAMPLE_BYTES = 200_000;
 

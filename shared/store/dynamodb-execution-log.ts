@@ -1,5 +1,4 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import {
   EXECUTION_LOG_SHARDS,
   type ExecutionLogQuery,
@@ -10,6 +9,7 @@ import {
   mergeShards,
 } from '../domain/execution-log.ts';
 import { EXECUTION_KINDS } from '../schemas/execution-log.ts';
+import * as z from '../schemas/zod.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { entity, type RecordShape } from './entity.ts';
 import { retainedFrom } from './items.ts';
@@ -27,8 +27,8 @@ export const executionLogItem = entity({
     executionId: z.string(),
     kind: z.enum(EXECUTION_KINDS),
     campaignId: z.string(),
-    requestId: z.string().optional(),
-    audienceId: z.string().optional(),
+    requestId: z.optional(z.string()),
+    audienceId: z.optional(z.string()),
     createdAt: z.string(),
     createdBy: z.string(),
   } satisfies RecordShape<ExecutionLogRecord>),

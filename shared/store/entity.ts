@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from '../schemas/zod.ts';
 import type { Key } from './keys.ts';
 
 /**
@@ -36,7 +36,7 @@ export interface EntityDefinition<R> {
    * duePk, dueSk); write its shape `satisfies RecordShape<R>` so the compiler proves the schema has
    * every field of the record and no other.
    */
-  readonly schema: z.ZodType<NoInfer<R>>;
+  readonly schema: z.ZodMiniType<NoInfer<R>>;
   /** The record's fields as stored, when they differ from the record (a JSON string, a set). */
   readonly encode?: (record: R) => Record<string, unknown>;
   /** Attributes derived from the record and stored beside it (index keys, TTL); never read back. */
@@ -51,8 +51,8 @@ export interface EntityDefinition<R> {
  */
 export type RecordShape<R> = {
   readonly [K in keyof R]-?: Partial<Pick<R, K>> extends Pick<R, K>
-    ? z.ZodOptional<z.ZodType<Exclude<R[K], undefined>>>
-    : z.ZodType<R[K]>;
+    ? z.ZodMiniOptional<z.ZodMiniType<Exclude<R[K], undefined>>>
+    : z.ZodMiniType<R[K]>;
 };
 
 /** A stored item that is not what its kind says: a bug or a manual edit, never a request's fault. */
@@ -61,7 +61,7 @@ export class MalformedItemError extends Error {
   readonly key: { readonly pk: unknown; readonly sk: unknown };
   readonly issues: readonly { readonly path: string; readonly message: string }[];
 
-  constructor(kind: string, item: Readonly<Record<string, unknown>>, error: z.ZodError) {
+  constructor(kind: string, item: Readonly<Record<string, unknown>>, error: z.core.$ZodError) {
     // Paths and zod's messages only: a value could be personal data, and this message is logged.
     const issues = error.issues.map((issue) => ({
       path: issue.path.map(String).join('.') || '(item)',
@@ -83,14 +83,18 @@ export class MalformedItemError extends Error {
 }
 
 /** Parses an item (or a projection of one) with `schema`; MalformedItemError naming `kind` and its key. */
-export function parseItem<T>(kind: string, schema: z.ZodType<T>, item: Readonly<Record<string, unknown>>): T {
+export function parseItem<T>(
+  kind: string,
+  schema: z.ZodMiniType<T>,
+  item: Readonly<Record<string, unknown>>,
+): T {
   const result = schema.safeParse(item);
   if (!result.success) throw new MalformedItemError(kind, item, result.error);
   return result.data;
 }
 
 /** A reader of items (or projections of them) that are not written as one record: attempts, due refs. */
-export function reader<T>(kind: string, schema: z.ZodType<T>): ItemReader<T> {
+export function reader<T>(kind: string, schema: z.ZodMiniType<T>): ItemReader<T> {
   return { kind, parse: (item) => parseItem(kind, schema, item) };
 }
 

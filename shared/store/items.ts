@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import type { AudienceExecutionRecord, AudienceRecord } from '../domain/audience.ts';
 import type { ApiKeyRecord } from '../domain/auth.ts';
 import { type CampaignRecord, nextTransition } from '../domain/campaign.ts';
@@ -30,6 +29,7 @@ import {
 import { pendingJobsSchema } from '../schemas/fanout-job.ts';
 import { consentChangeSchema, consentSchema, type Identity } from '../schemas/profile.ts';
 import { attemptSchema, type WebhookAuth } from '../schemas/webhook.ts';
+import * as z from '../schemas/zod.ts';
 import { entity, type RecordShape, reader } from './entity.ts';
 import { claimDuePartition, DUE_PARTITION, DUE_SCHEDULE_PARTITION, keys } from './keys.ts';
 
@@ -69,12 +69,12 @@ const stringMap = z.custom<Record<string, string>>(
 
 /** Content as stored: the shape of contentSchema without its length caps. */
 const storedContentSchema = z.object({
-  subject: z.string().optional(),
-  html: z.string().optional(),
-  text: z.string().optional(),
-  body: z.string().optional(),
-  title: z.string().optional(),
-  data: stringMap.optional(),
+  subject: z.optional(z.string()),
+  html: z.optional(z.string()),
+  text: z.optional(z.string()),
+  body: z.optional(z.string()),
+  title: z.optional(z.string()),
+  data: z.optional(stringMap),
 } satisfies RecordShape<CampaignContent>);
 
 /** A campaign definition as stored: campaignDefinitionSchema with the stored content. */
@@ -88,7 +88,7 @@ const storedAuthSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }),
   z.object({ type: z.literal('bearer'), token: z.string() }),
   z.object({ type: z.literal('basic'), username: z.string(), password: z.string() }),
-]) satisfies z.ZodType<WebhookAuth>;
+]) satisfies z.ZodMiniType<WebhookAuth>;
 
 /** An identity as stored: identitySchema's shape without the namespace code and length rules. */
 const storedIdentitySchema = z.object({
@@ -106,8 +106,8 @@ export const sandboxItem = entity({
   schema: z.object({
     name: z.string(),
     createdAt: z.string(),
-    defaultCountry: z.string().optional(),
-    modifiedAt: z.string().optional(),
+    defaultCountry: z.optional(z.string()),
+    modifiedAt: z.optional(z.string()),
   } satisfies RecordShape<SandboxRecord>),
 });
 
@@ -120,9 +120,9 @@ export const apiKeyItem = entity({
   schema: z.object({
     id: z.string(),
     hash: z.string(),
-    sandbox: z.string().nullable(),
+    sandbox: z.nullable(z.string()),
     scopes: z.array(z.enum(SCOPES)),
-    name: z.string().optional(),
+    name: z.optional(z.string()),
     createdAt: z.string(),
     createdBy: z.string(),
   } satisfies RecordShape<ApiKeyRecord>),
@@ -136,8 +136,8 @@ export const namespaceItem = entity({
   schema: z.object({
     sandbox: z.string(),
     code: z.string(),
-    name: z.string().optional(),
-    description: z.string().optional(),
+    name: z.optional(z.string()),
+    description: z.optional(z.string()),
     createdAt: z.string(),
   } satisfies RecordShape<NamespaceRecord>),
 });
@@ -159,12 +159,12 @@ export const campaignItem = entity({
     createdBy: z.string(),
     modifiedAt: z.string(),
     modifiedBy: z.string(),
-    activatedAt: z.string().optional(),
-    stoppedAt: z.string().optional(),
-    completedAt: z.string().optional(),
-    archivedAt: z.string().optional(),
-    duplicatedFrom: z.string().optional(),
-    draft: storedDefinitionSchema.optional(),
+    activatedAt: z.optional(z.string()),
+    stoppedAt: z.optional(z.string()),
+    completedAt: z.optional(z.string()),
+    archivedAt: z.optional(z.string()),
+    duplicatedFrom: z.optional(z.string()),
+    draft: z.optional(storedDefinitionSchema),
   } satisfies RecordShape<CampaignRecord>),
   attributes: (r) => {
     const due = nextTransition(r);
@@ -184,7 +184,7 @@ export const profileItem = entity({
     identities: z.array(storedIdentitySchema),
     attributes: jsonObject,
     consent: consentSchema,
-    consentChanges: z.array(consentChangeSchema).optional(),
+    consentChanges: z.optional(z.array(consentChangeSchema)),
     dataset: z.enum(['profiles', 'interactive-messaging']),
     revision: z.number(),
     createdAt: z.string(),
@@ -229,8 +229,8 @@ export const executionItem = entity({
     channel: z.string(),
     createdAt: z.string(),
     createdBy: z.string(),
-    enableWebhooks: z.boolean().optional(),
-    bodyHash: z.string().optional(),
+    enableWebhooks: z.optional(z.boolean()),
+    bodyHash: z.optional(z.string()),
     test: z.optional(z.literal(true)),
   } satisfies RecordShape<ExecutionRecord>),
 });
@@ -247,21 +247,23 @@ export const messageItem = entity({
     messageId: z.string(),
     userId: z.string(),
     namespace: z.string(),
-    profileId: z.string().optional(),
+    profileId: z.optional(z.string()),
     status: z.enum(MESSAGE_STATUSES),
-    statusCode: z.string().optional(),
+    statusCode: z.optional(z.string()),
     history: z.array(statusChangeSchema),
-    missingVariables: z.array(z.string()).optional(),
-    address: z.string().optional(),
-    encoding: z.enum(['GSM', 'UNICODE']).optional(),
-    numberOfMessageParts: z.number().optional(),
-    shard: z.number().optional(),
-    sendingSince: z.string().optional(),
+    missingVariables: z.optional(z.array(z.string())),
+    address: z.optional(z.string()),
+    encoding: z.optional(z.enum(['GSM', 'UNICODE'])),
+    numberOfMessageParts: z.optional(z.number()),
+    shard: z.optional(z.number()),
+    sendingSince: z.optional(z.string()),
     // A string set (ADD providerEvents), written by recordProviderEvent alone.
-    providerEvents: z
-      .set(z.string())
-      .transform((keys) => [...keys])
-      .optional(),
+    providerEvents: z.optional(
+      z.pipe(
+        z.set(z.string()),
+        z.transform((keys) => [...keys]),
+      ),
+    ),
   } satisfies RecordShape<MessageRecord>),
   encode: ({ providerEvents: _providerEvents, ...stored }) => stored,
 });
@@ -269,7 +271,7 @@ export const messageItem = entity({
 /** The messages' status projection of an audience run's report. */
 export const messageStatusItem = reader(
   'message',
-  z.object({ status: z.enum(MESSAGE_STATUSES), statusCode: z.string().optional() }),
+  z.object({ status: z.enum(MESSAGE_STATUSES), statusCode: z.optional(z.string()) }),
 );
 
 export const audienceItem = entity({
@@ -281,7 +283,7 @@ export const audienceItem = entity({
     sandbox: z.string(),
     id: z.string(),
     name: z.string(),
-    description: z.string().optional(),
+    description: z.optional(z.string()),
     createdAt: z.string(),
     modifiedAt: z.string(),
     revision: z.number(),
@@ -318,24 +320,24 @@ export const audienceExecutionItem = entity({
   schema: z.object({
     sandbox: z.string(),
     executionId: z.string(),
-    requestId: z.string().optional(),
+    requestId: z.optional(z.string()),
     campaignId: z.string(),
     campaignVersion: z.number(),
     audienceId: z.string(),
     channel: z.enum(CHANNELS),
     identityNamespace: z.string(),
     content: storedContentSchema,
-    channelConfigurationId: z.string().optional(),
+    channelConfigurationId: z.optional(z.string()),
     enableWebhooks: z.boolean(),
     throttleRatePerSec: z.number(),
-    appId: z.string().optional(),
-    smsMaxParts: z.number().optional(),
-    context: jsonObject.optional(),
+    appId: z.optional(z.string()),
+    smsMaxParts: z.optional(z.number()),
+    context: z.optional(jsonObject),
     status: z.enum(AUDIENCE_EXECUTION_STATUSES),
-    shardsDone: z
-      .union([z.set(z.number()), z.array(z.number())])
-      .optional()
-      .transform((done) => [...(done ?? [])]),
+    shardsDone: z.pipe(
+      z.optional(z.union([z.set(z.number()), z.array(z.number())])),
+      z.transform((done) => [...(done ?? [])]),
+    ),
     windowEndsAt: z.string(),
     createdAt: z.string(),
     createdBy: z.string(),
@@ -347,7 +349,7 @@ export const audienceExecutionItem = entity({
 /** The shards an audience run has finished, as `ADD shardsDone` returns them. */
 export const shardsDoneItem = reader(
   'audience-execution',
-  z.object({ status: z.string(), shardsDone: z.set(z.number()).optional() }),
+  z.object({ status: z.string(), shardsDone: z.optional(z.set(z.number())) }),
 );
 
 /** The throttle ledger of an audience run: its next free send slot (ms since epoch). */
@@ -362,7 +364,7 @@ export const scheduleItem = entity({
   schema: z.object({
     ...scheduledExecutionSchema.shape,
     sandbox: z.string(),
-    context: jsonObject.optional(),
+    context: z.optional(jsonObject),
   } satisfies RecordShape<ScheduleRecord>),
   attributes: (r) => ({
     duePk: DUE_SCHEDULE_PARTITION,
@@ -410,18 +412,22 @@ export const claimItem = entity({
     executionId: z.string(),
     response: z.unknown(),
     expiresAt: z.number(),
-    jobs: z
-      .string()
-      .transform((text, context) => {
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          context.addIssue({ code: 'custom', message: 'is not JSON' });
-          return z.NEVER;
-        }
-      })
-      .pipe(pendingJobsSchema)
-      .optional(),
+    jobs: z.optional(
+      z.pipe(
+        z.pipe(
+          z.string(),
+          z.transform((text, context) => {
+            try {
+              return JSON.parse(text) as unknown;
+            } catch {
+              context.issues.push({ code: 'custom', message: 'is not JSON', input: text });
+              return z.NEVER;
+            }
+          }),
+        ),
+        pendingJobsSchema,
+      ),
+    ),
   } satisfies RecordShape<IdempotencyRecord>),
   encode: ({ jobs, ...rest }) => ({ ...rest, ...(jobs ? { jobs: JSON.stringify(jobs) } : {}) }),
   attributes: (r) =>
@@ -448,12 +454,12 @@ export const webhookItem = entity({
       z.object({
         secret: z.string(),
         createdAt: z.string(),
-        expiresAt: z.string().optional(),
+        expiresAt: z.optional(z.string()),
       } satisfies RecordShape<SigningSecret>),
     ),
-    disabledReason: z.string().optional(),
-    disabledAt: z.string().optional(),
-    failingSince: z.string().optional(),
+    disabledReason: z.optional(z.string()),
+    disabledAt: z.optional(z.string()),
+    failingSince: z.optional(z.string()),
     createdAt: z.string(),
     modifiedAt: z.string(),
     revision: z.number(),
@@ -474,7 +480,7 @@ export const deliveryItem = entity({
     state: z.enum(['pending', 'delivered', 'failed']),
     attempts: z.number(),
     createdAt: z.string(),
-    lastAttemptAt: z.string().optional(),
+    lastAttemptAt: z.optional(z.string()),
   } satisfies RecordShape<DeliveryRecord>),
   attributes: (r) => ({ expiresAt: retainedFrom(r.createdAt) }),
 });
@@ -522,44 +528,44 @@ export const suppressionEntryItem = entity({
 const sealedSecretSchema = z.object({ sealed: z.string() });
 
 /** A channel configuration's provider as stored (the SMTP password only sealed). */
-const storedProviderSchema: z.ZodType<StoredProvider> = z.discriminatedUnion('type', [
+const storedProviderSchema: z.ZodMiniType<StoredProvider> = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sandbox') }),
   z.object({
     type: z.literal('ses'),
     fromAddress: z.string(),
-    fromName: z.string().optional(),
-    replyTo: z.string().optional(),
-    unsubscribeMailto: z.string().optional(),
-    configurationSet: z.string().optional(),
+    fromName: z.optional(z.string()),
+    replyTo: z.optional(z.string()),
+    unsubscribeMailto: z.optional(z.string()),
+    configurationSet: z.optional(z.string()),
   }),
   z.object({
     type: z.literal('smtp'),
     host: z.string(),
     port: z.number(),
     secure: z.boolean(),
-    username: z.string().optional(),
-    password: sealedSecretSchema.optional(),
-    dkim: z
-      .object({ domainName: z.string(), keySelector: z.string(), privateKey: sealedSecretSchema })
-      .optional(),
+    username: z.optional(z.string()),
+    password: z.optional(sealedSecretSchema),
+    dkim: z.optional(
+      z.object({ domainName: z.string(), keySelector: z.string(), privateKey: sealedSecretSchema }),
+    ),
     fromAddress: z.string(),
-    fromName: z.string().optional(),
-    replyTo: z.string().optional(),
-    unsubscribeMailto: z.string().optional(),
+    fromName: z.optional(z.string()),
+    replyTo: z.optional(z.string()),
+    unsubscribeMailto: z.optional(z.string()),
   }),
   z.object({
     type: z.literal('sns-sms'),
-    originationNumber: z.string().optional(),
-    senderId: z.string().optional(),
-    maxPriceUsd: z.number().optional(),
+    originationNumber: z.optional(z.string()),
+    senderId: z.optional(z.string()),
+    maxPriceUsd: z.optional(z.number()),
     originationType: z.optional(z.enum(SMS_ORIGINATION_TYPES)),
   }),
   z.object({
     type: z.literal('end-user-messaging-sms'),
     originationIdentity: z.string(),
-    configurationSet: z.string().optional(),
-    maxPriceUsd: z.number().optional(),
-    timeToLiveSeconds: z.number().optional(),
+    configurationSet: z.optional(z.string()),
+    maxPriceUsd: z.optional(z.number()),
+    timeToLiveSeconds: z.optional(z.number()),
     originationType: z.optional(z.enum(SMS_ORIGINATION_TYPES)),
   }),
   z.object({
@@ -585,8 +591,8 @@ export const channelConfigurationItem = entity({
     name: z.string(),
     channel: z.enum(CHANNELS),
     provider: storedProviderSchema,
-    rateLimitPerSec: z.number().optional(),
-    fallbackId: z.string().optional(),
+    rateLimitPerSec: z.optional(z.number()),
+    fallbackId: z.optional(z.string()),
     isDefault: z.boolean(),
     createdAt: z.string(),
     modifiedAt: z.string(),

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { parseCsv } from '../domain/csv.ts';
 import { HeraldError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { isStandardNamespace } from '../domain/identity.ts';
@@ -21,6 +20,7 @@ import {
   identitySchema,
   MAX_IDENTITIES_PER_PROFILE,
 } from '../schemas/profile.ts';
+import * as z from '../schemas/zod.ts';
 import { type AudienceDeps, addCandidates, loadAudience, screen } from './audiences.ts';
 import { bulkUpsertProfiles, upsertProfile } from './profiles.ts';
 
@@ -33,9 +33,9 @@ type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 /** An import line that is a whole profile: identities, and attributes or consent to merge. */
 const profileLineSchema = z.strictObject({
-  identities: z.array(identitySchema).min(1).max(MAX_IDENTITIES_PER_PROFILE),
-  attributes: attributesSchema.optional(),
-  consent: consentSchema.optional(),
+  identities: z.array(identitySchema).check(z.minLength(1), z.maxLength(MAX_IDENTITIES_PER_PROFILE)),
+  attributes: z.optional(attributesSchema),
+  consent: z.optional(consentSchema),
 });
 
 interface ProfileRow {

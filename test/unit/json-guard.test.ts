@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
 import { ValidationError } from '../../shared/domain/errors.ts';
 import { parseJsonOrThrow } from '../../shared/http/parse-request.ts';
 import { jsonIssues, parseJson } from '../../shared/schemas/json-guard.ts';
 import { MAX_JSON_DEPTH, MAX_REPORTED_ISSUES } from '../../shared/schemas/limits.ts';
+import * as z from '../../shared/schemas/zod.ts';
 
 const nested = (depth: number): unknown => {
   let value: unknown = 1;

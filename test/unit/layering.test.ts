@@ -82,7 +82,7 @@ describe('the layers of shared/ depend one way', () => {
       "import https from 'node:https';",
       "import { SQSClient } from '@aws-sdk/client-sqs';",
       "import { ok } from '../domain/errors.ts';",
-      "import * as z from 'zod';",
+      "import * as z from '../schemas/zod.ts';",
       "import { logger } from '../logger.ts';",
     ].join('\n');
     expect(violations(file, source, RULES['use-cases'] as Rule)).toEqual([
@@ -101,5 +101,25 @@ describe('the layers of shared/ depend one way', () => {
         mayImport: ['schemas'],
       }),
     ).toEqual(['../domain/ids.ts']);
+  });
+
+  it('zod is imported by shared/schemas/zod.ts alone (zod/mini with the en locale, ADR 0032)', () => {
+    const root = path.resolve(shared, '..');
+    const importers: string[] = [];
+    const walk = (folder: string): void => {
+      for (const entry of readdirSync(folder, { withFileTypes: true })) {
+        if (entry.name === 'node_modules' || entry.name === 'cdk.out' || entry.name === 'dist') continue;
+        const file = path.join(folder, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (/\.tsx?$/.test(entry.name)) {
+          const imports = ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles;
+          if (imports.some(({ fileName }) => /^zod(\/|$)/.test(fileName)))
+            importers.push(path.relative(root, file));
+        }
+      }
+    };
+    for (const top of ['shared', 'functions', 'infra', 'test', 'bench', 'console'])
+      walk(path.join(root, top));
+    expect(importers).toEqual([path.join('shared', 'schemas', 'zod.ts')]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
 import { openApiDocument } from '../../shared/http/openapi.ts';
 import { documentedOperationId, type RouteDefinition, routeKey, routes } from '../../shared/http/routes.ts';
+import * as z from '../../shared/schemas/zod.ts';
 
 type Json = Record<string, unknown>;
 interface Operation {

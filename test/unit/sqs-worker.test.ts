@@ -1,6 +1,5 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
 import { feedbackWorker } from '../../functions/workers/feedback.ts';
 import type { DeliveryStore, WebhookStore } from '../../shared/domain/webhook.ts';
 import {
@@ -11,6 +10,7 @@ import {
   type WorkerLog,
 } from '../../shared/queue/sqs-worker.ts';
 import type { DeliveryJob } from '../../shared/schemas/feedback-message.ts';
+import * as z from '../../shared/schemas/zod.ts';
 import { createTelemetry, type Telemetry } from '../../shared/telemetry.ts';
 import type { DeliveryDeps } from '../../shared/use-cases/deliver.ts';
 
