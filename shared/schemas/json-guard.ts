@@ -1,5 +1,6 @@
 import type { FieldIssue } from './field-issue.ts';
 import {
+  MAX_ARRAY_MEMBERS,
   MAX_JSON_DEPTH,
   MAX_NUMBER_MAGNITUDE,
   MAX_REPORTED_ISSUES,
@@ -66,7 +67,9 @@ export function parseJson(text: string): unknown {
  * The rules every JSON body meets before any schema or use case sees it, checked without recursion
  * (a body nested 100,000 deep is walked, never overflows): at most MAX_JSON_DEPTH levels; strings
  * and keys well-formed Unicode (no lone surrogates, which no store keeps intact); numbers DynamoDB
- * can store, whose text a double holds exactly (see parseJson); no `__proto__`, `constructor` or `prototype` keys. Returns at most
+ * can store, whose text a double holds exactly (see parseJson); no `__proto__`, `constructor` or `prototype` keys; at
+ * most MAX_ARRAY_MEMBERS array members in all (a schema reports issues per member, and an issue list
+ * hundreds of thousands long overflows the validator's stack). Returns at most
  * MAX_REPORTED_ISSUES issues and how many there were.
  */
 export function jsonIssues(value: unknown, base: string): { issues: FieldIssue[]; count: number } {
@@ -76,6 +79,7 @@ export function jsonIssues(value: unknown, base: string): { issues: FieldIssue[]
     count++;
     if (issues.length < MAX_REPORTED_ISSUES) issues.push({ path, message });
   };
+  let members = 0;
   const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: base, depth: 1 }];
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const { value: current, path, depth } = item;
@@ -93,6 +97,13 @@ export function jsonIssues(value: unknown, base: string): { issues: FieldIssue[]
       if (depth > MAX_JSON_DEPTH) {
         report(path, `nests deeper than ${MAX_JSON_DEPTH} levels`);
         continue;
+      }
+      if (Array.isArray(current)) {
+        members += current.length;
+        if (members > MAX_ARRAY_MEMBERS) {
+          report(path, `makes the body hold more than ${MAX_ARRAY_MEMBERS} array members in all`);
+          return { issues, count };
+        }
       }
       const entries: [string | number, unknown][] = Array.isArray(current)
         ? current.map((v, i) => [i, v])

@@ -17,6 +17,13 @@ export const MAX_CONTEXT_BYTES = 200 * 1024;
  */
 export const MAX_JSON_DEPTH = 32;
 
+/**
+ * Array members in one JSON body, all arrays together. The largest lists a body carries are 1,000
+ * (audience members per call); schemas report issues per member, and a list of 100,000 bad members
+ * would give an issue list long enough to overflow the validator's stack.
+ */
+export const MAX_ARRAY_MEMBERS = 10_000;
+
 /** DynamoDB numbers: magnitudes from 1e-130 to below 1e126 (and zero). */
 export const MIN_NUMBER_MAGNITUDE = 1e-130;
 export const MAX_NUMBER_MAGNITUDE = 1e126;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../shared/domain/errors.ts';
 import { parseJsonOrThrow } from '../../shared/http/parse-request.ts';
 import { jsonIssues, parseJson } from '../../shared/schemas/json-guard.ts';
-import { MAX_JSON_DEPTH, MAX_REPORTED_ISSUES } from '../../shared/schemas/limits.ts';
+import { MAX_ARRAY_MEMBERS, MAX_JSON_DEPTH, MAX_REPORTED_ISSUES } from '../../shared/schemas/limits.ts';
 import * as z from '../../shared/schemas/zod.ts';
 
 const nested = (depth: number): unknown => {
@@ -26,6 +26,22 @@ describe('the JSON guard every body passes', () => {
     expect(issues).toEqual([
       { path: `body${'.a'.repeat(MAX_JSON_DEPTH)}`, message: `nests deeper than ${MAX_JSON_DEPTH} levels` },
     ]);
+  });
+
+  it(`allows ${MAX_ARRAY_MEMBERS} array members in all and refuses the next, naming the array`, () => {
+    const half = Array.from({ length: MAX_ARRAY_MEMBERS / 2 }, () => ({}));
+    expect(jsonIssues({ a: half, b: [...half] }, 'body').count).toBe(0);
+    expect(jsonIssues({ a: half, b: [...half, {}] }, 'body').issues).toEqual([
+      { path: 'body.b', message: `makes the body hold more than ${MAX_ARRAY_MEMBERS} array members in all` },
+    ]);
+  });
+
+  it('answers 100,000 bad recipients with a problem, not a stack overflow in the validator', () => {
+    const schema = z.strictObject({
+      recipients: z.array(z.strictObject({ userId: z.string(), type: z.string() })),
+    });
+    const body = { recipients: Array.from({ length: 100_000 }, () => ({})) };
+    expect(() => parseJsonOrThrow(schema, body, 'body')).toThrow(ValidationError);
   });
 
   it('walks 100,000 levels without recursion', () => {
@@ -86,12 +102,12 @@ describe('the JSON guard every body passes', () => {
     expect(issue?.path.length).toBeLessThan(80);
   });
 
-  it('runs before the schema, and the problem stays small for 100,000 bad elements', () => {
+  it(`runs before the schema, and the problem stays small for ${MAX_ARRAY_MEMBERS} bad elements`, () => {
     const schema = z.array(z.string());
     try {
       parseJsonOrThrow(
         schema,
-        Array.from({ length: 100_000 }, (_, i) => i),
+        Array.from({ length: MAX_ARRAY_MEMBERS }, (_, i) => i),
         'body',
       );
       expect.unreachable();
@@ -99,7 +115,7 @@ describe('the JSON guard every body passes', () => {
       expect(error).toBeInstanceOf(ValidationError);
       const problem = error as ValidationError;
       expect(problem.fields).toHaveLength(MAX_REPORTED_ISSUES);
-      expect(problem.extensions.issueCount).toBe(100_000);
+      expect(problem.extensions.issueCount).toBe(MAX_ARRAY_MEMBERS);
       expect(JSON.stringify({ fields: problem.fields, detail: problem.detail }).length).toBeLessThan(16_000);
     }
   });
