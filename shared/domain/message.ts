@@ -2,7 +2,8 @@ import type { CampaignContent, Channel } from '../schemas/campaign.ts';
 import type { ChannelData, MessageStatus } from '../schemas/execution.ts';
 import { jsonBytes, MAX_RENDERED_BYTES } from '../schemas/limits.ts';
 import type { Identity } from '../schemas/profile.ts';
-import { normalizeEmail, normalizePhone } from './identity.ts';
+import { normalizeEmail } from './identity.ts';
+import { normalizePhone } from './phone.ts';
 import { compileTemplate, RenderBudgetError, type RenderScope, renderTemplate } from './template.ts';
 
 /** Exclusion codes: stable, documented, and carried to the feedback webhooks. */

@@ -1,6 +1,7 @@
 import type { Consent, ConsentChange, Identity } from '../schemas/profile.ts';
 import { type FieldIssue, IdentityConflictError, ValidationError } from './errors.ts';
-import { type IdentityOptions, isStandardNamespace, normalizeIdentity } from './identity.ts';
+import { type IdentityOptions, isStandardNamespace } from './identity.ts';
+import { normalizeIdentity } from './phone.ts';
 
 /**
  * Normalises and validates identities for their namespaces, dropping exact repeats. Throws one

@@ -1,5 +1,5 @@
 import { inboundSmsSchema } from '../schemas/sms-inbound.ts';
-import { normalizePhone } from './identity.ts';
+import { normalizePhone } from './phone.ts';
 import { unwrap } from './ses-events.ts';
 
 /**

@@ -14,8 +14,8 @@ import {
 } from '../domain/channel-configuration.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ConfigurationInUseError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { isPossibleE164 } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
+import { isPossibleE164 } from '../domain/phone.ts';
 import type { Channel } from '../schemas/campaign.ts';
 import {
   type CreateChannelConfigurationInput,

@@ -2,8 +2,9 @@ import type { AudienceStore } from '../domain/audience.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ConcurrentUpdateError, NotFoundError, TooLargeError, ValidationError } from '../domain/errors.ts';
 import type { NamespaceStore } from '../domain/identity.ts';
-import { isStandardNamespace, normalizeIdentity } from '../domain/identity.ts';
+import { isStandardNamespace } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
+import { normalizeIdentity } from '../domain/phone.ts';
 import {
   chooseProfile,
   identityKey,

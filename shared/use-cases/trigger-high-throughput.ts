@@ -3,14 +3,13 @@ import { CampaignNotFoundError, type FieldIssue, InvalidChannelDataError } from 
 import {
   acceptedAnswer,
   assertHighThroughputTriggerable,
-  checkUnitaryRecipients,
-  phoneValues,
   transactionalExecution,
   transactionalJob,
 } from '../domain/execution.ts';
 import { requestHash } from '../domain/idempotency.ts';
 import { normalizeEmail } from '../domain/identity.ts';
 import { derivedUuid } from '../domain/ids.ts';
+import { checkUnitaryRecipients, phoneValues } from '../domain/recipients.ts';
 import type { SandboxReader } from '../domain/sandbox.ts';
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type {

@@ -4,16 +4,15 @@ import type { ExecutionStore, MessageRecord } from '../domain/execution.ts';
 import {
   acceptedAnswer,
   assertUnitaryTriggerable,
-  checkUnitaryRecipients,
-  phoneValues,
-  type ResolvedRecipient,
   transactionalExecution,
   transactionalJob,
 } from '../domain/execution.ts';
 import { type IdempotencyRecord, requestHash } from '../domain/idempotency.ts';
-import { CHANNEL_DEFAULT_NAMESPACE, normalizeEmail, normalizePhone } from '../domain/identity.ts';
+import { CHANNEL_DEFAULT_NAMESPACE, normalizeEmail } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
+import { normalizePhone } from '../domain/phone.ts';
 import { identityKey, type ProfileRecord, type ProfileStore } from '../domain/profile.ts';
+import { checkUnitaryRecipients, phoneValues, type ResolvedRecipient } from '../domain/recipients.ts';
 import type { SandboxReader } from '../domain/sandbox.ts';
 import type { ExecutionAccepted, UnitaryExecutionInput } from '../schemas/execution.ts';
 import type { Identity } from '../schemas/profile.ts';

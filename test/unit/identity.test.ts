@@ -1,3 +1,4 @@
+import { getCountries } from 'libphonenumber-js/min';
 import { describe, expect, it } from 'vitest';
 import {
   CHANNEL_DEFAULT_NAMESPACE,
@@ -5,9 +6,9 @@ import {
   isPhoneCountry,
   isStandardNamespace,
   normalizeEmail,
-  normalizeIdentity,
-  normalizePhone,
 } from '../../shared/domain/identity.ts';
+import { normalizeIdentity, normalizePhone } from '../../shared/domain/phone.ts';
+import { PHONE_COUNTRIES } from '../../shared/domain/phone-countries.ts';
 
 const ecid = '12345678901234567890123456789012345678';
 
@@ -137,5 +138,11 @@ describe('identity normalisation', () => {
       false,
     ]);
     expect(CHANNEL_DEFAULT_NAMESPACE).toEqual({ email: 'email', sms: 'phone', push: 'ecid' });
+  });
+});
+
+describe('the phone countries Herald lists', () => {
+  it("are libphonenumber-js's own, so the static list (kept out of bundles that parse no phone) cannot drift", () => {
+    expect([...PHONE_COUNTRIES].sort()).toEqual([...getCountries()].sort());
   });
 });

@@ -104,22 +104,31 @@ describe('the layers of shared/ depend one way', () => {
   });
 
   it('zod is imported by shared/schemas/zod.ts alone (zod/mini with the en locale, ADR 0032)', () => {
-    const root = path.resolve(shared, '..');
-    const importers: string[] = [];
-    const walk = (folder: string): void => {
-      for (const entry of readdirSync(folder, { withFileTypes: true })) {
-        if (entry.name === 'node_modules' || entry.name === 'cdk.out' || entry.name === 'dist') continue;
-        const file = path.join(folder, entry.name);
-        if (entry.isDirectory()) walk(file);
-        else if (/\.tsx?$/.test(entry.name)) {
-          const imports = ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles;
-          if (imports.some(({ fileName }) => /^zod(\/|$)/.test(fileName)))
-            importers.push(path.relative(root, file));
-        }
-      }
-    };
-    for (const top of ['shared', 'functions', 'infra', 'test', 'bench', 'console'])
-      walk(path.join(root, top));
-    expect(importers).toEqual([path.join('shared', 'schemas', 'zod.ts')]);
+    expect(importersOf(/^zod(\/|$)/)).toEqual([path.join('shared', 'schemas', 'zod.ts')]);
+  });
+
+  it('libphonenumber-js is imported by shared/domain/phone.ts alone (out of the bundles that read no phone)', () => {
+    expect(importersOf(/^libphonenumber-js(\/|$)/).filter((file) => !file.startsWith('test'))).toEqual([
+      path.join('shared', 'domain', 'phone.ts'),
+    ]);
   });
 });
+
+/** The project's source files (tests, console and bench included) that import a module matching `pattern`. */
+function importersOf(pattern: RegExp): string[] {
+  const root = path.resolve(shared, '..');
+  const importers: string[] = [];
+  const walk = (folder: string): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name === 'cdk.out' || entry.name === 'dist') continue;
+      const file = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (/\.tsx?$/.test(entry.name)) {
+        const imports = ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles;
+        if (imports.some(({ fileName }) => pattern.test(fileName))) importers.push(path.relative(root, file));
+      }
+    }
+  };
+  for (const top of ['shared', 'functions', 'infra', 'test', 'bench', 'console']) walk(path.join(root, top));
+  return importers.sort();
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type CampaignRecord, definitionFromCreate } from '../../shared/domain/campaign.ts';
 import { HeraldError } from '../../shared/domain/errors.ts';
-import { checkUnitaryRecipients, phoneValues } from '../../shared/domain/execution.ts';
+import { checkUnitaryRecipients, phoneValues } from '../../shared/domain/recipients.ts';
 import type { CreateCampaignInput } from '../../shared/schemas/campaign.ts';
 import { type UnitaryExecutionInput, unitaryExecutionSchema } from '../../shared/schemas/execution.ts';
 
