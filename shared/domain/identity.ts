@@ -53,3 +53,8 @@ export interface NamespaceStore {
   list(sandbox: string): Promise<NamespaceRecord[]>;
   exists(sandbox: string, code: string): Promise<boolean>;
 }
+
+/** One identity as a key (`namespace:id`), the same spelling the profile store's items use. */
+export function identityKey(identity: { readonly namespace: string; readonly id: string }): string {
+  return `${identity.namespace}:${identity.id}`;
+}

@@ -130,10 +130,6 @@ export interface ProfileStore {
   createMany(profiles: readonly ProfileRecord[]): Promise<void>;
 }
 
-export function identityKey(identity: Identity): string {
-  return `${identity.namespace}:${identity.id}`;
-}
-
 /** How many consent changes a profile keeps (the latest). */
 export const MAX_CONSENT_CHANGES = 20;
 

@@ -1,6 +1,7 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError } from '../domain/errors.ts';
-import { identityKey, type ProfileRecord, type ProfileStore } from '../domain/profile.ts';
+import { identityKey } from '../domain/identity.ts';
+import type { ProfileRecord, ProfileStore } from '../domain/profile.ts';
 import type { Identity } from '../schemas/profile.ts';
 import { isWriteConflict } from './conditions.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';

@@ -1,8 +1,7 @@
 import { parseCsv } from '../domain/csv.ts';
 import { HeraldError, NotFoundError, ValidationError } from '../domain/errors.ts';
-import { isStandardNamespace } from '../domain/identity.ts';
+import { identityKey, isStandardNamespace } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
-import { identityKey } from '../domain/profile.ts';
 import {
   type IMPORT_FORMATS,
   type ImportProgress,

@@ -2,11 +2,16 @@ import type { AudienceRecord, AudienceStore } from '../domain/audience.ts';
 import type { Clock } from '../domain/clock.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import type { NamespaceStore } from '../domain/identity.ts';
-import { type IdentityOptions, isInternationalPhone, isStandardNamespace } from '../domain/identity.ts';
+import {
+  type IdentityOptions,
+  identityKey,
+  isInternationalPhone,
+  isStandardNamespace,
+} from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Page } from '../domain/page.ts';
 import { normalizeIdentity } from '../domain/phone.ts';
-import { identityKey, type ProfileStore } from '../domain/profile.ts';
+import type { ProfileStore } from '../domain/profile.ts';
 import type { SandboxReader } from '../domain/sandbox.ts';
 import type {
   AudienceView,

@@ -2,12 +2,11 @@ import type { AudienceStore } from '../domain/audience.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ConcurrentUpdateError, NotFoundError, TooLargeError, ValidationError } from '../domain/errors.ts';
 import type { NamespaceStore } from '../domain/identity.ts';
-import { isStandardNamespace } from '../domain/identity.ts';
+import { identityKey, isStandardNamespace } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import { normalizeIdentity } from '../domain/phone.ts';
 import {
   chooseProfile,
-  identityKey,
   mergeAttributes,
   mergeConsent,
   normalizeIdentities,

@@ -8,10 +8,10 @@ import {
   transactionalJob,
 } from '../domain/execution.ts';
 import { type IdempotencyRecord, requestHash } from '../domain/idempotency.ts';
-import { CHANNEL_DEFAULT_NAMESPACE, normalizeEmail } from '../domain/identity.ts';
+import { CHANNEL_DEFAULT_NAMESPACE, identityKey, normalizeEmail } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import { normalizePhone } from '../domain/phone.ts';
-import { identityKey, type ProfileRecord, type ProfileStore } from '../domain/profile.ts';
+import type { ProfileRecord, ProfileStore } from '../domain/profile.ts';
 import { checkUnitaryRecipients, phoneValues, type ResolvedRecipient } from '../domain/recipients.ts';
 import type { SandboxReader } from '../domain/sandbox.ts';
 import type { ExecutionAccepted, UnitaryExecutionInput } from '../schemas/execution.ts';
