@@ -46,8 +46,11 @@ export const SECRETS_ACTIONS: Readonly<Record<Exclude<SecretsAccess, 'none'>, re
 /** What a function that sends email through SES may do, on the identity and configuration set only. */
 export const SES_ACTIONS: readonly string[] = ['ses:SendEmail'];
 
-/** What a function that sends SMS through SNS may do (`Publish` to a phone number has no resource ARN). */
-export const SNS_SMS_ACTIONS: readonly string[] = ['sns:Publish'];
+/**
+ * What a function that sends SMS through SNS may do: `Publish` to a phone number, and ask whether
+ * it opted out (`checkOptOut`, ADR 0028); neither names a resource ARN.
+ */
+export const SNS_SMS_ACTIONS: readonly string[] = ['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut'];
 
 /**
  * What a function that sends push through SNS may do: register tokens on the platform applications

@@ -14,6 +14,7 @@ import { DynamoDbChannelConfigurationStore } from '../store/dynamodb-channel-con
 import { createDocumentClient } from '../store/dynamodb-client.ts';
 import { DynamoDbDispatchReader } from '../store/dynamodb-dispatch-reader.ts';
 import { DynamoDbExecutionStore } from '../store/dynamodb-execution-store.ts';
+import { DynamoDbProfileStore } from '../store/dynamodb-profile-store.ts';
 import { DynamoDbSuppressionStore } from '../store/dynamodb-suppression-store.ts';
 import { DynamoDbSendLedger } from '../store/slot-ledger.ts';
 import type { DispatchDeps } from '../use-cases/dispatch.ts';
@@ -78,6 +79,7 @@ export function dispatchRoot(config: HeraldConfig, clients: Partial<Clients> = {
     events: statusEvents(config, sqs),
     retries: dispatchQueue(config, sqs),
     ledger: new DynamoDbSendLedger(documents, table),
+    profiles: new DynamoDbProfileStore(documents, table),
     unsubscribeUrl: (claims) => unsubscribeUrl(publicUrl, signUnsubscribeToken(keyring, claims)),
   } satisfies DispatchDeps;
 }

@@ -97,6 +97,10 @@ const snsSmsFields = {
       description: 'Most a message may cost, in USD (AWS.SNS.SMS.MaxPrice); over it SNS does not send.',
     }),
   originationType: originationTypeSchema,
+  checkOptOut: z.optional(z.boolean()).meta({
+    description:
+      "Ask SNS (CheckIfPhoneNumberIsOptedOut) before each Publish whether the number opted out: such a message is excluded `opted-out` and the profile's marketing consent for SMS withdrawn, instead of SNS accepting it and not delivering it. One more SNS call per message; off by default.",
+  }),
 };
 const snsSmsProviderSchema = z.strictObject(snsSmsFields);
 

@@ -553,6 +553,7 @@ const storedProviderSchema: z.ZodType<StoredProvider> = z.discriminatedUnion('ty
     senderId: z.string().optional(),
     maxPriceUsd: z.number().optional(),
     originationType: z.optional(z.enum(SMS_ORIGINATION_TYPES)),
+    checkOptOut: z.optional(z.boolean()),
   }),
   z.object({
     type: z.literal('end-user-messaging-sms'),

@@ -41,6 +41,7 @@ import { recordMetric } from '../metrics.ts';
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type { StatusChange } from '../schemas/execution.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
+import { type SmsConsentDeps, withdrawSmsConsent } from './sms-consent.ts';
 import { logStatusChanges } from './status-log.ts';
 
 export interface DispatchDeps {
@@ -61,6 +62,8 @@ export interface DispatchDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Seconds before each new try after "not now"; SEND_RETRY_SCHEDULE_SECONDS unless a test says. */
   readonly retrySchedule?: readonly number[];
+  /** The profiles whose marketing consent for SMS a provider's opt-out refusal withdraws (ADR 0028). */
+  readonly profiles: SmsConsentDeps['profiles'];
 }
 
 type Recipient = DispatchJob['recipients'][number];
@@ -501,6 +504,8 @@ async function dispatchOne(
         ),
       }
     : decided;
+  if (outcome.kind === 'failed' && outcome.optedOut && job.channel === 'sms')
+    await withdrawOnOptOut(deps, job.sandbox, address.address, recipient.profileId);
   if (decision.suppress !== undefined) {
     await deps.suppressions.suppress(job.sandbox, job.channel, address.address, {
       code: decision.suppress,
@@ -518,6 +523,28 @@ async function dispatchOne(
       ? { retry: { recipient, inSeconds: decision.retryInSeconds } }
       : {}),
   };
+}
+
+/**
+ * The provider refused the number as opted out: the same consent change a STOP makes
+ * (use-cases/sms-consent.ts), for the recipient's profile, else the number's owner. A failed write
+ * is logged, not thrown: the message's exclusion is still recorded, and the next send to the
+ * number, refused again, tries again.
+ */
+async function withdrawOnOptOut(
+  deps: DispatchDeps,
+  sandbox: string,
+  phone: string,
+  profileId: string | undefined,
+): Promise<void> {
+  try {
+    await withdrawSmsConsent(deps, sandbox, { phone, profileId }, 'sms-opted-out');
+  } catch (error) {
+    logger.warn('marketing consent not withdrawn after an opt-out refusal', {
+      sandbox,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 /**

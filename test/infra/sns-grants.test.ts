@@ -52,13 +52,18 @@ describe('SNS sending permission (the API stack)', () => {
     const { apiStack, template } = synth({ snsSms: true, pushApplicationArns: [fcm, apns] });
     const dispatch = apiStack.functions.find((fn) => fn.definition.name === 'dispatch-worker');
     const role = { Ref: apiStack.getLogicalId(dispatch?.function.role?.node.defaultChild as CfnElement) };
-    expect(SNS_SMS_ACTIONS).toEqual(['sns:Publish']);
+    expect(SNS_SMS_ACTIONS).toEqual(['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut']);
     expect(SNS_PUSH_ACTIONS).toEqual({
       application: ['sns:CreatePlatformEndpoint'],
       endpoint: ['sns:Publish'],
     });
     expect(snsStatements(template)).toEqual([
-      { roles: [role], Effect: 'Allow', Action: 'sns:Publish', Resource: '*' },
+      {
+        roles: [role],
+        Effect: 'Allow',
+        Action: ['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut'],
+        Resource: '*',
+      },
       { roles: [role], Effect: 'Allow', Action: 'sns:CreatePlatformEndpoint', Resource: [fcm, apns] },
       {
         roles: [role],
