@@ -8,6 +8,7 @@ import { PushEndpointCache } from '../channels/sns-push-provider.ts';
 import { ConfigError, type HeraldConfig } from '../config.ts';
 import { parseAllowlist } from '../domain/address-policy.ts';
 import { systemClock } from '../domain/clock.ts';
+import { ProviderHealthRecorder } from '../domain/provider-health.ts';
 import { signUnsubscribeToken, unsubscribeUrl } from '../domain/unsubscribe-token.ts';
 import { createSqsClient } from '../queue/sqs-client.ts';
 import { DynamoDbChannelConfigurationStore } from '../store/dynamodb-channel-configuration-store.ts';
@@ -16,6 +17,7 @@ import { DynamoDbDispatchReader } from '../store/dynamodb-dispatch-reader.ts';
 import { DynamoDbExecutionStore } from '../store/dynamodb-execution-store.ts';
 import { DynamoDbProfileStore } from '../store/dynamodb-profile-store.ts';
 import { DynamoDbSuppressionStore } from '../store/dynamodb-suppression-store.ts';
+import { DynamoDbProviderHealthStore } from '../store/provider-health-store.ts';
 import { DynamoDbSendLedger } from '../store/slot-ledger.ts';
 import type { DispatchDeps } from '../use-cases/dispatch.ts';
 import type { Clients } from './parts.ts';
@@ -80,6 +82,8 @@ export function dispatchRoot(config: HeraldConfig, clients: Partial<Clients> = {
     retries: dispatchQueue(config, sqs),
     ledger: new DynamoDbSendLedger(documents, table),
     profiles: new DynamoDbProfileStore(documents, table),
+    // One per container: it samples the success writes (domain/provider-health.ts).
+    health: new ProviderHealthRecorder(new DynamoDbProviderHealthStore(documents, table)),
     unsubscribeUrl: (claims) => unsubscribeUrl(publicUrl, signUnsubscribeToken(keyring, claims)),
   } satisfies DispatchDeps;
 }

@@ -404,6 +404,24 @@ export const patchChannelConfigurationSchema = z
   .meta({ id: 'PatchChannelConfiguration' });
 export type PatchChannelConfigurationInput = z.infer<typeof patchChannelConfigurationSchema>;
 
+/** How the configuration's provider calls went lately (GET and list only; ADR 0028). */
+export const providerHealthSchema = z
+  .object({
+    recentFailures: z.number().int().meta({
+      description:
+        "The provider's own failures (no connection, 5xx, throttling, timeouts; a message moved to the fallback counts for the primary) in the last windowMinutes: counted in 15-minute windows, the current one and the one before, so the last 15 to 30 minutes. A recipient's refusal (bounce, error, opt-out) is not one.",
+    }),
+    windowMinutes: z.number().int(),
+    lastFailureAt: z.optional(isoDateTimeSchema),
+    lastFailureCode: z.optional(z.string()),
+    lastFailureReason: z.optional(z.string()),
+    lastSuccessAt: z.optional(isoDateTimeSchema).meta({
+      description:
+        'When the provider last took a message, to within a minute (each dispatcher writes a success at most once a minute, and at once after a failure).',
+    }),
+  })
+  .meta({ id: 'ProviderHealth' });
+
 export const channelConfigurationSchema = z
   .object({
     id: uuidSchema,
@@ -417,6 +435,7 @@ export const channelConfigurationSchema = z
     default: z.boolean(),
     createdAt: isoDateTimeSchema,
     modifiedAt: isoDateTimeSchema,
+    health: z.optional(providerHealthSchema),
   })
   .meta({ id: 'ChannelConfiguration' });
 export type ChannelConfigurationView = z.infer<typeof channelConfigurationSchema>;

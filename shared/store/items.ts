@@ -8,6 +8,7 @@ import type { ExecutionRecord, MessageRecord } from '../domain/execution.ts';
 import type { IdempotencyRecord } from '../domain/idempotency.ts';
 import type { NamespaceRecord } from '../domain/identity.ts';
 import type { ProfileRecord } from '../domain/profile.ts';
+import type { ProviderHealthRecord } from '../domain/provider-health.ts';
 import type { SandboxRecord } from '../domain/sandbox.ts';
 import type { ScheduleRecord } from '../domain/schedule.ts';
 import type { DeliveryRecord, SigningSecret, WebhookConfig } from '../domain/webhook.ts';
@@ -352,6 +353,22 @@ export const shardsDoneItem = reader(
 
 /** The throttle ledger of an audience run: its next free send slot (ms since epoch). */
 export const ledgerItem = reader('throttle-ledger', z.object({ nextSlotAt: z.number() }));
+
+/** A channel configuration's provider health (updated in place by dispatchers, never Put). */
+export const providerHealthItem = reader(
+  'provider-health',
+  z.object({
+    sandbox: z.string(),
+    configurationId: z.string(),
+    windowStart: z.optional(z.number()),
+    failures: z.optional(z.number()),
+    previousFailures: z.optional(z.number()),
+    lastFailureAt: z.optional(z.string()),
+    lastFailureCode: z.optional(z.string()),
+    lastFailureReason: z.optional(z.string()),
+    lastSuccessAt: z.optional(z.string()),
+  }) satisfies z.ZodType<ProviderHealthRecord>,
+);
 
 /** A scheduled run waits in the `due` index (its own partition there) until it ends. */
 export const scheduleItem = entity({

@@ -137,6 +137,11 @@ export const keys = {
     pk: `SB#${sandbox}#CHANNELCONF#${configurationId}`,
     sk: 'LEDGER',
   }),
+  /** The provider health of a channel configuration (domain/provider-health.ts), beside its ledger. */
+  providerHealth: (sandbox: string, configurationId: string) => ({
+    pk: `SB#${sandbox}#CHANNELCONF#${configurationId}`,
+    sk: 'HEALTH',
+  }),
   /** How many test sends a sandbox made in one minute's window (TEST_SENDS_PER_MINUTE). */
   testSendWindow: (sandbox: string, window: string) => ({
     pk: `SB#${sandbox}#TESTSENDS`,
