@@ -68,6 +68,9 @@ export function dispatchRoot(config: HeraldConfig, clients: Partial<Clients> = {
     ...(config.HERALD_SES_CONFIGURATION_SET
       ? { sesConfigurationSet: config.HERALD_SES_CONFIGURATION_SET }
       : {}),
+    ...(config.HERALD_SMS_CONFIGURATION_SET
+      ? { smsConfigurationSet: config.HERALD_SMS_CONFIGURATION_SET }
+      : {}),
     // The SMTP host passed the SSRF policy when it was saved; it is checked again at each connect.
     smtp: new SmtpProviderCache({ isAllowed: parseAllowlist(config.HERALD_WEBHOOK_ALLOWED_ADDRESSES) }),
     clock: systemClock,
