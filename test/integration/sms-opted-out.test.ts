@@ -20,19 +20,25 @@ import { waitFor } from './receiver.ts';
  *   `{MessageId}` otherwise — and its fallback is SNS SMS on moto, which must receive nothing.
  */
 let moto: Moto;
-let eum: { url: string; requests: { to: string }[]; stop(): Promise<void> };
+let eum: { url: string; requests: { to: string; configurationSet?: string }[]; stop(): Promise<void> };
 let herald: Awaited<ReturnType<typeof startTestHerald>>;
 
 const OPTED_OUT = '+14155550199';
 
 async function startEndUserMessaging(): Promise<typeof eum> {
-  const requests: { to: string }[] = [];
+  const requests: { to: string; configurationSet?: string }[] = [];
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { DestinationPhoneNumber: string };
-      requests.push({ to: body.DestinationPhoneNumber });
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        DestinationPhoneNumber: string;
+        ConfigurationSetName?: string;
+      };
+      requests.push({
+        to: body.DestinationPhoneNumber,
+        ...(body.ConfigurationSetName ? { configurationSet: body.ConfigurationSetName } : {}),
+      });
       const optedOut = body.DestinationPhoneNumber.endsWith('99');
       response.writeHead(optedOut ? 400 : 200, { 'content-type': 'application/x-amz-json-1.0' });
       response.end(
@@ -64,7 +70,8 @@ beforeAll(async () => {
   // The dispatcher's clients are built by the SDK from the environment, as on Lambda.
   process.env.AWS_ENDPOINT_URL_SNS = moto.url;
   process.env.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 = eum.url;
-  herald = await startTestHerald();
+  // As the stack sets it: configurations naming no configuration set send with this one.
+  herald = await startTestHerald({}, { HERALD_SMS_CONFIGURATION_SET: 'herald-sms-events' });
 }, 60_000);
 afterAll(async () => {
   delete process.env.AWS_ENDPOINT_URL_SNS;
@@ -204,8 +211,11 @@ describe('an SMS the provider refuses as opted out', () => {
       code: 'opted-out',
       reason: expect.stringContaining('sms-voice-DESTINATION_PHONE_NUMBER_OPTED_OUT'),
     });
-    // One SendTextMessage, and nothing through the fallback: a recipient's reason is not an outage.
-    expect(eum.requests.slice(requestsBefore)).toEqual([{ to: OPTED_OUT }]);
+    // One SendTextMessage (with the stack's configuration set), and nothing through the fallback:
+    // a recipient's reason is not an outage.
+    expect(eum.requests.slice(requestsBefore)).toEqual([
+      { to: OPTED_OUT, configurationSet: 'herald-sms-events' },
+    ]);
     expect((await motoSns(moto.url)).sms.length).toBe(smsBefore);
     const profile = await profileOf(api, OPTED_OUT);
     expect(profile.consent.marketing).toEqual({ sms: 'n', email: 'y' });
