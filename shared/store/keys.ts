@@ -47,6 +47,14 @@ export const keys = {
     pk: `SB#${sandbox}#EXEC#${executionId}${shard === undefined ? '' : `#${shard}`}`,
     sk: `MSG#${messageId}`,
   }),
+  /**
+   * A message's place in the sparse `profileMessages` index: its profile's partition, sorted by
+   * creation time (attributes of the message item, not an item of their own; ADR 0029).
+   */
+  profileMessage: (sandbox: string, profileId: string, createdAt: string, messageId: string) => ({
+    profileMsgPk: `SB#${sandbox}#PMSG#${profileId}`,
+    profileMsgSk: `${createdAt}#${messageId}`,
+  }),
   audienceExecution: (sandbox: string, executionId: string) => ({
     pk: `SB#${sandbox}#AEXEC#${executionId}`,
     sk: 'AEXEC',
