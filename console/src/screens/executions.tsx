@@ -246,8 +246,13 @@ export function ExecutionView({ id }: { id: string }) {
   );
 }
 
+/** Messages a provider took: sent, and those it reported on since (delivered, bounced, complained of). */
+const sentOf = ({ sent, delivered, bounce, complaint }: AudienceExecutionStatus['counts']) =>
+  sent + delivered + bounce + complaint;
+
 function AudienceRun({ run }: { run: AudienceExecutionStatus }) {
   const { excluded } = run.counts;
+  const excludedTotal = Object.values(excluded).reduce((sum, n) => sum + n, 0);
   const done = run.status !== 'InProgress' && run.delivery === 'Finished';
   return (
     <div>
@@ -264,8 +269,12 @@ function AudienceRun({ run }: { run: AudienceExecutionStatus }) {
         <dd data-testid="run-delivery">{run.delivery}</dd>
         <dt>Targeted profiles</dt>
         <dd>{run.targetedProfileCount}</dd>
+        <dt>Sent</dt>
+        <dd data-testid="run-sent">{sentOf(run.counts)}</dd>
+        <dt>Excluded</dt>
+        <dd data-testid="run-excluded">{excludedTotal}</dd>
         <dt>Remaining (queued or delayed)</dt>
-        <dd>{run.pendingMessageCount}</dd>
+        <dd data-testid="run-remaining">{run.pendingMessageCount}</dd>
         <dt>Started</dt>
         <dd>{formatTime(run.createdAt)}</dd>
       </dl>
@@ -275,8 +284,8 @@ function AudienceRun({ run }: { run: AudienceExecutionStatus }) {
       <StatusBar counts={countsOf({ kind: 'audience', run })} label="Messages per status" />
       {Object.keys(excluded).length > 0 ? (
         <>
-          <h2>Excluded by reason</h2>
-          <ul class="counts">
+          <h2 id="excluded-title">Excluded by reason</h2>
+          <ul class="counts" aria-labelledby="excluded-title">
             {Object.entries(excluded).map(([reason, n]) => (
               <li key={reason}>
                 {reason}: <strong>{n}</strong>
