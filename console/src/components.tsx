@@ -168,4 +168,21 @@ export function StatusBar({ counts, label }: { counts: Readonly<Record<string, n
   );
 }
 
+/** The next page of a listing (`usePagedList`'s `next` and `more`), shown while there is one. */
+export function LoadMore({
+  next,
+  more,
+  label = 'Load more',
+}: {
+  next: string | undefined;
+  more: () => void;
+  label?: string;
+}) {
+  return next ? (
+    <button type="button" onClick={more}>
+      {label}
+    </button>
+  ) : null;
+}
+
 export const formatTime = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString() : '—');

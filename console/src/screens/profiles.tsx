@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { Field, fieldError, formatTime, ProblemBanner } from '../components.tsx';
+import { Field, fieldError, formatTime, LoadMore, ProblemBanner } from '../components.tsx';
 import { usePagedList } from '../paged.ts';
 import { href } from '../router.ts';
 import { can } from '../scopes.ts';
@@ -169,11 +169,7 @@ function LatestMessages({ me, path }: { me: WhoamiView; path: string }) {
           </tbody>
         </table>
       ) : null}
-      {next ? (
-        <button type="button" onClick={more}>
-          More messages
-        </button>
-      ) : null}
+      <LoadMore next={next} more={more} label="More messages" />
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, call } from '../api.ts';
-import { formatTime, ProblemBanner } from '../components.tsx';
+import { formatTime, LoadMore, ProblemBanner } from '../components.tsx';
 import { usePagedList } from '../paged.ts';
 import { href } from '../router.ts';
 import { can } from '../scopes.ts';
@@ -102,11 +102,7 @@ export function Schedules({ me }: { me: WhoamiView }) {
           </tbody>
         </table>
       ) : null}
-      {next ? (
-        <button type="button" onClick={more}>
-          Load more
-        </button>
-      ) : null}
+      <LoadMore next={next} more={more} />
     </section>
   );
 }

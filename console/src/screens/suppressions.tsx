@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { Field, formatTime, ProblemBanner } from '../components.tsx';
+import { Field, formatTime, LoadMore, ProblemBanner } from '../components.tsx';
 import { usePagedList } from '../paged.ts';
 import { can } from '../scopes.ts';
 import type { Channel, Page, SuppressionView, WhoamiView } from '../types.ts';
@@ -102,11 +102,7 @@ export function Suppressions({ me }: { me: WhoamiView }) {
           </tbody>
         </table>
       ) : null}
-      {next ? (
-        <button type="button" onClick={more}>
-          Load more
-        </button>
-      ) : null}
+      <LoadMore next={next} more={more} />
     </section>
   );
 }
