@@ -67,6 +67,78 @@ export function Field({ label, error, hint, children }: FieldProps) {
   );
 }
 
+interface InputFieldProps {
+  readonly label: string;
+  readonly error?: string | undefined;
+  readonly hint?: ComponentChildren;
+  readonly value: string;
+  readonly onValue: (value: string) => void;
+  readonly type?: 'text' | 'number' | 'datetime-local';
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** A labelled one-line input (text, number, date-time) in a {@link Field}, read as a string. */
+export function InputField({ label, error, hint, value, onValue, type = 'text', min, max }: InputFieldProps) {
+  const onInput = (e: { currentTarget: HTMLInputElement }) => onValue(e.currentTarget.value);
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {(id, describedBy) =>
+        type === 'number' ? (
+          <input
+            id={id}
+            aria-describedby={describedBy}
+            type="number"
+            {...(min !== undefined ? { min } : {})}
+            {...(max !== undefined ? { max } : {})}
+            value={value}
+            onInput={onInput}
+          />
+        ) : type === 'datetime-local' ? (
+          <input
+            id={id}
+            aria-describedby={describedBy}
+            type="datetime-local"
+            value={value}
+            onInput={onInput}
+          />
+        ) : (
+          <input id={id} aria-describedby={describedBy} value={value} onInput={onInput} />
+        )
+      }
+    </Field>
+  );
+}
+
+interface TextAreaFieldProps {
+  readonly label: string;
+  readonly error?: string | undefined;
+  readonly hint?: ComponentChildren;
+  readonly value: string;
+  readonly onValue: (value: string) => void;
+  readonly rows?: number;
+  /** Code (JSON, HTML): monospace, no spell checking. */
+  readonly code?: boolean;
+}
+
+/** A labelled multi-line input in a {@link Field}. */
+export function TextAreaField({ label, error, hint, value, onValue, rows, code }: TextAreaFieldProps) {
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {(id, describedBy) => (
+        <textarea
+          id={id}
+          aria-describedby={describedBy}
+          {...(rows !== undefined ? { rows } : {})}
+          {...(code ? { class: 'code', spellcheck: false } : {})}
+          value={value}
+          onInput={(e) => onValue(e.currentTarget.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
 interface ToggleProps {
   readonly label: string;
   readonly checked: boolean;
