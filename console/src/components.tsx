@@ -73,12 +73,13 @@ interface InputFieldProps {
   readonly hint?: ComponentChildren;
   readonly value: string;
   readonly onValue: (value: string) => void;
-  readonly type?: 'text' | 'number' | 'datetime-local';
+  /** `password`: a secret, hidden and never offered by autocomplete. */
+  readonly type?: 'text' | 'number' | 'datetime-local' | 'password';
   readonly min?: number;
   readonly max?: number;
 }
 
-/** A labelled one-line input (text, number, date-time) in a {@link Field}, read as a string. */
+/** A labelled one-line input (text, number, date-time, secret) in a {@link Field}, read as a string. */
 export function InputField({ label, error, hint, value, onValue, type = 'text', min, max }: InputFieldProps) {
   const onInput = (e: { currentTarget: HTMLInputElement }) => onValue(e.currentTarget.value);
   return (
@@ -91,6 +92,15 @@ export function InputField({ label, error, hint, value, onValue, type = 'text', 
             type="number"
             {...(min !== undefined ? { min } : {})}
             {...(max !== undefined ? { max } : {})}
+            value={value}
+            onInput={onInput}
+          />
+        ) : type === 'password' ? (
+          <input
+            id={id}
+            aria-describedby={describedBy}
+            type="password"
+            autocomplete="off"
             value={value}
             onInput={onInput}
           />
