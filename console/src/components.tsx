@@ -250,6 +250,15 @@ export function StatusBar({ counts, label }: { counts: Readonly<Record<string, n
   );
 }
 
+/** What an action just did (`role="status"`: read out when it appears), shown while there is something to say. */
+export function Notice({ text }: { text: string | undefined }) {
+  return text ? (
+    <p class="notice" role="status">
+      {text}
+    </p>
+  ) : null;
+}
+
 /** The next page of a listing (`usePagedList`'s `next` and `more`), shown while there is one. */
 export function LoadMore({
   next,

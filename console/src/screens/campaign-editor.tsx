@@ -1,7 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { bodyOf, type CampaignForm, emptyForm, formOf } from '../campaign-form.ts';
-import { Field, fieldError, formatTime, InputField, ProblemBanner, TextAreaField } from '../components.tsx';
+import {
+  Field,
+  fieldError,
+  formatTime,
+  InputField,
+  Notice,
+  ProblemBanner,
+  TextAreaField,
+} from '../components.tsx';
 import { href, navigate } from '../router.ts';
 import { can } from '../scopes.ts';
 import type {
@@ -168,11 +176,7 @@ export function CampaignEditor({ me, id, initialTab }: EditorProps) {
         {tab === 'Schedule' ? <ScheduleTab {...tabProps} /> : null}
       </div>
       <ProblemBanner error={error} />
-      {notice ? (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
+      <Notice text={notice} />
       {writable ? (
         <div class="actions">
           {!readOnly ? (

@@ -1,6 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { Field, fieldError, InputField, ProblemBanner, TextAreaField, Toggle } from '../components.tsx';
+import {
+  Field,
+  fieldError,
+  InputField,
+  Notice,
+  ProblemBanner,
+  TextAreaField,
+  Toggle,
+} from '../components.tsx';
 import { can } from '../scopes.ts';
 import type { Channel, ChannelConfigurationFull, WhoamiView } from '../types.ts';
 
@@ -73,11 +81,7 @@ export function ChannelConfigurations({ me }: { me: WhoamiView }) {
         any, the sandbox provider keeps messages for reading.
       </p>
       <ProblemBanner error={error} />
-      {notice ? (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
+      <Notice text={notice} />
       <table class="list">
         <caption>Channel configurations</caption>
         <thead>

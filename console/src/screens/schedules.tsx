@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, call } from '../api.ts';
-import { formatTime, LoadMore, ProblemBanner } from '../components.tsx';
+import { formatTime, LoadMore, Notice, ProblemBanner } from '../components.tsx';
 import { usePagedList } from '../paged.ts';
 import { href } from '../router.ts';
 import { can } from '../scopes.ts';
@@ -45,11 +45,7 @@ export function Schedules({ me }: { me: WhoamiView }) {
         Audience runs booked for later (<code>schedule.executeAt</code> on POST /im/executions/audience).
       </p>
       <ProblemBanner error={error} />
-      {notice ? (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
+      <Notice text={notice} />
       {items === undefined && !error ? <p class="loading">Loading…</p> : null}
       {items ? (
         <table class="list">

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { Field, formatTime, LoadMore, ProblemBanner } from '../components.tsx';
+import { Field, formatTime, LoadMore, Notice, ProblemBanner } from '../components.tsx';
 import { usePagedList } from '../paged.ts';
 import { can } from '../scopes.ts';
 import type { Channel, Page, SuppressionView, WhoamiView } from '../types.ts';
@@ -57,11 +57,7 @@ export function Suppressions({ me }: { me: WhoamiView }) {
         </Field>
       </div>
       <ProblemBanner error={error} />
-      {notice ? (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
+      <Notice text={notice} />
       {items === undefined && !error ? <p class="loading">Loading…</p> : null}
       {items ? (
         <table class="list">

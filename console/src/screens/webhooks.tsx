@@ -6,6 +6,7 @@ import {
   fieldError,
   formatTime,
   InputField,
+  Notice,
   ProblemBanner,
   Toggle,
 } from '../components.tsx';
@@ -83,11 +84,7 @@ export function Webhooks({ me }: { me: WhoamiView }) {
         </tbody>
       </table>
       {openLog ? <AttemptLog webhookId={openLog} /> : null}
-      {saved ? (
-        <p class="notice" role="status">
-          {saved}
-        </p>
-      ) : null}
+      <Notice text={saved} />
       {editing ? (
         <WebhookForm
           key={editing.id}
