@@ -1,6 +1,6 @@
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MEMBER_SHARDS } from '../domain/audience.ts';
-import { AlreadyExistsError, ValidationError } from '../domain/errors.ts';
+import { AlreadyExistsError } from '../domain/errors.ts';
 import type {
   ExecutionRecord,
   ExecutionStore,
@@ -17,7 +17,7 @@ import { executionLogEntry } from './dynamodb-execution-log.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { type Claim, putClaimed } from './idempotency.ts';
 import { audienceExecutionItem, executionItem, messageItem, retainedFrom } from './items.ts';
-import { keys } from './keys.ts';
+import { keys, parseCursor } from './keys.ts';
 import { queryPages } from './query-all.ts';
 
 /** Executions and their messages share a partition, so reading one execution is one Query. */
@@ -320,24 +320,13 @@ function encodeProfileCursor(last: Record<string, unknown>): string {
 
 /** A cursor `encodeProfileCursor` made for this sandbox, else a 400 on `query.cursor`. */
 function decodeProfileCursor(cursor: string, sandbox: string) {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      parsed !== null &&
-      typeof parsed === 'object' &&
-      'at' in parsed &&
-      'pk' in parsed &&
-      'sk' in parsed &&
-      typeof parsed.at === 'string' &&
-      typeof parsed.pk === 'string' &&
-      typeof parsed.sk === 'string' &&
-      parsed.pk.startsWith(`SB#${sandbox}#EXEC#`) &&
-      parsed.sk.startsWith('MSG#')
-    ) {
-      return { profileMsgSk: parsed.at, pk: parsed.pk, sk: parsed.sk };
-    }
-  } catch {
-    // fall through: any undecodable cursor is the client's mistake
-  }
-  throw new ValidationError([{ path: 'query.cursor', message: 'is not a cursor returned by this listing' }]);
+  return parseCursor(cursor, ({ at, pk, sk }) =>
+    typeof at === 'string' &&
+    typeof pk === 'string' &&
+    typeof sk === 'string' &&
+    pk.startsWith(`SB#${sandbox}#EXEC#`) &&
+    sk.startsWith('MSG#')
+      ? { profileMsgSk: at, pk, sk }
+      : undefined,
+  );
 }
