@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,7 +93,12 @@ describe('the console', () => {
     await dialog.getByRole('button', { name: 'Choose Newsletter' }).click();
     await page.getByTestId('selected-audience').filter({ hasText: 'Newsletter (3 members)' }).waitFor();
     expect(await page.getByRole('switch', { name: 'Create new profiles' }).isDisabled()).toBe(true);
-    await page.screenshot({ path: path.join(ROOT, 'docs/console-audience.png'), fullPage: true });
+    // The README's picture of the Audience tab is this screenshot, taken again on every run.
+    const screenshot = path.join(ROOT, 'docs/console-audience.png');
+    const taken = Date.now();
+    await page.screenshot({ path: screenshot, fullPage: true });
+    expect(statSync(screenshot).mtimeMs).toBeGreaterThanOrEqual(taken - 1000);
+    expect(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain('](docs/console-audience.png)');
     await tab(page, 'Content');
     await page.getByLabel('Subject').fill('20% off today');
     await page.getByLabel('Text', { exact: true }).fill('Use code SALE20.');
