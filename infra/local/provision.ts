@@ -13,9 +13,14 @@ import type { TableDefinition } from '../../shared/definitions/table.ts';
  * Creates the table from the same description the CDK stack uses, unless it exists. Works against
  * any DynamoDB-protocol endpoint (the embedded engine, another emulator, or AWS).
  */
+/** A table definition with any of its indexes (the shared one has them all). */
+type TableShape = Omit<TableDefinition, 'globalIndexes'> & {
+  readonly globalIndexes: readonly TableDefinition['globalIndexes'][number][];
+};
+
 export async function ensureTable(
   client: DynamoDBClient,
-  definition: TableDefinition,
+  definition: TableShape,
   tableName: string,
 ): Promise<{ readonly missingIndexes: readonly string[] }> {
   try {
