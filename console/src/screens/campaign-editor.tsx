@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { useAction } from '../action.ts';
 import { api } from '../api.ts';
 import { bodyOf, type CampaignForm, emptyForm, formOf } from '../campaign-form.ts';
 import {
@@ -48,7 +49,6 @@ export function CampaignEditor({ me, id, initialTab }: EditorProps) {
   const [tab, setTab] = useState<Tab>(TABS.find((t) => t.toLowerCase() === initialTab) ?? 'Properties');
   const [error, setError] = useState<unknown>();
   const [notice, setNotice] = useState<string>();
-  const [busy, setBusy] = useState(false);
   const writable = can(me, 'campaigns:write');
   const load = (loaded: CampaignView) => {
     setCampaign(loaded);
@@ -59,20 +59,14 @@ export function CampaignEditor({ me, id, initialTab }: EditorProps) {
   }, [id]);
   const set = (changes: Partial<CampaignForm>) => setForm((f) => ({ ...f, ...changes }));
 
+  const { busy: acting, perform } = useAction<true>(setError, setNotice);
+  const busy = acting === true;
   /** Runs one action; its problem (if any) is shown in the banner and next to the fields. */
-  const act = async (what: string, action: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    setNotice(undefined);
-    try {
+  const act = (what: string, action: () => Promise<void>) =>
+    perform(true, async () => {
       await action();
-      setNotice(what);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+      return what;
+    });
   const save = () =>
     act('Saved.', async () => {
       if (!campaign) {
