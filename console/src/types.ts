@@ -12,6 +12,7 @@ import type {
   AudienceExecutionStatus,
   executionSchema,
   MessageStatus,
+  ProfileMessageView,
   RenderedMessageView,
   ScheduledExecution,
 } from '../../shared/schemas/execution.ts';
@@ -33,6 +34,7 @@ export type {
   ExecutionSummary,
   MessageStatus,
   ProfileAudiences,
+  ProfileMessageView,
   ProfileView,
   RenderedMessageView,
   ScheduledExecution,

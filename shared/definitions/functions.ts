@@ -195,8 +195,9 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   // Campaigns and their lifecycle (reads audiences and namespaces to check them), and content
   // previews (read the profile they render against).
   api('campaigns', { table: 'read-write' }),
-  // Profiles and identities (adds audience memberships named on the upsert); the suppression list.
-  api('profiles', { table: 'read-write' }),
+  // Profiles and identities (adds audience memberships named on the upsert); the suppression list;
+  // a profile's latest messages, read through the `profileMessages` index (ADR 0029).
+  api('profiles', { table: 'read-write', indexes: ['profileMessages'] }),
   // Triggers queue dispatch jobs (unitary) and fanout jobs (audience runs) through the claim. The
   // hot path (5,000 calls/s by design): more CPU is lower latency and fewer containers.
   api('executions', { table: 'read-write', queues: ['dispatch', 'fanout'], memoryMb: 1024 }),

@@ -265,6 +265,14 @@ export const messageItem = entity({
       .optional(),
   } satisfies RecordShape<MessageRecord>),
   encode: ({ providerEvents: _providerEvents, ...stored }) => stored,
+  // A message to a profile is in its profile's index, from its first status (ADR 0029). External
+  // recipients and test sends have no profile: not indexed.
+  attributes: (r) => {
+    const createdAt = r.history[0]?.at;
+    return r.profileId && createdAt
+      ? keys.profileMessage(r.sandbox, r.profileId, createdAt, r.messageId)
+      : {};
+  },
 });
 
 /** The messages' status projection of an audience run's report. */
