@@ -39,8 +39,11 @@ export const PRICES = {
 export const SIZES = {
   identity: 197,
   profile: 321,
-  /** A message item once sent and delivered (three statuses in its history). */
-  message: 494,
+  /**
+   * A message item once sent and delivered (three statuses in its history), with its
+   * `profileMessages` index keys (ADR 0029; 494 B before them), measured again on 2026-12-04.
+   */
+  message: 629,
   execution: 402,
   /** The claim during the trigger, its 20-recipient dispatch job inside (done: 500 B). */
   claimWithJobs: 4590,
@@ -178,12 +181,15 @@ export function unitaryCall(): Usage {
     2 * (kb(SIZES.claimWithJobs) + kb(SIZES.execution) + RECIPIENTS_PER_CALL * kb(SIZES.message));
   // The `due` index projects ALL: the pending claim is copied in, and removed when done.
   const dueIndex = 2 * kb(SIZES.claimWithJobs);
+  // The keys-only `profileMessages` index: one entry (under 1 KB) a message to a profile, written
+  // once with the message; status updates change no key and write nothing to it (ADR 0029).
+  const profileIndex = RECIPIENTS_PER_CALL;
   return add(
     { apiRequests: 1 },
     lambda('executions-api', DURATIONS_MS.unitaryCall, 1),
     {
       readUnits: count(calls, 'BatchGetItemCommand') * RECIPIENTS_PER_CALL * readChunks(SIZES.identity),
-      writeUnits: transaction + kb(SIZES.claimWithJobs) + dueIndex,
+      writeUnits: transaction + kb(SIZES.claimWithJobs) + dueIndex + profileIndex,
       sqsRequests: sqsChunks(SIZES.dispatchJob),
     },
     dispatchJob(pinnedCalls.unitaryDispatchReads, { profiles: true }),
@@ -212,8 +218,10 @@ export function audiencePage(): Usage {
     {
       // The run and the ledger (twice), strongly consistent; the page of members in one query.
       readUnits: count(calls, 'GetItemCommand') + readChunks(members * SIZES.audienceMember) + 2 * members,
-      // The slot reservation and one conditional write per member.
-      writeUnits: count(calls, 'UpdateItemCommand') + count(calls, 'PutItemCommand') * kb(SIZES.message),
+      // The slot reservation and one conditional write per member, each with its entry in the
+      // keys-only `profileMessages` index (every member is a profile; ADR 0029).
+      writeUnits:
+        count(calls, 'UpdateItemCommand') + count(calls, 'PutItemCommand') * (kb(SIZES.message) + 1),
       // The dispatch jobs in one batch (one request per 64 KB of it), and the next page.
       sqsRequests: sqsChunks(jobs * SIZES.dispatchJob) + 1,
     },

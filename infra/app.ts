@@ -10,7 +10,8 @@ import { HeraldApiStack, HeraldDataStack } from './stacks.ts';
  * (`herald-<stage>-data-events` by default); `snsSms=true` lets the dispatcher send SMS through SNS;
  * `pushApplicationArns` (comma separated) are the SNS platform applications push goes through;
  * `endUserMessagingArns` (comma separated) the End User Messaging numbers, pools, sender IDs,
- * configuration sets and opt-out lists SMS may be sent with; `reserveWorkerConcurrency=false` leaves the workers
+ * configuration sets and opt-out lists SMS may be sent with (given, the data stack also creates an End
+ * User Messaging configuration set whose events reach the provider-events queue); `reserveWorkerConcurrency=false` leaves the workers
  * without reserved concurrency (an account whose concurrency quota is under 286). Every `HERALD_*`
  * deploy setting is context under its own name (`-c HERALD_WEBHOOK_TIMEOUT_MS=5000`), validated by
  * the API stack with the functions' schema (`deploy-settings.ts`).
@@ -28,6 +29,8 @@ const endUserMessagingArns = listContext('endUserMessagingArns');
 const data = new HeraldDataStack(app, `herald-${stage}-data`, {
   description: 'Herald: table and queues',
   ...(sesConfigurationSet ? { sesConfigurationSet } : {}),
+  // End User Messaging is used: its configuration set and events topic feed the provider-events queue.
+  ...(endUserMessagingArns.length > 0 ? { smsEvents: true } : {}),
 });
 new HeraldApiStack(app, `herald-${stage}-api`, {
   description: 'Herald: API, workers, scheduler, alarms',

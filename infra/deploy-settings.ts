@@ -37,6 +37,7 @@ export const NOT_DEPLOY_SETTINGS: Readonly<Record<string, string>> = {
   HERALD_UNSUBSCRIBE_SECRET: "the stack sets it (the data stack's generated secret)",
   HERALD_SECRETS_KMS_KEY_ID: "the stack sets it (the data stack's KMS key)",
   HERALD_SES_CONFIGURATION_SET: 'the stack sets it (the `sesConfigurationSet` context)',
+  HERALD_SMS_CONFIGURATION_SET: 'the stack sets it (when `endUserMessagingArns` is given)',
   HERALD_ADMIN_KEY:
     'a secret would be written into the template: create root keys with `npm run herald -- keys create-root`',
   HERALD_SECRETS_KEY:

@@ -17,6 +17,8 @@ export interface HeraldDataStackProps extends StackProps {
   readonly queues?: readonly QueueDefinition[];
   /** The SES configuration set's name (context `sesConfigurationSet`). @default `<stack name>-events` */
   readonly sesConfigurationSet?: string;
+  /** Create End User Messaging SMS's configuration set and events topic (HeraldSmsEvents). @default false */
+  readonly smsEvents?: boolean;
 }
 
 /** The stateful stack: the table and the queues. Deployed first, rarely changed. */
@@ -29,6 +31,7 @@ export class HeraldDataStack extends Stack {
       ...(props.deletionProtection !== undefined ? { deletionProtection: props.deletionProtection } : {}),
       ...(props.queues ? { queues: props.queues } : {}),
       ...(props.sesConfigurationSet ? { sesConfigurationSet: props.sesConfigurationSet } : {}),
+      ...(props.smsEvents ? { smsEvents: true } : {}),
     });
     new CfnOutput(this, 'HeraldTableName', {
       value: this.data.table.tableName,
@@ -38,6 +41,17 @@ export class HeraldDataStack extends Stack {
       new CfnOutput(this, 'HeraldSesConfigurationSet', {
         value: this.data.sesEvents.configurationSetName,
         description: 'SES configuration set whose events reach the provider-events queue',
+      });
+    }
+    if (this.data.smsEvents) {
+      new CfnOutput(this, 'HeraldSmsConfigurationSet', {
+        value: this.data.smsEvents.configurationSetName,
+        description: 'End User Messaging SMS configuration set whose events reach the provider-events queue',
+      });
+      new CfnOutput(this, 'HeraldSmsEventsTopicArn', {
+        value: this.data.smsEvents.topic.topicArn,
+        description:
+          "Set it as an End User Messaging number's two-way SMS channel: its STOP replies reach the provider-events queue",
       });
     }
   }
@@ -50,6 +64,10 @@ export interface HeraldApiStackProps extends StackProps {
     readonly secretsKey: HeraldData['secretsKey'];
     readonly unsubscribeSecret: HeraldData['unsubscribeSecret'];
     readonly sesEvents?: Pick<NonNullable<HeraldData['sesEvents']>, 'configurationSetName'>;
+    readonly smsEvents?: Pick<
+      NonNullable<HeraldData['smsEvents']>,
+      'configurationSetName' | 'configurationSetArn'
+    >;
   };
   readonly alarmEmail?: string;
   /**
@@ -97,7 +115,7 @@ export class HeraldApiStack extends Stack {
   constructor(scope: Construct, id: string, props: HeraldApiStackProps) {
     super(scope, id, props);
     const settings = deploySettings(this.node);
-    const { table, queues, secretsKey, unsubscribeSecret, sesEvents } = props.data;
+    const { table, queues, secretsKey, unsubscribeSecret, sesEvents, smsEvents } = props.data;
     const ses = sesEvents
       ? {
           configurationSetName: sesEvents.configurationSetName,
@@ -110,6 +128,14 @@ export class HeraldApiStack extends Stack {
       ...(props.snsSms ? { sms: true } : {}),
       ...(props.pushApplicationArns?.length ? { pushApplicationArns: props.pushApplicationArns } : {}),
       ...(props.endUserMessagingArns?.length ? { endUserMessagingArns: props.endUserMessagingArns } : {}),
+      ...(smsEvents
+        ? {
+            endUserMessagingConfigurationSet: {
+              name: smsEvents.configurationSetName,
+              arn: smsEvents.configurationSetArn,
+            },
+          }
+        : {}),
     };
     const data = {
       table,

@@ -108,6 +108,22 @@ const environmentSchema = z.object({
       ),
   ),
   /**
+   * The End User Messaging SMS configuration set whose event destination feeds the provider-events
+   * queue (the stack creates it when End User Messaging is used, and sets this on the dispatch
+   * function). An End User Messaging channel configuration that names no `configurationSet` sends
+   * with this one, so its delivery events come back.
+   */
+  HERALD_SMS_CONFIGURATION_SET: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^[A-Za-z0-9_-]{1,64}$/,
+          'must be 1–64 letters, digits, `_` or `-` (a configuration set name)',
+        ),
+      ),
+  ),
+  /**
    * Retired: providers are channel configurations now (`POST /channel-configurations`). Refused
    * when set, so a deployment that still sets it learns so at start-up instead of sending through
    * a provider it did not mean.

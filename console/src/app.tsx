@@ -128,7 +128,7 @@ function Shell({ me, onSignOut }: { me: WhoamiView; onSignOut: () => void }) {
         {section === 'executions' && id === undefined ? <ExecutionList me={me} /> : null}
         {section === 'executions' && id !== undefined ? <ExecutionView id={id} key={id} /> : null}
         {section === 'audiences' ? <Audiences me={me} /> : null}
-        {section === 'profiles' ? <Profiles /> : null}
+        {section === 'profiles' ? <Profiles me={me} /> : null}
         {section === 'admin' && id === 'keys' ? <ApiKeys me={me} /> : null}
         {section === 'schedules' ? <Schedules me={me} /> : null}
         {section === 'admin' && id === 'suppressions' ? <Suppressions me={me} /> : null}

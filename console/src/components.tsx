@@ -67,6 +67,88 @@ export function Field({ label, error, hint, children }: FieldProps) {
   );
 }
 
+interface InputFieldProps {
+  readonly label: string;
+  readonly error?: string | undefined;
+  readonly hint?: ComponentChildren;
+  readonly value: string;
+  readonly onValue: (value: string) => void;
+  /** `password`: a secret, hidden and never offered by autocomplete. */
+  readonly type?: 'text' | 'number' | 'datetime-local' | 'password';
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** A labelled one-line input (text, number, date-time, secret) in a {@link Field}, read as a string. */
+export function InputField({ label, error, hint, value, onValue, type = 'text', min, max }: InputFieldProps) {
+  const onInput = (e: { currentTarget: HTMLInputElement }) => onValue(e.currentTarget.value);
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {(id, describedBy) =>
+        type === 'number' ? (
+          <input
+            id={id}
+            aria-describedby={describedBy}
+            type="number"
+            {...(min !== undefined ? { min } : {})}
+            {...(max !== undefined ? { max } : {})}
+            value={value}
+            onInput={onInput}
+          />
+        ) : type === 'password' ? (
+          <input
+            id={id}
+            aria-describedby={describedBy}
+            type="password"
+            autocomplete="off"
+            value={value}
+            onInput={onInput}
+          />
+        ) : type === 'datetime-local' ? (
+          <input
+            id={id}
+            aria-describedby={describedBy}
+            type="datetime-local"
+            value={value}
+            onInput={onInput}
+          />
+        ) : (
+          <input id={id} aria-describedby={describedBy} value={value} onInput={onInput} />
+        )
+      }
+    </Field>
+  );
+}
+
+interface TextAreaFieldProps {
+  readonly label: string;
+  readonly error?: string | undefined;
+  readonly hint?: ComponentChildren;
+  readonly value: string;
+  readonly onValue: (value: string) => void;
+  readonly rows?: number;
+  /** Code (JSON, HTML): monospace, no spell checking. */
+  readonly code?: boolean;
+}
+
+/** A labelled multi-line input in a {@link Field}. */
+export function TextAreaField({ label, error, hint, value, onValue, rows, code }: TextAreaFieldProps) {
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {(id, describedBy) => (
+        <textarea
+          id={id}
+          aria-describedby={describedBy}
+          {...(rows !== undefined ? { rows } : {})}
+          {...(code ? { class: 'code', spellcheck: false } : {})}
+          value={value}
+          onInput={(e) => onValue(e.currentTarget.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
 interface ToggleProps {
   readonly label: string;
   readonly checked: boolean;
@@ -166,6 +248,32 @@ export function StatusBar({ counts, label }: { counts: Readonly<Record<string, n
       </figcaption>
     </figure>
   );
+}
+
+/** What an action just did (`role="status"`: read out when it appears), shown while there is something to say. */
+export function Notice({ text }: { text: string | undefined }) {
+  return text ? (
+    <p class="notice" role="status">
+      {text}
+    </p>
+  ) : null;
+}
+
+/** The next page of a listing (`usePagedList`'s `next` and `more`), shown while there is one. */
+export function LoadMore({
+  next,
+  more,
+  label = 'Load more',
+}: {
+  next: string | undefined;
+  more: () => void;
+  label?: string;
+}) {
+  return next ? (
+    <button type="button" onClick={more}>
+      {label}
+    </button>
+  ) : null;
 }
 
 export const formatTime = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString() : '—');

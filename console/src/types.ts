@@ -12,6 +12,7 @@ import type {
   AudienceExecutionStatus,
   executionSchema,
   MessageStatus,
+  ProfileMessageView,
   RenderedMessageView,
   ScheduledExecution,
 } from '../../shared/schemas/execution.ts';
@@ -34,6 +35,7 @@ export type {
   ExecutionSummary,
   MessageStatus,
   ProfileAudiences,
+  ProfileMessageView,
   ProfileView,
   RenderedMessageView,
   ScheduledExecution,

@@ -6,6 +6,7 @@ import {
   deleteProfile,
   getProfile,
   getProfileAudiences,
+  getProfileMessages,
   upsertProfile,
 } from '../../shared/use-cases/profiles.ts';
 import { getSuppression, listSuppressions, removeSuppression } from '../../shared/use-cases/suppressions.ts';
@@ -21,6 +22,14 @@ export const createHandler = (config: HeraldConfig, clients?: Partial<Clients>) 
         getProfile(deps, request.sandbox(), request.params.namespace, request.params.id),
       getProfileAudiences: (request, deps) =>
         getProfileAudiences(deps, request.sandbox(), request.params.namespace, request.params.id),
+      getProfileMessages: (request, deps) =>
+        getProfileMessages(
+          deps,
+          request.sandbox(),
+          request.params.namespace,
+          request.params.id,
+          request.query,
+        ),
       deleteProfile: (request, deps) =>
         deleteProfile(deps, request.sandbox(), request.params.namespace, request.params.id),
       listSuppressions: (request, deps) => listSuppressions(deps, request.sandbox(), request.query),

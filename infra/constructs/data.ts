@@ -8,6 +8,7 @@ import { dlqName, type QueueDefinition, queueDefinitions } from '../../shared/de
 import { tableDefinition } from '../../shared/definitions/table.ts';
 import { MAX_QUEUE_MESSAGE_BYTES } from '../../shared/schemas/limits.ts';
 import { HeraldSesEvents } from './ses-events.ts';
+import { HeraldSmsEvents } from './sms-events.ts';
 
 export interface HeraldDataProps {
   /** Refuse table deletion in CloudFormation. @default true */
@@ -19,6 +20,11 @@ export interface HeraldDataProps {
    * `sesConfigurationSet`). @default `<stack name>-events`
    */
   readonly sesConfigurationSet?: string;
+  /**
+   * Create the End User Messaging SMS configuration set whose events (and numbers' two-way SMS)
+   * feed the provider-events queue (the app does when `endUserMessagingArns` is given). @default false
+   */
+  readonly smsEvents?: boolean;
 }
 
 export interface HeraldQueue {
@@ -42,6 +48,8 @@ export class HeraldData extends Construct {
   readonly unsubscribeSecret: secretsmanager.ISecret;
   /** SES's configuration set and the way its events reach the provider-events queue (when there is one). */
   readonly sesEvents?: HeraldSesEvents;
+  /** End User Messaging SMS's configuration set and topic to the provider-events queue (when asked for). */
+  readonly smsEvents?: HeraldSmsEvents;
 
   constructor(scope: Construct, id: string, props: HeraldDataProps = {}) {
     super(scope, id);
@@ -64,7 +72,8 @@ export class HeraldData extends Construct {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType:
+          index.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
       });
     }
     this.table = table;
@@ -100,6 +109,8 @@ export class HeraldData extends Construct {
         queue: providerEvents.queue,
         ...(props.sesConfigurationSet ? { configurationSetName: props.sesConfigurationSet } : {}),
       });
+      if (props.smsEvents)
+        this.smsEvents = new HeraldSmsEvents(this, 'sms-events', { queue: providerEvents.queue });
     }
   }
 }

@@ -77,6 +77,11 @@ export interface HeraldSnsData {
    * pools, sender IDs, configuration sets and opt-out lists. @default none
    */
   readonly endUserMessagingArns?: readonly string[];
+  /**
+   * The data stack's End User Messaging configuration set (HeraldSmsEvents): set as
+   * HERALD_SMS_CONFIGURATION_SET, and added to the SendTextMessage grant when there is one. @default none
+   */
+  readonly endUserMessagingConfigurationSet?: { readonly name: string; readonly arn: string };
 }
 
 /** An End User Messaging resource ARN SendTextMessage is authorised on, naming one resource. */
@@ -183,7 +188,14 @@ export class HeraldFunction extends Construct {
    * platform application, `sns:CreatePlatformEndpoint` on it and `sns:Publish` on its endpoints
    * (`…:endpoint/<platform>/<name>/*`) only.
    */
-  bindSns({ sms, pushApplicationArns = [], endUserMessagingArns = [] }: HeraldSnsData): this {
+  bindSns({
+    sms,
+    pushApplicationArns = [],
+    endUserMessagingArns = [],
+    endUserMessagingConfigurationSet,
+  }: HeraldSnsData): this {
+    if (endUserMessagingConfigurationSet)
+      this.setEnvironment('HERALD_SMS_CONFIGURATION_SET', endUserMessagingConfigurationSet.name);
     if (endUserMessagingArns.length > 0) {
       const wrong = endUserMessagingArns.find((arn) => !END_USER_MESSAGING_ARN.test(arn));
       if (wrong !== undefined)
@@ -193,7 +205,10 @@ export class HeraldFunction extends Construct {
       this.function.addToRolePolicy(
         new iam.PolicyStatement({
           actions: [...END_USER_MESSAGING_ACTIONS],
-          resources: [...endUserMessagingArns],
+          resources: [
+            ...endUserMessagingArns,
+            ...(endUserMessagingConfigurationSet ? [endUserMessagingConfigurationSet.arn] : []),
+          ],
         }),
       );
     }

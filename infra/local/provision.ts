@@ -13,10 +13,24 @@ import type { TableDefinition } from '../../shared/definitions/table.ts';
  * Creates the table from the same description the CDK stack uses, unless it exists. Works against
  * any DynamoDB-protocol endpoint (the embedded engine, another emulator, or AWS).
  */
-export async function ensureTable(client: DynamoDBClient, definition: TableDefinition, tableName: string) {
+/** A table definition with any of its indexes (the shared one has them all). */
+type TableShape = Omit<TableDefinition, 'globalIndexes'> & {
+  readonly globalIndexes: readonly TableDefinition['globalIndexes'][number][];
+};
+
+export async function ensureTable(
+  client: DynamoDBClient,
+  definition: TableShape,
+  tableName: string,
+): Promise<{ readonly missingIndexes: readonly string[] }> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    // dynalite cannot add an index to a table (UpdateTable ignores index creation), so a data
+    // folder made before an index was defined lacks it: the caller says so, reads of it fail.
+    const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    return {
+      missingIndexes: definition.globalIndexes.map((i) => i.name).filter((name) => !present.has(name)),
+    };
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
@@ -40,7 +54,7 @@ export async function ensureTable(client: DynamoDBClient, definition: TableDefin
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: index.projection },
       })),
     }),
   );
@@ -50,6 +64,7 @@ export async function ensureTable(client: DynamoDBClient, definition: TableDefin
       TimeToLiveSpecification: { AttributeName: definition.ttlAttribute, Enabled: true },
     }),
   );
+  return { missingIndexes: [] };
 }
 
 /**

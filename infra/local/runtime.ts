@@ -184,7 +184,13 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
       clients.dynamodb.destroy();
       clients.sqs.destroy();
     });
-    await ensureTable(dynamodb, tableDefinition, tableName);
+    const { missingIndexes } = await ensureTable(dynamodb, tableDefinition, tableName);
+    if (missingIndexes.length > 0)
+      log(
+        `warning: table ${tableName} was made before its index(es) ${missingIndexes.join(', ')} were defined, ` +
+          'and the embedded engine cannot add one: the routes reading them fail until the data folder ' +
+          `(${dataDir ?? 'in memory'}) or the table is deleted and the runtime creates it again.`,
+      );
     const queueUrls = await ensureQueues(
       sqs,
       queueDefinitions,

@@ -7,6 +7,7 @@ import {
 import {
   type ChannelProvider,
   type OutgoingMessage,
+  optedOut,
   type SendOutcome,
   unanswered,
 } from '../domain/channel.ts';
@@ -48,7 +49,10 @@ export function endUserMessagingOutcome(error: unknown): SendOutcome {
       return { kind: 'retry-later', code, reason, throttled: true };
     if (error.name === 'InternalServerException' || error.$fault === 'server')
       return { kind: 'retry-later', code, reason, throttled: false, providerDown: true };
-    // ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT, ValidationException, AccessDenied,
+    // The number is on the opt-out list of the origination identity: the recipient's choice.
+    if (error.name === 'ConflictException' && reasonCode === 'DESTINATION_PHONE_NUMBER_OPTED_OUT')
+      return optedOut(code, reason);
+    // ValidationException, AccessDenied,
     // ResourceNotFound (origination identity, configuration set): this message will not go.
     return { kind: 'failed', status: 'error', code, reason };
   }

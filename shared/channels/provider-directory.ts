@@ -40,6 +40,12 @@ export interface ProviderDirectoryParts {
    * @default none: such mail is sent without a configuration set
    */
   readonly sesConfigurationSet?: string;
+  /**
+   * The configuration set End User Messaging configurations send with when they name none
+   * (HERALD_SMS_CONFIGURATION_SET: the stack's, whose events reach the provider-events queue).
+   * @default none
+   */
+  readonly smsConfigurationSet?: string;
   /** One SNS client per container (SMS and mobile push), created on first use. */
   readonly sns: () => SNSClient;
   /** One End User Messaging SMS client per container, created on first use. */
@@ -131,8 +137,13 @@ export class ConfiguredProviders implements ProviderDirectory {
       }
       case 'sns-sms':
         return new SnsSmsProvider(this.#parts.sns(), provider);
-      case 'end-user-messaging-sms':
-        return new EndUserMessagingSmsProvider(this.#parts.endUserMessaging(), provider);
+      case 'end-user-messaging-sms': {
+        const configurationSet = provider.configurationSet ?? this.#parts.smsConfigurationSet;
+        return new EndUserMessagingSmsProvider(this.#parts.endUserMessaging(), {
+          ...provider,
+          ...(configurationSet !== undefined ? { configurationSet } : {}),
+        });
+      }
       case 'sns-push':
         return new SnsPushProvider(this.#parts.sns(), provider.applications, this.#parts.pushEndpoints);
       case 'smtp': {

@@ -1,5 +1,5 @@
 import { SNSClient, type SNSClientConfig, SNSServiceException } from '@aws-sdk/client-sns';
-import { type SendOutcome, unanswered } from '../domain/channel.ts';
+import { optedOut, type SendOutcome, unanswered } from '../domain/channel.ts';
 import { clipReason } from '../domain/email.ts';
 
 /**
@@ -26,6 +26,7 @@ export function snsOutcome(error: unknown, bounce: ReadonlySet<string> = new Set
     const code = `sns-${error.name}`;
     const reason = clipReason(error.message || error.name);
     if (THROTTLING.has(error.name)) return { kind: 'retry-later', code, reason, throttled: true };
+    if (error.name === 'OptedOutException') return optedOut(code, reason);
     if (error.name === 'InternalErrorException' || error.$fault === 'server')
       return { kind: 'retry-later', code, reason, throttled: false, providerDown: true };
     return { kind: 'failed', status: bounce.has(error.name) ? 'bounce' : 'error', code, reason };

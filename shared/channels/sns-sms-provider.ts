@@ -1,5 +1,10 @@
-import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { ChannelProvider, OutgoingMessage, SendOutcome } from '../domain/channel.ts';
+import {
+  CheckIfPhoneNumberIsOptedOutCommand,
+  type MessageAttributeValue,
+  PublishCommand,
+  type SNSClient,
+} from '@aws-sdk/client-sns';
+import { type ChannelProvider, type OutgoingMessage, optedOut, type SendOutcome } from '../domain/channel.ts';
 import { snsOutcome } from './sns-client.ts';
 
 /** One SNS SMS channel configuration. */
@@ -7,6 +12,8 @@ export interface SnsSmsConfiguration {
   readonly originationNumber?: string | undefined;
   readonly senderId?: string | undefined;
   readonly maxPriceUsd?: number | undefined;
+  /** Ask SNS whether the number opted out before publishing (one more call per message). */
+  readonly checkOptOut?: boolean | undefined;
 }
 
 const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
@@ -41,6 +48,12 @@ export function smsAttributes(
  *
  * Duplicates: as with SES, Publish has no idempotency key; dispatch claims the message first
  * (`idempotent: false`), so a redelivered job never publishes it twice.
+ *
+ * Opted-out numbers: SNS's Publish accepts a message to a number that opted out and does not
+ * deliver it (its API lists no opt-out error; the delivery status log says "Phone is currently
+ * opted out"). With `checkOptOut` the provider asks `CheckIfPhoneNumberIsOptedOut` first and
+ * answers `optedOut` without publishing (ADR 0028); an `OptedOutException` SNS might answer is
+ * read the same way.
  */
 export class SnsSmsProvider implements ChannelProvider {
   readonly name = 'sns-sms';
@@ -54,6 +67,17 @@ export class SnsSmsProvider implements ChannelProvider {
   }
 
   async send(message: OutgoingMessage, _now: Date): Promise<SendOutcome> {
+    if (this.#configuration.checkOptOut) {
+      try {
+        const check = await this.#client.send(
+          new CheckIfPhoneNumberIsOptedOutCommand({ phoneNumber: message.to }),
+        );
+        if (check.isOptedOut === true)
+          return optedOut('sns-CheckIfPhoneNumberIsOptedOut', 'isOptedOut: true; not published');
+      } catch (error) {
+        return snsOutcome(error);
+      }
+    }
     const command = new PublishCommand({
       PhoneNumber: message.to,
       Message: message.content.body ?? '',

@@ -46,8 +46,11 @@ export const SECRETS_ACTIONS: Readonly<Record<Exclude<SecretsAccess, 'none'>, re
 /** What a function that sends email through SES may do, on the identity and configuration set only. */
 export const SES_ACTIONS: readonly string[] = ['ses:SendEmail'];
 
-/** What a function that sends SMS through SNS may do (`Publish` to a phone number has no resource ARN). */
-export const SNS_SMS_ACTIONS: readonly string[] = ['sns:Publish'];
+/**
+ * What a function that sends SMS through SNS may do: `Publish` to a phone number, and ask whether
+ * it opted out (`checkOptOut`, ADR 0028); neither names a resource ARN.
+ */
+export const SNS_SMS_ACTIONS: readonly string[] = ['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut'];
 
 /**
  * What a function that sends push through SNS may do: register tokens on the platform applications
@@ -192,8 +195,9 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   // Campaigns and their lifecycle (reads audiences and namespaces to check them), and content
   // previews (read the profile they render against).
   api('campaigns', { table: 'read-write' }),
-  // Profiles and identities (adds audience memberships named on the upsert); the suppression list.
-  api('profiles', { table: 'read-write' }),
+  // Profiles and identities (adds audience memberships named on the upsert); the suppression list;
+  // a profile's latest messages, read through the `profileMessages` index (ADR 0029).
+  api('profiles', { table: 'read-write', indexes: ['profileMessages'] }),
   // Triggers queue dispatch jobs (unitary) and fanout jobs (audience runs) through the claim. The
   // hot path (5,000 calls/s by design): more CPU is lower latency and fewer containers.
   api('executions', { table: 'read-write', queues: ['dispatch', 'fanout'], memoryMb: 1024 }),

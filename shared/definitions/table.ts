@@ -15,6 +15,7 @@ export const tableDefinition = {
       name: 'due',
       partitionKey: 'duePk',
       sortKey: 'dueSk',
+      projection: 'ALL',
     },
     {
       /**
@@ -24,6 +25,19 @@ export const tableDefinition = {
       name: 'origination',
       partitionKey: 'originPk',
       sortKey: 'originSk',
+      projection: 'ALL',
+    },
+    {
+      /**
+       * Sparse index of the messages sent to a profile (`SB#<sandbox>#PMSG#<profileId>`), newest
+       * last (`<createdAt>#<messageId>`): the attributes are written on the message item itself, so
+       * no call is added to any path. Keys only: a status update (which changes no key) writes
+       * nothing to it, and a page reads the messages' current state from the table (ADR 0029).
+       */
+      name: 'profileMessages',
+      partitionKey: 'profileMsgPk',
+      sortKey: 'profileMsgSk',
+      projection: 'KEYS_ONLY',
     },
   ],
 } as const;

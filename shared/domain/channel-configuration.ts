@@ -57,6 +57,8 @@ export type StoredProvider =
       readonly maxPriceUsd?: number;
       /** What kind of number it sends from: its parts-per-second default (domain/sms-rate.ts). */
       readonly originationType?: SmsOriginationType;
+      /** Ask SNS whether the number opted out before each Publish (ADR 0028). */
+      readonly checkOptOut?: boolean;
     }
   | {
       readonly type: 'end-user-messaging-sms';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Category, Channel } from '../schemas/campaign.ts';
 import type { PushInfo, RenderedMessageView } from '../schemas/execution.ts';
 import { clipReason } from './email.ts';
-import type { RenderedContent } from './message.ts';
+import { EXCLUSION_CODES, type RenderedContent } from './message.ts';
 import type { Page } from './page.ts';
 
 /**
@@ -67,8 +67,9 @@ export interface SuppressionList {
  *   dropped connection). The message is `delay`ed and sent again with backoff, never excluded;
  *   `throttled` says the provider asked to slow down.
  * - `failed`: the provider refused this message for good: `bounce` (the mailbox does not exist or
- *   cannot take mail: the address is suppressed) or `error` (policy, content, configuration,
- *   account: the address stays usable).
+ *   cannot take mail: the address is suppressed), `error` (policy, content, configuration,
+ *   account: the address stays usable) or `exclude` with `optedOut` (the number is on the
+ *   provider's opt-out list: a recipient's reason, never a failover; ADR 0028).
  */
 export type SendOutcome = SendAccepted | SendRetryLater | SendFailed;
 
@@ -133,12 +134,29 @@ export function unanswered(prefix: string, error: unknown): SendRetryLater {
 
 export interface SendFailed {
   readonly kind: 'failed';
-  readonly status: 'bounce' | 'error';
+  readonly status: 'bounce' | 'error' | 'exclude';
   readonly code: string;
   readonly reason: string;
   readonly smtpCode?: number;
   /** RFC 3463 enhanced status code (`5.1.1`) when the server gave one. */
   readonly enhancedCode?: string;
+  /** The destination opted out with the provider (STOP): its marketing consent for SMS is withdrawn. */
+  readonly optedOut?: true;
+}
+
+/**
+ * The provider refused an SMS because the number is on its opt-out list: the message is excluded
+ * `opted-out` (the provider's code and words in the reason), and dispatch withdraws the profile's
+ * marketing consent for SMS as a STOP does.
+ */
+export function optedOut(providerCode: string, words: string): SendFailed {
+  return {
+    kind: 'failed',
+    status: 'exclude',
+    code: EXCLUSION_CODES.optedOut,
+    reason: clipReason(`The number opted out with the provider (${providerCode}: ${words})`),
+    optedOut: true,
+  };
 }
 
 /** Bounces and complaints put the address on the sandbox's suppression list. */

@@ -4,6 +4,7 @@ import type { StatusEvent } from '../schemas/status-event.ts';
 import type { CampaignRecord } from './campaign.ts';
 import { CampaignNotTriggerableError } from './errors.ts';
 import type { ClaimResult, IdempotencyRecord } from './idempotency.ts';
+import type { Page } from './page.ts';
 import type { ProfileRecord } from './profile.ts';
 import type { ResolvedRecipient } from './recipients.ts';
 import type { SmsSegments } from './sms.ts';
@@ -141,6 +142,28 @@ export interface ExecutionRecord {
    * has no entry in the execution log, publishes no status events and counts in no metric.
    */
   readonly test?: true;
+}
+
+/** A message sent to a profile, with what its execution says of it (ADR 0029). */
+export interface ProfileMessage {
+  readonly message: MessageRecord;
+  readonly campaignId: string;
+  readonly channel: string;
+  /** When the message was made: its first status. */
+  readonly createdAt: string;
+}
+
+/** A profile's messages through the sparse `profileMessages` index, newest first. */
+export interface ProfileMessageReader {
+  /**
+   * A page of the messages whose `profileId` is this profile's, newest first; the messages as they
+   * are now (status, history). A message whose item has expired meanwhile is left out.
+   */
+  messagesOfProfile(
+    sandbox: string,
+    profileId: string,
+    page: { readonly limit: number; readonly cursor?: string | undefined },
+  ): Promise<Page<ProfileMessage>>;
 }
 
 export interface ExecutionStore {

@@ -15,6 +15,8 @@ export const EXCLUSION_CODES = {
   contentTooLarge: 'content-too-large',
   /** The rendered SMS needs more parts than the campaign's smsMaxParts. */
   smsTooManyParts: 'sms-too-many-parts',
+  /** The SMS provider refused the number: it is on its opt-out list (channel.ts `optedOut`). */
+  optedOut: 'opted-out',
 } as const;
 
 /** Statuses after which nothing more happens to a message. */

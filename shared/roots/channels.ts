@@ -4,6 +4,7 @@ import { DynamoDbApiKeyStore } from '../store/dynamodb-api-key-store.ts';
 import { DynamoDbCampaignStore } from '../store/dynamodb-campaign-store.ts';
 import { DynamoDbChannelConfigurationStore } from '../store/dynamodb-channel-configuration-store.ts';
 import { createDocumentClient } from '../store/dynamodb-client.ts';
+import { DynamoDbProviderHealthStore } from '../store/provider-health-store.ts';
 import type { ChannelConfigurationDeps } from '../use-cases/channel-configurations.ts';
 import { apiParts, type Clients } from './parts.ts';
 import { secretBox } from './secret-parts.ts';
@@ -19,5 +20,6 @@ export function channelsRoot(config: HeraldConfig, clients: Partial<Clients> = {
     campaigns: new DynamoDbCampaignStore(documents, config.TABLE_NAME),
     secrets: secretBox(config),
     checkTarget: targetCheck(config),
+    health: new DynamoDbProviderHealthStore(documents, config.TABLE_NAME),
   } satisfies ChannelConfigurationDeps & { campaigns: Pick<CampaignStore, 'list'> };
 }

@@ -8,13 +8,16 @@ import { PushEndpointCache } from '../channels/sns-push-provider.ts';
 import { ConfigError, type HeraldConfig } from '../config.ts';
 import { parseAllowlist } from '../domain/address-policy.ts';
 import { systemClock } from '../domain/clock.ts';
+import { ProviderHealthRecorder } from '../domain/provider-health.ts';
 import { signUnsubscribeToken, unsubscribeUrl } from '../domain/unsubscribe-token.ts';
 import { createSqsClient } from '../queue/sqs-client.ts';
 import { DynamoDbChannelConfigurationStore } from '../store/dynamodb-channel-configuration-store.ts';
 import { createDocumentClient } from '../store/dynamodb-client.ts';
 import { DynamoDbDispatchReader } from '../store/dynamodb-dispatch-reader.ts';
 import { DynamoDbExecutionStore } from '../store/dynamodb-execution-store.ts';
+import { DynamoDbProfileStore } from '../store/dynamodb-profile-store.ts';
 import { DynamoDbSuppressionStore } from '../store/dynamodb-suppression-store.ts';
+import { DynamoDbProviderHealthStore } from '../store/provider-health-store.ts';
 import { DynamoDbSendLedger } from '../store/slot-ledger.ts';
 import type { DispatchDeps } from '../use-cases/dispatch.ts';
 import type { Clients } from './parts.ts';
@@ -65,6 +68,9 @@ export function dispatchRoot(config: HeraldConfig, clients: Partial<Clients> = {
     ...(config.HERALD_SES_CONFIGURATION_SET
       ? { sesConfigurationSet: config.HERALD_SES_CONFIGURATION_SET }
       : {}),
+    ...(config.HERALD_SMS_CONFIGURATION_SET
+      ? { smsConfigurationSet: config.HERALD_SMS_CONFIGURATION_SET }
+      : {}),
     // The SMTP host passed the SSRF policy when it was saved; it is checked again at each connect.
     smtp: new SmtpProviderCache({ isAllowed: parseAllowlist(config.HERALD_WEBHOOK_ALLOWED_ADDRESSES) }),
     clock: systemClock,
@@ -78,6 +84,9 @@ export function dispatchRoot(config: HeraldConfig, clients: Partial<Clients> = {
     events: statusEvents(config, sqs),
     retries: dispatchQueue(config, sqs),
     ledger: new DynamoDbSendLedger(documents, table),
+    profiles: new DynamoDbProfileStore(documents, table),
+    // One per container: it samples the success writes (domain/provider-health.ts).
+    health: new ProviderHealthRecorder(new DynamoDbProviderHealthStore(documents, table)),
     unsubscribeUrl: (claims) => unsubscribeUrl(publicUrl, signUnsubscribeToken(keyring, claims)),
   } satisfies DispatchDeps;
 }

@@ -110,6 +110,12 @@ const snsSmsFields = {
       }),
     ),
   originationType: originationTypeSchema,
+  checkOptOut: z.optional(z.boolean()).check(
+    z.meta({
+      description:
+        "Ask SNS (CheckIfPhoneNumberIsOptedOut) before each Publish whether the number opted out: such a message is excluded `opted-out` and the profile's marketing consent for SMS withdrawn, instead of SNS accepting it and not delivering it. One more SNS call per message; off by default.",
+    }),
+  ),
 };
 const snsSmsProviderSchema = z.strictObject(snsSmsFields);
 
@@ -442,6 +448,28 @@ export const patchChannelConfigurationSchema = z
   .register(z.globalRegistry, { id: 'PatchChannelConfiguration' });
 export type PatchChannelConfigurationInput = z.infer<typeof patchChannelConfigurationSchema>;
 
+/** How the configuration's provider calls went lately (GET and list only; ADR 0028). */
+export const providerHealthSchema = z
+  .object({
+    recentFailures: z.int().check(
+      z.meta({
+        description:
+          "The provider's own failures (no connection, 5xx, throttling, timeouts; a message moved to the fallback counts for the primary) in the last windowMinutes: counted in 15-minute windows, the current one and the one before, so the last 15 to 30 minutes. A recipient's refusal (bounce, error, opt-out) is not one.",
+      }),
+    ),
+    windowMinutes: z.int(),
+    lastFailureAt: z.optional(isoDateTimeSchema),
+    lastFailureCode: z.optional(z.string()),
+    lastFailureReason: z.optional(z.string()),
+    lastSuccessAt: z.optional(isoDateTimeSchema).check(
+      z.meta({
+        description:
+          'When the provider last took a message, to within a minute (each dispatcher writes a success at most once a minute, and at once after a failure).',
+      }),
+    ),
+  })
+  .register(z.globalRegistry, { id: 'ProviderHealth' });
+
 export const channelConfigurationSchema = z
   .object({
     id: uuidSchema,
@@ -455,6 +483,7 @@ export const channelConfigurationSchema = z
     default: z.boolean(),
     createdAt: isoDateTimeSchema,
     modifiedAt: isoDateTimeSchema,
+    health: z.optional(providerHealthSchema),
   })
   .register(z.globalRegistry, { id: 'ChannelConfiguration' });
 export type ChannelConfigurationView = z.infer<typeof channelConfigurationSchema>;

@@ -167,6 +167,23 @@ export const messageSummarySchema = z
   })
   .register(z.globalRegistry, { id: 'MessageStatus' });
 
+/** `GET /profiles/{namespace}/{id}/messages`: one message sent to the profile, as it is now. */
+export const profileMessageSchema = z
+  .object({
+    messageId: uuidSchema,
+    executionId: uuidSchema,
+    campaignId: uuidSchema,
+    channel: z.string(),
+    userId: z.string(),
+    namespace: z.string(),
+    status: z.enum(MESSAGE_STATUSES),
+    statusCode: z.optional(z.string()),
+    createdAt: isoDateTimeSchema,
+    updatedAt: isoDateTimeSchema.check(z.meta({ description: 'When the message took its current status.' })),
+  })
+  .check(z.meta({ id: 'ProfileMessage' }));
+export type ProfileMessageView = z.infer<typeof profileMessageSchema>;
+
 export const executionSchema = z
   .object({
     executionId: uuidSchema,

@@ -31,10 +31,10 @@ export const consentChangeSchema = z
     channel: z.enum(['email', 'sms', 'push']),
     value: consentValue,
     at: z.string(),
-    via: z.enum(['one-click', 'unsubscribe-page', 'sms-stop']).check(
+    via: z.enum(['one-click', 'unsubscribe-page', 'sms-stop', 'sms-opted-out']).check(
       z.meta({
         description:
-          '`one-click`: a mailbox provider POSTed the List-Unsubscribe URL (RFC 8058); `unsubscribe-page`: the person confirmed on the page; `sms-stop`: the person texted an opt-out keyword (STOP…) to a sending number.',
+          '`one-click`: a mailbox provider POSTed the List-Unsubscribe URL (RFC 8058); `unsubscribe-page`: the person confirmed on the page; `sms-stop`: the person texted an opt-out keyword (STOP…) to a sending number; `sms-opted-out`: the SMS provider refused a send because the number is on its opt-out list.',
       }),
     ),
   })

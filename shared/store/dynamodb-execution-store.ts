@@ -1,19 +1,27 @@
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MEMBER_SHARDS } from '../domain/audience.ts';
 import { AlreadyExistsError } from '../domain/errors.ts';
-import type { ExecutionRecord, ExecutionStore, MessageExtra, MessageRecord } from '../domain/execution.ts';
+import type {
+  ExecutionRecord,
+  ExecutionStore,
+  MessageExtra,
+  MessageRecord,
+  ProfileMessage,
+  ProfileMessageReader,
+} from '../domain/execution.ts';
 import type { IdempotencyRecord } from '../domain/idempotency.ts';
+import type { Page } from '../domain/page.ts';
 import type { MessageStatus, StatusChange } from '../schemas/execution.ts';
 import { isConditionFailure } from './conditions.ts';
 import { executionLogEntry } from './dynamodb-execution-log.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { type Claim, putClaimed } from './idempotency.ts';
-import { executionItem, messageItem, retainedFrom } from './items.ts';
-import { keys } from './keys.ts';
+import { audienceExecutionItem, executionItem, messageItem, retainedFrom } from './items.ts';
+import { keys, parseCursor } from './keys.ts';
 import { queryPages } from './query-all.ts';
 
 /** Executions and their messages share a partition, so reading one execution is one Query. */
-export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionStore {
+export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionStore, ProfileMessageReader {
   async claim(
     idempotency: IdempotencyRecord,
     execution: ExecutionRecord,
@@ -221,6 +229,64 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
     }
   }
 
+  /**
+   * One query of the keys-only `profileMessages` index (eventually consistent, as every index
+   * read), then the messages and their executions in batched reads: an audience run's message
+   * (it has a shard) names its run, any other its execution item.
+   */
+  async messagesOfProfile(
+    sandbox: string,
+    profileId: string,
+    page: { readonly limit: number; readonly cursor?: string | undefined },
+  ): Promise<Page<ProfileMessage>> {
+    const { profileMsgPk } = keys.profileMessage(sandbox, profileId, '', '');
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'profileMessages',
+        KeyConditionExpression: 'profileMsgPk = :pk',
+        ExpressionAttributeValues: { ':pk': profileMsgPk },
+        ScanIndexForward: false,
+        Limit: page.limit,
+        ...(page.cursor === undefined
+          ? {}
+          : { ExclusiveStartKey: { profileMsgPk, ...decodeProfileCursor(page.cursor, sandbox) } }),
+      }),
+    );
+    const refs = (result.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
+    const at = (key: { pk: string; sk: string }) => `${key.pk}\n${key.sk}`;
+    const messages = new Map(
+      (await this.batchGet(refs)).map((item) => {
+        const message = messageItem.parse(item);
+        return [at(messageItem.key(message)), message];
+      }),
+    );
+    const origins = new Map<string, { campaignId: string; channel: string }>();
+    const origin = [...messages.values()].map((m) =>
+      m.shard === undefined
+        ? keys.execution(sandbox, m.executionId)
+        : keys.audienceExecution(sandbox, m.executionId),
+    );
+    const unique = [...new Map(origin.map((key) => [at(key), key])).values()];
+    for (const item of await this.batchGet(unique)) {
+      const record =
+        item.type === audienceExecutionItem.kind
+          ? audienceExecutionItem.parse(item)
+          : executionItem.parse(item);
+      origins.set(record.executionId, { campaignId: record.campaignId, channel: record.channel });
+    }
+    // In the index's order (newest first); a message or execution gone meanwhile (TTL) is left out.
+    const items: ProfileMessage[] = [];
+    for (const ref of refs) {
+      const message = messages.get(at(ref));
+      const from = message && origins.get(message.executionId);
+      const createdAt = message?.history[0]?.at;
+      if (message && from && createdAt) items.push({ message, ...from, createdAt });
+    }
+    const last = result.LastEvaluatedKey;
+    return last ? { items, nextCursor: encodeProfileCursor(last) } : { items };
+  }
+
   async claimSend(message: MessageRecord, from: MessageStatus, at: string) {
     const key = keys.message(message.sandbox, message.executionId, message.messageId, message.shard);
     try {
@@ -243,4 +309,24 @@ export class DynamoDbExecutionStore extends DynamoDbTable implements ExecutionSt
       return { claim: 'moved' as const };
     return { claim: 'taken' as const, since: stored.sendingSince };
   }
+}
+
+/** A page position in a profile's index: the index's sort key and the message's table key. */
+function encodeProfileCursor(last: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify({ at: last.profileMsgSk, pk: last.pk, sk: last.sk }), 'utf8').toString(
+    'base64url',
+  );
+}
+
+/** A cursor `encodeProfileCursor` made for this sandbox, else a 400 on `query.cursor`. */
+function decodeProfileCursor(cursor: string, sandbox: string) {
+  return parseCursor(cursor, ({ at, pk, sk }) =>
+    typeof at === 'string' &&
+    typeof pk === 'string' &&
+    typeof sk === 'string' &&
+    pk.startsWith(`SB#${sandbox}#EXEC#`) &&
+    sk.startsWith('MSG#')
+      ? { profileMsgSk: at, pk, sk }
+      : undefined,
+  );
 }

@@ -7,6 +7,7 @@ import type { ExecutionRecord, MessageRecord } from '../domain/execution.ts';
 import type { IdempotencyRecord } from '../domain/idempotency.ts';
 import type { NamespaceRecord } from '../domain/identity.ts';
 import type { ProfileRecord } from '../domain/profile.ts';
+import type { ProviderHealthRecord } from '../domain/provider-health.ts';
 import type { SandboxRecord } from '../domain/sandbox.ts';
 import type { ScheduleRecord } from '../domain/schedule.ts';
 import type { DeliveryRecord, SigningSecret, WebhookConfig } from '../domain/webhook.ts';
@@ -266,6 +267,14 @@ export const messageItem = entity({
     ),
   } satisfies RecordShape<MessageRecord>),
   encode: ({ providerEvents: _providerEvents, ...stored }) => stored,
+  // A message to a profile is in its profile's index, from its first status (ADR 0029). External
+  // recipients and test sends have no profile: not indexed.
+  attributes: (r) => {
+    const createdAt = r.history[0]?.at;
+    return r.profileId && createdAt
+      ? keys.profileMessage(r.sandbox, r.profileId, createdAt, r.messageId)
+      : {};
+  },
 });
 
 /** The messages' status projection of an audience run's report. */
@@ -354,6 +363,22 @@ export const shardsDoneItem = reader(
 
 /** The throttle ledger of an audience run: its next free send slot (ms since epoch). */
 export const ledgerItem = reader('throttle-ledger', z.object({ nextSlotAt: z.number() }));
+
+/** A channel configuration's provider health (updated in place by dispatchers, never Put). */
+export const providerHealthItem = reader(
+  'provider-health',
+  z.object({
+    sandbox: z.string(),
+    configurationId: z.string(),
+    windowStart: z.optional(z.number()),
+    failures: z.optional(z.number()),
+    previousFailures: z.optional(z.number()),
+    lastFailureAt: z.optional(z.string()),
+    lastFailureCode: z.optional(z.string()),
+    lastFailureReason: z.optional(z.string()),
+    lastSuccessAt: z.optional(z.string()),
+  }) satisfies z.ZodMiniType<ProviderHealthRecord>,
+);
 
 /** A scheduled run waits in the `due` index (its own partition there) until it ends. */
 export const scheduleItem = entity({
@@ -559,6 +584,7 @@ const storedProviderSchema: z.ZodMiniType<StoredProvider> = z.discriminatedUnion
     senderId: z.optional(z.string()),
     maxPriceUsd: z.optional(z.number()),
     originationType: z.optional(z.enum(SMS_ORIGINATION_TYPES)),
+    checkOptOut: z.optional(z.boolean()),
   }),
   z.object({
     type: z.literal('end-user-messaging-sms'),

@@ -47,6 +47,14 @@ export const keys = {
     pk: `SB#${sandbox}#EXEC#${executionId}${shard === undefined ? '' : `#${shard}`}`,
     sk: `MSG#${messageId}`,
   }),
+  /**
+   * A message's place in the sparse `profileMessages` index: its profile's partition, sorted by
+   * creation time (attributes of the message item, not an item of their own; ADR 0029).
+   */
+  profileMessage: (sandbox: string, profileId: string, createdAt: string, messageId: string) => ({
+    profileMsgPk: `SB#${sandbox}#PMSG#${profileId}`,
+    profileMsgSk: `${createdAt}#${messageId}`,
+  }),
   audienceExecution: (sandbox: string, executionId: string) => ({
     pk: `SB#${sandbox}#AEXEC#${executionId}`,
     sk: 'AEXEC',
@@ -137,6 +145,11 @@ export const keys = {
     pk: `SB#${sandbox}#CHANNELCONF#${configurationId}`,
     sk: 'LEDGER',
   }),
+  /** The provider health of a channel configuration (domain/provider-health.ts), beside its ledger. */
+  providerHealth: (sandbox: string, configurationId: string) => ({
+    pk: `SB#${sandbox}#CHANNELCONF#${configurationId}`,
+    sk: 'HEALTH',
+  }),
   /** How many test sends a sandbox made in one minute's window (TEST_SENDS_PER_MINUTE). */
   testSendWindow: (sandbox: string, window: string) => ({
     pk: `SB#${sandbox}#TESTSENDS`,
@@ -195,24 +208,35 @@ export function encodeCursor(lastKey: Record<string, unknown> | undefined): stri
   return Buffer.from(JSON.stringify({ pk: lastKey.pk, sk: lastKey.sk }), 'utf8').toString('base64url');
 }
 
-/** Decodes a cursor and checks it points inside the listing it is used for (never another sandbox). */
-export function decodeCursor(cursor: string | undefined, pk: string, prefix: string): Key | undefined {
-  if (cursor === undefined) return undefined;
+/**
+ * The position an opaque cursor (base64url JSON) holds, as `read` makes it of the decoded object;
+ * a cursor that does not decode, or that `read` refuses (undefined), is the client's mistake: a
+ * ValidationError on `field`.
+ */
+export function parseCursor<T>(
+  cursor: string,
+  read: (parsed: Readonly<Record<string, unknown>>) => T | undefined,
+  field = 'query.cursor',
+): T {
+  let position: T | undefined;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      parsed !== null &&
-      typeof parsed === 'object' &&
-      'pk' in parsed &&
-      'sk' in parsed &&
-      parsed.pk === pk &&
-      typeof parsed.sk === 'string' &&
-      parsed.sk.startsWith(prefix)
-    ) {
-      return { pk, sk: parsed.sk };
-    }
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+      position = read(parsed as Record<string, unknown>);
   } catch {
     // fall through: any undecodable cursor is the client's mistake
   }
-  throw new ValidationError([{ path: 'query.cursor', message: 'is not a cursor returned by this listing' }]);
+  if (position === undefined)
+    throw new ValidationError([{ path: field, message: 'is not a cursor returned by this listing' }]);
+  return position;
+}
+
+/** Decodes a cursor and checks it points inside the listing it is used for (never another sandbox). */
+export function decodeCursor(cursor: string | undefined, pk: string, prefix: string): Key | undefined {
+  if (cursor === undefined) return undefined;
+  return parseCursor(cursor, (parsed) =>
+    parsed.pk === pk && typeof parsed.sk === 'string' && parsed.sk.startsWith(prefix)
+      ? { pk, sk: parsed.sk }
+      : undefined,
+  );
 }

@@ -16,6 +16,7 @@ import type { Clock } from '../domain/clock.ts';
 import { ConfigurationInUseError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import { isPossibleE164 } from '../domain/phone.ts';
+import { healthView, type ProviderHealthStore } from '../domain/provider-health.ts';
 import type { Channel } from '../schemas/campaign.ts';
 import {
   type CreateChannelConfigurationInput,
@@ -35,6 +36,8 @@ export interface ChannelConfigurationDeps {
   readonly secrets: SecretBox;
   readonly checkTarget: TargetCheck;
   readonly clock: Clock;
+  /** The provider health dispatchers record (read here, never written). */
+  readonly health: Pick<ProviderHealthStore, 'get' | 'getMany'>;
 }
 
 const PASSWORD = PASSWORD_FIELD;
@@ -161,12 +164,27 @@ export async function createChannelConfiguration(
   return toChannelConfigurationView(record);
 }
 
+/** The sandbox's configurations, each with its provider health (one batched read for all of them). */
 export async function listChannelConfigurations(deps: ChannelConfigurationDeps, sandbox: string) {
-  return (await deps.channelConfigurations.list(sandbox)).map(toChannelConfigurationView);
+  const records = await deps.channelConfigurations.list(sandbox);
+  const health = new Map(
+    (
+      await deps.health.getMany(
+        sandbox,
+        records.map((r) => r.id),
+      )
+    ).map((h) => [h.configurationId, h]),
+  );
+  const now = deps.clock.now().getTime();
+  return records.map((record) => ({
+    ...toChannelConfigurationView(record),
+    health: healthView(health.get(record.id), now),
+  }));
 }
 
 export async function getChannelConfiguration(deps: ChannelConfigurationDeps, sandbox: string, id: string) {
-  return toChannelConfigurationView(await load(deps, sandbox, id));
+  const [record, health] = await Promise.all([load(deps, sandbox, id), deps.health.get(sandbox, id)]);
+  return { ...toChannelConfigurationView(record), health: healthView(health, deps.clock.now().getTime()) };
 }
 
 export async function patchChannelConfiguration(

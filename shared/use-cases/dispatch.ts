@@ -22,6 +22,7 @@ import {
 import { chooseAddress, EXCLUSION_CODES, renderContent } from '../domain/message.ts';
 import type { ProfileRecord } from '../domain/profile.ts';
 import { mergeAttributes } from '../domain/profile.ts';
+import { HealthTally, type ProviderHealthRecorder } from '../domain/provider-health.ts';
 import {
   awaitingSend,
   claimIsStale,
@@ -41,6 +42,7 @@ import { recordMetric } from '../metrics.ts';
 import type { DispatchJob } from '../schemas/dispatch-job.ts';
 import type { StatusChange } from '../schemas/execution.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
+import { type SmsConsentDeps, withdrawSmsConsent } from './sms-consent.ts';
 import { logStatusChanges } from './status-log.ts';
 
 export interface DispatchDeps {
@@ -61,6 +63,10 @@ export interface DispatchDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Seconds before each new try after "not now"; SEND_RETRY_SCHEDULE_SECONDS unless a test says. */
   readonly retrySchedule?: readonly number[];
+  /** The profiles whose marketing consent for SMS a provider's opt-out refusal withdraws (ADR 0028). */
+  readonly profiles: SmsConsentDeps['profiles'];
+  /** Where the configurations' provider health goes (one write per configuration a job failed on). */
+  readonly health: Pick<ProviderHealthRecorder, 'record'>;
 }
 
 type Recipient = DispatchJob['recipients'][number];
@@ -191,11 +197,13 @@ export async function dispatchJob(deps: DispatchDeps, job: DispatchJob): Promise
     pending.splice(0, pending.length, ...pending.filter((p) => !later.has(p.message.messageId)));
   }
 
+  const tally = new HealthTally();
   const sent = await Promise.allSettled(
     pending.map((p) =>
-      dispatchOne(deps, job, p, rendering, suppressed, provider, pace.slots.get(p.message.messageId)),
+      dispatchOne(deps, job, p, rendering, suppressed, provider, pace.slots.get(p.message.messageId), tally),
     ),
   );
+  await recordHealth(deps, job.sandbox, tally);
   const outcomes = sent.flatMap((result) =>
     result.status === 'fulfilled' && !result.value.busy ? [result.value] : [],
   );
@@ -375,6 +383,7 @@ async function dispatchOne(
   suppressed: ReadonlySet<string>,
   resolved: ResolvedProvider | undefined,
   slot: number | undefined,
+  tally: HealthTally,
 ): Promise<Outcome> {
   const at = () => deps.clock.now().toISOString();
   if (!address.ok) {
@@ -465,17 +474,21 @@ async function dispatchOne(
       : {}),
   };
   const attempt = (job.attempt ?? 0) + 1;
-  /** One provider call, its latency recorded per provider (the primary and a fallback apart). */
-  const sendThrough = async (through: ChannelProvider) => {
+  /**
+   * One provider call, its latency recorded per provider (the primary and a fallback apart), its
+   * answer tallied for the configuration's health.
+   */
+  const sendThrough = async (through: ChannelProvider, configurationId: string | undefined) => {
     const sendStarted = performance.now();
     const answer = await through.send(outgoing, deps.clock.now());
     recordMetric('ProviderLatency', performance.now() - sendStarted, {
       channel: job.channel,
       provider: through.name,
     });
+    tally.add(configurationId, answer, at());
     return answer;
   };
-  const first = await sendThrough(provider);
+  const first = await sendThrough(provider, resolved.configurationId);
   // The primary is down and took nothing: the fallback gets the message (never both, ADR 0021),
   // at the fallback's own rate (ADR 0028); a fallback booked past the pacing window leaves it
   // waiting, `delay`ed with the primary's answer, and the next try starts with the primary again.
@@ -485,7 +498,7 @@ async function dispatchOne(
   const moved = down && wanted && fallbackWait !== undefined ? { from: down, to: wanted } : undefined;
   if (moved && fallbackWait !== undefined && fallbackWait > 0) await (deps.sleep ?? sleep)(fallbackWait);
   const outcome: SendOutcome = moved
-    ? await sendThrough(moved.to.provider)
+    ? await sendThrough(moved.to.provider, moved.to.configurationId)
     : down && wanted
       ? {
           ...down,
@@ -501,6 +514,8 @@ async function dispatchOne(
         ),
       }
     : decided;
+  if (outcome.kind === 'failed' && outcome.optedOut && job.channel === 'sms')
+    await withdrawOnOptOut(deps, job.sandbox, address.address, recipient.profileId);
   if (decision.suppress !== undefined) {
     await deps.suppressions.suppress(job.sandbox, job.channel, address.address, {
       code: decision.suppress,
@@ -518,6 +533,43 @@ async function dispatchOne(
       ? { retry: { recipient, inSeconds: decision.retryInSeconds } }
       : {}),
   };
+}
+
+/**
+ * Writes what the job's provider calls said of each configuration's health. Health is a view, not
+ * a record the send depends on: a failed write is logged, and the job goes on.
+ */
+async function recordHealth(deps: DispatchDeps, sandbox: string, tally: HealthTally): Promise<void> {
+  try {
+    await deps.health.record(sandbox, tally, deps.clock.now().getTime());
+  } catch (error) {
+    logger.warn('provider health not recorded', {
+      sandbox,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+/**
+ * The provider refused the number as opted out: the same consent change a STOP makes
+ * (use-cases/sms-consent.ts), for the recipient's profile, else the number's owner. A failed write
+ * is logged, not thrown: the message's exclusion is still recorded, and the next send to the
+ * number, refused again, tries again.
+ */
+async function withdrawOnOptOut(
+  deps: DispatchDeps,
+  sandbox: string,
+  phone: string,
+  profileId: string | undefined,
+): Promise<void> {
+  try {
+    await withdrawSmsConsent(deps, sandbox, { phone, profileId }, 'sms-opted-out');
+  } catch (error) {
+    logger.warn('marketing consent not withdrawn after an opt-out refusal', {
+      sandbox,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 /**

@@ -1,9 +1,11 @@
 import type { AudienceStore } from '../domain/audience.ts';
 import type { Clock } from '../domain/clock.ts';
 import { ConcurrentUpdateError, NotFoundError, TooLargeError, ValidationError } from '../domain/errors.ts';
+import type { ProfileMessageReader } from '../domain/execution.ts';
 import type { NamespaceStore } from '../domain/identity.ts';
 import { identityKey, isStandardNamespace } from '../domain/identity.ts';
 import { uuidv7 } from '../domain/ids.ts';
+import type { Page } from '../domain/page.ts';
 import { normalizeIdentity } from '../domain/phone.ts';
 import {
   chooseProfile,
@@ -14,6 +16,7 @@ import {
   type ProfileStore,
 } from '../domain/profile.ts';
 import type { SandboxReader } from '../domain/sandbox.ts';
+import type { ProfileMessageView } from '../schemas/execution.ts';
 import { jsonBytes, MAX_ATTRIBUTES_BYTES } from '../schemas/limits.ts';
 import type {
   Consent,
@@ -211,6 +214,41 @@ export async function getProfileAudiences(
 
 export async function getProfile(deps: ProfileDeps, sandbox: string, namespace: string, id: string) {
   return toProfileView(await findProfile(deps, sandbox, namespace, id));
+}
+
+export type ProfileMessagesDeps = Pick<ProfileDeps, 'profiles' | 'namespaces' | 'sandboxSettings'> & {
+  readonly messages: ProfileMessageReader;
+};
+
+/**
+ * The messages sent to a profile, newest first, a page at a time: through the sparse
+ * `profileMessages` index (ADR 0029), whichever of its identities a trigger or an audience run
+ * addressed it by. Messages made before the index existed are not in it.
+ */
+export async function getProfileMessages(
+  deps: ProfileMessagesDeps,
+  sandbox: string,
+  namespace: string,
+  id: string,
+  page: { readonly limit: number; readonly cursor?: string | undefined },
+): Promise<Page<ProfileMessageView>> {
+  const profile = await findProfile(deps, sandbox, namespace, id);
+  const found = await deps.messages.messagesOfProfile(sandbox, profile.profileId, page);
+  return {
+    items: found.items.map(({ message, campaignId, channel, createdAt }) => ({
+      messageId: message.messageId,
+      executionId: message.executionId,
+      campaignId,
+      channel,
+      userId: message.userId,
+      namespace: message.namespace,
+      status: message.status,
+      ...(message.statusCode === undefined ? {} : { statusCode: message.statusCode }),
+      createdAt,
+      updatedAt: message.history.at(-1)?.at ?? createdAt,
+    })),
+    ...(found.nextCursor ? { nextCursor: found.nextCursor } : {}),
+  };
 }
 
 /** Removes the profile and every identity it holds, in one transaction. */

@@ -2,17 +2,17 @@ import { type AudienceExecutionStore, audienceRun } from '../domain/audience.ts'
 import type { CampaignRecord } from '../domain/campaign.ts';
 import type { SuppressionStore } from '../domain/channel.ts';
 import type { Clock } from '../domain/clock.ts';
-import { ConcurrentUpdateError } from '../domain/errors.ts';
 import { type ExecutionStore, type MessageRecord, type RunHeader, statusEvent } from '../domain/execution.ts';
-import { type ProfileStore, withdrawMarketingConsent } from '../domain/profile.ts';
+import type { ProfileStore } from '../domain/profile.ts';
 import { providerChange, providerEventDecision, providerEventKey } from '../domain/provider-status.ts';
 import { mapSesEvent, type ProviderStatusEvent } from '../domain/ses-events.ts';
 import { mapSmsVoiceEvent } from '../domain/sms-events.ts';
 import { type InboundSmsResult, mapInboundSms } from '../domain/sms-inbound.ts';
 import type { StatusEventPublisher } from '../domain/webhook.ts';
-import { addCorrelation, logger } from '../logger.ts';
+import { addCorrelation } from '../logger.ts';
 import { CHANNELS, type Channel } from '../schemas/campaign.ts';
 import type { MessageStatus, StatusChange } from '../schemas/execution.ts';
+import { withdrawSmsConsent } from './sms-consent.ts';
 import { logStatusChanges } from './status-log.ts';
 
 export interface ProviderEventsDeps {
@@ -158,9 +158,6 @@ export async function applyProviderEvent(
   throw new Error(`message ${messageId} kept changing while a provider event was applied; retrying`);
 }
 
-/** Concurrent writers of one profile are rare; a few tries settle them. */
-const CONSENT_ATTEMPTS = 3;
-
 /**
  * Primary course for a text a person sent to a sending number: only an opt-out keyword matters
  * (other texts are ignored). In each sandbox with an SMS configuration sending from that number,
@@ -178,26 +175,8 @@ async function applyInboundSms(
   if (sandboxes.length === 0)
     return { outcome: 'dropped', reason: 'an opt-out to a number no sandbox sends from' };
   let changed = 0;
-  for (const sandbox of sandboxes) {
-    const owners = await deps.profiles.findOwners(sandbox, [{ namespace: 'phone', id: inbound.from }]);
-    const profileId = owners.get(`phone:${inbound.from}`);
-    if (profileId === undefined) continue;
-    for (let attempt = 1; ; attempt++) {
-      const profile = await deps.profiles.get(sandbox, profileId);
-      if (!profile) break;
-      const at = deps.clock.now().toISOString();
-      const next = withdrawMarketingConsent(profile, { channel: 'sms', at, via: 'sms-stop' });
-      if (next === profile) break;
-      try {
-        await deps.profiles.save(next, []);
-        changed++;
-        logger.info('marketing consent withdrawn', { sandbox, channel: 'sms', via: 'sms-stop' });
-        break;
-      } catch (error) {
-        if (!(error instanceof ConcurrentUpdateError) || attempt >= CONSENT_ATTEMPTS) throw error;
-      }
-    }
-  }
+  for (const sandbox of sandboxes)
+    if (await withdrawSmsConsent(deps, sandbox, { phone: inbound.from }, 'sms-stop')) changed++;
   return { outcome: 'opted-out', profiles: changed };
 }
 

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, sandboxWithKey, startTestHerald } from '../integration/harness.ts';
+import { launchChromium, nav, signIn as signInAt, WAIT } from './browser.ts';
 
 /**
  * The console's test sends, rendered messages, schedules and suppression list in a real headless
@@ -10,9 +10,6 @@ import { type Client, sandboxWithKey, startTestHerald } from '../integration/har
  * run; a test to the simulator's bouncing address, whose suppression is then removed; a scheduled
  * run cancelled; and keys without the write scopes see none of those controls.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** How long a condition may take to appear (a message to be sent, a bounce to be recorded). */
-const WAIT = { timeout: 30_000 };
 const BOUNCE = 'bounce@simulator.amazonses.com';
 
 let herald: Awaited<ReturnType<typeof startTestHerald>>;
@@ -22,9 +19,6 @@ let draftId: string;
 let scheduleId: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  }
   herald = await startTestHerald({}, { HERALD_CAMPAIGN_CACHE_SECONDS: '0' });
   admin = await sandboxWithKey(herald, ['admin']);
   // A transactional draft, never activated: a test sends it as it is.
@@ -63,17 +57,7 @@ beforeAll(async () => {
   });
   expect(scheduled.status, JSON.stringify(scheduled.body)).toBe(202);
   scheduleId = scheduled.body.scheduleId;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -81,18 +65,7 @@ afterAll(async () => {
   await herald?.stop();
 });
 
-async function signIn(key: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  await page.goto(`${herald.url}/console`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
-  return page;
-}
-
-const nav = (page: Page, name: string) =>
-  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+const signIn = (key: string) => signInAt(browser, herald.url, key);
 
 async function keyWith(scopes: string[]): Promise<string> {
   const key = await herald.root.post<{ key: string }>('/api-keys', { sandbox: admin.sandbox, scopes });

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, sandboxWithKey, startTestHerald } from '../integration/harness.ts';
 import { startReceiver } from '../integration/receiver.ts';
+import { launchChromium, nav, signIn as signInAt, WAIT } from './browser.ts';
 
 /**
  * The console in a real headless Chromium (Debian's `chromium`, driven by playwright-core; never a
@@ -12,10 +13,7 @@ import { startReceiver } from '../integration/receiver.ts';
  * profiles" and "enable webhooks" triggered through the API, a feedback webhook with its test and
  * attempt log, and a read-only key that sees no write control.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = path.resolve(import.meta.dirname, '../..');
-/** How long a condition may take to appear (a run to finish, a webhook attempt to be logged). */
-const WAIT = { timeout: 30_000 };
 
 let herald: Awaited<ReturnType<typeof startTestHerald>>;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -24,9 +22,6 @@ let admin: { sandbox: string; api: Client };
 let audienceId: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  }
   // Campaigns read at once after activation (production caches them for 5 s per container).
   herald = await startTestHerald({}, { HERALD_CAMPAIGN_CACHE_SECONDS: '0' });
   receiver = await startReceiver();
@@ -46,17 +41,7 @@ beforeAll(async () => {
     });
     expect(upserted.status).toBe(200);
   }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -66,15 +51,7 @@ afterAll(async () => {
 });
 
 /** A fresh browser context (its own sessionStorage) signed in with `key`. */
-async function signIn(key: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  await page.goto(`${herald.url}/console`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
-  return page;
-}
+const signIn = (key: string) => signInAt(browser, herald.url, key);
 
 const tab = (page: Page, name: string) => page.getByRole('tab', { name, exact: true }).click();
 
@@ -116,7 +93,12 @@ describe('the console', () => {
     await dialog.getByRole('button', { name: 'Choose Newsletter' }).click();
     await page.getByTestId('selected-audience').filter({ hasText: 'Newsletter (3 members)' }).waitFor();
     expect(await page.getByRole('switch', { name: 'Create new profiles' }).isDisabled()).toBe(true);
-    await page.screenshot({ path: path.join(ROOT, 'docs/console-audience.png'), fullPage: true });
+    // The README's picture of the Audience tab is this screenshot, taken again on every run.
+    const screenshot = path.join(ROOT, 'docs/console-audience.png');
+    const taken = Date.now();
+    await page.screenshot({ path: screenshot, fullPage: true });
+    expect(statSync(screenshot).mtimeMs).toBeGreaterThanOrEqual(taken - 1000);
+    expect(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain('](docs/console-audience.png)');
     await tab(page, 'Content');
     await page.getByLabel('Subject').fill('20% off today');
     await page.getByLabel('Text', { exact: true }).fill('Use code SALE20.');
@@ -224,12 +206,18 @@ describe('the console', () => {
     await row.getByText('Subject: Welcome, Dee').waitFor();
     // Enable webhooks: the statuses reached the feedback webhook configured above.
     // Create new profiles: the trigger made a profile for the unknown recipient.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Profiles' }).click();
+    await nav(page, 'Profiles');
     await page.getByLabel('Identity', { exact: true }).fill('new.person@example.com');
     await page.getByRole('button', { name: 'Find profile' }).click();
     await page.getByTestId('profile').getByText('interactive-messaging', { exact: false }).waitFor();
+    // Its latest messages: the one just sent, with its status, channel and campaign, opening its execution.
+    const message = page.getByTestId('profile-messages').getByRole('row').filter({ hasText: 'Welcome' });
+    await message.getByText('delivered', { exact: true }).waitFor(WAIT);
+    expect(await message.getByRole('cell', { name: 'email', exact: true }).count()).toBe(1);
+    await message.locator(`a[href="#/executions/${trigger.body.executionId}"]`).click();
+    await page.getByRole('heading', { name: `Execution ${trigger.body.executionId}` }).waitFor();
     // The Executions list: both runs, newest first, each with its counts per status.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Executions' }).click();
+    await nav(page, 'Executions');
     const rows = page.getByRole('table', { name: 'Recent executions' }).getByRole('row');
     await rows.filter({ hasText: 'welcome-0001' }).getByText('delivered: 1').waitFor(WAIT);
     await rows.filter({ hasText: 'audience' }).getByText('delivered: 2').waitFor(WAIT);
@@ -247,7 +235,7 @@ describe('the console', () => {
   });
 
   it('imports a 5,000-line CSV from the browser, with its progress and rejected lines', async () => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audiences' }).click();
+    await nav(page, 'Audiences');
     await page.getByLabel('Audience name').fill('Big import');
     await page.getByRole('button', { name: 'Create audience' }).click();
     await page.getByRole('button', { name: 'Import into Big import' }).click();
@@ -316,7 +304,7 @@ describe('the console', () => {
     expect(await readOnly.getByRole('button', { name: 'Select audience' }).count()).toBe(0);
     expect(await readOnly.getByLabel('Identity type').isDisabled()).toBe(true);
     await readOnly.getByTestId('selected-audience').filter({ hasText: 'Newsletter (3 members)' }).waitFor();
-    await readOnly.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audiences' }).click();
+    await nav(readOnly, 'Audiences');
     await readOnly.getByRole('cell', { name: 'Newsletter' }).waitFor();
     expect(await readOnly.getByRole('button', { name: 'Create audience' }).count()).toBe(0);
     expect(await readOnly.getByRole('button', { name: /^Import into/ }).count()).toBe(0);

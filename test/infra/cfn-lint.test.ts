@@ -19,7 +19,7 @@ interface Finding {
 describe('the synthesized templates', () => {
   it('pass cfn-lint with no errors (every optional resource and grant turned on)', () => {
     const app = new App({ outdir });
-    const data = new HeraldDataStack(app, 'lint-data');
+    const data = new HeraldDataStack(app, 'lint-data', { smsEvents: true });
     new HeraldApiStack(app, 'lint-api', {
       data: data.data,
       alarmEmail: 'ops@example.com',

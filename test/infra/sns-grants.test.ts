@@ -1,6 +1,7 @@
 import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { SMS_EVENT_TYPES } from '../../infra/constructs/sms-events.ts';
 import { HeraldApiStack, HeraldDataStack } from '../../infra/stacks.ts';
 import {
   END_USER_MESSAGING_ACTIONS,
@@ -14,13 +15,16 @@ import {
  * the stack is told (`snsSms`, `pushApplicationArns`), and push only on the applications named
  * and their endpoints. The functions are not bundled: only their policies matter here.
  */
-function synth(props: { snsSms?: boolean; pushApplicationArns?: string[]; endUserMessagingArns?: string[] }) {
+function synth(
+  props: { snsSms?: boolean; pushApplicationArns?: string[]; endUserMessagingArns?: string[] },
+  smsEvents = false,
+) {
   const app = new App({
     context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', 'aws:cdk:bundling-stacks': [] },
   });
-  const dataStack = new HeraldDataStack(app, 'sns-data');
+  const dataStack = new HeraldDataStack(app, 'sns-data', smsEvents ? { smsEvents: true } : {});
   const apiStack = new HeraldApiStack(app, 'sns-api', { data: dataStack.data, ...props });
-  return { apiStack, template: Template.fromStack(apiStack) };
+  return { apiStack, dataStack, template: Template.fromStack(apiStack), data: Template.fromStack(dataStack) };
 }
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -52,13 +56,18 @@ describe('SNS sending permission (the API stack)', () => {
     const { apiStack, template } = synth({ snsSms: true, pushApplicationArns: [fcm, apns] });
     const dispatch = apiStack.functions.find((fn) => fn.definition.name === 'dispatch-worker');
     const role = { Ref: apiStack.getLogicalId(dispatch?.function.role?.node.defaultChild as CfnElement) };
-    expect(SNS_SMS_ACTIONS).toEqual(['sns:Publish']);
+    expect(SNS_SMS_ACTIONS).toEqual(['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut']);
     expect(SNS_PUSH_ACTIONS).toEqual({
       application: ['sns:CreatePlatformEndpoint'],
       endpoint: ['sns:Publish'],
     });
     expect(snsStatements(template)).toEqual([
-      { roles: [role], Effect: 'Allow', Action: 'sns:Publish', Resource: '*' },
+      {
+        roles: [role],
+        Effect: 'Allow',
+        Action: ['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut'],
+        Resource: '*',
+      },
       { roles: [role], Effect: 'Allow', Action: 'sns:CreatePlatformEndpoint', Resource: [fcm, apns] },
       {
         roles: [role],
@@ -103,5 +112,77 @@ describe('SNS sending permission (the API stack)', () => {
     expect(() => synth({ pushApplicationArns: ['arn:aws:sns:eu-west-1:123456789012:my-topic'] })).toThrow(
       /pushApplicationArns/,
     );
+  });
+});
+
+describe('End User Messaging SMS events (the data stack, ADR 0028)', () => {
+  const number = 'arn:aws:sms-voice:eu-west-1:123456789012:phone-number/phone-1234567890abcdef';
+
+  it('are not there unless asked for', () => {
+    const { data } = synth({});
+    data.resourceCountIs('AWS::SMSVOICE::ConfigurationSet', 0);
+    data.resourceCountIs('AWS::SNS::Topic', 1); // SES's
+  });
+
+  it('go from a configuration set through an SNS topic to the provider-events queue', () => {
+    const { data, dataStack } = synth({ endUserMessagingArns: [number] }, true);
+    const topicId = dataStack.getLogicalId(dataStack.data.smsEvents?.topic.node.defaultChild as CfnElement);
+    data.hasResourceProperties('AWS::SMSVOICE::ConfigurationSet', {
+      ConfigurationSetName: 'sns-data-sms-events',
+      EventDestinations: [
+        {
+          EventDestinationName: 'herald-provider-events',
+          Enabled: true,
+          MatchingEventTypes: [...SMS_EVENT_TYPES],
+          SnsDestination: { TopicArn: { Ref: topicId } },
+        },
+      ],
+    });
+    // Every event type Herald reads as a status, none it ignores.
+    expect(SMS_EVENT_TYPES).toContain('TEXT_DELIVERED');
+    expect(SMS_EVENT_TYPES).not.toContain('TEXT_PENDING');
+    data.hasResourceProperties('AWS::SNS::Subscription', {
+      TopicArn: { Ref: topicId },
+      Protocol: 'sqs',
+      RawMessageDelivery: false,
+    });
+    // Only End User Messaging of this account may publish to the topic.
+    data.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'sms-voice.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('give the dispatcher the configuration set: its name to send with, SendTextMessage on it beside the numbers named', () => {
+    const { apiStack, template } = synth({ endUserMessagingArns: [number] }, true);
+    const dispatch = apiStack.functions.find((fn) => fn.definition.name === 'dispatch-worker');
+    const role = { Ref: apiStack.getLogicalId(dispatch?.function.role?.node.defaultChild as CfnElement) };
+    const statements = snsStatements(template, 'sms-voice:');
+    expect(statements).toEqual([
+      {
+        roles: [role],
+        Effect: 'Allow',
+        Action: 'sms-voice:SendTextMessage',
+        Resource: [number, expect.objectContaining({ 'Fn::Join': expect.any(Array) })],
+      },
+    ]);
+    expect(JSON.stringify(statements[0]?.Resource)).toContain(':configuration-set/sns-data-sms-events');
+    const functions = template.findResources('AWS::Lambda::Function') as Record<
+      string,
+      { Properties: { Environment?: { Variables?: Record<string, unknown> } } }
+    >;
+    const withSet = Object.entries(functions)
+      .filter(([, fn]) => fn.Properties.Environment?.Variables?.HERALD_SMS_CONFIGURATION_SET !== undefined)
+      .map(([id]) => id);
+    expect(withSet).toEqual([apiStack.getLogicalId(dispatch?.function.node.defaultChild as CfnElement)]);
   });
 });

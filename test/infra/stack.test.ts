@@ -44,7 +44,7 @@ const resources = (template: Template, type: string) =>
   Object.values(template.findResources(type)) as Resource[];
 
 describe('the data stack', () => {
-  it('has the one table from the shared definition, with TTL, PITR and the due index', () => {
+  it('has the one table from the shared definition, with TTL, PITR and its three sparse indexes', () => {
     data.resourceCountIs('AWS::DynamoDB::Table', 1);
     data.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
@@ -69,6 +69,16 @@ describe('the data stack', () => {
             { AttributeName: 'originPk', KeyType: 'HASH' },
             { AttributeName: 'originSk', KeyType: 'RANGE' },
           ],
+          Projection: { ProjectionType: 'ALL' },
+        }),
+        Match.objectLike({
+          // Keys only: a message's status updates write nothing to it (ADR 0029).
+          IndexName: 'profileMessages',
+          KeySchema: [
+            { AttributeName: 'profileMsgPk', KeyType: 'HASH' },
+            { AttributeName: 'profileMsgSk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
         }),
       ],
     });

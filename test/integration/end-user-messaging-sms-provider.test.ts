@@ -156,7 +156,7 @@ describe('End User Messaging SMS provider (the request the SDK builds, against t
   });
 
   it.each([
-    [400, 'ConflictException', 'DESTINATION_PHONE_NUMBER_OPTED_OUT', 'failed'],
+    [400, 'ConflictException', 'DESTINATION_PHONE_NUMBER_NOT_VERIFIED', 'failed'],
     [400, 'ValidationException', 'INVALID_PARAMETER', 'failed'],
     [429, 'ThrottlingException', undefined, 'retry-later'],
     [402, 'ServiceQuotaExceededException', 'MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT', 'retry-later'],
@@ -171,6 +171,30 @@ describe('End User Messaging SMS provider (the request the SDK builds, against t
     }).send(message(), now);
     expect(outcome).toMatchObject({ kind, code: `sms-voice-${reason ?? type}`, reason: `${type} happened` });
     if (type === 'InternalServerException') expect(outcome).toMatchObject({ providerDown: true });
+  });
+
+  it('maps ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT to an opted-out exclusion, never a retry', async () => {
+    const { url } = await endpoint(() => ({
+      status: 400,
+      body: {
+        __type: 'ConflictException',
+        Message: 'The destination phone number is opted out.',
+        Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT',
+        ResourceType: 'opt-out-list',
+        ResourceId: 'Default',
+      },
+    }));
+    const outcome = await new EndUserMessagingSmsProvider(client(url), {
+      originationIdentity: '+18005550100',
+    }).send(message(), now);
+    expect(outcome).toEqual({
+      kind: 'failed',
+      status: 'exclude',
+      code: 'opted-out',
+      reason:
+        'The number opted out with the provider (sms-voice-DESTINATION_PHONE_NUMBER_OPTED_OUT: The destination phone number is opted out.)',
+      optedOut: true,
+    });
   });
 
   it('maps no answer at all (a closed port) to a retry the fallback may take', async () => {

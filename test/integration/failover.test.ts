@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEALTH_WINDOW_MS } from '../../shared/domain/provider-health.ts';
+import { DynamoDbProviderHealthStore } from '../../shared/store/provider-health-store.ts';
 import { type Client, emailCampaign, sandboxWithKey, startTestHerald } from './harness.ts';
 import { closedPort } from './moto.ts';
 import { waitFor } from './receiver.ts';
@@ -252,5 +254,85 @@ describe('provider failover', () => {
     });
     expect(cleared.status).toBe(200);
     expect(cleared.body.fallback).toBeUndefined();
+  });
+});
+
+type Health = {
+  recentFailures: number;
+  windowMinutes: number;
+  lastFailureAt?: string;
+  lastFailureCode?: string;
+  lastFailureReason?: string;
+  lastSuccessAt?: string;
+};
+type Configuration = { id: string; health?: Health };
+
+describe('provider health on the channel configuration', () => {
+  it('shows a primary answering 503 with its recent failures and reason, the fallback with its success, to its sandbox only', async () => {
+    const primary = await api.post<{ id: string }>('/channel-configurations', {
+      name: 'ses watched',
+      channel: 'email',
+      provider: { type: 'ses', fromAddress: 'herald@example.com' },
+      fallback: fallbackId,
+    });
+    expect(primary.status, JSON.stringify(primary.body)).toBe(201);
+    const fresh = await api.get<Configuration>(`/channel-configurations/${primary.body.id}`);
+    expect(fresh.body.health).toEqual({ recentFailures: 0, windowMinutes: 30 });
+
+    expect((await send(primary.body.id, 'health-1@example.org')).status).toBe('sent');
+    expect((await send(primary.body.id, 'health-2@example.org')).status).toBe('sent');
+
+    const read = await api.get<Configuration>(`/channel-configurations/${primary.body.id}`);
+    expect(read.status).toBe(200);
+    expect(read.body.health).toEqual({
+      recentFailures: 2,
+      windowMinutes: 30,
+      lastFailureAt: expect.any(String),
+      lastFailureCode: 'ses-ServiceUnavailable',
+      lastFailureReason: 'Service Unavailable',
+    });
+    const fallback = await api.get<Configuration>(`/channel-configurations/${fallbackId}`);
+    expect(fallback.body.health).toMatchObject({ recentFailures: 0, lastSuccessAt: expect.any(String) });
+    const list = await api.get<{ items: Configuration[] }>('/channel-configurations');
+    expect(list.body.items.find((c) => c.id === primary.body.id)?.health).toEqual(read.body.health);
+
+    // Another sandbox cannot read the configuration, nor its health.
+    const { api: other } = await sandboxWithKey(herald, ['admin']);
+    expect((await other.get(`/channel-configurations/${primary.body.id}`)).status).toBe(404);
+    const theirs = await other.get<{ items: Configuration[] }>('/channel-configurations');
+    expect(theirs.body.items.map((c) => c.id)).not.toContain(primary.body.id);
+  });
+
+  it('counts failures in 15-minute windows: the current one and the one before (the store, with an injected clock)', async () => {
+    const store = new DynamoDbProviderHealthStore(herald.clients.dynamodb, herald.tableName);
+    const start = Math.ceil(Date.parse('2030-01-01T00:00:00.000Z') / HEALTH_WINDOW_MS) * HEALTH_WINDOW_MS;
+    const failure = (at: number) => ({
+      failures: 1,
+      lastFailure: { at: new Date(at).toISOString(), code: 'smtp-ECONNECTION', reason: 'refused' },
+    });
+    const sandbox = `health-${Date.now()}`;
+    await store.record(sandbox, 'c1', failure(start + 1_000), start + 1_000);
+    await Promise.all([
+      store.record(sandbox, 'c1', failure(start + 2_000), start + 2_000),
+      store.record(sandbox, 'c1', failure(start + 3_000), start + 3_000),
+    ]);
+    expect(await store.get(sandbox, 'c1')).toMatchObject({ windowStart: start, failures: 3 });
+    // The next window keeps the last one's count; two windows later it is gone.
+    const next = start + HEALTH_WINDOW_MS + 5_000;
+    await store.record(sandbox, 'c1', failure(next), next);
+    expect(await store.get(sandbox, 'c1')).toMatchObject({
+      windowStart: start + HEALTH_WINDOW_MS,
+      failures: 1,
+      previousFailures: 3,
+    });
+    const later = start + 3 * HEALTH_WINDOW_MS;
+    await store.record(sandbox, 'c1', failure(later), later);
+    expect(await store.get(sandbox, 'c1')).toMatchObject({ failures: 1, previousFailures: 0 });
+    // A success alone touches no count.
+    await store.record(sandbox, 'c1', { failures: 0, succeededAt: new Date(later).toISOString() }, later);
+    expect(await store.get(sandbox, 'c1')).toMatchObject({
+      failures: 1,
+      lastSuccessAt: new Date(later).toISOString(),
+    });
   });
 });

@@ -186,6 +186,22 @@ const probes: Record<string, Probe> = {
     const fresh = await sandboxWithKey(herald, ['profiles:read']);
     refused(await fresh.api.get(`/profiles/email/${bObjects.email}/audiences`));
   },
+  'GET /profiles/{namespace}/{id}/messages': async (api) => {
+    // B's profile has B's messages: a fresh sandbox's key finds no such profile.
+    const fresh = await sandboxWithKey(herald, ['executions:read']);
+    refused(await fresh.api.get(`/profiles/email/${bObjects.email}/messages`));
+    // A's own profile gets nothing of B's, not even with a cursor naming B's message.
+    await api.put('/profiles', { identities: [{ namespace: 'email', id: 'a-own@example.com' }] });
+    expect((await api.get('/profiles/email/a-own@example.com/messages')).body).toEqual({ items: [] });
+    const cursor = Buffer.from(
+      JSON.stringify({
+        at: `2026-01-01T00:00:00.000Z#${bObjects.messageId}`,
+        pk: `SB#${b.sandbox}#EXEC#${bObjects.executionId}`,
+        sk: `MSG#${bObjects.messageId}`,
+      }),
+    ).toString('base64url');
+    expect((await api.get(`/profiles/email/a-own@example.com/messages?cursor=${cursor}`)).status).toBe(400);
+  },
   'PUT /profiles': async (api) => {
     const mine = await api.put<{ created: boolean; attributes: Record<string, unknown> }>('/profiles', {
       identities: [{ namespace: 'email', id: bObjects.email }],

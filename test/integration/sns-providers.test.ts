@@ -114,6 +114,26 @@ describe('SNS SMS provider against moto_server', () => {
     expect(attributesOf(wire[0] ?? new URLSearchParams())).toEqual({ 'AWS.SNS.SMS.SMSType': 'Promotional' });
   });
 
+  it('with checkOptOut, asks CheckIfPhoneNumberIsOptedOut and publishes nothing to an opted-out number', async () => {
+    const sns = client();
+    const wire = recordRequests(sns);
+    const provider = new SnsSmsProvider(sns, { checkOptOut: true });
+    // moto 5.2.1 answers isOptedOut: true for numbers ending in 99.
+    expect(await provider.send(sms({ to: '+14155550199' }), now)).toMatchObject({
+      kind: 'failed',
+      status: 'exclude',
+      code: 'opted-out',
+      optedOut: true,
+    });
+    expect(wire.map((params) => params.get('Action'))).toEqual(['CheckIfPhoneNumberIsOptedOut']);
+    expect(await provider.send(sms({ to: '+14155550198' }), now)).toMatchObject({ kind: 'accepted' });
+    expect(wire.map((params) => params.get('Action'))).toEqual([
+      'CheckIfPhoneNumberIsOptedOut',
+      'CheckIfPhoneNumberIsOptedOut',
+      'Publish',
+    ]);
+  });
+
   it('maps no answer at all (a closed port) to a retry, not a failure', async () => {
     const provider = new SnsSmsProvider(client(`http://127.0.0.1:${await closedPort()}`), {});
     expect(await provider.send(sms(), now)).toMatchObject({
@@ -168,6 +188,21 @@ describe('SNS outcome mapping of SNS error answers', () => {
       status: 'error',
       code: expect.stringMatching(/^sns-/),
       reason: message,
+    });
+  });
+});
+
+describe('SNS OptedOutException', () => {
+  it('is an opted-out exclusion, not an error', async () => {
+    const provider = new SnsSmsProvider(
+      client(await snsErrorEndpoint(400, 'OptedOut', 'Phone number is opted out')),
+      {},
+    );
+    expect(await provider.send(sms(), now)).toMatchObject({
+      kind: 'failed',
+      status: 'exclude',
+      code: 'opted-out',
+      optedOut: true,
     });
   });
 });

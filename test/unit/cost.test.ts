@@ -13,12 +13,14 @@ describe('the cost model', () => {
     expect(doc).toContain(`\`\`\`\n${costReport()}\n\`\`\``);
   });
 
-  it('prices the pinned calls: a unitary call is its transaction, the done claim, the index and 2 writes a message', () => {
+  it('prices the pinned calls: a unitary call is its transaction, the done claim, the indexes and 2 writes a message', () => {
     const claim = Math.ceil(SIZES.claimWithJobs / 1024);
     const transaction = 2 * (claim + 1 + RECIPIENTS_PER_CALL);
     // A copy (one item of the job's batch write) and a status update a message.
     const dispatchWrites = 2 * RECIPIENTS_PER_CALL;
-    expect(unitaryCall().writeUnits).toBe(transaction + claim + 2 * claim + dispatchWrites);
+    // The `due` index twice (the claim in, then out); the `profileMessages` index once a message.
+    const indexes = 2 * claim + RECIPIENTS_PER_CALL;
+    expect(unitaryCall().writeUnits).toBe(transaction + claim + indexes + dispatchWrites);
     expect(unitaryCall().apiRequests).toBe(1);
     expect(highThroughputCall().writeUnits).toBe(2 * (1 + RECIPIENTS_PER_CALL) + dispatchWrites);
     // A delivery record over 1 KB is two units, written again with the attempt in a batch (no

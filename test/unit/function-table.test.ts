@@ -26,7 +26,7 @@ describe('the function table', () => {
     }
   });
 
-  it('gives the system function read access and no queue; only the scheduler queries the due index', () => {
+  it('gives the system function read access and no queue; only the scheduler queries the due index, the profiles function profileMessages', () => {
     expect(functionDefinitions.find((fn) => fn.name === 'system-api')).toMatchObject({
       table: 'read',
       indexes: [],
@@ -39,7 +39,10 @@ describe('the function table', () => {
     expect(querying('due')).toEqual(['scheduler']);
     // A STOP texted to a number finds the sandboxes sending from it (ADR 0020).
     expect(querying('origination')).toEqual(['provider-events-worker']);
+    // A profile's latest messages (ADR 0029).
+    expect(querying('profileMessages')).toEqual(['profiles-api']);
     expect(functionDefinitions.filter((fn) => fn.indexes.length > 0).map((fn) => fn.name)).toEqual([
+      'profiles-api',
       'provider-events-worker',
       'scheduler',
     ]);

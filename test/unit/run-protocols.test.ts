@@ -182,6 +182,8 @@ async function dispatcherExclusion(): Promise<StatusEvent> {
     retries: { sendDelayed: async () => {} },
     ledger: { next: async () => undefined, reserve: async (_s, _c, _n, _r, now) => now },
     unsubscribeUrl: () => 'https://herald.example/u/token',
+    profiles: { findOwners: async () => new Map(), get: async () => undefined, save: async () => {} },
+    health: { record: async () => {} },
     events: { publish: async (events) => void published.push(...events) },
     clock: { now: () => new Date('2030-01-01T00:00:01.000Z') },
   };

@@ -152,6 +152,8 @@ async function run(resolved: ResolvedProvider, ledger: MemoryLedger, count: numb
     },
     ledger,
     unsubscribeUrl: () => 'https://herald.example/u/token',
+    profiles: { findOwners: async () => new Map(), get: async () => undefined, save: async () => {} },
+    health: { record: async () => {} },
     events: { publish: async () => {} },
     clock: { now: () => new Date(NOW) },
     sleep: async (ms) => void waits.push(ms),

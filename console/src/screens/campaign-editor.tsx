@@ -1,7 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
+import { useAction } from '../action.ts';
 import { api } from '../api.ts';
 import { bodyOf, type CampaignForm, emptyForm, formOf } from '../campaign-form.ts';
-import { Field, fieldError, formatTime, ProblemBanner } from '../components.tsx';
+import {
+  Field,
+  fieldError,
+  formatTime,
+  InputField,
+  Notice,
+  ProblemBanner,
+  TextAreaField,
+} from '../components.tsx';
 import { href, navigate } from '../router.ts';
 import { can } from '../scopes.ts';
 import type {
@@ -40,7 +49,6 @@ export function CampaignEditor({ me, id, initialTab }: EditorProps) {
   const [tab, setTab] = useState<Tab>(TABS.find((t) => t.toLowerCase() === initialTab) ?? 'Properties');
   const [error, setError] = useState<unknown>();
   const [notice, setNotice] = useState<string>();
-  const [busy, setBusy] = useState(false);
   const writable = can(me, 'campaigns:write');
   const load = (loaded: CampaignView) => {
     setCampaign(loaded);
@@ -51,20 +59,14 @@ export function CampaignEditor({ me, id, initialTab }: EditorProps) {
   }, [id]);
   const set = (changes: Partial<CampaignForm>) => setForm((f) => ({ ...f, ...changes }));
 
+  const { busy: acting, perform } = useAction<true>(setError, setNotice);
+  const busy = acting === true;
   /** Runs one action; its problem (if any) is shown in the banner and next to the fields. */
-  const act = async (what: string, action: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    setNotice(undefined);
-    try {
+  const act = (what: string, action: () => Promise<void>) =>
+    perform(true, async () => {
       await action();
-      setNotice(what);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+      return what;
+    });
   const save = () =>
     act('Saved.', async () => {
       if (!campaign) {
@@ -168,11 +170,7 @@ export function CampaignEditor({ me, id, initialTab }: EditorProps) {
         {tab === 'Schedule' ? <ScheduleTab {...tabProps} /> : null}
       </div>
       <ProblemBanner error={error} />
-      {notice ? (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
+      <Notice text={notice} />
       {writable ? (
         <div class="actions">
           {!readOnly ? (
@@ -236,25 +234,18 @@ function PropertiesTab({ form, set, error, readOnly, me }: TabProps) {
   return (
     <fieldset disabled={readOnly}>
       <legend class="visually-hidden">Properties</legend>
-      <Field label="Name" error={fieldError(error, 'name')}>
-        {(id, describedBy) => (
-          <input
-            id={id}
-            aria-describedby={describedBy}
-            value={form.name}
-            onInput={(e) => set({ name: e.currentTarget.value })}
-          />
-        )}
-      </Field>
-      <Field label="Description" error={fieldError(error, 'description')}>
-        {(id) => (
-          <textarea
-            id={id}
-            value={form.description}
-            onInput={(e) => set({ description: e.currentTarget.value })}
-          />
-        )}
-      </Field>
+      <InputField
+        label="Name"
+        error={fieldError(error, 'name')}
+        value={form.name}
+        onValue={(name) => set({ name })}
+      />
+      <TextAreaField
+        label="Description"
+        error={fieldError(error, 'description')}
+        value={form.description}
+        onValue={(description) => set({ description })}
+      />
       <Field
         label="Category"
         error={fieldError(error, 'category')}
@@ -326,28 +317,22 @@ function ContentTab({ form, set, error: saveError, readOnly }: TabProps) {
   const error = fieldError(previewError, 'content') ? previewError : saveError;
   const content = bodyOf(form, false).content as Record<string, string>;
   const text = (label: string, name: 'subject' | 'title', hint?: string) => (
-    <Field label={label} error={fieldError(error, `content.${name}`)} hint={hint}>
-      {(id, describedBy) => (
-        <input
-          id={id}
-          aria-describedby={describedBy}
-          value={form[name]}
-          onInput={(e) => set({ [name]: e.currentTarget.value })}
-        />
-      )}
-    </Field>
+    <InputField
+      label={label}
+      error={fieldError(error, `content.${name}`)}
+      hint={hint}
+      value={form[name]}
+      onValue={(value) => set({ [name]: value })}
+    />
   );
   const area = (label: string, name: 'html' | 'text' | 'body') => (
-    <Field label={label} error={fieldError(error, `content.${name}`)}>
-      {(id) => (
-        <textarea
-          id={id}
-          rows={name === 'html' ? 8 : 4}
-          value={form[name]}
-          onInput={(e) => set({ [name]: e.currentTarget.value })}
-        />
-      )}
-    </Field>
+    <TextAreaField
+      label={label}
+      error={fieldError(error, `content.${name}`)}
+      rows={name === 'html' ? 8 : 4}
+      value={form[name]}
+      onValue={(value) => set({ [name]: value })}
+    />
   );
   return (
     <fieldset disabled={readOnly}>
@@ -386,44 +371,31 @@ function ScheduleTab({ form, set, error, readOnly }: TabProps) {
         Optional. Outside the window the campaign is not executed and API calls fail; without an end date a
         live campaign stays live until stopped.
       </p>
-      <Field label="Start date" error={fieldError(error, 'schedule.startDate')}>
-        {(id) => (
-          <input
-            id={id}
-            type="datetime-local"
-            value={form.startDate}
-            onInput={(e) => set({ startDate: e.currentTarget.value })}
-          />
-        )}
-      </Field>
-      <Field label="End date" error={fieldError(error, 'schedule.endDate')}>
-        {(id) => (
-          <input
-            id={id}
-            type="datetime-local"
-            value={form.endDate}
-            onInput={(e) => set({ endDate: e.currentTarget.value })}
-          />
-        )}
-      </Field>
+      <InputField
+        label="Start date"
+        type="datetime-local"
+        error={fieldError(error, 'schedule.startDate')}
+        value={form.startDate}
+        onValue={(startDate) => set({ startDate })}
+      />
+      <InputField
+        label="End date"
+        type="datetime-local"
+        error={fieldError(error, 'schedule.endDate')}
+        value={form.endDate}
+        onValue={(endDate) => set({ endDate })}
+      />
       {form.category === 'marketing' ? (
-        <Field
+        <InputField
           label="Throttle (messages per second)"
+          type="number"
+          min={1}
+          max={2000}
           error={fieldError(error, 'throttleRatePerSec')}
           hint="1 to 2,000; empty: as fast as the provider allows."
-        >
-          {(id, describedBy) => (
-            <input
-              id={id}
-              type="number"
-              min={1}
-              max={2000}
-              aria-describedby={describedBy}
-              value={form.throttleRatePerSec}
-              onInput={(e) => set({ throttleRatePerSec: e.currentTarget.value })}
-            />
-          )}
-        </Field>
+          value={form.throttleRatePerSec}
+          onValue={(throttleRatePerSec) => set({ throttleRatePerSec })}
+        />
       ) : null}
     </fieldset>
   );

@@ -1,6 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { Field, fieldError, ProblemBanner, Toggle } from '../components.tsx';
+import {
+  Field,
+  fieldError,
+  InputField,
+  Notice,
+  ProblemBanner,
+  TextAreaField,
+  Toggle,
+} from '../components.tsx';
 import { can } from '../scopes.ts';
 import type { Channel, ChannelConfigurationFull, WhoamiView } from '../types.ts';
 
@@ -73,11 +81,7 @@ export function ChannelConfigurations({ me }: { me: WhoamiView }) {
         any, the sandbox provider keeps messages for reading.
       </p>
       <ProblemBanner error={error} />
-      {notice ? (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
+      <Notice text={notice} />
       <table class="list">
         <caption>Channel configurations</caption>
         <thead>
@@ -210,9 +214,12 @@ function ConfigurationForm({
   return (
     <form class="group" aria-labelledby={titleId} onSubmit={save}>
       <h2 id={titleId}>{editing ? `Edit ${editing.name}` : 'New channel configuration'}</h2>
-      <Field label="Configuration name" error={fieldError(error, 'name')}>
-        {(id) => <input id={id} value={name} onInput={(e) => setName(e.currentTarget.value)} />}
-      </Field>
+      <InputField
+        label="Configuration name"
+        error={fieldError(error, 'name')}
+        value={name}
+        onValue={setName}
+      />
       <Field
         label="Channel"
         error={fieldError(error, 'channel')}
@@ -239,7 +246,7 @@ function ConfigurationForm({
           </select>
         )}
       </Field>
-      <Field
+      <TextAreaField
         label="Provider (JSON)"
         error={jsonError ?? fieldError(error, 'provider')}
         hint={
@@ -247,36 +254,21 @@ function ConfigurationForm({
             ? 'Passwords and DKIM private keys are never shown: left out, the stored ones are kept; "password": null removes it.'
             : 'type: sandbox, ses, smtp (email); sns-sms, end-user-messaging-sms (SMS); sns-push (push). Secrets are write-only.'
         }
-      >
-        {(id, describedBy) => (
-          <textarea
-            id={id}
-            rows={10}
-            class="code"
-            spellcheck={false}
-            aria-describedby={describedBy}
-            value={provider}
-            onInput={(e) => setProvider(e.currentTarget.value)}
-          />
-        )}
-      </Field>
-      <Field
+        rows={10}
+        code
+        value={provider}
+        onValue={setProvider}
+      />
+      <InputField
         label="Rate limit (messages per second)"
+        type="number"
+        min={1}
+        max={10000}
         error={fieldError(error, 'rateLimitPerSec')}
         hint="1 to 10,000 across every dispatcher; empty: none of Herald's own."
-      >
-        {(id, describedBy) => (
-          <input
-            id={id}
-            type="number"
-            min={1}
-            max={10000}
-            aria-describedby={describedBy}
-            value={rate}
-            onInput={(e) => setRate(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+        value={rate}
+        onValue={setRate}
+      />
       <Field
         label="Fallback"
         error={fieldError(error, 'fallback')}

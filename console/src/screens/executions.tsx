@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiProblem, api } from '../api.ts';
-import { Field, formatTime, ProblemBanner, StatusBar } from '../components.tsx';
+import { Field, formatTime, LoadMore, ProblemBanner, StatusBar } from '../components.tsx';
+import { usePagedList } from '../paged.ts';
 import { href, navigate } from '../router.ts';
 import { can } from '../scopes.ts';
 import type {
@@ -31,30 +32,16 @@ async function listPage(filters: { kind: string; campaignId: string }, cursor?: 
  */
 export function ExecutionList({ me }: { me: WhoamiView }) {
   const [filters, setFilters] = useState({ kind: '', campaignId: '' });
-  const [items, setItems] = useState<ExecutionSummary[]>();
-  const [next, setNext] = useState<string>();
   const [error, setError] = useState<unknown>();
   const [campaigns, setCampaigns] = useState<Record<string, string>>({});
   const [id, setId] = useState('');
-  useEffect(() => {
-    setItems(undefined);
-    listPage(filters).then((page) => {
-      setItems(page.items);
-      setNext(page.nextCursor);
-    }, setError);
-  }, [filters]);
+  const { items, next, more } = usePagedList((cursor) => listPage(filters, cursor), setError, [filters]);
   useEffect(() => {
     if (!can(me, 'campaigns:read')) return;
     api
       .get<Page<CampaignView>>('/campaigns?limit=100')
       .then((page) => setCampaigns(Object.fromEntries(page.items.map((c) => [c.id, c.name]))), setError);
   }, []);
-  const more = async () => {
-    if (!next) return;
-    const page = await listPage(filters, next);
-    setItems([...(items ?? []), ...page.items]);
-    setNext(page.nextCursor);
-  };
   return (
     <section aria-labelledby="executions-title">
       <h1 id="executions-title">Executions</h1>
@@ -123,11 +110,7 @@ export function ExecutionList({ me }: { me: WhoamiView }) {
           </tbody>
         </table>
       ) : null}
-      {next ? (
-        <button type="button" onClick={more}>
-          Load more
-        </button>
-      ) : null}
+      <LoadMore next={next} more={more} />
       <form
         class="group"
         onSubmit={(e) => {
@@ -246,8 +229,13 @@ export function ExecutionView({ id }: { id: string }) {
   );
 }
 
+/** Messages a provider took: sent, and those it reported on since (delivered, bounced, complained of). */
+const sentOf = ({ sent, delivered, bounce, complaint }: AudienceExecutionStatus['counts']) =>
+  sent + delivered + bounce + complaint;
+
 function AudienceRun({ run }: { run: AudienceExecutionStatus }) {
   const { excluded } = run.counts;
+  const excludedTotal = Object.values(excluded).reduce((sum, n) => sum + n, 0);
   const done = run.status !== 'InProgress' && run.delivery === 'Finished';
   return (
     <div>
@@ -264,8 +252,12 @@ function AudienceRun({ run }: { run: AudienceExecutionStatus }) {
         <dd data-testid="run-delivery">{run.delivery}</dd>
         <dt>Targeted profiles</dt>
         <dd>{run.targetedProfileCount}</dd>
+        <dt>Sent</dt>
+        <dd data-testid="run-sent">{sentOf(run.counts)}</dd>
+        <dt>Excluded</dt>
+        <dd data-testid="run-excluded">{excludedTotal}</dd>
         <dt>Remaining (queued or delayed)</dt>
-        <dd>{run.pendingMessageCount}</dd>
+        <dd data-testid="run-remaining">{run.pendingMessageCount}</dd>
         <dt>Started</dt>
         <dd>{formatTime(run.createdAt)}</dd>
       </dl>
@@ -275,8 +267,8 @@ function AudienceRun({ run }: { run: AudienceExecutionStatus }) {
       <StatusBar counts={countsOf({ kind: 'audience', run })} label="Messages per status" />
       {Object.keys(excluded).length > 0 ? (
         <>
-          <h2>Excluded by reason</h2>
-          <ul class="counts">
+          <h2 id="excluded-title">Excluded by reason</h2>
+          <ul class="counts" aria-labelledby="excluded-title">
             {Object.entries(excluded).map(([reason, n]) => (
               <li key={reason}>
                 {reason}: <strong>{n}</strong>

@@ -1,24 +1,36 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { Field, fieldError, formatTime, ProblemBanner } from '../components.tsx';
+import { Field, fieldError, formatTime, LoadMore, ProblemBanner } from '../components.tsx';
+import { usePagedList } from '../paged.ts';
 import { href } from '../router.ts';
-import type { ProfileAudiences, ProfileView } from '../types.ts';
+import { can } from '../scopes.ts';
+import type {
+  CampaignView,
+  Page,
+  ProfileAudiences,
+  ProfileMessageView,
+  ProfileView,
+  WhoamiView,
+} from '../types.ts';
 
 /**
- * Find a profile by one of its identities: its identities, attributes, consent, dataset and the
- * audiences it is a member of (GET /profiles/{namespace}/{id}/audiences).
+ * Find a profile by one of its identities: its identities, attributes, consent, dataset, the
+ * audiences it is a member of (GET /profiles/{namespace}/{id}/audiences) and, with
+ * executions:read, its latest messages (GET /profiles/{namespace}/{id}/messages).
  */
-export function Profiles() {
+export function Profiles({ me }: { me: WhoamiView }) {
   const [namespace, setNamespace] = useState('email');
   const [id, setId] = useState('');
   const [profile, setProfile] = useState<ProfileView>();
   const [audiences, setAudiences] = useState<ProfileAudiences['items']>();
   const [error, setError] = useState<unknown>();
+  const [found, setFound] = useState<string>();
   const find = async (event: Event) => {
     event.preventDefault();
     setError(undefined);
     setProfile(undefined);
     setAudiences(undefined);
+    setFound(undefined);
     const path = `/profiles/${encodeURIComponent(namespace)}/${encodeURIComponent(id.trim())}`;
     try {
       const [found, memberships] = await Promise.all([
@@ -27,6 +39,7 @@ export function Profiles() {
       ]);
       setProfile(found);
       setAudiences(memberships.items);
+      setFound(path);
     } catch (caught) {
       setError(caught);
     }
@@ -80,6 +93,7 @@ export function Profiles() {
           ) : (
             <p>In no audience.</p>
           )}
+          {found && can(me, 'executions:read') ? <LatestMessages me={me} path={found} key={found} /> : null}
           <h2>Attributes</h2>
           <pre>{JSON.stringify(profile.attributes, null, 2)}</pre>
           {profile.consentChanges?.length ? (
@@ -97,5 +111,65 @@ export function Profiles() {
         </div>
       ) : null}
     </section>
+  );
+}
+
+/** The profile's messages, newest first, a page at a time; each opens its execution. */
+function LatestMessages({ me, path }: { me: WhoamiView; path: string }) {
+  const [error, setError] = useState<unknown>();
+  const [campaigns, setCampaigns] = useState<Record<string, string>>({});
+  const page = (cursor?: string) =>
+    api.get<Page<ProfileMessageView>>(
+      `${path}/messages?limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+  const { items, next, more } = usePagedList(page, setError, [path]);
+  useEffect(() => {
+    if (!can(me, 'campaigns:read')) return;
+    api
+      .get<Page<CampaignView>>('/campaigns?limit=100')
+      .then((list) => setCampaigns(Object.fromEntries(list.items.map((c) => [c.id, c.name]))), setError);
+  }, []);
+  return (
+    <>
+      <h2 id="profile-messages-title">Latest messages</h2>
+      <ProblemBanner error={error} />
+      {items === undefined && !error ? <p class="loading">Loading…</p> : null}
+      {items && items.length === 0 ? <p>No message yet.</p> : null}
+      {items && items.length > 0 ? (
+        <table class="list" aria-labelledby="profile-messages-title" data-testid="profile-messages">
+          <thead>
+            <tr>
+              <th scope="col">Sent</th>
+              <th scope="col">Status</th>
+              <th scope="col">Channel</th>
+              <th scope="col">Campaign</th>
+              <th scope="col">To</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((m) => (
+              <tr key={m.messageId}>
+                <td>
+                  <a href={href('executions', m.executionId)}>{formatTime(m.createdAt)}</a>
+                </td>
+                <td>
+                  <span class={`status ms-${m.status}`}>{m.status}</span>
+                  {m.statusCode ? <span class="hint"> ({m.statusCode})</span> : null}
+                  <span class="hint"> {formatTime(m.updatedAt)}</span>
+                </td>
+                <td>{m.channel}</td>
+                <td>
+                  <a href={href('campaigns', m.campaignId)}>{campaigns[m.campaignId] ?? m.campaignId}</a>
+                </td>
+                <td>
+                  {m.namespace}: {m.userId}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <LoadMore next={next} more={more} label="More messages" />
+    </>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
+import { useAction } from '../action.ts';
 import { api, call } from '../api.ts';
-import { formatTime, ProblemBanner } from '../components.tsx';
+import { formatTime, LoadMore, Notice, ProblemBanner } from '../components.tsx';
 import { usePagedList } from '../paged.ts';
 import { href } from '../router.ts';
 import { can } from '../scopes.ts';
@@ -14,30 +15,22 @@ import type { Page, ScheduledExecution, WhoamiView } from '../types.ts';
 export function Schedules({ me }: { me: WhoamiView }) {
   const [error, setError] = useState<unknown>();
   const [notice, setNotice] = useState<string>();
-  const [busy, setBusy] = useState<string>();
   const writable = can(me, 'executions:write');
   const page = (cursor?: string) =>
     api.get<Page<ScheduledExecution>>(
       `/im/executions/schedules?limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     );
   const { items, setItems, next, more } = usePagedList(page, setError);
-  const cancel = async (schedule: ScheduledExecution) => {
-    setBusy(schedule.scheduleId);
-    setError(undefined);
-    setNotice(undefined);
-    try {
+  const { busy, perform } = useAction<string>(setError, setNotice);
+  const cancel = (schedule: ScheduledExecution) =>
+    perform(schedule.scheduleId, async () => {
       const cancelled = await call<ScheduledExecution>(
         'DELETE',
         `/im/executions/schedules/${schedule.scheduleId}`,
       );
       setItems((all) => all?.map((s) => (s.scheduleId === cancelled.scheduleId ? cancelled : s)));
-      setNotice(`The run scheduled for ${formatTime(schedule.executeAt)} is cancelled.`);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(undefined);
-    }
-  };
+      return `The run scheduled for ${formatTime(schedule.executeAt)} is cancelled.`;
+    });
   return (
     <section aria-labelledby="schedules-title">
       <h1 id="schedules-title">Schedules</h1>
@@ -45,11 +38,7 @@ export function Schedules({ me }: { me: WhoamiView }) {
         Audience runs booked for later (<code>schedule.executeAt</code> on POST /im/executions/audience).
       </p>
       <ProblemBanner error={error} />
-      {notice ? (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
+      <Notice text={notice} />
       {items === undefined && !error ? <p class="loading">Loading…</p> : null}
       {items ? (
         <table class="list">
@@ -102,11 +91,7 @@ export function Schedules({ me }: { me: WhoamiView }) {
           </tbody>
         </table>
       ) : null}
-      {next ? (
-        <button type="button" onClick={more}>
-          Load more
-        </button>
-      ) : null}
+      <LoadMore next={next} more={more} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
+import { useAction } from '../action.ts';
 import { api } from '../api.ts';
-import { Field, formatTime, ProblemBanner } from '../components.tsx';
+import { Field, formatTime, LoadMore, Notice, ProblemBanner } from '../components.tsx';
 import { usePagedList } from '../paged.ts';
 import { can } from '../scopes.ts';
 import type { Channel, Page, SuppressionView, WhoamiView } from '../types.ts';
@@ -16,27 +17,19 @@ export function Suppressions({ me }: { me: WhoamiView }) {
   const [channel, setChannel] = useState<Channel>('email');
   const [error, setError] = useState<unknown>();
   const [notice, setNotice] = useState<string>();
-  const [busy, setBusy] = useState(false);
   const writable = can(me, 'profiles:write');
   const page = (cursor?: string) =>
     api.get<Page<SuppressionView>>(
       `/suppressions?channel=${channel}&limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     );
   const { items, setItems, next, more } = usePagedList(page, setError, [channel]);
-  const remove = async (entry: SuppressionView) => {
-    setBusy(true);
-    setError(undefined);
-    setNotice(undefined);
-    try {
+  const { busy, perform } = useAction<true>(setError, setNotice);
+  const remove = (entry: SuppressionView) =>
+    perform(true, async () => {
       await api.delete(`/suppressions/${entry.channel}/${encodeURIComponent(entry.address)}`);
       setItems((all) => all?.filter((s) => s.address !== entry.address));
-      setNotice(`${entry.address} is off the ${entry.channel} suppression list.`);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+      return `${entry.address} is off the ${entry.channel} suppression list.`;
+    });
   return (
     <section aria-labelledby="suppressions-title">
       <h1 id="suppressions-title">Suppression list</h1>
@@ -57,11 +50,7 @@ export function Suppressions({ me }: { me: WhoamiView }) {
         </Field>
       </div>
       <ProblemBanner error={error} />
-      {notice ? (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
+      <Notice text={notice} />
       {items === undefined && !error ? <p class="loading">Loading…</p> : null}
       {items ? (
         <table class="list">
@@ -84,7 +73,7 @@ export function Suppressions({ me }: { me: WhoamiView }) {
                   <td>
                     <button
                       type="button"
-                      disabled={busy}
+                      disabled={busy === true}
                       aria-label={`Remove ${s.address}`}
                       onClick={() => remove(s)}
                     >
@@ -102,11 +91,7 @@ export function Suppressions({ me }: { me: WhoamiView }) {
           </tbody>
         </table>
       ) : null}
-      {next ? (
-        <button type="button" onClick={more}>
-          Load more
-        </button>
-      ) : null}
+      <LoadMore next={next} more={more} />
     </section>
   );
 }

@@ -1,6 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { CheckboxGroup, Field, fieldError, formatTime, ProblemBanner, Toggle } from '../components.tsx';
+import {
+  CheckboxGroup,
+  Field,
+  fieldError,
+  formatTime,
+  InputField,
+  Notice,
+  ProblemBanner,
+  Toggle,
+} from '../components.tsx';
 import { can } from '../scopes.ts';
 import type { AttemptView, CreatedWebhookView, Page, WebhookView, WhoamiView } from '../types.ts';
 
@@ -75,11 +84,7 @@ export function Webhooks({ me }: { me: WhoamiView }) {
         </tbody>
       </table>
       {openLog ? <AttemptLog webhookId={openLog} /> : null}
-      {saved ? (
-        <p class="notice" role="status">
-          {saved}
-        </p>
-      ) : null}
+      <Notice text={saved} />
       {editing ? (
         <WebhookForm
           key={editing.id}
@@ -361,9 +366,7 @@ function WebhookForm({
   return (
     <form onSubmit={save} class="group" aria-labelledby={titleId}>
       <h2 id={titleId}>{editing ? `Edit ${editing.name}` : 'New feedback webhook'}</h2>
-      <Field label="Webhook name" error={fieldError(error, 'name')}>
-        {(id) => <input id={id} value={name} onInput={(e) => setName(e.currentTarget.value)} />}
-      </Field>
+      <InputField label="Webhook name" error={fieldError(error, 'name')} value={name} onValue={setName} />
       <Field
         label="URL"
         error={fieldError(error, 'url')}
@@ -416,34 +419,29 @@ function WebhookForm({
         )}
       </Field>
       {auth === 'bearer' ? (
-        <Field label={`${prefix}Bearer token`} error={fieldError(error, 'auth.token')}>
-          {(id) => (
-            <input
-              id={id}
-              type="password"
-              autocomplete="off"
-              value={token}
-              onInput={(e) => setToken(e.currentTarget.value)}
-            />
-          )}
-        </Field>
+        <InputField
+          label={`${prefix}Bearer token`}
+          type="password"
+          error={fieldError(error, 'auth.token')}
+          value={token}
+          onValue={setToken}
+        />
       ) : null}
       {auth === 'basic' ? (
         <>
-          <Field label={`${prefix}Username`} error={fieldError(error, 'auth.username')}>
-            {(id) => <input id={id} value={username} onInput={(e) => setUsername(e.currentTarget.value)} />}
-          </Field>
-          <Field label={`${prefix}Password`} error={fieldError(error, 'auth.password')}>
-            {(id) => (
-              <input
-                id={id}
-                type="password"
-                autocomplete="off"
-                value={password}
-                onInput={(e) => setPassword(e.currentTarget.value)}
-              />
-            )}
-          </Field>
+          <InputField
+            label={`${prefix}Username`}
+            error={fieldError(error, 'auth.username')}
+            value={username}
+            onValue={setUsername}
+          />
+          <InputField
+            label={`${prefix}Password`}
+            type="password"
+            error={fieldError(error, 'auth.password')}
+            value={password}
+            onValue={setPassword}
+          />
         </>
       ) : null}
       {editing ? (
