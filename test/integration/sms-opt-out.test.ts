@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isOptOut, mapInboundSms } from '../../shared/domain/sms-inbound.ts';
 import { type Client, sandboxWithKey, startTestHerald } from './harness.ts';
 import { waitFor } from './receiver.ts';
+import { marketingSmsRun } from './sms-fixture.ts';
 
 /**
  * SMS opt-out through the provider-events queue: a person texts STOP to a sending number; AWS End
@@ -83,35 +84,6 @@ type Profile = {
 const profileOf = async (api: Client, phone: string) =>
   (await api.get<Profile>(`/profiles/phone/${encodeURIComponent(phone)}`)).body;
 
-type Status = { delivery: string; counts: { sent: number; excluded: Record<string, number> } };
-
-/** A marketing SMS to an audience of these numbers; the run's counts once it is done. */
-async function marketingRun(api: Client, phones: string[]): Promise<Status['counts']> {
-  const audience = (await api.post<{ id: string }>('/audiences', { name: `a-${randomUUID()}` })).body.id;
-  for (const phone of phones)
-    await api.post(`/audiences/${audience}/members`, { identities: [{ namespace: 'phone', id: phone }] });
-  const campaign = await api.post<{ id: string }>('/campaigns', {
-    name: `sale ${randomUUID()}`,
-    category: 'marketing',
-    channel: 'sms',
-    identityNamespace: 'phone',
-    audience: { id: audience },
-    content: { body: 'Sale today' },
-  });
-  expect(campaign.status, JSON.stringify(campaign.body)).toBe(201);
-  expect((await api.post(`/campaigns/${campaign.body.id}/activate`)).status).toBe(200);
-  const run = await api.post<{ executionId: string }>('/im/executions/audience', {
-    campaignId: campaign.body.id,
-  });
-  expect(run.status, JSON.stringify(run.body)).toBe(202);
-  let last: Status | undefined;
-  await waitFor(async () => {
-    last = (await api.get<Status>(`/im/executions/audience/${run.body.executionId}`)).body;
-    return last.delivery === 'Finished' && last.counts.sent === 0;
-  }, 'the run to finish');
-  return (last as Status).counts;
-}
-
 describe('SMS opt-out (STOP to a sending number)', () => {
   it('withdraws marketing consent for SMS in the sandbox sending from the number, and the next marketing SMS excludes them', async () => {
     const stopper = '+14155550161';
@@ -134,7 +106,7 @@ describe('SMS opt-out (STOP to a sending number)', () => {
     // The other sandbox sends from no such number: its profile of the same person is untouched.
     expect((await profileOf(other.api, stopper)).consent.marketing).toEqual({ sms: 'y', email: 'y' });
 
-    const counts = await marketingRun(sending.api, [stopper, stays]);
+    const counts = await marketingSmsRun(sending.api, [stopper, stays], (c) => c.sent === 0);
     expect(counts.excluded).toEqual({ 'no-consent': 1 });
   });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, sandboxWithKey, startTestHerald } from './harness.ts';
 import { type Moto, motoSns, startMoto } from './moto.ts';
 import { waitFor } from './receiver.ts';
+import { marketingSmsRun } from './sms-fixture.ts';
 
 /**
  * A provider refusing an SMS because the number opted out with it (ADR 0028), through the
@@ -98,36 +99,6 @@ async function consenting(api: Client, phones: string[]) {
   }
 }
 
-type Counts = { sent: number; excluded: Record<string, number> };
-type Status = { delivery: string; counts: Counts };
-
-/** A marketing SMS to an audience of these numbers; the run's counts once nothing is queued. */
-async function marketingRun(api: Client, phones: string[]): Promise<Counts> {
-  const audience = (await api.post<{ id: string }>('/audiences', { name: `a-${randomUUID()}` })).body.id;
-  for (const phone of phones)
-    await api.post(`/audiences/${audience}/members`, { identities: [{ namespace: 'phone', id: phone }] });
-  const campaign = await api.post<{ id: string }>('/campaigns', {
-    name: `sale ${randomUUID()}`,
-    category: 'marketing',
-    channel: 'sms',
-    identityNamespace: 'phone',
-    audience: { id: audience },
-    content: { body: 'Sale today' },
-  });
-  expect(campaign.status, JSON.stringify(campaign.body)).toBe(201);
-  expect((await api.post(`/campaigns/${campaign.body.id}/activate`)).status).toBe(200);
-  const run = await api.post<{ executionId: string }>('/im/executions/audience', {
-    campaignId: campaign.body.id,
-  });
-  expect(run.status, JSON.stringify(run.body)).toBe(202);
-  let last: Status | undefined;
-  await waitFor(async () => {
-    last = (await api.get<Status>(`/im/executions/audience/${run.body.executionId}`)).body;
-    return last.delivery === 'Finished';
-  }, 'the run to finish');
-  return (last as Status).counts;
-}
-
 type Recipient = {
   userId: string;
   status: string;
@@ -148,7 +119,7 @@ describe('an SMS the provider refuses as opted out', () => {
     const fine = '+14155550121';
     await consenting(api, [OPTED_OUT, fine]);
 
-    const counts = await marketingRun(api, [OPTED_OUT, fine]);
+    const counts = await marketingSmsRun(api, [OPTED_OUT, fine]);
     expect(counts).toMatchObject({ sent: 1, excluded: { 'opted-out': 1 } });
     const published = (await motoSns(moto.url)).sms.map((sms) => sms.phone_number);
     expect(published).toContain(fine);
@@ -162,7 +133,7 @@ describe('an SMS the provider refuses as opted out', () => {
     expect((await profileOf(api, fine)).consent.marketing).toEqual({ sms: 'y', email: 'y' });
 
     // Herald now knows: the next marketing SMS excludes the profile before any provider call.
-    expect(await marketingRun(api, [OPTED_OUT])).toMatchObject({ sent: 0, excluded: { 'no-consent': 1 } });
+    expect(await marketingSmsRun(api, [OPTED_OUT])).toMatchObject({ sent: 0, excluded: { 'no-consent': 1 } });
   });
 
   it('End User Messaging (ConflictException DESTINATION_PHONE_NUMBER_OPTED_OUT): excluded, not moved to the fallback', async () => {
