@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useId } from 'preact/hooks';
+import { useEffect, useId, useRef } from 'preact/hooks';
 import { ApiProblem } from './api.ts';
 
 /** A problem document as the console shows it: its title, its detail, and every field message. */
@@ -277,3 +277,42 @@ export function LoadMore({
 }
 
 export const formatTime = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
+
+/**
+ * A modal dialog on the native `<dialog>`: `showModal()` moves the focus into it (to its
+ * `autofocus` control) and makes the page behind it inert, Escape closes it (its `cancel` event),
+ * and when it goes the focus returns to the control that opened it.
+ */
+export function Modal({
+  labelledBy,
+  onClose,
+  children,
+}: {
+  labelledBy: string;
+  onClose: () => void;
+  children: ComponentChildren;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const dialog = ref.current;
+    dialog?.showModal();
+    return () => {
+      dialog?.close();
+      opener?.focus();
+    };
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      class="dialog"
+      aria-labelledby={labelledBy}
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+    >
+      {children}
+    </dialog>
+  );
+}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { Field, fieldError, ProblemBanner, Toggle } from '../components.tsx';
+import { Field, fieldError, Modal, ProblemBanner, Toggle } from '../components.tsx';
 import { href } from '../router.ts';
 import { can } from '../scopes.ts';
 import type { AudienceView, NamespaceView } from '../types.ts';
@@ -181,51 +181,43 @@ function AudiencePicker(props: { selected: string; onClose: () => void; onPick: 
       .then(setAudiences, setError);
   }, []);
   return (
-    <div class="backdrop">
-      <div
-        class="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="picker-title"
-        onKeyDown={(e) => e.key === 'Escape' && props.onClose()}
-      >
-        <h2 id="picker-title">Select audience</h2>
-        <ProblemBanner error={error} />
-        {audiences === undefined && !error ? <p class="loading">Loading audiences…</p> : null}
-        {audiences?.length === 0 ? <p>This sandbox has no audience yet (POST /audiences).</p> : null}
-        {audiences && audiences.length > 0 ? (
-          <table class="list">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Members</th>
-                <th scope="col">
-                  <span class="visually-hidden">Choose</span>
-                </th>
+    <Modal labelledBy="picker-title" onClose={props.onClose}>
+      <h2 id="picker-title">Select audience</h2>
+      <ProblemBanner error={error} />
+      {audiences === undefined && !error ? <p class="loading">Loading audiences…</p> : null}
+      {audiences?.length === 0 ? <p>This sandbox has no audience yet (POST /audiences).</p> : null}
+      {audiences && audiences.length > 0 ? (
+        <table class="list">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Members</th>
+              <th scope="col">
+                <span class="visually-hidden">Choose</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {audiences.map((a) => (
+              <tr key={a.id} aria-current={a.id === props.selected ? 'true' : undefined}>
+                <td>{a.name}</td>
+                <td>{a.memberCount ?? '—'}</td>
+                <td>
+                  <button type="button" aria-label={`Choose ${a.name}`} onClick={() => props.onPick(a)}>
+                    Choose
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {audiences.map((a) => (
-                <tr key={a.id} aria-current={a.id === props.selected ? 'true' : undefined}>
-                  <td>{a.name}</td>
-                  <td>{a.memberCount ?? '—'}</td>
-                  <td>
-                    <button type="button" aria-label={`Choose ${a.name}`} onClick={() => props.onPick(a)}>
-                      Choose
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
-        <div class="actions">
-          <button type="button" onClick={props.onClose} autofocus>
-            Cancel
-          </button>
-        </div>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <div class="actions">
+        <button type="button" onClick={props.onClose} autofocus>
+          Cancel
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }
 
