@@ -21,6 +21,7 @@ import {
 import type { ProfileRecord } from '../shared/domain/profile.ts';
 import { type DispatchDeps, dispatchJob } from '../shared/use-cases/dispatch.ts';
 import { closedPort, startMoto } from '../test/integration/moto.ts';
+import { type Arrivals, pacedDispatch, pacingRow } from './paced-dispatch.ts';
 
 /**
  * `npm run bench:sms`: SMS and push through Herald's SNS providers against moto_server (which
@@ -36,12 +37,21 @@ import { closedPort, startMoto } from '../test/integration/moto.ts';
  * is SNS SMS on a closed port (connection refused) or on a server answering 503, and whose fallback
  * is SNS SMS on moto. Printed: the time from the primary's first failed answer to the fallback's
  * first accepted message, and per message from its primary's failure to its fallback's answer.
+ *
+ * Rate limit: an SNS SMS channel configuration with `rateLimitPerSec` at BENCH_SMS_RATES (20 and
+ * 100) parts a second, BENCH_SMS_RATE_SECONDS (20) seconds' worth of two-part messages, through
+ * the whole local dispatch path (bench/paced-dispatch.ts: triggers queued first, then the dispatch
+ * poller over the real handler); a recorder in front of moto notes when each Publish arrives.
  */
 // The dispatcher's metrics and logs would fill the output: off (read when first used).
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.HERALD_LOG_LEVEL ??= 'ERROR';
 const MESSAGES = Number(process.env.BENCH_SMS_MESSAGES ?? 500);
 const FAILOVER_MESSAGES = Number(process.env.BENCH_FAILOVER_MESSAGES ?? 100);
+const RATES = (process.env.BENCH_SMS_RATES ?? '20,100').split(',').map(Number);
+const RATE_SECONDS = Number(process.env.BENCH_SMS_RATE_SECONDS ?? 20);
+/** Two GSM-7 parts with the message's number in it (153 septets a part when concatenated). */
+const TWO_PARTS = `Order {{context.n}}: ${'your parcel is on its way and will arrive soon. '.repeat(4)}`;
 
 const moto = await startMoto();
 const sns = createSnsClient({
@@ -88,6 +98,59 @@ function stamped(
       answers.set(message.messageId, { at: performance.now(), kind: outcome.kind });
       return outcome;
     },
+  };
+}
+
+/**
+ * In front of moto: forwards every request as it is and notes when each `Publish` arrived, by its
+ * message text (each carries its own number); the dispatch path's SNS client is pointed here.
+ */
+async function publishRecorder(target: string): Promise<Arrivals & { url: string; close(): Promise<void> }> {
+  const arrivals = new Map<string, number>();
+  let received = 0;
+  const upstream = new URL(target);
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const form = new URLSearchParams(body.toString('utf8'));
+      if (form.get('Action') === 'Publish') {
+        received += 1;
+        const text = form.get('Message') ?? '';
+        if (!arrivals.has(text)) arrivals.set(text, Date.now());
+      }
+      const forwarded = http.request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: request.method,
+          path: request.url,
+          headers: request.headers,
+          agent,
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      forwarded.on('error', () => response.writeHead(502).end());
+      forwarded.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    arrivals,
+    received: () => received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        agent.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -246,6 +309,38 @@ try {
     await failover('primary answering 503', down.url);
   } finally {
     await down.close();
+  }
+
+  console.log(
+    `\nrateLimitPerSec of an SNS SMS configuration, in parts (${RATE_SECONDS} s of two-part messages per rate in jobs of 20; through dispatch, the dispatch poller 4 batches in flight; the DynamoDB engine in its own process, moto behind a recorder in this one)`,
+  );
+  for (const rate of RATES) {
+    const recorder = await publishRecorder(moto.url);
+    const endpoint = process.env.AWS_ENDPOINT_URL_SNS;
+    // The dispatch function's SNS client reads its endpoint, region and credentials from here.
+    process.env.AWS_ENDPOINT_URL_SNS = recorder.url;
+    process.env.AWS_REGION ??= 'us-east-1';
+    process.env.AWS_ACCESS_KEY_ID ??= 'bench';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'bench';
+    try {
+      const result = await pacedDispatch({
+        rate,
+        seconds: RATE_SECONDS,
+        recipientsPerCall: 20,
+        sink: recorder,
+        channel: 'sms',
+        provider: { type: 'sns-sms', originationNumber: '+18005550100' },
+        identityNamespace: 'phone',
+        identity: (i) => `+1415555${String(i).padStart(4, '0')}`,
+        content: { body: TWO_PARTS },
+        slotsPerMessage: 2,
+      });
+      pacingRow(rate, result, 'parts');
+    } finally {
+      if (endpoint === undefined) delete process.env.AWS_ENDPOINT_URL_SNS;
+      else process.env.AWS_ENDPOINT_URL_SNS = endpoint;
+      await recorder.close();
+    }
   }
 } finally {
   sns.destroy();

@@ -4,18 +4,14 @@ import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { SMTPServer } from 'smtp-server';
-import { createHandler as createDispatchHandler } from '../functions/workers/dispatch.ts';
-import { startQueuePoller } from '../infra/local/queue-poller.ts';
 import { startHerald } from '../infra/local/runtime.ts';
 import { DEFAULT_MAX_CONNECTIONS, SmtpProvider } from '../shared/channels/smtp-provider.ts';
-import { type QueueDefinition, queueDefinitions } from '../shared/definitions/queues.ts';
 import type { OutgoingMessage } from '../shared/domain/channel.ts';
 import { keys } from '../shared/store/keys.ts';
 import { DynamoDbSendLedger, nextSlot } from '../shared/store/slot-ledger.ts';
 import { PACE_WINDOW_MS } from '../shared/use-cases/dispatch.ts';
-import { apiCaller } from './api.ts';
+import { pacedDispatch, pacingRow, pause, summary } from './paced-dispatch.ts';
 import { startTableProcess } from './table-process.ts';
 
 /**
@@ -161,17 +157,7 @@ const throughputRow = (label: string, r: Awaited<ReturnType<typeof throughput>>)
 throughputRow('maxConnections 1', one);
 throughputRow(`maxConnections ${DEFAULT_MAX_CONNECTIONS} (the default)`, pooled);
 
-// Part 2: the dispatch worker's pacing, one fresh runtime per rate. Its own dispatch poller is
-// off: the bench starts one over the real handler when every job is queued.
-const dispatchDefinition = dispatchQueueDefinition();
-
-function dispatchQueueDefinition(): QueueDefinition {
-  const definition = queueDefinitions.find((q) => q.name === 'dispatch');
-  if (!definition) throw new Error('no dispatch queue definition');
-  return definition;
-}
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Part 2: the dispatch worker's pacing, one fresh runtime per rate (bench/paced-dispatch.ts).
 
 /** The receiving end in its own process (bench/smtp-sink-process.ts), off the sender's core. */
 async function startChildSink(): Promise<Sink> {
@@ -207,92 +193,14 @@ async function startChildSink(): Promise<Sink> {
   };
 }
 
-/** How the arrivals kept to the rate: first to last, after the first second, the busiest second. */
-function summary(sink: Sink, total: number, started: number, booked: number | undefined) {
-  const times = [...sink.arrivals.values()].sort((a, b) => a - b);
-  const first = times[0] ?? 0;
-  const last = times.at(-1) ?? 0;
-  const measured = ((times.length - 1) * 1000) / Math.max(last - first, 1);
-  // The middle 80 % of the messages: without the start, where the first jobs' messages leave
-  // together once the worker and the engine catch up with their slots, and without the tail.
-  const low = Math.floor(times.length * 0.1);
-  const high = Math.max(Math.ceil(times.length * 0.9) - 1, low + 1);
-  const middleRate = ((high - low) * 1000) / Math.max((times[high] ?? 0) - (times[low] ?? 0), 1);
-  let busiest = 0;
-  for (let i = 0, j = 0; j < times.length; j++) {
-    while ((times[j] ?? 0) - (times[i] ?? 0) >= 1000) i++;
-    busiest = Math.max(busiest, j - i + 1);
-  }
-  if (process.env.BENCH_SMTP_HISTOGRAM === '1') {
-    const perSecond = new Array<number>(Math.ceil((last - first + 1) / 1000)).fill(0);
-    for (const t of times)
-      perSecond[Math.floor((t - first) / 1000)] = (perSecond[Math.floor((t - first) / 1000)] ?? 0) + 1;
-    console.log(`    messages in each second from the first: ${perSecond.join(' ')}`);
-  }
-  return {
-    total,
-    arrived: times.length,
-    duplicates: sink.received() - times.length,
-    measured,
-    middleRate,
-    busiest,
-    spanS: (last - first) / 1000,
-    bookedS: booked ? (booked - first) / 1000 : Number.NaN,
-    allSentS: (last - started) / 1000,
-  };
-}
-
 async function pacing(rate: number) {
-  const total = rate * RATE_SECONDS;
-  const calls = Math.ceil(total / RECIPIENTS_PER_CALL);
-  const table = await startTableProcess();
   const sink = await startChildSink();
-  const herald = await startHerald({
-    metricsSink: () => {},
-    port: 0,
-    dataDir: null,
-    schedulerIntervalMs: 0,
-    log: () => {},
-    queues: queueDefinitions.filter((q) => q !== dispatchDefinition),
-    environment: { ...process.env, ...table.environment },
-  });
   try {
-    const { sqs, dynamodb } = herald.clients;
-    const dispatchUrl = herald.queueUrls[dispatchDefinition.envVar] ?? '';
-    const call = apiCaller(herald.url);
-    const queued = async () => {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: dispatchUrl,
-          AttributeNames: [
-            'ApproximateNumberOfMessages',
-            'ApproximateNumberOfMessagesNotVisible',
-            'ApproximateNumberOfMessagesDelayed',
-          ],
-        }),
-      );
-      const visible = Number(Attributes.ApproximateNumberOfMessages);
-      return {
-        visible,
-        total:
-          visible +
-          Number(Attributes.ApproximateNumberOfMessagesNotVisible) +
-          Number(Attributes.ApproximateNumberOfMessagesDelayed),
-      };
-    };
-
-    const root = herald.rootKey ?? '';
-    await call('POST', '/sandboxes', root, { name: 'bench' });
-    const { key } = (await call('POST', '/api-keys', root, { sandbox: 'bench', scopes: ['admin'] })) as {
-      key: string;
-    };
-    for (let i = 0; i < RECIPIENTS_PER_CALL; i++) {
-      await call('PUT', '/profiles', key, {
-        identities: [{ namespace: 'email', id: `member${i}@example.com` }],
-      });
-    }
-    const configuration = (await call('POST', '/channel-configurations', key, {
-      name: `bench ${rate}/s`,
+    return await pacedDispatch({
+      rate,
+      seconds: RATE_SECONDS,
+      recipientsPerCall: RECIPIENTS_PER_CALL,
+      sink,
       channel: 'email',
       provider: {
         type: 'smtp',
@@ -302,63 +210,12 @@ async function pacing(rate: number) {
         fromAddress: 'shop@example.com',
         fromName: 'Bench Shop',
       },
-      rateLimitPerSec: rate,
-    })) as { id: string };
-    const campaign = (await call('POST', '/campaigns', key, {
-      name: `bench ${rate}/s`,
-      category: 'transactional',
-      channel: 'email',
       identityNamespace: 'email',
-      channelConfigurationId: configuration.id,
+      identity: (i) => `member${i}@example.com`,
       content: { subject: '🎉 Order {{context.n}} has shipped', text: TEXT, html: HTML },
-    })) as { id: string };
-    await call('POST', `/campaigns/${campaign.id}/activate`, key);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < calls) {
-          const i = next++;
-          const size = Math.min(RECIPIENTS_PER_CALL, total - i * RECIPIENTS_PER_CALL);
-          await call('POST', '/im/executions/unitary', key, {
-            requestId: `smtp-${rate}-${i}`,
-            campaignId: campaign.id,
-            recipients: Array.from({ length: size }, (_, r) => ({
-              type: 'aep',
-              userId: `member${r}@example.com`,
-              namespace: 'email',
-              context: { n: i * RECIPIENTS_PER_CALL + r },
-            })),
-          });
-        }
-      }),
-    );
-    while ((await queued()).visible < calls) await pause(100);
-
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: dispatchUrl, AttributeNames: ['QueueArn'] }),
-    );
-    const handler = createDispatchHandler(herald.config, herald.clients);
-    const poller = startQueuePoller({
-      client: sqs,
-      queueUrl: dispatchUrl,
-      queueArn: Attributes.QueueArn ?? dispatchUrl,
-      definition: dispatchDefinition,
-      handler: () => Promise.resolve(handler),
-      onError: (error) => console.error('dispatch worker:', error),
+      slotsPerMessage: 1,
     });
-    const started = Date.now();
-    try {
-      while (sink.arrivals.size < total && Date.now() - started < (RATE_SECONDS * 3 + 60) * 1000)
-        await pause(100);
-      while ((await queued()).total > 0) await pause(100);
-    } finally {
-      await poller.stop();
-    }
-    const booked = await nextSlot(dynamodb, herald.tableName, keys.providerLedger('bench', configuration.id));
-    return summary(sink, total, started, booked);
   } finally {
-    await herald.stop();
-    table.stop();
     await sink.close();
   }
 }
@@ -440,18 +297,8 @@ await sink.close();
 console.log(
   `\nrateLimitPerSec through dispatch (${RATE_SECONDS} s of messages per rate in jobs of ${RECIPIENTS_PER_CALL}; the dispatch poller, 4 batches in flight; the DynamoDB engine and the SMTP server each in their own process)`,
 );
-const off = (value: number, rate: number) => {
-  const deviation = ((value - rate) / rate) * 100;
-  return `${deviation >= 0 ? '+' : ''}${deviation.toFixed(1)} %`;
-};
-const row = (rate: number, r: ReturnType<typeof summary>) => {
-  const within = (value: number) => (Math.abs((value - rate) / rate) <= 0.05 ? 'within' : 'NOT within');
-  console.log(
-    `  target ${String(rate).padStart(4)}/s: measured ${r.measured.toFixed(1).padStart(6)}/s (${off(r.measured, rate)}, ${within(r.measured)} 5 %), middle 80 % ${r.middleRate.toFixed(1)}/s (${off(r.middleRate, rate)}, ${within(r.middleRate)} 5 %); ${r.arrived}/${r.total} messages over ${r.spanS.toFixed(1)} s (ledger booked to ${r.bookedS.toFixed(1)} s), busiest second ${r.busiest}, ${r.duplicates} duplicates, the last ${r.allSentS.toFixed(1)} s after the start`,
-  );
-};
-for (const rate of RATES) row(rate, await pacing(rate));
+for (const rate of RATES) pacingRow(rate, await pacing(rate));
 console.log(
   `\nrateLimitPerSec, the slot ledger alone (${JOBS_IN_FLIGHT} jobs of ${RECIPIENTS_PER_CALL} in flight; ledger in the DynamoDB engine, SMTP provider to the sink, each in their own process)`,
 );
-for (const rate of RATES) row(rate, await ledgerPacing(rate));
+for (const rate of RATES) pacingRow(rate, await ledgerPacing(rate));
