@@ -3,10 +3,35 @@
  * libphonenumber-js, so only the bundles that read phone numbers carry it (identity.ts holds the
  * rest of the identity rules, library-free).
  */
-// `/min` metadata: possible lengths per country, which is all `isPossible()` needs (about 120 kB
-// minified in each bundle that parses phones; `/max` adds per-range patterns for `isValid()`, 190 kB).
-import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { createRequire } from 'node:module';
+import {
+  type CountryCode,
+  isSupportedCountry as isSupportedCountryWith,
+  type MetadataJson,
+  parsePhoneNumberFromString as parseWith,
+} from 'libphonenumber-js/core';
 import { type IdentityOptions, type NormalizeResult, normalizeEmail } from './identity.ts';
+
+/**
+ * The `/min` metadata (possible lengths per country, which is all `isPossible()` needs), read on
+ * the first phone number and kept: `libphonenumber-js/core` takes the metadata as an argument, so
+ * its 83 KB of JSON are neither in a Lambda bundle's code nor parsed at import (ADR 0031). It is
+ * loaded with Node's own `require()`, which esbuild leaves as it is: unbundled, it is read from
+ * `node_modules`; a Lambda bundle that reaches this module ships the file at the same path beside
+ * `index.mjs` (`SHIPPED_FILES` in infra/constructs/bundling.ts), so both resolve it alike.
+ */
+let metadata: MetadataJson | undefined;
+const load = createRequire(import.meta.url);
+export const PHONE_METADATA = 'libphonenumber-js/metadata.min.json';
+function phoneMetadata(): MetadataJson {
+  metadata ??= load(PHONE_METADATA) as MetadataJson;
+  return metadata;
+}
+// core's declaration takes a CountryCode already; the function itself checks any string (as /min's does).
+const isSupportedCountry = (country: string): country is CountryCode =>
+  isSupportedCountryWith(country as CountryCode, phoneMetadata());
+const parsePhoneNumberFromString = (text: string, options?: Parameters<typeof parseWith>[1]) =>
+  parseWith(text, options ?? {}, phoneMetadata());
 
 // Adobe's Experience Cloud ID is 38 digits.
 const ECID = /^[0-9]{38}$/;
