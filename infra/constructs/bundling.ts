@@ -64,7 +64,7 @@ export const CHUNKS_DIR = 'chunks';
 
 /**
  * Files a bundle ships beside its code, at the path Node.js resolves them from there: when a bundle
- * holds the module (`input`), each file of `files` (a path in the project root) is copied to the same
+ * holds code of the module (`input`; reached but tree-shaken away does not count), each file of `files` (a path in the project root) is copied to the same
  * path in the bundle's directory. `shared/domain/phone.ts` reads the libphonenumber-js metadata with
  * `require()` on the first phone number, so it is a file beside the code rather than 83 KB of it
  * (ADR 0031).
@@ -145,8 +145,10 @@ export function bundleFunction(
   }: { tracing?: boolean; consoleAssets?: boolean; aliases?: Record<string, string> } = {},
 ): BuiltFunction {
   const { metafile } = buildSync(esbuildOptions(entry, outdir, tracing, aliases));
+  const held = (input: string) =>
+    Object.values(metafile.outputs).some((o) => (o.inputs[input]?.bytesInOutput ?? 0) > 0);
   for (const { input, files } of SHIPPED_FILES) {
-    if (!(input in metafile.inputs)) continue;
+    if (!held(input)) continue;
     for (const file of files) {
       mkdirSync(path.dirname(path.join(outdir, file)), { recursive: true });
       copyFileSync(path.join(PROJECT_ROOT, file), path.join(outdir, file));

@@ -21,10 +21,9 @@ import { type IdentityOptions, type NormalizeResult, normalizeEmail } from './id
  * `index.mjs` (`SHIPPED_FILES` in infra/constructs/bundling.ts), so both resolve it alike.
  */
 let metadata: MetadataJson | undefined;
-const load = createRequire(import.meta.url);
-export const PHONE_METADATA = 'libphonenumber-js/metadata.min.json';
 function phoneMetadata(): MetadataJson {
-  metadata ??= load(PHONE_METADATA) as MetadataJson;
+  // Nothing runs at import, so a bundle that reaches this module but reads no phone drops it whole.
+  metadata ??= createRequire(import.meta.url)('libphonenumber-js/metadata.min.json') as MetadataJson;
   return metadata;
 }
 // core's declaration takes a CountryCode already; the function itself checks any string (as /min's does).

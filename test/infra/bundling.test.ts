@@ -6,7 +6,12 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { esbuildOptions, LAMBDA_ALIASES, TRACING_OFF_ALIASES } from '../../infra/constructs/bundling.ts';
+import {
+  BUNDLE_ENTRY,
+  esbuildOptions,
+  LAMBDA_ALIASES,
+  TRACING_OFF_ALIASES,
+} from '../../infra/constructs/bundling.ts';
 import { PROJECT_ROOT } from '../../infra/constructs/herald-function.ts';
 import { defaultProvider } from '../../shared/aws/env-credentials.ts';
 import { functionDefinitions } from '../../shared/definitions/functions.ts';
@@ -19,7 +24,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const CHAIN =
   /node_modules\/(@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity|http|login)|nested-clients|token-providers)|@smithy\/credential-provider-imds)\//;
 
-/** Builds with the project's own options (those `NodejsFunction` is given). */
+/** Builds with the project's own esbuild options (those `bundleFunction` runs). */
 async function bundle(name: string, entry: string | { contents: string }, tracing?: boolean) {
   const outdir = path.join(root, name);
   const options = esbuildOptions(typeof entry === 'string' ? entry : '', outdir, tracing);
@@ -28,7 +33,7 @@ async function bundle(name: string, entry: string | { contents: string }, tracin
       ? options
       : { ...options, entryPoints: [], stdin: { ...entry, resolveDir: PROJECT_ROOT, loader: 'ts' } },
   );
-  return { file: String(options.outfile), metafile: result.metafile };
+  return { file: path.join(outdir, BUNDLE_ENTRY), metafile: result.metafile };
 }
 
 const inputs = (metafile: Metafile) => Object.keys(metafile.inputs);
