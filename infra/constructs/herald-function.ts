@@ -45,7 +45,10 @@ export const CONSOLE_DIR_IN_LAMBDA = '/var/task/console';
  * files the code reads beside it, and the console for the function serving it. Docker is never
  * used; the image is named because CDK's bundling options must have one.
  */
-export function heraldCode(entry: string, options: { tracing: boolean; consoleAssets: boolean }): lambda.Code {
+export function heraldCode(
+  entry: string,
+  options: { tracing: boolean; consoleAssets: boolean },
+): lambda.Code {
   const local: ILocalBundling = {
     tryBundle(outputDir) {
       bundleFunction(path.join(PROJECT_ROOT, entry), outputDir, options);
@@ -136,10 +139,10 @@ export interface HeraldFunctionProps {
 }
 
 /**
- * Herald's house Lambda function: Node.js 24 on arm64, an ESM bundle built by local esbuild with
- * `HERALD_BUNDLING` (see `bundling.ts`; the AWS SDK v3 clients are bundled too, so the deployed code
- * runs the versions the tests ran; source maps shipped, loaded only with the `herald:sourceMaps`
- * context), X-Ray tracing, its own log group. It is granted what its entry in the function table
+ * Herald's house Lambda function: Node.js 24 on arm64, ESM code built by local esbuild
+ * (`heraldCode`, `bundleFunction` in `bundling.ts`: `index.mjs` and the chunks it loads by `import()`;
+ * the AWS SDK v3 clients are bundled too, so the deployed code runs the versions the tests ran;
+ * source maps shipped, loaded only with the `herald:sourceMaps` context), X-Ray tracing, its own log group. It is granted what its entry in the function table
  * says and nothing more: `bindTable` and `bindQueue` set the variable and grant the IAM permission
  * together, with explicit statements (the CDK's `grant*` helpers give more: `grantReadData`
  * includes Scan and stream reads, `grantSendMessages` queue attributes).
