@@ -9,8 +9,8 @@ import {
   bundleFunction,
   esbuildOptions,
   HERALD_RUNTIME_ENVIRONMENT,
-  SHIPPED_FILES,
   SOURCE_MAPS_NODE_OPTIONS,
+  shippedPackageFiles,
 } from '../infra/constructs/bundling.ts';
 import { PROJECT_ROOT } from '../infra/constructs/herald-function.ts';
 import { functionDefinitions } from '../shared/definitions/functions.ts';
@@ -76,7 +76,7 @@ interface Bundle {
   importBytes: number;
   /** Every chunk, those loaded by `import()` too. */
   codeBytes: number;
-  /** Files shipped beside the code (`SHIPPED_FILES`), read when first needed. */
+  /** Files shipped beside the code (`SHIPPED_PACKAGES`), required when first needed. */
   shippedBytes: number;
   mapBytes: number;
   metafile: Metafile;
@@ -100,7 +100,7 @@ function measure(name: string, outdir: string, metafile: Metafile, files: readon
       if (i.kind === 'import-statement' && !i.external) visit(i.path);
   };
   visit(output(BUNDLE_ENTRY));
-  const shipped = new Set(SHIPPED_FILES.flatMap((s) => s.files));
+  const shipped = new Set(shippedPackageFiles());
   return {
     name,
     file,
@@ -309,7 +309,7 @@ const line = (cells: string[]) =>
 console.log(line(header));
 for (const r of rows) console.log(line(r));
 console.log(
-  '\nKB: the entry (index.mjs); at import: it and the chunks it imports statically, what a cold start loads; all code: every chunk, those loaded by import() at first use too; + files: and the files shipped beside the code (SHIPPED_FILES), read at first use; the console (api/public) is not counted',
+  '\nKB: the entry (index.mjs); at import: it and the chunks it imports statically, what a cold start loads; all code: every chunk, those loaded by import() at first use too; + files: and the packages shipped beside the code (SHIPPED_PACKAGES), required at first use; the console (api/public) is not counted',
 );
 console.log(
   `× bare: against the bare row built the same way (${NO_ALIASES ? 'rows marked * and ' : ''}the no-aliases rows: as the SDK ships, with its default credential chain; the others: with LAMBDA_ALIASES, as deployed)`,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 
@@ -63,15 +63,76 @@ export const BUNDLE_ENTRY = 'index.mjs';
 export const CHUNKS_DIR = 'chunks';
 
 /**
- * Files a bundle ships beside its code, at the path Node.js resolves them from there: when a bundle
- * holds code of the module (`input`; reached but tree-shaken away does not count), each file of `files` (a path in the project root) is copied to the same
- * path in the bundle's directory. `shared/domain/phone.ts` reads the libphonenumber-js metadata with
- * `require()` on the first phone number, so it is a file beside the code rather than 83 KB of it
- * (ADR 0031).
+ * Packages a bundle ships beside its code instead of in it, for a module that loads them with
+ * Node's own `require()` at first use (which esbuild leaves as it is): when a bundle holds code of
+ * `input` (reached but tree-shaken away does not count), `node_modules/<name>/` is written beside
+ * `index.mjs`, with a `package.json` whose `exports` map each subpath the module requires to a file
+ * made from the real package: `bundle` (the subpath bundled whole into one minified CommonJS file)
+ * or `copy` (a file of it as it is). Unbundled, the same `require()` reads the real package; in a
+ * bundle it reads these, resolved the same way.
+ *
+ * `shared/domain/phone.ts` requires `libphonenumber-js/core` and its `/min` metadata on the first
+ * phone number: 38 KB of code and 83 KB of JSON that are neither compiled nor parsed at a cold
+ * start's import (ADR 0031).
  */
-export const SHIPPED_FILES: readonly { readonly input: string; readonly files: readonly string[] }[] = [
-  { input: 'shared/domain/phone.ts', files: ['node_modules/libphonenumber-js/metadata.min.json'] },
+export const SHIPPED_PACKAGES: readonly {
+  readonly input: string;
+  readonly name: string;
+  readonly exports: Readonly<
+    Record<string, { readonly file: string } & ({ bundle: string } | { copy: string })>
+  >;
+}[] = [
+  {
+    input: 'shared/domain/phone.ts',
+    name: 'libphonenumber-js',
+    exports: {
+      './core': { file: 'core.cjs', bundle: 'libphonenumber-js/core' },
+      './metadata.min.json': {
+        file: 'metadata.min.json',
+        copy: 'node_modules/libphonenumber-js/metadata.min.json',
+      },
+    },
+  },
 ];
+
+/** The files of `SHIPPED_PACKAGES` in a bundle's directory, when shipped. */
+export function shippedPackageFiles(): string[] {
+  return SHIPPED_PACKAGES.flatMap(({ name, exports }) => [
+    `node_modules/${name}/package.json`,
+    ...Object.values(exports).map((e) => `node_modules/${name}/${e.file}`),
+  ]);
+}
+
+/** Writes one shipped package into `outdir`. */
+function shipPackage(outdir: string, { name, exports }: (typeof SHIPPED_PACKAGES)[number]): void {
+  const dir = path.join(outdir, 'node_modules', name);
+  mkdirSync(dir, { recursive: true });
+  const { version } = JSON.parse(
+    readFileSync(path.join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8'),
+  );
+  const map: Record<string, string> = {};
+  for (const [subpath, made] of Object.entries(exports)) {
+    map[subpath] = `./${made.file}`;
+    const target = path.join(dir, made.file);
+    if ('copy' in made) copyFileSync(path.join(PROJECT_ROOT, made.copy), target);
+    else
+      buildSync({
+        entryPoints: [made.bundle],
+        bundle: true,
+        outfile: target,
+        format: 'cjs',
+        platform: 'node',
+        target: 'node24',
+        minify: true,
+        absWorkingDir: PROJECT_ROOT,
+        logLevel: 'warning',
+      });
+  }
+  writeFileSync(
+    path.join(dir, 'package.json'),
+    `${JSON.stringify({ name, version, exports: map }, null, 2)}\n`,
+  );
+}
 
 /**
  * How every Herald function is bundled, in one place: `HeraldFunction`'s local bundling runs it
@@ -130,7 +191,7 @@ export interface BuiltFunction {
 
 /**
  * Builds one function's bundle into `outdir`, as it is deployed: esbuild with `esbuildOptions`,
- * then the `SHIPPED_FILES` its code needs, then (`consoleAssets`) the built console under
+ * then the `SHIPPED_PACKAGES` its code needs, then (`consoleAssets`) the built console under
  * `console/` (built first when its sources changed since the last build, with this Node.js).
  * Synchronous, because CDK's local bundling is; Docker is never needed. `aliases` is for the
  * bench's comparison rows only (`--no-aliases`); the stack never passes it.
@@ -147,13 +208,7 @@ export function bundleFunction(
   const { metafile } = buildSync(esbuildOptions(entry, outdir, tracing, aliases));
   const held = (input: string) =>
     Object.values(metafile.outputs).some((o) => (o.inputs[input]?.bytesInOutput ?? 0) > 0);
-  for (const { input, files } of SHIPPED_FILES) {
-    if (!held(input)) continue;
-    for (const file of files) {
-      mkdirSync(path.dirname(path.join(outdir, file)), { recursive: true });
-      copyFileSync(path.join(PROJECT_ROOT, file), path.join(outdir, file));
-    }
-  }
+  for (const shipped of SHIPPED_PACKAGES) if (held(shipped.input)) shipPackage(outdir, shipped);
   if (consoleAssets) {
     execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'console/build.ts'), '--if-stale'], {
       stdio: 'inherit',
