@@ -17,8 +17,10 @@ import { functionDefinitions } from '../shared/definitions/functions.ts';
 
 /**
  * `npm run bench:bundles` (first part of `npm run bench`): bundles every Lambda entry under
- * `functions/` as the stack does (the construct's esbuild options, from `infra/constructs/bundling.ts`),
- * then prints each bundle's size and its import time next to a bare import of the same AWS SDK
+ * `functions/` as the stack does (`bundleFunction` from `infra/constructs/bundling.ts`, which the
+ * stack's local bundling runs), then prints each bundle's sizes — the entry `index.mjs`, what its
+ * import loads (it and the chunks it imports statically), all its code (the chunks loaded by
+ * `import()` too), and with the packages shipped beside it (ADR 0031) — and its import time next to a bare import of the same AWS SDK
  * clients bundled the same way (the `bare` rows): the median of `BENCH_IMPORT_RUNS` (15) fresh
  * Node.js processes each, run in turn so drift on a shared machine hits every row alike. Import time
  * is measured inside the child (`await import()` of the bundle, wall and CPU time), with the
