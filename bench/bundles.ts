@@ -1,26 +1,32 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import {
+  BUNDLE_ENTRY,
+  bundleFunction,
   esbuildOptions,
   HERALD_RUNTIME_ENVIRONMENT,
   SOURCE_MAPS_NODE_OPTIONS,
+  shippedPackageFiles,
 } from '../infra/constructs/bundling.ts';
 import { PROJECT_ROOT } from '../infra/constructs/herald-function.ts';
 import { functionDefinitions } from '../shared/definitions/functions.ts';
 
 /**
  * `npm run bench:bundles` (first part of `npm run bench`): bundles every Lambda entry under
- * `functions/` as the stack does (the construct's esbuild options, from `infra/constructs/bundling.ts`),
- * then prints each bundle's size and its import time next to a bare import of the same AWS SDK
+ * `functions/` as the stack does (`bundleFunction` from `infra/constructs/bundling.ts`, which the
+ * stack's local bundling runs), then prints each bundle's sizes — the entry `index.mjs`, what its
+ * import loads (it and the chunks it imports statically), all its code (the chunks loaded by
+ * `import()` too), and with the packages shipped beside it (ADR 0031) — and its import time next to a bare import of the same AWS SDK
  * clients bundled the same way (the `bare` rows): the median of `BENCH_IMPORT_RUNS` (15) fresh
  * Node.js processes each, run in turn so drift on a shared machine hits every row alike. Import time
  * is measured inside the child (`await import()` of the bundle, wall and CPU time), with the
  * function's own `NODE_OPTIONS`.
- * Prints figures; asserts nothing. `--detail` adds what each bundle is made of; `--source-maps`
+ * Prints figures; asserts nothing. `--detail` adds what each bundle is made of; `--why=<module>`
+ * how each bundle reaches a module (an import chain from its entry); `--source-maps`
  * adds each bundle's import time with `--enable-source-maps` (what `-c herald:sourceMaps=true` costs).
  *
  * The bundles, bare ones included, are built with the Lambda aliases (`LAMBDA_ALIASES`: the
@@ -38,6 +44,8 @@ const SOURCE_MAPS = process.argv.includes('--source-maps');
 const NO_ALIASES = process.argv.includes('--no-aliases');
 /** `--tracing`: the functions as `-c herald:tracing=true` deploys them (Powertools Tracer and the X-Ray SDK bundled). */
 const TRACING = process.argv.includes('--tracing');
+/** `--why=<input>` (e.g. `--why=shared/domain/phone.ts`): how each bundle reaches that module. */
+const WHY = process.argv.find((a) => a.startsWith('--why='))?.slice('--why='.length);
 
 /** The SDK clients a bundle may hold, by the package that brings each in. */
 const CLIENTS = [
@@ -63,8 +71,15 @@ const fileSize = (file: string) => {
 
 interface Bundle {
   name: string;
+  /** The entry, `index.mjs`. */
   file: string;
   bytes: number;
+  /** The entry and the chunks it imports statically: what a cold start's import loads. */
+  importBytes: number;
+  /** Every chunk, those loaded by `import()` too. */
+  codeBytes: number;
+  /** Files shipped beside the code (`SHIPPED_PACKAGES`), required when first needed. */
+  shippedBytes: number;
   mapBytes: number;
   metafile: Metafile;
 }
@@ -72,28 +87,84 @@ interface Bundle {
 /** `env`: as the stack builds it (with `LAMBDA_ALIASES`); `default`: without them (the SDK's own chain). */
 type Chain = 'env' | 'default';
 
-async function bundle(
-  name: string,
-  outdir: string,
-  entry: string | { contents: string },
-  chain: Chain = 'env',
-): Promise<Bundle> {
-  mkdirSync(outdir, { recursive: true });
-  const options = {
-    ...esbuildOptions(typeof entry === 'string' ? entry : '', outdir, TRACING),
-    ...(chain === 'default' ? { alias: {} } : {}),
+/** The sizes of a bundle in `outdir`, from its files and the import graph of its chunks. */
+function measure(name: string, outdir: string, metafile: Metafile, files: readonly string[]): Bundle {
+  const file = path.join(outdir, BUNDLE_ENTRY);
+  const size = (f: string) => fileSize(path.join(outdir, f));
+  const code = files.filter((f) => f.endsWith('.mjs'));
+  // Output paths in the metafile are relative to the working directory esbuild ran in.
+  const output = (f: string) => path.relative(PROJECT_ROOT, path.join(outdir, f));
+  const loaded = new Set<string>();
+  const visit = (out: string) => {
+    if (loaded.has(out)) return;
+    loaded.add(out);
+    for (const i of metafile.outputs[out]?.imports ?? [])
+      if (i.kind === 'import-statement' && !i.external) visit(i.path);
   };
-  const result = await build(
-    typeof entry === 'string'
-      ? options
-      : {
-          ...options,
-          entryPoints: [],
-          stdin: { contents: entry.contents, resolveDir: PROJECT_ROOT, loader: 'js' },
-        },
+  visit(output(BUNDLE_ENTRY));
+  const shipped = new Set(shippedPackageFiles());
+  return {
+    name,
+    file,
+    bytes: fileSize(file),
+    importBytes: code.filter((f) => loaded.has(output(f))).reduce((n, f) => n + size(f), 0),
+    codeBytes: code.reduce((n, f) => n + size(f), 0),
+    shippedBytes: files.filter((f) => shipped.has(f)).reduce((n, f) => n + size(f), 0),
+    mapBytes: files.filter((f) => f.endsWith('.map')).reduce((n, f) => n + size(f), 0),
+    metafile,
+  };
+}
+
+/** A function, built as the stack builds it (`bundleFunction`; the console is not counted). */
+function bundle(name: string, outdir: string, entry: string, chain: Chain = 'env'): Bundle {
+  mkdirSync(outdir, { recursive: true });
+  const { metafile, files } = bundleFunction(entry, outdir, {
+    tracing: TRACING,
+    ...(chain === 'default' ? { aliases: {} } : {}),
+  });
+  return measure(name, outdir, metafile, files);
+}
+
+/** Bare SDK clients (`contents`), with the same esbuild options. */
+async function bareBundle(name: string, outdir: string, contents: string, chain: Chain): Promise<Bundle> {
+  mkdirSync(outdir, { recursive: true });
+  const options = esbuildOptions('', outdir, TRACING, chain === 'default' ? {} : undefined);
+  const { metafile } = await build({
+    ...options,
+    entryPoints: [],
+    stdin: { contents, resolveDir: PROJECT_ROOT, loader: 'js' },
+  });
+  const files = readdirSync(outdir, { recursive: true }).map(String);
+  return measure(name, outdir, metafile, files);
+}
+
+/**
+ * The shortest chain of imports from the bundle's entry to `target` (an input path, as the metafile
+ * names it), found by walking from `target` to its importers; undefined when the bundle does not
+ * reach it. Reached is not kept: tree shaking may drop all of it (the `--detail` bytes say).
+ */
+function importChain(metafile: Metafile, target: string): string[] | undefined {
+  const importers = new Map<string, string[]>();
+  for (const [file, { imports }] of Object.entries(metafile.inputs)) {
+    for (const { path: imported } of imports)
+      importers.set(imported, [...(importers.get(imported) ?? []), file]);
+  }
+  const next = new Map<string, string | undefined>([[target, undefined]]);
+  const queue = [target];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    for (const by of importers.get(file) ?? []) {
+      if (next.has(by)) continue;
+      next.set(by, file);
+      queue.push(by);
+    }
+  }
+  const entry = Object.keys(metafile.inputs).find(
+    (i) => i.startsWith('functions/') && next.has(i) && !importers.has(i),
   );
-  const file = String(options.outfile);
-  return { name, file, bytes: fileSize(file), mapBytes: fileSize(`${file}.map`), metafile: result.metafile };
+  if (entry === undefined) return undefined;
+  const chain: string[] = [];
+  for (let file: string | undefined = entry; file !== undefined; file = next.get(file)) chain.push(file);
+  return chain;
 }
 
 /** Output bytes per origin: an npm package, or a folder of Herald's own code. */
@@ -117,7 +188,7 @@ for (const chain of NO_ALIASES ? (['env', 'default'] as const) : (['env'] as con
       .relative(path.join(PROJECT_ROOT, 'functions'), entry)
       .replace(/\.lambda\.ts$|\.ts$/, '');
     const name = chain === 'env' ? base : `${base}*`;
-    const built = await bundle(name, path.join(root, chain, base), entry, chain);
+    const built = bundle(name, path.join(root, chain, base), entry, chain);
     const inputs = Object.keys(built.metafile.inputs);
     const clients = CLIENTS.filter((c) => inputs.some((i) => i.includes(`node_modules/${c.pkg}/`)));
     functions.push({ ...built, clients, chain });
@@ -139,7 +210,7 @@ for (const chain of ['env', 'default'] as const) {
     const name = `bare ${clientKey(clients)}${chain === 'default' ? ' (no aliases)' : ''}`;
     bare.set(
       key,
-      await bundle(name, path.join(root, `bare-${chain}-${clientKey(clients)}`), { contents }, chain),
+      await bareBundle(name, path.join(root, `bare-${chain}-${clientKey(clients)}`), contents, chain),
     );
   }
 }
@@ -198,6 +269,9 @@ console.log(`Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} ×
 const header = [
   'bundle',
   'KB',
+  'at import',
+  'all code',
+  '+ files',
   'map KB',
   'SDK clients',
   'import ms',
@@ -213,6 +287,9 @@ const row = (b: Bundle, key: string, base: Bundle | undefined) => {
   return [
     b.name,
     kb(b.bytes).toFixed(0),
+    kb(b.importBytes).toFixed(0),
+    kb(b.codeBytes).toFixed(0),
+    kb(b.codeBytes + b.shippedBytes).toFixed(0),
     kb(b.mapBytes).toFixed(0),
     key,
     ms.toFixed(1),
@@ -229,12 +306,15 @@ const rows = [
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
 const line = (cells: string[]) =>
   cells
-    .map((c, i) => (i === 0 || i === 3 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+    .map((c, i) => (i === 0 || i === 6 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
     .join('  ');
 console.log(line(header));
 for (const r of rows) console.log(line(r));
 console.log(
-  `\n× bare: against the bare row built the same way (${NO_ALIASES ? 'rows marked * and ' : ''}the no-aliases rows: as the SDK ships, with its default credential chain; the others: with LAMBDA_ALIASES, as deployed)`,
+  '\nKB: the entry (index.mjs); at import: it and the chunks it imports statically, what a cold start loads; all code: every chunk, those loaded by import() at first use too; + files: and the packages shipped beside the code (SHIPPED_PACKAGES), required at first use; the console (api/public) is not counted',
+);
+console.log(
+  `× bare: against the bare row built the same way (${NO_ALIASES ? 'rows marked * and ' : ''}the no-aliases rows: as the SDK ships, with its default credential chain; the others: with LAMBDA_ALIASES, as deployed)`,
 );
 
 if (DETAIL) {
@@ -243,6 +323,14 @@ if (DETAIL) {
     for (const [origin, bytes] of composition(f.metafile).slice(0, 12)) {
       console.log(`  ${kb(bytes).toFixed(1).padStart(7)} KB  ${origin}`);
     }
+  }
+}
+
+if (WHY) {
+  console.log(`\nwhy each bundle holds ${WHY} (one shortest import chain from its entry, by the metafile):`);
+  for (const f of functions.filter((f) => f.chain === 'env')) {
+    const chain = importChain(f.metafile, WHY);
+    console.log(`  ${f.name}: ${chain ? chain.join(' → ') : '-'}`);
   }
 }
 

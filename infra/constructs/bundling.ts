@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { BuildOptions } from 'esbuild';
+import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 
-/** Where esbuild runs: `NodejsFunction`'s local bundling runs it in the project root, and so does `esbuildOptions`. */
+/** Where esbuild runs (`esbuildOptions`): the aliases' targets are resolved there. */
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
 /**
@@ -40,47 +41,6 @@ export function bundleAliases(tracing: boolean): Record<string, string> {
   return { ...LAMBDA_ALIASES, ...(tracing ? {} : TRACING_OFF_ALIASES) };
 }
 
-/** `HERALD_BUNDLING` with or without the Tracer (`TRACING_CONTEXT`). */
-export function heraldBundling(tracing: boolean): BundlingOptions {
-  return {
-    ...HERALD_BUNDLING_BASE,
-    esbuildArgs: {
-      '--alias': Object.entries(bundleAliases(tracing)).map(([from, to]) => `${from}=${to}`),
-    },
-  };
-}
-
-/**
- * How every Herald function is bundled, in one place: `HeraldFunction` hands these to
- * `NodejsFunction`, and `bench/bundles.ts` builds the same bundles with them to measure size and
- * import time. ESM, tree-shaken and minified; the AWS SDK v3 clients are bundled too (no
- * externals), so the deployed code runs the versions the tests ran.
- *
- * Source maps are written beside each bundle, without the sources (a 1 MB map instead of 3 MB),
- * and Node.js does not load them by default: `--enable-source-maps` makes every cold start parse
- * the map before the handler runs (+12 % import time with this map, +27 % with the sources in it,
- * measured with `npm run bench:bundles -- --source-maps`). `SOURCE_MAPS_CONTEXT` turns them on.
- *
- * `LAMBDA_ALIASES` are passed as `--alias:` flags (the only way `BundlingOptions` has).
- */
-const HERALD_BUNDLING_BASE: BundlingOptions = {
-  format: OutputFormat.ESM,
-  target: 'node24',
-  platform: 'node',
-  mainFields: ['module', 'main'],
-  minify: true,
-  sourceMap: true,
-  sourcesContent: false,
-  forceDockerBundling: false,
-  externalModules: [],
-  // Some bundled CommonJS dependencies call require(); ESM has none unless we make one.
-  banner:
-    "import { createRequire as heraldCreateRequire } from 'node:module'; const require = heraldCreateRequire(import.meta.url);",
-};
-
-/** The default bundling (tracing as `TRACING_DEFAULT`). */
-export const HERALD_BUNDLING: BundlingOptions = heraldBundling(TRACING_DEFAULT);
-
 /** The environment every Herald function starts with (before its bindings). */
 export const HERALD_RUNTIME_ENVIRONMENT: Readonly<Record<string, string>> = {
   POWERTOOLS_SERVICE_NAME: 'herald',
@@ -96,33 +56,168 @@ export const SOURCE_MAPS_CONTEXT = 'herald:sourceMaps';
 /** The Node.js options that load the shipped source maps. */
 export const SOURCE_MAPS_NODE_OPTIONS = '--enable-source-maps';
 
+/** The file Lambda loads (`index.handler`): the entry chunk of a bundle. */
+export const BUNDLE_ENTRY = 'index.mjs';
+
+/** Where the chunks loaded by `import()` are, beside the entry. */
+export const CHUNKS_DIR = 'chunks';
+
 /**
- * The esbuild build that `NodejsFunction`'s local bundling runs for `HERALD_BUNDLING` (its
- * command-line flags, as JS API options), writing `index.mjs` into `outdir`. With `metafile`, so a
- * caller can see what a bundle is made of.
+ * Packages a bundle ships beside its code instead of in it, for a module that loads them with
+ * Node's own `require()` at first use (which esbuild leaves as it is): when a bundle holds code of
+ * `input` (reached but tree-shaken away does not count), `node_modules/<name>/` is written beside
+ * `index.mjs`, with a `package.json` whose `exports` map each subpath the module requires to a file
+ * made from the real package: `bundle` (the subpath bundled whole into one minified CommonJS file)
+ * or `copy` (a file of it as it is). Unbundled, the same `require()` reads the real package; in a
+ * bundle it reads these, resolved the same way.
+ *
+ * `shared/domain/phone.ts` requires `libphonenumber-js/core` and its `/min` metadata on the first
+ * phone number: 38 KB of code and 83 KB of JSON that are neither compiled nor parsed at a cold
+ * start's import (ADR 0031).
+ */
+export const SHIPPED_PACKAGES: readonly {
+  readonly input: string;
+  readonly name: string;
+  readonly exports: Readonly<
+    Record<string, { readonly file: string } & ({ bundle: string } | { copy: string })>
+  >;
+}[] = [
+  {
+    input: 'shared/domain/phone.ts',
+    name: 'libphonenumber-js',
+    exports: {
+      './core': { file: 'core.cjs', bundle: 'libphonenumber-js/core' },
+      './metadata.min.json': {
+        file: 'metadata.min.json',
+        copy: 'node_modules/libphonenumber-js/metadata.min.json',
+      },
+    },
+  },
+];
+
+/** The files of `SHIPPED_PACKAGES` in a bundle's directory, when shipped. */
+export function shippedPackageFiles(): string[] {
+  return SHIPPED_PACKAGES.flatMap(({ name, exports }) => [
+    `node_modules/${name}/package.json`,
+    ...Object.values(exports).map((e) => `node_modules/${name}/${e.file}`),
+  ]);
+}
+
+/** Writes one shipped package into `outdir`. */
+function shipPackage(outdir: string, { name, exports }: (typeof SHIPPED_PACKAGES)[number]): void {
+  const dir = path.join(outdir, 'node_modules', name);
+  mkdirSync(dir, { recursive: true });
+  const { version } = JSON.parse(
+    readFileSync(path.join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8'),
+  );
+  const map: Record<string, string> = {};
+  for (const [subpath, made] of Object.entries(exports)) {
+    map[subpath] = `./${made.file}`;
+    const target = path.join(dir, made.file);
+    if ('copy' in made) copyFileSync(path.join(PROJECT_ROOT, made.copy), target);
+    else
+      buildSync({
+        entryPoints: [made.bundle],
+        bundle: true,
+        outfile: target,
+        format: 'cjs',
+        platform: 'node',
+        target: 'node24',
+        minify: true,
+        absWorkingDir: PROJECT_ROOT,
+        logLevel: 'warning',
+      });
+  }
+  writeFileSync(
+    path.join(dir, 'package.json'),
+    `${JSON.stringify({ name, version, exports: map }, null, 2)}\n`,
+  );
+}
+
+/**
+ * How every Herald function is bundled, in one place: `HeraldFunction`'s local bundling runs it
+ * (`bundleFunction`), and `bench/bundles.ts` builds the same bundles with it to measure size and
+ * import time. ESM, tree-shaken and minified; the AWS SDK v3 clients are bundled too (no
+ * externals), so the deployed code runs the versions the tests ran.
+ *
+ * Code splitting is on: a module reached only by `import()` (the dispatcher's provider adapters and
+ * their SDK clients and nodemailer, ADR 0031) is a chunk under `chunks/`, loaded the first time a
+ * job needs it; a bundle without `import()` is `index.mjs` alone, as before.
+ *
+ * Source maps are written beside each file, without the sources (a 1 MB map instead of 3 MB),
+ * and Node.js does not load them by default: `--enable-source-maps` makes every cold start parse
+ * the map before the handler runs (+12 % import time with this map, +27 % with the sources in it,
+ * measured with `npm run bench:bundles -- --source-maps`). `SOURCE_MAPS_CONTEXT` turns them on.
+ * With `metafile`, so a caller can see what a bundle is made of.
  */
 export function esbuildOptions(
   entry: string,
   outdir: string,
   tracing: boolean = TRACING_DEFAULT,
+  aliases: Record<string, string> = bundleAliases(tracing),
 ): BuildOptions & { metafile: true } {
-  const b = heraldBundling(tracing);
   return {
     entryPoints: [entry],
     bundle: true,
-    outfile: path.join(outdir, b.format === OutputFormat.ESM ? 'index.mjs' : 'index.js'),
+    outdir,
+    entryNames: path.basename(BUNDLE_ENTRY, '.mjs'),
+    chunkNames: `${CHUNKS_DIR}/[name]-[hash]`,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    format: 'esm',
     platform: 'node',
-    ...(b.target ? { target: b.target } : {}),
-    ...(b.format ? { format: b.format } : {}),
-    ...(b.mainFields ? { mainFields: b.mainFields } : {}),
-    minify: b.minify ?? false,
-    sourcemap: b.sourceMap ?? false,
-    sourcesContent: b.sourcesContent ?? true,
-    external: b.externalModules ?? [],
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    external: [],
     absWorkingDir: PROJECT_ROOT,
-    alias: bundleAliases(tracing),
-    ...(b.banner ? { banner: { js: b.banner } } : {}),
+    alias: aliases,
+    // Some bundled CommonJS dependencies call require(); ESM has none unless we make one.
+    banner: {
+      js: "import { createRequire as heraldCreateRequire } from 'node:module'; const require = heraldCreateRequire(import.meta.url);",
+    },
     logLevel: 'warning',
     metafile: true,
   };
+}
+
+export interface BuiltFunction {
+  readonly metafile: Metafile;
+  /** Every file of the bundle, relative to its directory: code, maps, shipped files, console. */
+  readonly files: readonly string[];
+}
+
+/**
+ * Builds one function's bundle into `outdir`, as it is deployed: esbuild with `esbuildOptions`,
+ * then the `SHIPPED_PACKAGES` its code needs, then (`consoleAssets`) the built console under
+ * `console/` (built first when its sources changed since the last build, with this Node.js).
+ * Synchronous, because CDK's local bundling is; Docker is never needed. `aliases` is for the
+ * bench's comparison rows only (`--no-aliases`); the stack never passes it.
+ */
+export function bundleFunction(
+  entry: string,
+  outdir: string,
+  {
+    tracing = TRACING_DEFAULT,
+    consoleAssets = false,
+    aliases,
+  }: { tracing?: boolean; consoleAssets?: boolean; aliases?: Record<string, string> } = {},
+): BuiltFunction {
+  const { metafile } = buildSync(esbuildOptions(entry, outdir, tracing, aliases));
+  const held = (input: string) =>
+    Object.values(metafile.outputs).some((o) => (o.inputs[input]?.bytesInOutput ?? 0) > 0);
+  for (const shipped of SHIPPED_PACKAGES) if (held(shipped.input)) shipPackage(outdir, shipped);
+  if (consoleAssets) {
+    execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'console/build.ts'), '--if-stale'], {
+      stdio: 'inherit',
+    });
+    cpSync(path.join(PROJECT_ROOT, 'console/dist'), path.join(outdir, 'console'), { recursive: true });
+  }
+  const files = readdirSync(outdir, { recursive: true, withFileTypes: true })
+    .filter((f) => f.isFile())
+    .map((f) => path.relative(outdir, path.join(f.parentPath, f.name)))
+    .sort();
+  return { metafile, files };
 }

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type ICommandHooks, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -23,8 +23,9 @@ import {
   type TableAccess,
 } from '../../shared/definitions/functions.ts';
 import {
+  BUNDLE_ENTRY,
+  bundleFunction,
   HERALD_RUNTIME_ENVIRONMENT,
-  heraldBundling,
   SOURCE_MAPS_CONTEXT,
   SOURCE_MAPS_NODE_OPTIONS,
   TRACING_CONTEXT,
@@ -38,17 +39,32 @@ export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 export const CONSOLE_DIR_IN_LAMBDA = '/var/task/console';
 
 /**
- * The bundling of the function serving the console: build it first when its sources changed since
- * the last build (`console/build.ts --if-stale`), then copy `console/dist` beside `index.mjs`, so
- * `cdk synth` and `cdk deploy` need no step of their own. Run with this Node (24, TypeScript).
+ * A function's code: `bundleFunction` (bundling.ts) run by CDK's local bundling, into the asset's
+ * directory, hashed by its output. The same build `bench/bundles.ts` measures: esbuild with code
+ * splitting (NodejsFunction's own bundling writes one file, so it is given this code instead), the
+ * files the code reads beside it, and the console for the function serving it. Docker is never
+ * used; the image is named because CDK's bundling options must have one.
  */
-const CONSOLE_BUNDLING_HOOKS: ICommandHooks = {
-  beforeBundling: (inputDir) => [`"${process.execPath}" "${inputDir}/console/build.ts" --if-stale`],
-  afterBundling: (inputDir, outputDir) => [
-    `"${process.execPath}" -e "require('node:fs').cpSync(process.argv[1], process.argv[2], { recursive: true })" "${inputDir}/console/dist" "${outputDir}/console"`,
-  ],
-  beforeInstall: () => [],
-};
+export function heraldCode(
+  entry: string,
+  options: { tracing: boolean; consoleAssets: boolean },
+): lambda.Code {
+  const local: ILocalBundling = {
+    tryBundle(outputDir) {
+      bundleFunction(path.join(PROJECT_ROOT, entry), outputDir, options);
+      return true;
+    },
+  };
+  return lambda.Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('herald-bundles-are-built-locally'),
+      local,
+      // Part of CDK's cache key: one bundle per entry and options within a synth.
+      environment: { HERALD_ENTRY: entry, HERALD_TRACING: String(options.tracing) },
+    },
+  });
+}
 
 /** The stateful resources a function may be granted: the data stack's table, queues and secrets key. */
 export interface HeraldFunctionData {
@@ -123,10 +139,10 @@ export interface HeraldFunctionProps {
 }
 
 /**
- * Herald's house Lambda function: Node.js 24 on arm64, an ESM bundle built by local esbuild with
- * `HERALD_BUNDLING` (see `bundling.ts`; the AWS SDK v3 clients are bundled too, so the deployed code
- * runs the versions the tests ran; source maps shipped, loaded only with the `herald:sourceMaps`
- * context), X-Ray tracing, its own log group. It is granted what its entry in the function table
+ * Herald's house Lambda function: Node.js 24 on arm64, ESM code built by local esbuild
+ * (`heraldCode`, `bundleFunction` in `bundling.ts`: `index.mjs` and the chunks it loads by `import()`;
+ * the AWS SDK v3 clients are bundled too, so the deployed code runs the versions the tests ran;
+ * source maps shipped, loaded only with the `herald:sourceMaps` context), X-Ray tracing, its own log group. It is granted what its entry in the function table
  * says and nothing more: `bindTable` and `bindQueue` set the variable and grant the IAM permission
  * together, with explicit statements (the CDK's `grant*` helpers give more: `grantReadData`
  * includes Scan and stream reads, `grantSendMessages` queue attributes).
@@ -145,8 +161,8 @@ export class HeraldFunction extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.function = new NodejsFunction(this, 'function', {
-      entry: path.join(PROJECT_ROOT, props.definition.entry),
-      handler: 'handler',
+      code: heraldCode(props.definition.entry, { tracing, consoleAssets: props.definition.consoleAssets }),
+      handler: `${path.basename(BUNDLE_ENTRY, '.mjs')}.handler`,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       timeout: props.timeout ?? Duration.seconds(10),
@@ -156,11 +172,6 @@ export class HeraldFunction extends Construct {
         ? { reservedConcurrentExecutions: props.reservedConcurrency }
         : {}),
       logGroup,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: props.definition.consoleAssets
-        ? { ...heraldBundling(tracing), commandHooks: CONSOLE_BUNDLING_HOOKS }
-        : heraldBundling(tracing),
       environment: { ...HERALD_RUNTIME_ENVIRONMENT },
     });
     const sourceMaps = String(this.node.tryGetContext(SOURCE_MAPS_CONTEXT) ?? 'false');

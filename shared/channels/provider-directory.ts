@@ -13,11 +13,8 @@ import {
 import type { Clock } from '../domain/clock.ts';
 import { effectiveRateLimit } from '../domain/sms-rate.ts';
 import type { Channel } from '../schemas/campaign.ts';
-import { EndUserMessagingSmsProvider } from './end-user-messaging-sms-provider.ts';
-import { SesProvider } from './ses-provider.ts';
 import type { SmtpProviderCache } from './smtp-provider.ts';
-import { type PushEndpointCache, SnsPushProvider } from './sns-push-provider.ts';
-import { SnsSmsProvider } from './sns-sms-provider.ts';
+import type { PushEndpointCache } from './sns-push-provider.ts';
 
 /**
  * How long a container keeps what it read of a channel configuration. An edit (or a new default)
@@ -32,8 +29,13 @@ export interface ProviderDirectoryParts {
   readonly secrets: Pick<SecretBox, 'open'>;
   /** The built-in provider: no configuration, or a configuration of type `sandbox`. */
   readonly sandbox: ChannelProvider;
-  /** One SES client per container, created on first use. */
-  readonly ses: () => SESv2Client;
+  /**
+   * One SES client per container, created on first use. The clients, the push endpoint cache and
+   * the SMTP pools are given as promises, and each adapter module is loaded by `import()` the first
+   * time a configuration names it: a Lambda bundle holds each of them (its SDK client, nodemailer)
+   * in a chunk of its own, loaded by the first job that needs it, not at every cold start (ADR 0031).
+   */
+  readonly ses: () => Promise<SESv2Client>;
   /**
    * The configuration set SES configurations send with when they name none
    * (HERALD_SES_CONFIGURATION_SET: the stack's, whose events reach the provider-events queue).
@@ -47,13 +49,13 @@ export interface ProviderDirectoryParts {
    */
   readonly smsConfigurationSet?: string;
   /** One SNS client per container (SMS and mobile push), created on first use. */
-  readonly sns: () => SNSClient;
+  readonly sns: () => Promise<SNSClient>;
   /** One End User Messaging SMS client per container, created on first use. */
-  readonly endUserMessaging: () => PinpointSMSVoiceV2Client;
+  readonly endUserMessaging: () => Promise<PinpointSMSVoiceV2Client>;
   /** The push endpoints registered by this container, per platform application and token. */
-  readonly pushEndpoints: PushEndpointCache;
-  /** SMTP pools, one per configuration revision. */
-  readonly smtp: SmtpProviderCache;
+  readonly pushEndpoints: () => Promise<PushEndpointCache>;
+  /** SMTP pools, one per configuration revision (created on first use; the directory keeps it). */
+  readonly smtp: () => Promise<SmtpProviderCache>;
   readonly clock: Clock;
 }
 
@@ -65,6 +67,7 @@ export interface ProviderDirectoryParts {
 export class ConfiguredProviders implements ProviderDirectory {
   readonly #parts: ProviderDirectoryParts;
   readonly #cache = new Map<string, { until: number; resolved: Promise<ResolvedProvider | undefined> }>();
+  #smtp: Promise<SmtpProviderCache> | undefined;
 
   constructor(parts: ProviderDirectoryParts) {
     this.#parts = parts;
@@ -130,26 +133,37 @@ export class ConfiguredProviders implements ProviderDirectory {
         return this.#parts.sandbox;
       case 'ses': {
         const configurationSet = provider.configurationSet ?? this.#parts.sesConfigurationSet;
-        return new SesProvider(this.#parts.ses(), {
+        const { SesProvider } = await import('./ses-provider.ts');
+        return new SesProvider(await this.#parts.ses(), {
           ...provider,
           ...(configurationSet !== undefined ? { configurationSet } : {}),
         });
       }
-      case 'sns-sms':
-        return new SnsSmsProvider(this.#parts.sns(), provider);
+      case 'sns-sms': {
+        const { SnsSmsProvider } = await import('./sns-sms-provider.ts');
+        return new SnsSmsProvider(await this.#parts.sns(), provider);
+      }
       case 'end-user-messaging-sms': {
         const configurationSet = provider.configurationSet ?? this.#parts.smsConfigurationSet;
-        return new EndUserMessagingSmsProvider(this.#parts.endUserMessaging(), {
+        const { EndUserMessagingSmsProvider } = await import('./end-user-messaging-sms-provider.ts');
+        return new EndUserMessagingSmsProvider(await this.#parts.endUserMessaging(), {
           ...provider,
           ...(configurationSet !== undefined ? { configurationSet } : {}),
         });
       }
-      case 'sns-push':
-        return new SnsPushProvider(this.#parts.sns(), provider.applications, this.#parts.pushEndpoints);
+      case 'sns-push': {
+        const { SnsPushProvider } = await import('./sns-push-provider.ts');
+        return new SnsPushProvider(
+          await this.#parts.sns(),
+          provider.applications,
+          await this.#parts.pushEndpoints(),
+        );
+      }
       case 'smtp': {
         const { password, dkim, ...settings } = provider;
         const { secrets } = this.#parts;
-        return this.#parts.smtp.get({
+        this.#smtp ??= this.#parts.smtp();
+        return (await this.#smtp).get({
           ...settings,
           id: record.id,
           revision: record.revision,
@@ -170,8 +184,8 @@ export class ConfiguredProviders implements ProviderDirectory {
     }
   }
 
-  /** Closes the SMTP pools (end of a test; a Lambda container just stops). */
+  /** Closes the SMTP pools, if any was opened (end of a test; a Lambda container just stops). */
   async close(): Promise<void> {
-    await this.#parts.smtp.close();
+    if (this.#smtp) await (await this.#smtp).close();
   }
 }

@@ -1,12 +1,47 @@
 /**
- * Phone numbers, and the identity normalisation that needs them: the one module that imports
- * libphonenumber-js, so only the bundles that read phone numbers carry it (identity.ts holds the
+ * Phone numbers, and the identity normalisation that needs them: the one module that loads
+ * libphonenumber-js, so only the bundles that read phone numbers ship it (identity.ts holds the
  * rest of the identity rules, library-free).
  */
-// `/min` metadata: possible lengths per country, which is all `isPossible()` needs (about 120 kB
-// minified in each bundle that parses phones; `/max` adds per-range patterns for `isValid()`, 190 kB).
-import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { createRequire } from 'node:module';
+import type { CountryCode, MetadataJson } from 'libphonenumber-js/core';
 import { type IdentityOptions, type NormalizeResult, normalizeEmail } from './identity.ts';
+
+/**
+ * libphonenumber-js, required on the first phone number and kept: `libphonenumber-js/core` and the
+ * `/min` metadata it takes as an argument (possible lengths per country, which is all
+ * `isPossible()` needs). Loaded with Node's own `require()`, which esbuild leaves as it is: its
+ * 38 KB of code and 83 KB of JSON are not in a Lambda bundle's code, so a cold start neither
+ * compiles nor parses them (ADR 0031). Unbundled, `require()` reads the package in `node_modules`;
+ * a Lambda bundle that holds this code ships the same two subpaths beside `index.mjs`
+ * (`SHIPPED_PACKAGES` in infra/constructs/bundling.ts), resolved the same way.
+ */
+let library:
+  | { readonly core: typeof import('libphonenumber-js/core'); readonly metadata: MetadataJson }
+  | undefined;
+function phoneLibrary() {
+  // Nothing runs at import, so a bundle that reaches this module but reads no phone drops it whole.
+  if (!library) {
+    const load = createRequire(import.meta.url);
+    library = {
+      core: load('libphonenumber-js/core') as typeof import('libphonenumber-js/core'),
+      metadata: load('libphonenumber-js/metadata.min.json') as MetadataJson,
+    };
+  }
+  return library;
+}
+// core's declaration takes a CountryCode already; the function itself checks any string (as /min's does).
+const isSupportedCountry = (country: string): country is CountryCode => {
+  const { core, metadata } = phoneLibrary();
+  return core.isSupportedCountry(country as CountryCode, metadata);
+};
+const parsePhoneNumberFromString = (
+  text: string,
+  options?: Parameters<typeof import('libphonenumber-js/core').parsePhoneNumberFromString>[1],
+) => {
+  const { core, metadata } = phoneLibrary();
+  return core.parsePhoneNumberFromString(text, options ?? {}, metadata);
+};
 
 // Adobe's Experience Cloud ID is 38 digits.
 const ECID = /^[0-9]{38}$/;

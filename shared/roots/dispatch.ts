@@ -1,10 +1,9 @@
-import { createEndUserMessagingClient } from '../channels/end-user-messaging-sms-provider.ts';
+import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { ConfiguredProviders } from '../channels/provider-directory.ts';
 import { SandboxProvider } from '../channels/sandbox-provider.ts';
-import { createSesClient } from '../channels/ses-provider.ts';
-import { SmtpProviderCache } from '../channels/smtp-provider.ts';
-import { createSnsClient } from '../channels/sns-client.ts';
-import { PushEndpointCache } from '../channels/sns-push-provider.ts';
+import type { PushEndpointCache } from '../channels/sns-push-provider.ts';
 import { ConfigError, type HeraldConfig } from '../config.ts';
 import { parseAllowlist } from '../domain/address-policy.ts';
 import { systemClock } from '../domain/clock.ts';
@@ -45,26 +44,34 @@ export function dispatchRoot(config: HeraldConfig, clients: Partial<Clients> = {
     ]);
   const keyring = unsubscribeKeyring(config);
   const sandbox = new SandboxProvider(documents, table);
-  let ses: ReturnType<typeof createSesClient> | undefined;
-  let sns: ReturnType<typeof createSnsClient> | undefined;
-  let endUserMessaging: ReturnType<typeof createEndUserMessagingClient> | undefined;
+  // Each client (and nodemailer, for SMTP) is in a module loaded when a job first needs it (ADR 0031).
+  let ses: Promise<SESv2Client> | undefined;
+  let sns: Promise<SNSClient> | undefined;
+  let endUserMessaging: Promise<PinpointSMSVoiceV2Client> | undefined;
+  let pushEndpoints: Promise<PushEndpointCache> | undefined;
+  const isAllowed = parseAllowlist(config.HERALD_WEBHOOK_ALLOWED_ADDRESSES);
   const providers = new ConfiguredProviders({
     configurations: new DynamoDbChannelConfigurationStore(documents, table),
     secrets: secretBox(config),
     sandbox,
     ses: () => {
-      ses ??= createSesClient();
+      ses ??= import('../channels/ses-provider.ts').then((m) => m.createSesClient());
       return ses;
     },
     sns: () => {
-      sns ??= createSnsClient();
+      sns ??= import('../channels/sns-client.ts').then((m) => m.createSnsClient());
       return sns;
     },
     endUserMessaging: () => {
-      endUserMessaging ??= createEndUserMessagingClient();
+      endUserMessaging ??= import('../channels/end-user-messaging-sms-provider.ts').then((m) =>
+        m.createEndUserMessagingClient(),
+      );
       return endUserMessaging;
     },
-    pushEndpoints: new PushEndpointCache(),
+    pushEndpoints: () => {
+      pushEndpoints ??= import('../channels/sns-push-provider.ts').then((m) => new m.PushEndpointCache());
+      return pushEndpoints;
+    },
     ...(config.HERALD_SES_CONFIGURATION_SET
       ? { sesConfigurationSet: config.HERALD_SES_CONFIGURATION_SET }
       : {}),
@@ -72,7 +79,7 @@ export function dispatchRoot(config: HeraldConfig, clients: Partial<Clients> = {
       ? { smsConfigurationSet: config.HERALD_SMS_CONFIGURATION_SET }
       : {}),
     // The SMTP host passed the SSRF policy when it was saved; it is checked again at each connect.
-    smtp: new SmtpProviderCache({ isAllowed: parseAllowlist(config.HERALD_WEBHOOK_ALLOWED_ADDRESSES) }),
+    smtp: () => import('../channels/smtp-provider.ts').then((m) => new m.SmtpProviderCache({ isAllowed })),
     clock: systemClock,
   });
   return {

@@ -1,12 +1,18 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { esbuildOptions, LAMBDA_ALIASES, TRACING_OFF_ALIASES } from '../../infra/constructs/bundling.ts';
+import {
+  BUNDLE_ENTRY,
+  bundleFunction,
+  esbuildOptions,
+  LAMBDA_ALIASES,
+  TRACING_OFF_ALIASES,
+} from '../../infra/constructs/bundling.ts';
 import { PROJECT_ROOT } from '../../infra/constructs/herald-function.ts';
 import { defaultProvider } from '../../shared/aws/env-credentials.ts';
 import { functionDefinitions } from '../../shared/definitions/functions.ts';
@@ -19,7 +25,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const CHAIN =
   /node_modules\/(@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity|http|login)|nested-clients|token-providers)|@smithy\/credential-provider-imds)\//;
 
-/** Builds with the project's own options (those `NodejsFunction` is given). */
+/** Builds with the project's own esbuild options (those `bundleFunction` runs). */
 async function bundle(name: string, entry: string | { contents: string }, tracing?: boolean) {
   const outdir = path.join(root, name);
   const options = esbuildOptions(typeof entry === 'string' ? entry : '', outdir, tracing);
@@ -28,7 +34,7 @@ async function bundle(name: string, entry: string | { contents: string }, tracin
       ? options
       : { ...options, entryPoints: [], stdin: { ...entry, resolveDir: PROJECT_ROOT, loader: 'ts' } },
   );
-  return { file: String(options.outfile), metafile: result.metafile };
+  return { file: path.join(outdir, BUNDLE_ENTRY), metafile: result.metafile };
 }
 
 const inputs = (metafile: Metafile) => Object.keys(metafile.inputs);
@@ -200,6 +206,117 @@ describe('the Lambda bundles', () => {
       }
     }, 30_000);
   });
+});
+
+describe('code splitting and shipped files (ADR 0031)', () => {
+  /** The outputs a fresh process loads by importing the entry: it and its static imports. */
+  const atImport = (metafile: Metafile, outdir: string) => {
+    const loaded = new Set<string>();
+    const visit = (out: string) => {
+      if (loaded.has(out)) return;
+      loaded.add(out);
+      for (const i of metafile.outputs[out]?.imports ?? [])
+        if (i.kind === 'import-statement' && !i.external) visit(i.path);
+    };
+    visit(path.relative(PROJECT_ROOT, path.join(outdir, BUNDLE_ENTRY)));
+    return loaded;
+  };
+  const inputsOf = (metafile: Metafile, outputs: Iterable<string>) =>
+    [...outputs].flatMap((o) =>
+      Object.entries(metafile.outputs[o]?.inputs ?? {})
+        .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+        .map(([input]) => input),
+    );
+  /** A bundle of `contents` (an entry written beside its output), built as the stack builds one. */
+  const built = (name: string, contents: string) => {
+    const entry = path.join(root, `${name}.ts`);
+    writeFileSync(entry, contents);
+    const outdir = path.join(root, name);
+    return { outdir, ...bundleFunction(entry, outdir) };
+  };
+  const child = async (file: string, script: string) =>
+    JSON.parse(
+      (
+        await run(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(file).href], {
+          env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1' },
+          timeout: 20_000,
+        })
+      ).stdout,
+    );
+
+  it('the dispatcher imports no provider adapter at start: each SDK client and nodemailer is in a chunk of its own', () => {
+    const outdir = path.join(root, 'dispatch');
+    const { metafile, files } = bundleFunction(
+      path.join(PROJECT_ROOT, 'functions/workers/dispatch.lambda.ts'),
+      outdir,
+    );
+    const lazy = /node_modules\/(nodemailer|@aws-sdk\/client-(sesv2|sns|pinpoint-sms-voice-v2|kms))\//;
+    const loaded = inputsOf(metafile, atImport(metafile, outdir));
+    expect(loaded.filter((i) => lazy.test(i))).toEqual([]);
+    expect(loaded).toContain('shared/channels/provider-directory.ts');
+    const all = inputsOf(metafile, Object.keys(metafile.outputs));
+    for (const pkg of [
+      'nodemailer',
+      'client-sesv2',
+      'client-sns',
+      'client-pinpoint-sms-voice-v2',
+      'client-kms',
+    ])
+      expect(
+        all.some((i) => i.includes(`/${pkg}/`)),
+        pkg,
+      ).toBe(true);
+    expect(files.filter((f) => f.startsWith('chunks/') && f.endsWith('.mjs')).length).toBeGreaterThan(4);
+  }, 60_000);
+
+  it('a chunk loaded by import() runs in a fresh process (CommonJS requires included)', async () => {
+    const { outdir } = built(
+      'lazy',
+      `export async function load() {
+        const { createSesClient } = await import('${PROJECT_ROOT}/shared/channels/ses-provider.ts');
+        const { SmtpProviderCache } = await import('${PROJECT_ROOT}/shared/channels/smtp-provider.ts');
+        return [typeof createSesClient().send, new SmtpProviderCache().size];
+      }`,
+    );
+    const out = await child(
+      path.join(outdir, BUNDLE_ENTRY),
+      'const { load } = await import(process.argv[1]); process.stdout.write(JSON.stringify(await load()));',
+    );
+    expect(out).toEqual(['function', 0]);
+  }, 60_000);
+
+  it('a bundle that reads phone numbers ships libphonenumber-js beside it, not in its code, and requires it from there', async () => {
+    const { outdir, files, metafile } = built(
+      'phone',
+      `export { normalizePhone } from '${PROJECT_ROOT}/shared/domain/phone.ts';`,
+    );
+    expect(files.filter((f) => f.startsWith('node_modules/'))).toEqual([
+      'node_modules/libphonenumber-js/core.cjs',
+      'node_modules/libphonenumber-js/metadata.min.json',
+      'node_modules/libphonenumber-js/package.json',
+    ]);
+    // Neither the library nor its metadata is in the bundle's code.
+    expect(Object.keys(metafile.inputs).filter((i) => i.includes('libphonenumber-js'))).toEqual([]);
+    const script = `const { normalizePhone } = await import(process.argv[1]);
+      process.stdout.write(JSON.stringify([normalizePhone('+1 415 555 0123'), normalizePhone('06 12 34 56 78', { defaultCountry: 'FR' }), normalizePhone('+1 415')]));`;
+    const file = path.join(outdir, BUNDLE_ENTRY);
+    expect(await child(file, script)).toEqual([
+      { ok: true, value: '+14155550123' },
+      { ok: true, value: '+33612345678' },
+      { ok: false, message: 'must be a phone number in E.164 form, e.g. +14155550123' },
+    ]);
+    // The bundle is outside the project: without the shipped file there is nothing to read.
+    rmSync(path.join(outdir, 'node_modules'), { recursive: true });
+    await expect(child(file, script)).rejects.toThrow(/Cannot find module 'libphonenumber-js\/core'/);
+  }, 60_000);
+
+  it('a bundle that reads no phone number ships no package', () => {
+    const outdir = path.join(root, 'admin');
+    const { files } = bundleFunction(path.join(PROJECT_ROOT, 'functions/api/admin.lambda.ts'), outdir);
+    expect(files).toContain(BUNDLE_ENTRY);
+    expect(files.filter((f) => f.startsWith('node_modules/'))).toEqual([]);
+    expect(existsSync(path.join(outdir, 'console'))).toBe(false);
+  }, 60_000);
 });
 
 describe('the environment credential provider', () => {
