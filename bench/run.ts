@@ -20,6 +20,9 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
 // BENCH_WEBHOOKS_ONLY=1: the webhook rows alone (the request rows skipped).
 const WEBHOOKS_ONLY = process.env.BENCH_WEBHOOKS_ONLY === '1';
+// BENCH_WEBHOOK_ROWS=alone (or burst,steady, …): which webhook rows run (all three by default), e.g.
+// to profile the feedback worker alone with --cpu-prof.
+const WEBHOOK_ROWS = new Set((process.env.BENCH_WEBHOOK_ROWS ?? 'burst,alone,steady').split(','));
 
 const herald = await startHerald({
   port: 0,
@@ -216,56 +219,60 @@ try {
 
     // A burst: WEBHOOK_CALLS triggers of 20 recipients at concurrency 8, as fast as they go.
     const burstFrom = Date.now();
-    await load(WEBHOOK_CALLS, 8, (i) =>
-      call('POST', '/im/executions/unitary', key, {
-        requestId: `bench-webhooks-${i}`,
-        campaignId: hooked.id,
-        recipients: recipients(20),
-      }),
-    );
-    console.log(
-      `\nwebhook delivery (one feedback worker, ${WEBHOOK_CALLS} triggers × 20 recipients × 2 statuses, a burst)`,
-    );
-    console.log(await received(WEBHOOK_CALLS * 20 * 2, burstFrom));
+    if (WEBHOOK_ROWS.has('burst')) {
+      await load(WEBHOOK_CALLS, 8, (i) =>
+        call('POST', '/im/executions/unitary', key, {
+          requestId: `bench-webhooks-${i}`,
+          campaignId: hooked.id,
+          recipients: recipients(20),
+        }),
+      );
+      console.log(
+        `\nwebhook delivery (one feedback worker, ${WEBHOOK_CALLS} triggers × 20 recipients × 2 statuses, a burst)`,
+      );
+      console.log(await received(WEBHOOK_CALLS * 20 * 2, burstFrom));
+    }
 
     // The feedback worker alone: as many status events published straight to its queue (ten to a
     // SendMessageBatch, as dispatch publishes them), nothing else running. The delay counts from
     // the event's publication.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const aloneFrom = Date.now();
-    const publisher = new SqsStatusEventPublisher(sqs, herald.queueUrls.FEEDBACK_QUEUE_URL ?? '');
-    const backlog = WEBHOOK_CALLS * 20 * 2;
-    for (let start = 0; start < backlog; start += 100) {
-      const timestamp = new Date().toISOString();
-      await publisher.publish(
-        Array.from({ length: Math.min(100, backlog - start) }, (_, i) => ({
-          kind: 'status-event' as const,
-          eventId: uuidv7(),
-          sandbox: 'bench',
-          executionId: uuidv7(),
-          requestId: `bench-alone-${start + i}`,
-          campaignId: hooked.id,
-          campaignVersion: 1,
-          campaignType: 'transactional' as const,
-          channel: 'email' as const,
-          messageId: uuidv7(),
-          userId: `member${i % 20}@example.com`,
-          namespace: 'email',
-          status: 'sent' as const,
-          timestamp,
-        })),
+    if (WEBHOOK_ROWS.has('alone')) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const aloneFrom = Date.now();
+      const publisher = new SqsStatusEventPublisher(sqs, herald.queueUrls.FEEDBACK_QUEUE_URL ?? '');
+      const backlog = WEBHOOK_CALLS * 20 * 2;
+      for (let start = 0; start < backlog; start += 100) {
+        const timestamp = new Date().toISOString();
+        await publisher.publish(
+          Array.from({ length: Math.min(100, backlog - start) }, (_, i) => ({
+            kind: 'status-event' as const,
+            eventId: uuidv7(),
+            sandbox: 'bench',
+            executionId: uuidv7(),
+            requestId: `bench-alone-${start + i}`,
+            campaignId: hooked.id,
+            campaignVersion: 1,
+            campaignType: 'transactional' as const,
+            channel: 'email' as const,
+            messageId: uuidv7(),
+            userId: `member${i % 20}@example.com`,
+            namespace: 'email',
+            status: 'sent' as const,
+            timestamp,
+          })),
+        );
+      }
+      console.log(
+        `webhook delivery, the feedback worker alone (${backlog} status events published to its queue)`,
       );
+      console.log(await received(backlog, aloneFrom));
     }
-    console.log(
-      `webhook delivery, the feedback worker alone (${backlog} status events published to its queue)`,
-    );
-    console.log(await received(backlog, aloneFrom));
 
     // A steady rate: one 1-recipient trigger (2 status events) every 2000/STEADY_RATE ms, open loop
     // (a slow answer does not delay the next call), for STEADY_SECONDS.
     const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 30);
     const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE ?? 50);
-    if (STEADY_SECONDS > 0) {
+    if (STEADY_SECONDS > 0 && WEBHOOK_ROWS.has('steady')) {
       // After the burst has drained, so the row measures the steady rate alone.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const steadyFrom = Date.now();

@@ -230,6 +230,11 @@ export interface DeliveryStore {
   /** Creates the record unless it exists (a redelivered status event); true when created. */
   create(record: DeliveryRecord): Promise<boolean>;
   get(sandbox: string, webhookId: string, eventId: string): Promise<DeliveryRecord | undefined>;
+  /**
+   * The same strongly consistent read, in a BatchGetItem shared with the other reads asked in the
+   * same turn (the fan-out's check for a redelivered status event, ADR 0033).
+   */
+  find(sandbox: string, webhookId: string, eventId: string): Promise<DeliveryRecord | undefined>;
   /** Records the outcome of an attempt and the attempt itself (the log expires by TTL). */
   recordAttempt(record: DeliveryRecord, attempt: AttemptView, state: DeliveryRecord['state']): Promise<void>;
   listAttempts(

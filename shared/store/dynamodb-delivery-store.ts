@@ -3,6 +3,7 @@ import { AlreadyExistsError } from '../domain/errors.ts';
 import type { Page } from '../domain/page.ts';
 import type { DeliveryRecord, DeliveryStore } from '../domain/webhook.ts';
 import type { AttemptView } from '../schemas/webhook.ts';
+import { BatchReader } from './batch-reader.ts';
 import { BatchWriter } from './batch-writer.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { attemptItem, deliveryItem, failedDeliveryItem, retainedFrom } from './items.ts';
@@ -46,10 +47,12 @@ function failedPartitions(sandbox: string, webhookId: string): string[] {
  */
 export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStore {
   private readonly writer: BatchWriter;
+  private readonly reader: BatchReader;
 
   constructor(client: DynamoDBDocumentClient, tableName: string) {
     super(client, tableName);
     this.writer = new BatchWriter(client, tableName);
+    this.reader = new BatchReader(client, tableName);
   }
 
   async create(record: DeliveryRecord): Promise<boolean> {
@@ -65,6 +68,12 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
 
   async get(sandbox: string, webhookId: string, eventId: string): Promise<DeliveryRecord | undefined> {
     return this.getRecord(deliveryItem, keys.delivery(sandbox, webhookId, eventId));
+  }
+
+  async find(sandbox: string, webhookId: string, eventId: string): Promise<DeliveryRecord | undefined> {
+    // Batched with the other records of the SQS batch asking in the same turn (ADR 0033).
+    const item = await this.reader.read(keys.delivery(sandbox, webhookId, eventId));
+    return item ? deliveryItem.parse(item) : undefined;
   }
 
   async recordAttempt(
