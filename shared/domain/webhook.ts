@@ -16,6 +16,22 @@ export interface SigningSecret {
 /** How long the previous secret keeps signing after a rotation. */
 export const ROTATION_GRACE_SECONDS = 24 * 3600;
 
+/**
+ * Partitions the attempt log and failed list of a webhook created now are spread over (ADR 0033):
+ * an attempt of ≤ 1 KB is one write unit in a batch write (ADR 0030), so 32 partitions of 1,000
+ * units/s take ~32,000 attempts/s for one webhook (~16,000 when answers fill the log's 1 KB), ~9×
+ * what the whole feedback event source delivers (docs/cost.md), and a first page of its log is 32
+ * queries. The count is stored on each webhook (`logShards`) and on its delivery records, so a
+ * change applies to webhooks created after it and every older log stays readable in its layout.
+ */
+export const WEBHOOK_LOG_SHARDS = 32;
+
+/**
+ * The layout of a webhook created before ADR 0033 (no `logShards`): 512 partitions (ADR 0022)
+ * and the unsharded partition before them, written and read as before.
+ */
+export const LEGACY_WEBHOOK_LOG_SHARDS = 512;
+
 export interface WebhookConfig {
   readonly sandbox: string;
   readonly id: string;
@@ -29,6 +45,12 @@ export interface WebhookConfig {
   readonly disabledReason?: string;
   readonly disabledAt?: string;
   readonly failingSince?: string;
+  /**
+   * Partitions of its attempt log and failed index (ADR 0033): WEBHOOK_LOG_SHARDS for a webhook
+   * created since; absent for an older one, which keeps the layout it was created with
+   * (LEGACY_WEBHOOK_LOG_SHARDS and the unsharded partition before them, ADR 0022).
+   */
+  readonly logShards?: number;
   readonly createdAt: string;
   readonly modifiedAt: string;
   readonly revision: number;
@@ -224,6 +246,8 @@ export interface DeliveryRecord {
   readonly attempts: number;
   readonly createdAt: string;
   readonly lastAttemptAt?: string;
+  /** Its webhook's `logShards` when it was made: where its attempts are logged (ADR 0033). */
+  readonly logShards?: number;
 }
 
 export interface DeliveryStore {
@@ -237,13 +261,17 @@ export interface DeliveryStore {
   find(sandbox: string, webhookId: string, eventId: string): Promise<DeliveryRecord | undefined>;
   /** Records the outcome of an attempt and the attempt itself (the log expires by TTL). */
   recordAttempt(record: DeliveryRecord, attempt: AttemptView, state: DeliveryRecord['state']): Promise<void>;
+  /** The webhook's attempt log, newest first, over the partitions of its layout (`logShards`). */
   listAttempts(
-    sandbox: string,
-    webhookId: string,
+    webhook: Pick<WebhookConfig, 'sandbox' | 'id' | 'logShards'>,
     page: { limit: number; cursor?: string },
   ): Promise<Page<AttemptView>>;
   /** Event ids of deliveries that exhausted their retries in [since, until). */
-  listFailed(sandbox: string, webhookId: string, since: string, until: string): Promise<string[]>;
+  listFailed(
+    webhook: Pick<WebhookConfig, 'sandbox' | 'id' | 'logShards'>,
+    since: string,
+    until: string,
+  ): Promise<string[]>;
 }
 
 export interface DeliveryQueue {

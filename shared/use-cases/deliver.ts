@@ -73,6 +73,8 @@ export async function fanOutStatusEvent(deps: DeliveryDeps, event: StatusEvent):
         state: 'pending',
         attempts: 0,
         createdAt: now.toISOString(),
+        // Where its attempts are logged: the webhook's layout (ADR 0033).
+        ...(webhook.logShards !== undefined ? { logShards: webhook.logShards } : {}),
       };
       // One batched read for the records of the whole SQS batch (ADR 0033); the record is first
       // written with its first attempt's outcome.
