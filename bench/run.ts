@@ -188,7 +188,10 @@ try {
   await once(receiver, 'listening');
   try {
     const { port } = receiver.address() as AddressInfo;
-    await call('POST', '/webhooks', key, { name: 'bench', url: `http://127.0.0.1:${port}/hook` });
+    const webhook = (await call('POST', '/webhooks', key, {
+      name: 'bench',
+      url: `http://127.0.0.1:${port}/hook`,
+    })) as { id: string };
     const hooked = (await call('POST', '/campaigns', key, {
       name: 'bench-webhooks',
       category: 'transactional',
@@ -198,8 +201,12 @@ try {
       content: { subject: 'Hello {{profile.n}}', text: 'x' },
     })) as { id: string };
     await call('POST', `/campaigns/${hooked.id}/activate`, key);
-    /** Waits until `expected` events have arrived (or 5 min), then summarizes those since `from`. */
-    const received = async (expected: number, from: number) => {
+    /**
+     * Waits until `expected` events have arrived (or 5 min), then summarizes those since `from`,
+     * with the process's CPU time per event since `cpu` (everything runs in this one process: the
+     * figure a busy shared machine moves least).
+     */
+    const received = async (expected: number, from: number, cpu: NodeJS.CpuUsage) => {
       const deadline = Date.now() + 300_000;
       const mine = () => [...receipts.values()].filter((r) => r.at >= from);
       while (mine().length < expected && Date.now() < deadline)
@@ -208,7 +215,9 @@ try {
       const times = all.map((r) => r.at);
       const delays = all.map((r) => r.delayMs).sort((a, b) => a - b);
       const spanS = (Math.max(...times) - Math.min(...times)) / 1000;
-      return `events received ${all.length}/${expected}  events/s ${(all.length / spanS).toFixed(0)}  status change → receipt p50 ${(percentile(delays, 50) / 1000).toFixed(2)} s  p99 ${(percentile(delays, 99) / 1000).toFixed(2)} s`;
+      const used = process.cpuUsage(cpu);
+      const cpuMs = (used.user + used.system) / 1000 / Math.max(all.length, 1);
+      return `events received ${all.length}/${expected}  events/s ${(all.length / spanS).toFixed(0)}  status change → receipt p50 ${(percentile(delays, 50) / 1000).toFixed(2)} s  p99 ${(percentile(delays, 99) / 1000).toFixed(2)} s  CPU ${cpuMs.toFixed(2)} ms/event`;
     };
     const recipients = (count: number) =>
       Array.from({ length: count }, (_, r) => ({
@@ -219,6 +228,7 @@ try {
 
     // A burst: WEBHOOK_CALLS triggers of 20 recipients at concurrency 8, as fast as they go.
     const burstFrom = Date.now();
+    const burstCpu = process.cpuUsage();
     if (WEBHOOK_ROWS.has('burst')) {
       await load(WEBHOOK_CALLS, 8, (i) =>
         call('POST', '/im/executions/unitary', key, {
@@ -230,7 +240,7 @@ try {
       console.log(
         `\nwebhook delivery (one feedback worker, ${WEBHOOK_CALLS} triggers × 20 recipients × 2 statuses, a burst)`,
       );
-      console.log(await received(WEBHOOK_CALLS * 20 * 2, burstFrom));
+      console.log(await received(WEBHOOK_CALLS * 20 * 2, burstFrom, burstCpu));
     }
 
     // The feedback worker alone: as many status events published straight to its queue (ten to a
@@ -239,6 +249,7 @@ try {
     if (WEBHOOK_ROWS.has('alone')) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const aloneFrom = Date.now();
+      const aloneCpu = process.cpuUsage();
       const publisher = new SqsStatusEventPublisher(sqs, herald.queueUrls.FEEDBACK_QUEUE_URL ?? '');
       const backlog = WEBHOOK_CALLS * 20 * 2;
       for (let start = 0; start < backlog; start += 100) {
@@ -265,7 +276,7 @@ try {
       console.log(
         `webhook delivery, the feedback worker alone (${backlog} status events published to its queue)`,
       );
-      console.log(await received(backlog, aloneFrom));
+      console.log(await received(backlog, aloneFrom, aloneCpu));
     }
 
     // A steady rate: one 1-recipient trigger (2 status events) every 2000/STEADY_RATE ms, open loop
@@ -276,6 +287,7 @@ try {
       // After the burst has drained, so the row measures the steady rate alone.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const steadyFrom = Date.now();
+      const steadyCpu = process.cpuUsage();
       const triggers = Math.round((STEADY_SECONDS * STEADY_RATE) / 2);
       const calls: Promise<unknown>[] = [];
       const start = performance.now();
@@ -295,8 +307,21 @@ try {
       console.log(
         `webhook delivery at a steady ${STEADY_RATE} events/s for ${STEADY_SECONDS} s (${triggers} triggers × 1 recipient × 2 statuses)`,
       );
-      console.log(await received(triggers * 2, steadyFrom));
+      console.log(await received(triggers * 2, steadyFrom, steadyCpu));
     }
+
+    // The first page of that webhook's attempt log: one query per shard of its layout (ADR 0022,
+    // 0033), whatever the number of attempts logged.
+    const pages: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await call('GET', `/webhooks/${webhook.id}/attempts?limit=25`, key);
+      pages.push(performance.now() - t0);
+    }
+    pages.sort((a, b) => a - b);
+    console.log(
+      `attempt log, first page of 25: median ${percentile(pages, 50).toFixed(0)} ms (of 5; min ${(pages[0] ?? 0).toFixed(0)} ms)`,
+    );
   } finally {
     receiver.close();
   }
