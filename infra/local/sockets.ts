@@ -17,8 +17,8 @@ import type { AgentOptions } from 'node:http';
  *   embedded DynamoDB's own hop to dynalite resends a request whose reused socket was reset
  *   before any answer.
  */
-export const CLIENT_IDLE_SOCKET_MS = 4_000;
-export const ENGINE_KEEP_ALIVE_MS = 30_000;
+export const CLIENT_IDLE_SOCKET_MS = 15_000;
+export const ENGINE_KEEP_ALIVE_MS = 60_000;
 
 /** A kept-alive agent's options for a client of the engines. */
 export function engineClientAgent(maxSockets: number): AgentOptions {

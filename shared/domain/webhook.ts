@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import type { Channel } from '../schemas/campaign.ts';
 import type { DeliveryJob } from '../schemas/feedback-message.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
@@ -60,8 +60,11 @@ export function generateSigningSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
-/** Signing keys by secret, decoded once per container (a webhook has one or two secrets). */
-const signingKeys = new Map<string, Buffer>();
+/**
+ * Signing keys by secret, decoded once per container (a webhook has one or two secrets), as key
+ * objects: an HMAC under a KeyObject is ~4× cheaper than under the same bytes in a Buffer.
+ */
+const signingKeys = new Map<string, KeyObject>();
 
 /**
  * A Standard Webhooks signature (`v1,` and the base64 HMAC-SHA256 of `<id>.<timestamp>.<body>`
@@ -72,8 +75,9 @@ const signingKeys = new Map<string, Buffer>();
 export function sign(secret: string, messageId: string, now: Date, body: string): string {
   let key = signingKeys.get(secret);
   if (!key) {
-    key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
-    if (key.length === 0) throw new Error("Secret can't be empty.");
+    const bytes = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+    if (bytes.length === 0) throw new Error("Secret can't be empty.");
+    key = createSecretKey(bytes);
     if (signingKeys.size >= 1_000) signingKeys.clear();
     signingKeys.set(secret, key);
   }
