@@ -53,12 +53,13 @@ export const pinnedCalls = {
     'dynamodb:GetItemCommand',
   ],
   /**
-   * A status event to one webhook that accepts it, the list cached: the delivery record created,
-   * the first attempt POSTed in the same step, the record and the attempt written in one
-   * BatchWriteItem, shared with the other attempts settling at the same moment (ADR 0030). No
-   * queue call.
+   * A status event to one webhook that accepts it, the list cached: the delivery record looked
+   * for in one BatchGetItem shared with the other records of the SQS batch (a redelivered event
+   * finds it; ADR 0033), the first attempt POSTed in the same step, then the record and the
+   * attempt written in one BatchWriteItem, shared with the other attempts settling at the same
+   * moment (ADR 0030). No queue call.
    */
-  webhookFanOut: ['dynamodb:PutItemCommand', 'dynamodb:BatchWriteItemCommand'],
+  webhookFanOut: ['dynamodb:BatchGetItemCommand', 'dynamodb:BatchWriteItemCommand'],
   /**
    * A delivery job (a retry, a resend, a recovery) that is delivered: the webhook and the record
    * read fresh, the POST, the record and the attempt written in one BatchWriteItem (shared as

@@ -244,12 +244,12 @@ export function webhookEvent(): Usage {
       (DURATIONS_MS.fanOutEvent + DURATIONS_MS.delivery) / batchSize('feedback'),
     ),
     {
-      // The delivery record (it holds the payload), then the record again and the attempt in a
+      // The look for the delivery record (a strongly consistent read of an absent item: one read
+      // unit, in a batched read), then the record (it holds the payload) and the attempt in a
       // batch write (its share of the call; no transaction's double units). The webhook comes
       // from the container's cache.
-      writeUnits:
-        count(calls, 'PutItemCommand') * kb(SIZES.delivery) +
-        count(calls, 'BatchWriteItemCommand') * (kb(SIZES.delivery) + kb(SIZES.attempt)),
+      readUnits: count(calls, 'BatchGetItemCommand'),
+      writeUnits: count(calls, 'BatchWriteItemCommand') * (kb(SIZES.delivery) + kb(SIZES.attempt)),
     },
   );
 }

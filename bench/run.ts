@@ -20,6 +20,9 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
 // BENCH_WEBHOOKS_ONLY=1: the webhook rows alone (the request rows skipped).
 const WEBHOOKS_ONLY = process.env.BENCH_WEBHOOKS_ONLY === '1';
+// BENCH_WEBHOOK_ROWS=alone (or burst,steady, …): which webhook rows run (all three by default), e.g.
+// to profile the feedback worker alone with --cpu-prof.
+const WEBHOOK_ROWS = new Set((process.env.BENCH_WEBHOOK_ROWS ?? 'burst,alone,steady').split(','));
 
 const herald = await startHerald({
   port: 0,
@@ -185,7 +188,10 @@ try {
   await once(receiver, 'listening');
   try {
     const { port } = receiver.address() as AddressInfo;
-    await call('POST', '/webhooks', key, { name: 'bench', url: `http://127.0.0.1:${port}/hook` });
+    const webhook = (await call('POST', '/webhooks', key, {
+      name: 'bench',
+      url: `http://127.0.0.1:${port}/hook`,
+    })) as { id: string };
     const hooked = (await call('POST', '/campaigns', key, {
       name: 'bench-webhooks',
       category: 'transactional',
@@ -195,8 +201,12 @@ try {
       content: { subject: 'Hello {{profile.n}}', text: 'x' },
     })) as { id: string };
     await call('POST', `/campaigns/${hooked.id}/activate`, key);
-    /** Waits until `expected` events have arrived (or 5 min), then summarizes those since `from`. */
-    const received = async (expected: number, from: number) => {
+    /**
+     * Waits until `expected` events have arrived (or 5 min), then summarizes those since `from`,
+     * with the process's CPU time per event since `cpu` (everything runs in this one process: the
+     * figure a busy shared machine moves least).
+     */
+    const received = async (expected: number, from: number, cpu: NodeJS.CpuUsage) => {
       const deadline = Date.now() + 300_000;
       const mine = () => [...receipts.values()].filter((r) => r.at >= from);
       while (mine().length < expected && Date.now() < deadline)
@@ -205,7 +215,9 @@ try {
       const times = all.map((r) => r.at);
       const delays = all.map((r) => r.delayMs).sort((a, b) => a - b);
       const spanS = (Math.max(...times) - Math.min(...times)) / 1000;
-      return `events received ${all.length}/${expected}  events/s ${(all.length / spanS).toFixed(0)}  status change → receipt p50 ${(percentile(delays, 50) / 1000).toFixed(2)} s  p99 ${(percentile(delays, 99) / 1000).toFixed(2)} s`;
+      const used = process.cpuUsage(cpu);
+      const cpuMs = (used.user + used.system) / 1000 / Math.max(all.length, 1);
+      return `events received ${all.length}/${expected}  events/s ${(all.length / spanS).toFixed(0)}  status change → receipt p50 ${(percentile(delays, 50) / 1000).toFixed(2)} s  p99 ${(percentile(delays, 99) / 1000).toFixed(2)} s  CPU ${cpuMs.toFixed(2)} ms/event`;
     };
     const recipients = (count: number) =>
       Array.from({ length: count }, (_, r) => ({
@@ -216,59 +228,66 @@ try {
 
     // A burst: WEBHOOK_CALLS triggers of 20 recipients at concurrency 8, as fast as they go.
     const burstFrom = Date.now();
-    await load(WEBHOOK_CALLS, 8, (i) =>
-      call('POST', '/im/executions/unitary', key, {
-        requestId: `bench-webhooks-${i}`,
-        campaignId: hooked.id,
-        recipients: recipients(20),
-      }),
-    );
-    console.log(
-      `\nwebhook delivery (one feedback worker, ${WEBHOOK_CALLS} triggers × 20 recipients × 2 statuses, a burst)`,
-    );
-    console.log(await received(WEBHOOK_CALLS * 20 * 2, burstFrom));
+    const burstCpu = process.cpuUsage();
+    if (WEBHOOK_ROWS.has('burst')) {
+      await load(WEBHOOK_CALLS, 8, (i) =>
+        call('POST', '/im/executions/unitary', key, {
+          requestId: `bench-webhooks-${i}`,
+          campaignId: hooked.id,
+          recipients: recipients(20),
+        }),
+      );
+      console.log(
+        `\nwebhook delivery (one feedback worker, ${WEBHOOK_CALLS} triggers × 20 recipients × 2 statuses, a burst)`,
+      );
+      console.log(await received(WEBHOOK_CALLS * 20 * 2, burstFrom, burstCpu));
+    }
 
     // The feedback worker alone: as many status events published straight to its queue (ten to a
     // SendMessageBatch, as dispatch publishes them), nothing else running. The delay counts from
     // the event's publication.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const aloneFrom = Date.now();
-    const publisher = new SqsStatusEventPublisher(sqs, herald.queueUrls.FEEDBACK_QUEUE_URL ?? '');
-    const backlog = WEBHOOK_CALLS * 20 * 2;
-    for (let start = 0; start < backlog; start += 100) {
-      const timestamp = new Date().toISOString();
-      await publisher.publish(
-        Array.from({ length: Math.min(100, backlog - start) }, (_, i) => ({
-          kind: 'status-event' as const,
-          eventId: uuidv7(),
-          sandbox: 'bench',
-          executionId: uuidv7(),
-          requestId: `bench-alone-${start + i}`,
-          campaignId: hooked.id,
-          campaignVersion: 1,
-          campaignType: 'transactional' as const,
-          channel: 'email' as const,
-          messageId: uuidv7(),
-          userId: `member${i % 20}@example.com`,
-          namespace: 'email',
-          status: 'sent' as const,
-          timestamp,
-        })),
+    if (WEBHOOK_ROWS.has('alone')) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const aloneFrom = Date.now();
+      const aloneCpu = process.cpuUsage();
+      const publisher = new SqsStatusEventPublisher(sqs, herald.queueUrls.FEEDBACK_QUEUE_URL ?? '');
+      const backlog = WEBHOOK_CALLS * 20 * 2;
+      for (let start = 0; start < backlog; start += 100) {
+        const timestamp = new Date().toISOString();
+        await publisher.publish(
+          Array.from({ length: Math.min(100, backlog - start) }, (_, i) => ({
+            kind: 'status-event' as const,
+            eventId: uuidv7(),
+            sandbox: 'bench',
+            executionId: uuidv7(),
+            requestId: `bench-alone-${start + i}`,
+            campaignId: hooked.id,
+            campaignVersion: 1,
+            campaignType: 'transactional' as const,
+            channel: 'email' as const,
+            messageId: uuidv7(),
+            userId: `member${i % 20}@example.com`,
+            namespace: 'email',
+            status: 'sent' as const,
+            timestamp,
+          })),
+        );
+      }
+      console.log(
+        `webhook delivery, the feedback worker alone (${backlog} status events published to its queue)`,
       );
+      console.log(await received(backlog, aloneFrom, aloneCpu));
     }
-    console.log(
-      `webhook delivery, the feedback worker alone (${backlog} status events published to its queue)`,
-    );
-    console.log(await received(backlog, aloneFrom));
 
     // A steady rate: one 1-recipient trigger (2 status events) every 2000/STEADY_RATE ms, open loop
     // (a slow answer does not delay the next call), for STEADY_SECONDS.
     const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 30);
     const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE ?? 50);
-    if (STEADY_SECONDS > 0) {
+    if (STEADY_SECONDS > 0 && WEBHOOK_ROWS.has('steady')) {
       // After the burst has drained, so the row measures the steady rate alone.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const steadyFrom = Date.now();
+      const steadyCpu = process.cpuUsage();
       const triggers = Math.round((STEADY_SECONDS * STEADY_RATE) / 2);
       const calls: Promise<unknown>[] = [];
       const start = performance.now();
@@ -288,8 +307,21 @@ try {
       console.log(
         `webhook delivery at a steady ${STEADY_RATE} events/s for ${STEADY_SECONDS} s (${triggers} triggers × 1 recipient × 2 statuses)`,
       );
-      console.log(await received(triggers * 2, steadyFrom));
+      console.log(await received(triggers * 2, steadyFrom, steadyCpu));
     }
+
+    // The first page of that webhook's attempt log: one query per shard of its layout (ADR 0022,
+    // 0033), whatever the number of attempts logged.
+    const pages: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await call('GET', `/webhooks/${webhook.id}/attempts?limit=25`, key);
+      pages.push(performance.now() - t0);
+    }
+    pages.sort((a, b) => a - b);
+    console.log(
+      `attempt log, first page of 25: median ${percentile(pages, 50).toFixed(0)} ms (of 5; min ${(pages[0] ?? 0).toFixed(0)} ms)`,
+    );
   } finally {
     receiver.close();
   }

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { ReadWriteLock } from './read-write-lock.ts';
+import { ENGINE_KEEP_ALIVE_MS, engineClientAgent } from './sockets.ts';
 
 /**
  * The embedded DynamoDB: dynalite (DynamoDB's protocol over LevelDB) behind a small front server
@@ -44,14 +45,19 @@ export async function startDynamoDbEngine(options: {
     deleteTableMs: 0,
     updateTableMs: 0,
   });
+  // Kept-alive connections on both hops: clients let idle sockets go long before the servers close
+  // them (infra/local/sockets.ts).
+  backend.keepAliveTimeout = ENGINE_KEEP_ALIVE_MS;
   backend.listen(0, '127.0.0.1');
   await once(backend, 'listening');
   const backendPort = (backend.address() as AddressInfo).port;
+  const upstreamAgent = new http.Agent(engineClientAgent(256));
   const direct = new DynamoDBClient({
     endpoint: `http://127.0.0.1:${backendPort}`,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
+    requestHandler: { httpAgent: engineClientAgent(50) },
   });
   const lock = new ReadWriteLock();
 
@@ -90,12 +96,13 @@ export async function startDynamoDbEngine(options: {
         const input = JSON.parse(body.toString('utf8')) as { TimeToLiveSpecification?: unknown };
         answer(200, { TimeToLiveSpecification: input.TimeToLiveSpecification });
       } else {
-        const forward = () => proxy(backendPort, request, body, response);
+        const forward = () => proxy(upstreamAgent, backendPort, request, body, response);
         if (WRITE_TARGETS.has(target)) void lock.shared(forward);
         else void forward();
       }
     });
   });
+  front.keepAliveTimeout = ENGINE_KEEP_ALIVE_MS;
   front.listen(options.port ?? 0, '127.0.0.1');
   await once(front, 'listening');
   const port = (front.address() as AddressInfo).port;
@@ -105,6 +112,7 @@ export async function startDynamoDbEngine(options: {
       front.closeAllConnections();
       await new Promise<void>((resolve) => front.close(() => resolve()));
       direct.destroy();
+      upstreamAgent.destroy();
       await new Promise<void>((resolve, reject) =>
         backend.close((error?: Error) => (error ? reject(error) : resolve())),
       );
@@ -112,28 +120,45 @@ export async function startDynamoDbEngine(options: {
   };
 }
 
-function proxy(
+/**
+ * Forwards one request to dynalite on a kept-alive connection. A reused connection that dynalite
+ * reset before answering (it closed it as the request went out) never ran the request: it is sent
+ * again at once on a new one, instead of answering the caller a 500.
+ */
+export function proxy(
+  agent: http.Agent,
   port: number,
-  request: http.IncomingMessage,
+  request: Pick<http.IncomingMessage, 'method' | 'url' | 'headers'>,
   body: Buffer,
   response: http.ServerResponse,
 ): Promise<void> {
   return new Promise((resolve) => {
-    const upstream = http.request(
-      { host: '127.0.0.1', port, method: request.method, path: request.url, headers: request.headers },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 500, answer.headers);
-        answer.pipe(response);
-        answer.on('end', resolve);
-        answer.on('error', resolve);
-      },
-    );
-    upstream.on('error', (error) => {
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
-      response.end(JSON.stringify(serverError(error)));
-      resolve();
-    });
-    upstream.end(body);
+    const send = (again: boolean) => {
+      const upstream = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          agent,
+          method: request.method,
+          path: request.url,
+          headers: request.headers,
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 500, answer.headers);
+          answer.pipe(response);
+          answer.on('end', resolve);
+          answer.on('error', resolve);
+        },
+      );
+      upstream.on('error', (error: NodeJS.ErrnoException) => {
+        if (again && upstream.reusedSocket && error.code === 'ECONNRESET') return send(false);
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+        response.end(JSON.stringify(serverError(error)));
+        resolve();
+      });
+      upstream.end(body);
+    };
+    send(true);
   });
 }
 

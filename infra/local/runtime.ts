@@ -26,6 +26,7 @@ import { startDynamoDbEngine } from './dynamodb-engine.ts';
 import { type ApiLambda, startHttpGateway } from './http-gateway.ts';
 import { ensureQueues, ensureTable } from './provision.ts';
 import { type QueuePoller, type SqsLambda, startQueuePoller } from './queue-poller.ts';
+import { engineClientAgent } from './sockets.ts';
 import { startSqsEngine } from './sqs-engine.ts';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -158,8 +159,9 @@ export async function startHerald(options: HeraldRuntimeOptions = {}): Promise<H
       rewriteQueueUrl = engine.queueUrl;
     }
     // One process runs every function, so its two clients carry what many containers would: more
-    // sockets than the SDK's 50 (a 20-recipient burst at concurrency 32 queued behind them).
-    const agent = { keepAlive: true, maxSockets: 256 };
+    // sockets than the SDK's 50 (a 20-recipient burst at concurrency 32 queued behind them). Idle
+    // sockets are let go well before the engines close them (infra/local/sockets.ts).
+    const agent = engineClientAgent(256);
     const sockets = { requestHandler: { httpAgent: agent, httpsAgent: agent } };
     dynamodbOptions = { ...dynamodbOptions, ...sockets };
     sqsOptions = { ...sqsOptions, ...sockets };

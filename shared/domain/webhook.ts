@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
+import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import type { Channel } from '../schemas/campaign.ts';
 import type { DeliveryJob } from '../schemas/feedback-message.ts';
 import type { StatusEvent } from '../schemas/status-event.ts';
@@ -16,6 +15,22 @@ export interface SigningSecret {
 /** How long the previous secret keeps signing after a rotation. */
 export const ROTATION_GRACE_SECONDS = 24 * 3600;
 
+/**
+ * Partitions the attempt log and failed list of a webhook created now are spread over (ADR 0033):
+ * an attempt of ≤ 1 KB is one write unit in a batch write (ADR 0030), so 32 partitions of 1,000
+ * units/s take ~32,000 attempts/s for one webhook (~16,000 when answers fill the log's 1 KB), ~9×
+ * what the whole feedback event source delivers (docs/cost.md), and a first page of its log is 32
+ * queries. The count is stored on each webhook (`logShards`) and on its delivery records, so a
+ * change applies to webhooks created after it and every older log stays readable in its layout.
+ */
+export const WEBHOOK_LOG_SHARDS = 32;
+
+/**
+ * The layout of a webhook created before ADR 0033 (no `logShards`): 512 partitions (ADR 0022)
+ * and the unsharded partition before them, written and read as before.
+ */
+export const LEGACY_WEBHOOK_LOG_SHARDS = 512;
+
 export interface WebhookConfig {
   readonly sandbox: string;
   readonly id: string;
@@ -29,6 +44,12 @@ export interface WebhookConfig {
   readonly disabledReason?: string;
   readonly disabledAt?: string;
   readonly failingSince?: string;
+  /**
+   * Partitions of its attempt log and failed index (ADR 0033): WEBHOOK_LOG_SHARDS for a webhook
+   * created since; absent for an older one, which keeps the layout it was created with
+   * (LEGACY_WEBHOOK_LOG_SHARDS and the unsharded partition before them, ADR 0022).
+   */
+  readonly logShards?: number;
   readonly createdAt: string;
   readonly modifiedAt: string;
   readonly revision: number;
@@ -37,6 +58,31 @@ export interface WebhookConfig {
 /** A Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
 export function generateSigningSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/**
+ * Signing keys by secret, decoded once per container (a webhook has one or two secrets), as key
+ * objects: an HMAC under a KeyObject is ~4× cheaper than under the same bytes in a Buffer.
+ */
+const signingKeys = new Map<string, KeyObject>();
+
+/**
+ * A Standard Webhooks signature (`v1,` and the base64 HMAC-SHA256 of `<id>.<timestamp>.<body>`
+ * under the secret's bytes): what `standardwebhooks`' `Webhook#sign` computes, with Node's native
+ * HMAC and the key decoded once instead of per delivery (ADR 0033; test/unit/webhook.test.ts
+ * checks the two agree).
+ */
+export function sign(secret: string, messageId: string, now: Date, body: string): string {
+  let key = signingKeys.get(secret);
+  if (!key) {
+    const bytes = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+    if (bytes.length === 0) throw new Error("Secret can't be empty.");
+    key = createSecretKey(bytes);
+    if (signingKeys.size >= 1_000) signingKeys.clear();
+    signingKeys.set(secret, key);
+  }
+  const hmac = createHmac('sha256', key).update(`${messageId}.${Math.floor(now.getTime() / 1000)}.${body}`);
+  return `v1,${hmac.digest('base64')}`;
 }
 
 /** The secrets that sign at `now`: the current one, and the previous one within its grace period. */
@@ -80,9 +126,7 @@ export function deliveryHeaders(
   body: string,
   now: Date,
 ): Record<string, string> {
-  const signatures = activeSecrets(webhook.secrets, now).map((s) =>
-    new Webhook(s.secret).sign(messageId, now, body),
-  );
+  const signatures = activeSecrets(webhook.secrets, now).map((s) => sign(s.secret, messageId, now, body));
   const headers: Record<string, string> = {
     ...webhook.headers,
     'content-type': 'application/json',
@@ -224,21 +268,32 @@ export interface DeliveryRecord {
   readonly attempts: number;
   readonly createdAt: string;
   readonly lastAttemptAt?: string;
+  /** Its webhook's `logShards` when it was made: where its attempts are logged (ADR 0033). */
+  readonly logShards?: number;
 }
 
 export interface DeliveryStore {
   /** Creates the record unless it exists (a redelivered status event); true when created. */
   create(record: DeliveryRecord): Promise<boolean>;
   get(sandbox: string, webhookId: string, eventId: string): Promise<DeliveryRecord | undefined>;
+  /**
+   * The same strongly consistent read, in a BatchGetItem shared with the other reads asked in the
+   * same turn (the fan-out's check for a redelivered status event, ADR 0033).
+   */
+  find(sandbox: string, webhookId: string, eventId: string): Promise<DeliveryRecord | undefined>;
   /** Records the outcome of an attempt and the attempt itself (the log expires by TTL). */
   recordAttempt(record: DeliveryRecord, attempt: AttemptView, state: DeliveryRecord['state']): Promise<void>;
+  /** The webhook's attempt log, newest first, over the partitions of its layout (`logShards`). */
   listAttempts(
-    sandbox: string,
-    webhookId: string,
+    webhook: Pick<WebhookConfig, 'sandbox' | 'id' | 'logShards'>,
     page: { limit: number; cursor?: string },
   ): Promise<Page<AttemptView>>;
   /** Event ids of deliveries that exhausted their retries in [since, until). */
-  listFailed(sandbox: string, webhookId: string, since: string, until: string): Promise<string[]>;
+  listFailed(
+    webhook: Pick<WebhookConfig, 'sandbox' | 'id' | 'logShards'>,
+    since: string,
+    until: string,
+  ): Promise<string[]>;
 }
 
 export interface DeliveryQueue {

@@ -1,12 +1,13 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError } from '../domain/errors.ts';
 import type { Page } from '../domain/page.ts';
-import type { DeliveryRecord, DeliveryStore } from '../domain/webhook.ts';
+import type { DeliveryRecord, DeliveryStore, WebhookConfig } from '../domain/webhook.ts';
 import type { AttemptView } from '../schemas/webhook.ts';
+import { BatchReader } from './batch-reader.ts';
 import { BatchWriter } from './batch-writer.ts';
 import { DynamoDbTable } from './dynamodb-table.ts';
 import { attemptItem, deliveryItem, failedDeliveryItem, retainedFrom } from './items.ts';
-import { keys, WEBHOOK_LOG_SHARDS } from './keys.ts';
+import { keys, LEGACY_WEBHOOK_LOG_SHARDS } from './keys.ts';
 import { queryPages } from './query-all.ts';
 import {
   forEachLimited,
@@ -17,39 +18,45 @@ import {
   shardOf,
 } from './sharded-listing.ts';
 
-/** The shards of a webhook's attempt log, then the partition it had before them (ADR 0022). */
-function attemptListing(sandbox: string, webhookId: string): ShardedListing {
-  const unsharded = keys.unshardedAttempts(sandbox, webhookId).pk;
-  return {
-    id: unsharded,
-    pks: [
-      ...Array.from({ length: WEBHOOK_LOG_SHARDS }, (_, s) => keys.attempts(sandbox, webhookId, s).pk),
-      unsharded,
-    ],
-  };
+type WebhookLayout = Pick<WebhookConfig, 'sandbox' | 'id' | 'logShards'>;
+
+/**
+ * The shards of a webhook's attempt log (ADR 0033: as many as its `logShards`); a webhook created
+ * before it has LEGACY_WEBHOOK_LOG_SHARDS, then the partition it had before them (ADR 0022).
+ */
+function attemptListing({ sandbox, id, logShards }: WebhookLayout): ShardedListing {
+  const unsharded = keys.unshardedAttempts(sandbox, id).pk;
+  const shards = Array.from(
+    { length: logShards ?? LEGACY_WEBHOOK_LOG_SHARDS },
+    (_, s) => keys.attempts(sandbox, id, s).pk,
+  );
+  return { id: unsharded, pks: logShards === undefined ? [...shards, unsharded] : shards };
 }
 
-function failedPartitions(sandbox: string, webhookId: string): string[] {
-  return [
-    ...Array.from({ length: WEBHOOK_LOG_SHARDS }, (_, s) => keys.failedDeliveries(sandbox, webhookId, s).pk),
-    keys.unshardedFailedDeliveries(sandbox, webhookId).pk,
-  ];
+function failedPartitions({ sandbox, id, logShards }: WebhookLayout): string[] {
+  const shards = Array.from(
+    { length: logShards ?? LEGACY_WEBHOOK_LOG_SHARDS },
+    (_, s) => keys.failedDeliveries(sandbox, id, s).pk,
+  );
+  return logShards === undefined ? [...shards, keys.unshardedFailedDeliveries(sandbox, id).pk] : shards;
 }
 
 /**
  * One item per event × webhook (its payload and state), the attempt log, and an index of
- * exhausted deliveries for recovery. The log and the index are spread over WEBHOOK_LOG_SHARDS
- * partitions per webhook by a hash of the event id, so one busy webhook is no hot partition; all
+ * exhausted deliveries for recovery. The log and the index are spread over the webhook's
+ * `logShards` partitions (ADR 0033; 512 for a webhook older than that) by a hash of the event id, so one busy webhook is no hot partition; all
  * of an event's attempts share its shard. All expire by TTL. An attempt's writes (the record's new
  * state, the log line, the failed index) go out in BatchWriteItem calls shared with the other
  * attempts settling at the same moment (ADR 0030).
  */
 export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStore {
   private readonly writer: BatchWriter;
+  private readonly reader: BatchReader;
 
   constructor(client: DynamoDBDocumentClient, tableName: string) {
     super(client, tableName);
     this.writer = new BatchWriter(client, tableName);
+    this.reader = new BatchReader(client, tableName);
   }
 
   async create(record: DeliveryRecord): Promise<boolean> {
@@ -67,12 +74,19 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
     return this.getRecord(deliveryItem, keys.delivery(sandbox, webhookId, eventId));
   }
 
+  async find(sandbox: string, webhookId: string, eventId: string): Promise<DeliveryRecord | undefined> {
+    // Batched with the other records of the SQS batch asking in the same turn (ADR 0033).
+    const item = await this.reader.read(keys.delivery(sandbox, webhookId, eventId));
+    return item ? deliveryItem.parse(item) : undefined;
+  }
+
   async recordAttempt(
     record: DeliveryRecord,
     attempt: AttemptView,
     state: DeliveryRecord['state'],
   ): Promise<void> {
-    const shard = shardOf(record.eventId, WEBHOOK_LOG_SHARDS);
+    // The record carries its webhook's layout; one made before ADR 0033 has the legacy one.
+    const shard = shardOf(record.eventId, record.logShards ?? LEGACY_WEBHOOK_LOG_SHARDS);
     const failedKey = {
       pk: keys.failedDeliveries(record.sandbox, record.webhookId, shard).pk,
       sk: `${record.createdAt}#${record.eventId}`,
@@ -114,11 +128,10 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
   }
 
   async listAttempts(
-    sandbox: string,
-    webhookId: string,
+    webhook: WebhookLayout,
     page: { limit: number; cursor?: string },
   ): Promise<Page<AttemptView>> {
-    return readNewestFirst(attemptListing(sandbox, webhookId), (query) => this.queryShard(query), page);
+    return readNewestFirst(attemptListing(webhook), (query) => this.queryShard(query), page);
   }
 
   private async queryShard(query: ShardQuery) {
@@ -142,9 +155,9 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
   }
 
   /** Every shard of the failed index, side by side (recovery is rare); by creation time. */
-  async listFailed(sandbox: string, webhookId: string, since: string, until: string): Promise<string[]> {
+  async listFailed(webhook: WebhookLayout, since: string, until: string): Promise<string[]> {
     const found: { sk: string; eventId: string }[] = [];
-    await forEachLimited(failedPartitions(sandbox, webhookId), SHARD_QUERY_CONCURRENCY, (pk) =>
+    await forEachLimited(failedPartitions(webhook), SHARD_QUERY_CONCURRENCY, (pk) =>
       queryPages(
         this.client,
         {

@@ -485,6 +485,7 @@ export const webhookItem = entity({
     disabledReason: z.optional(z.string()),
     disabledAt: z.optional(z.string()),
     failingSince: z.optional(z.string()),
+    logShards: z.optional(z.number()),
     createdAt: z.string(),
     modifiedAt: z.string(),
     revision: z.number(),
@@ -506,6 +507,7 @@ export const deliveryItem = entity({
     attempts: z.number(),
     createdAt: z.string(),
     lastAttemptAt: z.optional(z.string()),
+    logShards: z.optional(z.number()),
   } satisfies RecordShape<DeliveryRecord>),
   attributes: (r) => ({ expiresAt: retainedFrom(r.createdAt) }),
 });

@@ -162,13 +162,8 @@ export const keys = {
   }),
 } as const;
 
-/**
- * Partitions a webhook's attempt log and failed list are spread over (ADR 0022). An attempt is
- * logged in a transaction (2 write units per KB), so the design peak's ~200,000 status events/s to
- * one webhook write ~400,000 units/s: 512 partitions take ~780 each, under DynamoDB's 1,000.
- * Changing it moves where an event's attempts go: keep the old layout readable until it expires.
- */
-export const WEBHOOK_LOG_SHARDS = 512;
+/** The attempt log's layouts (ADR 0022, 0033): constants of the domain, named here with the keys. */
+export { LEGACY_WEBHOOK_LOG_SHARDS, WEBHOOK_LOG_SHARDS } from '../domain/webhook.ts';
 
 /** Partition of the sparse `due` index; the scheduler reads it. */
 export const DUE_PARTITION = 'DUE';

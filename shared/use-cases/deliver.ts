@@ -43,13 +43,17 @@ export interface DeliveryDeps {
 
 /**
  * A status event reaches every enabled webhook of its sandbox that takes its channel. Primary
- * course, per webhook and side by side: create the delivery record (payload and state), make the
- * first attempt at once with the container's cached configuration (HERALD_WEBHOOK_CACHE_SECONDS:
- * edits apply within it), and log it with the record's new state — two store calls and no queue
- * call when the receiver accepts. A failed first attempt is settled as the delivery worker settles
- * any attempt (next attempt queued on the schedule, 410, failing since …), so each endpoint
- * retries on its own. A redelivered event finds its records and queues a first-attempt job only
- * for deliveries never attempted (a crash between the record and its attempt).
+ * course, per webhook and side by side: look for the delivery record (a read batched with the
+ * other records of the SQS batch), and when there is none make the first attempt at once with the
+ * container's cached configuration (HERALD_WEBHOOK_CACHE_SECONDS: edits apply within it), then
+ * write the record (payload and state) with the attempt's log line — a share of one BatchGetItem
+ * and of one BatchWriteItem, and no queue call, when the receiver accepts (ADR 0033). A failed
+ * first attempt is settled as the delivery worker settles any attempt (next attempt queued on the
+ * schedule, 410, failing since …), so each endpoint retries on its own. A redelivered event finds
+ * its records and attempts nothing again; a record still pending and never attempted (written by
+ * an earlier version, which wrote the record before its attempt) gets a first-attempt job. An
+ * event redelivered after its POST and before its write is POSTed again, with the same
+ * `webhook-id` for the receiver to drop the duplicate.
  */
 export async function fanOutStatusEvent(deps: DeliveryDeps, event: StatusEvent): Promise<number> {
   const now = deps.clock.now();
@@ -69,16 +73,20 @@ export async function fanOutStatusEvent(deps: DeliveryDeps, event: StatusEvent):
         state: 'pending',
         attempts: 0,
         createdAt: now.toISOString(),
+        // Where its attempts are logged: the webhook's layout (ADR 0033).
+        ...(webhook.logShards !== undefined ? { logShards: webhook.logShards } : {}),
       };
-      if (await deps.deliveries.create(record)) {
+      // One batched read for the records of the whole SQS batch (ADR 0033); the record is first
+      // written with its first attempt's outcome.
+      const existing = await deps.deliveries.find(event.sandbox, webhook.id, event.eventId);
+      if (!existing) {
         await attemptAndSettle(deps, webhook, record, {
           ...firstAttempt(webhook, event.eventId, now),
           ...ids,
         });
         return;
       }
-      const existing = await deps.deliveries.get(event.sandbox, webhook.id, event.eventId);
-      if (existing?.state === 'pending' && existing.attempts === 0)
+      if (existing.state === 'pending' && existing.attempts === 0)
         jobs.push({ ...firstAttempt(webhook, event.eventId, now), ...ids });
     }),
   );

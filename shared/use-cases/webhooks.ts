@@ -3,11 +3,13 @@ import type { Clock } from '../domain/clock.ts';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Page } from '../domain/page.ts';
-import type { DeliveryRecord, HostResolver } from '../domain/webhook.ts';
 import {
+  type DeliveryRecord,
   feedbackPayload,
   generateSigningSecret,
+  type HostResolver,
   rotateSecrets,
+  WEBHOOK_LOG_SHARDS,
   type WebhookConfig,
 } from '../domain/webhook.ts';
 import { CHANNELS } from '../schemas/campaign.ts';
@@ -101,6 +103,8 @@ export async function createWebhook(deps: WebhookAdminDeps, sandbox: string, inp
     auth: input.auth ?? { type: 'none' },
     headers: input.headers ?? {},
     secrets: [{ secret, createdAt: now }],
+    // Its attempt log's layout, for its lifetime (ADR 0033).
+    logShards: WEBHOOK_LOG_SHARDS,
     createdAt: now,
     modifiedAt: now,
     revision: 0,
@@ -191,6 +195,7 @@ export async function testWebhook(deps: WebhookAdminDeps, sandbox: string, id: s
     state: 'pending',
     attempts: 0,
     createdAt: now,
+    ...(webhook.logShards !== undefined ? { logShards: webhook.logShards } : {}),
   };
   await deps.deliveries.create(record);
   const { attempt, delivered } = await attemptDelivery(deps, webhook, record, 1);
@@ -204,8 +209,7 @@ export async function listAttempts(
   id: string,
   page: { limit: number; cursor?: string },
 ): Promise<Page<AttemptView>> {
-  await load(deps, sandbox, id);
-  return deps.deliveries.listAttempts(sandbox, id, page);
+  return deps.deliveries.listAttempts(await load(deps, sandbox, id), page);
 }
 
 export async function resendEvent(deps: WebhookAdminDeps, sandbox: string, id: string, eventId: string) {
@@ -227,7 +231,7 @@ export async function recoverWebhook(
   const since = new Date(window.since).toISOString();
   const until = new Date(window.until ?? deps.clock.now()).toISOString();
   if (since >= until) throw new ValidationError([{ path: 'body.until', message: 'must be after since' }]);
-  const eventIds = await deps.deliveries.listFailed(sandbox, id, since, until);
+  const eventIds = await deps.deliveries.listFailed(webhook, since, until);
   const records = (
     await Promise.all(eventIds.map((eventId) => deps.deliveries.get(sandbox, id, eventId)))
   ).filter((r): r is DeliveryRecord => r !== undefined && r.state === 'failed');

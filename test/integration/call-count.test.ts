@@ -237,7 +237,8 @@ describe('cost of a status event', () => {
       calls.length = 0;
       expect(await handle(events[1] as Message)).toEqual([]);
       // The webhook list comes from the container's cache; the first attempt is made in the
-      // fan-out: the delivery record, then the record and its attempt. Nothing queued.
+      // fan-out: the delivery record looked for (a batched read), then the record and its
+      // attempt written together (ADR 0033). Nothing queued.
       expect(calls).toEqual(pinnedCalls.webhookFanOut);
       expect(calls.length).toBeLessThanOrEqual(2);
       expect(await feedbackMessages('delivery')).toEqual([]);

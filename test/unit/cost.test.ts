@@ -23,11 +23,11 @@ describe('the cost model', () => {
     expect(unitaryCall().writeUnits).toBe(transaction + claim + indexes + dispatchWrites);
     expect(unitaryCall().apiRequests).toBe(1);
     expect(highThroughputCall().writeUnits).toBe(2 * (1 + RECIPIENTS_PER_CALL) + dispatchWrites);
-    // A delivery record over 1 KB is two units, written again with the attempt in a batch (no
-    // transaction's double units); no job queued.
-    expect(webhookEvent().writeUnits).toBe(2 + (2 + 1));
+    // The record looked for (one read unit, batched), then, over 1 KB, two units written once
+    // with the attempt in a batch (no transaction's double units, ADR 0033); no job queued.
+    expect(webhookEvent().writeUnits).toBe(2 + 1);
     expect(webhookEvent().sqsRequests).toBeCloseTo(0.1 + 0.2);
-    expect(webhookEvent().readUnits).toBe(0);
+    expect(webhookEvent().readUnits).toBe(1);
   });
 
   it('a full fan-out page queues its next page instead of ending the shard', () => {

@@ -62,20 +62,16 @@ function world(
       Object.assign(webhook, { enabled: false, disabledReason: reason });
     },
   };
-  // The record exists as the world starts (for the worker's jobs); the fan-out creates it unless
-  // `existing` says a first run of the event already did.
+  // The record exists as the world starts (for the worker's jobs); the fan-out finds none, and
+  // writes it with its first attempt, unless `existing` says a first run of the event already did.
   let existing = false;
   const deliveries: Partial<DeliveryStore> = {
-    create: async (r) => {
-      if (existing) return false;
-      existing = true;
-      record = r;
-      return true;
-    },
+    find: async () => (existing ? record : undefined),
     get: async () => record,
-    recordAttempt: async (_r, attempt, state) => {
+    recordAttempt: async (r, attempt, state) => {
       logged.push(attempt);
-      record = { ...record, state, attempts: record.attempts + 1 };
+      existing = true;
+      record = { ...r, state, attempts: r.attempts + 1 };
     },
   };
   const deps = {

@@ -6,6 +6,7 @@ import {
   feedbackPayload,
   generateSigningSecret,
   rotateSecrets,
+  sign,
   webhookWants,
 } from '../../shared/domain/webhook.ts';
 import type { StatusEvent } from '../../shared/schemas/status-event.ts';
@@ -32,6 +33,22 @@ const event: StatusEvent = {
 };
 
 describe('webhook signing', () => {
+  it("signs as standardwebhooks' Webhook#sign does, byte for byte", () => {
+    const bodies = ['{}', '{"a":"é ✓ 😀"}', 'x'.repeat(10_000)];
+    for (const secret of [
+      generateSigningSecret(),
+      generateSigningSecret(),
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    ]) {
+      for (const body of bodies) {
+        const at = new Date(now.getTime() + 1_234);
+        expect(sign(secret, 'msg_1', at, body)).toBe(new Webhook(secret).sign('msg_1', at, body));
+        // Again, from the container's decoded key.
+        expect(sign(secret, 'msg_2', at, body)).toBe(new Webhook(secret).sign('msg_2', at, body));
+      }
+    }
+  });
+
   it('signs with every active secret so receivers verify with either during a rotation', () => {
     const first = generateSigningSecret();
     expect(first).toMatch(/^whsec_/);
