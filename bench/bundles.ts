@@ -9,6 +9,7 @@ import {
   bundleFunction,
   esbuildOptions,
   HERALD_RUNTIME_ENVIRONMENT,
+  outputsAtImport,
   SOURCE_MAPS_NODE_OPTIONS,
   shippedPackageFiles,
 } from '../infra/constructs/bundling.ts';
@@ -94,14 +95,7 @@ function measure(name: string, outdir: string, metafile: Metafile, files: readon
   const code = files.filter((f) => f.endsWith('.mjs'));
   // Output paths in the metafile are relative to the working directory esbuild ran in.
   const output = (f: string) => path.relative(PROJECT_ROOT, path.join(outdir, f));
-  const loaded = new Set<string>();
-  const visit = (out: string) => {
-    if (loaded.has(out)) return;
-    loaded.add(out);
-    for (const i of metafile.outputs[out]?.imports ?? [])
-      if (i.kind === 'import-statement' && !i.external) visit(i.path);
-  };
-  visit(output(BUNDLE_ENTRY));
+  const loaded = outputsAtImport(metafile, outdir);
   const shipped = new Set(shippedPackageFiles());
   return {
     name,

@@ -183,6 +183,24 @@ export function esbuildOptions(
   };
 }
 
+/**
+ * The outputs (metafile paths) a fresh process loads by importing the bundle in `outdir`: its entry
+ * and the chunks it imports statically, transitively — what a cold start loads; the `import()`
+ * chunks load at first use.
+ */
+export function outputsAtImport(metafile: Metafile, outdir: string): Set<string> {
+  const loaded = new Set<string>();
+  const visit = (out: string) => {
+    if (loaded.has(out)) return;
+    loaded.add(out);
+    for (const i of metafile.outputs[out]?.imports ?? [])
+      if (i.kind === 'import-statement' && !i.external) visit(i.path);
+  };
+  // Output paths in the metafile are relative to the working directory esbuild ran in.
+  visit(path.relative(PROJECT_ROOT, path.join(outdir, BUNDLE_ENTRY)));
+  return loaded;
+}
+
 export interface BuiltFunction {
   readonly metafile: Metafile;
   /** Every file of the bundle, relative to its directory: code, maps, shipped files, console. */

@@ -11,6 +11,7 @@ import {
   bundleFunction,
   esbuildOptions,
   LAMBDA_ALIASES,
+  outputsAtImport,
   TRACING_OFF_ALIASES,
 } from '../../infra/constructs/bundling.ts';
 import { PROJECT_ROOT } from '../../infra/constructs/herald-function.ts';
@@ -209,18 +210,6 @@ describe('the Lambda bundles', () => {
 });
 
 describe('code splitting and shipped files (ADR 0031)', () => {
-  /** The outputs a fresh process loads by importing the entry: it and its static imports. */
-  const atImport = (metafile: Metafile, outdir: string) => {
-    const loaded = new Set<string>();
-    const visit = (out: string) => {
-      if (loaded.has(out)) return;
-      loaded.add(out);
-      for (const i of metafile.outputs[out]?.imports ?? [])
-        if (i.kind === 'import-statement' && !i.external) visit(i.path);
-    };
-    visit(path.relative(PROJECT_ROOT, path.join(outdir, BUNDLE_ENTRY)));
-    return loaded;
-  };
   const inputsOf = (metafile: Metafile, outputs: Iterable<string>) =>
     [...outputs].flatMap((o) =>
       Object.entries(metafile.outputs[o]?.inputs ?? {})
@@ -251,7 +240,7 @@ describe('code splitting and shipped files (ADR 0031)', () => {
       outdir,
     );
     const lazy = /node_modules\/(nodemailer|@aws-sdk\/client-(sesv2|sns|pinpoint-sms-voice-v2|kms))\//;
-    const loaded = inputsOf(metafile, atImport(metafile, outdir));
+    const loaded = inputsOf(metafile, outputsAtImport(metafile, outdir));
     expect(loaded.filter((i) => lazy.test(i))).toEqual([]);
     expect(loaded).toContain('shared/channels/provider-directory.ts');
     const all = inputsOf(metafile, Object.keys(metafile.outputs));
