@@ -20,6 +20,9 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,32').split(',').map(Number);
 // BENCH_WEBHOOKS_ONLY=1: the webhook rows alone (the request rows skipped).
 const WEBHOOKS_ONLY = process.env.BENCH_WEBHOOKS_ONLY === '1';
+// BENCH_UNITARY_ONLY=1: the raw minimum and the 1-recipient unitary rows alone (for profiling them
+// with `--cpu-prof`, and for comparing the ratio without the other rows' load between them).
+const UNITARY_ONLY = process.env.BENCH_UNITARY_ONLY === '1';
 
 const herald = await startHerald({
   port: 0,
@@ -105,7 +108,7 @@ try {
       `${name.padEnd(28)} ${String(recipients).padStart(5)} ${String(concurrency).padStart(5)} ${((CALLS / r.wallMs) * 1000).toFixed(0).padStart(9)} ${(((CALLS * recipients) / r.wallMs) * 1000).toFixed(0).padStart(13)} ${percentile(r.latencies, 50).toFixed(1).padStart(7)} ${percentile(r.latencies, 99).toFixed(1).padStart(7)}  ${sentMs === undefined ? '-' : `${(sentMs / 1000).toFixed(2)} s`}`,
     );
 
-  for (const concurrency of WEBHOOKS_ONLY ? [] : CONCURRENCY) {
+  for (const concurrency of WEBHOOKS_ONLY || UNITARY_ONLY ? [] : CONCURRENCY) {
     row(
       'GET /im/health (ceiling)',
       0,
@@ -122,7 +125,7 @@ try {
   }
   const unitary = new Map<number, number>();
   let run = 0;
-  for (const recipients of WEBHOOKS_ONLY ? [] : [1, 20]) {
+  for (const recipients of WEBHOOKS_ONLY ? [] : UNITARY_ONLY ? [1] : [1, 20]) {
     for (const concurrency of CONCURRENCY) {
       run++;
       const started = performance.now();
@@ -143,7 +146,7 @@ try {
       row('POST /im/executions/unitary', recipients, concurrency, result, sentMs);
     }
     // High-throughput beside it: external recipients, no profile read, one enqueue per call.
-    for (const concurrency of CONCURRENCY) {
+    for (const concurrency of UNITARY_ONLY ? [] : CONCURRENCY) {
       run++;
       const started = performance.now();
       const result = await load(CALLS, concurrency, (i) =>
@@ -169,6 +172,12 @@ try {
     );
 
   // Webhook delivery: status events of webhook-enabled triggers to a local receiver.
+  if (!UNITARY_ONLY) await webhookRows(key);
+} finally {
+  await herald.stop();
+}
+
+async function webhookRows(key: string) {
   const WEBHOOK_CALLS = Number(process.env.BENCH_WEBHOOK_CALLS ?? 50);
   const receipts = new Map<string, { delayMs: number; at: number }>();
   const receiver = http.createServer((request, response) => {
@@ -293,6 +302,4 @@ try {
   } finally {
     receiver.close();
   }
-} finally {
-  await herald.stop();
 }
