@@ -52,6 +52,12 @@ export function toSqsRecord(message: Message, queueArn: string): SQSRecord {
  * SQS event, deletes what succeeded, and leaves reported failures (or the whole batch when the
  * worker throws or times out) to reappear after the visibility timeout and, past the receive
  * limit, move to the DLQ.
+ *
+ * One ReceiveMessage at a time per queue: a loop takes its turn to receive, hands the turn on as
+ * soon as the receive returns, and works its batch while the next loop receives. The embedded
+ * engine wakes every waiting long poll when one message arrives, and all but one came back empty
+ * (with four loops, about one empty receive per message sent): a call each for nothing, on the
+ * core the handlers share (ADR 0034). Batches still run side by side, as many as the loops.
  */
 export function startQueuePoller(options: {
   client: SQSClient;
@@ -67,18 +73,35 @@ export function startQueuePoller(options: {
   const abort = new AbortController();
   let running = true;
 
+  // The receive turn: the loop holding it is the only one with a ReceiveMessage in flight.
+  let turn: Promise<void> = Promise.resolve();
+  const receive = async () => {
+    const previous = turn;
+    let release = () => {};
+    turn = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    try {
+      if (!running) return [];
+      const received = await client.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: definition.batchSize,
+          WaitTimeSeconds: 1,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+        { abortSignal: abort.signal },
+      );
+      return received.Messages ?? [];
+    } finally {
+      release();
+    }
+  };
+
   const pollOnce = async () => {
-    const received = await client.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: definition.batchSize,
-        WaitTimeSeconds: 1,
-        MessageSystemAttributeNames: ['All'],
-        MessageAttributeNames: ['All'],
-      }),
-      { abortSignal: abort.signal },
-    );
-    const messages = received.Messages ?? [];
+    const messages = await receive();
     if (messages.length === 0) return;
     const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, options.queueArn)) };
     let failed: Set<string>;
