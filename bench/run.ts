@@ -87,6 +87,27 @@ try {
     content: { subject: 'Your code', html: '<p>{{context.code}}</p>' },
   })) as { id: string };
   await call('POST', `/campaigns/${codes.id}/activate`, key);
+  // Warm-up, outside the rows: the first trigger loads the executions handler and the dispatch
+  // worker (a cold start, the raw minimum has none), and the raw minimum's code runs a few times too.
+  const warmed = performance.now();
+  await call('POST', '/im/executions/unitary', key, {
+    requestId: 'bench-warm-unitary',
+    campaignId: campaign.id,
+    recipients: [{ type: 'aep', userId: 'member0@example.com', namespace: 'email', context: { code: 'w' } }],
+  });
+  await call('POST', '/im/executions/highthroughput', key, {
+    requestId: 'bench-warm-highthroughput',
+    campaignId: codes.id,
+    recipients: [
+      {
+        type: 'external',
+        userId: 'member0@example.com',
+        channelData: { emailAddress: 'member0@example.com' },
+      },
+    ],
+  });
+  await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', warmed);
+  await rawBaseline(herald, 10, 1, 'warm');
 
   console.log(
     `Herald bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
