@@ -116,39 +116,47 @@ try {
     `${CALLS} requests per row; embedded dynalite + fauxqs + gateway + dispatch poller in one process\n`,
   );
   console.log(
-    'route                        recip  conc   calls/s  recipients/s  p50 ms  p99 ms  all sent after',
+    'route                        recip  conc   calls/s  recipients/s  p50 ms  p99 ms  all sent after  cpu ms/call',
   );
+  // The process's CPU time (user + system: engines, gateway, handlers, pollers) from a row's start
+  // until all was sent, per call: what a call costs the core, which the other helpers' load on a
+  // shared machine moves far less than it moves calls/s.
+  const cpuPerCall = (since: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000 / CALLS;
+  };
   const row = (
     name: string,
     recipients: number,
     concurrency: number,
     r: { latencies: number[]; wallMs: number },
     sentMs?: number,
+    cpuMs?: number,
   ) =>
     console.log(
-      `${name.padEnd(28)} ${String(recipients).padStart(5)} ${String(concurrency).padStart(5)} ${((CALLS / r.wallMs) * 1000).toFixed(0).padStart(9)} ${(((CALLS * recipients) / r.wallMs) * 1000).toFixed(0).padStart(13)} ${percentile(r.latencies, 50).toFixed(1).padStart(7)} ${percentile(r.latencies, 99).toFixed(1).padStart(7)}  ${sentMs === undefined ? '-' : `${(sentMs / 1000).toFixed(2)} s`}`,
+      `${name.padEnd(28)} ${String(recipients).padStart(5)} ${String(concurrency).padStart(5)} ${((CALLS / r.wallMs) * 1000).toFixed(0).padStart(9)} ${(((CALLS * recipients) / r.wallMs) * 1000).toFixed(0).padStart(13)} ${percentile(r.latencies, 50).toFixed(1).padStart(7)} ${percentile(r.latencies, 99).toFixed(1).padStart(7)}  ${(sentMs === undefined ? '-' : `${(sentMs / 1000).toFixed(2)} s`).padStart(14)}  ${cpuMs === undefined ? '-' : cpuMs.toFixed(2).padStart(11)}`,
     );
 
   for (const concurrency of WEBHOOKS_ONLY || UNITARY_ONLY ? [] : CONCURRENCY) {
-    row(
-      'GET /im/health (ceiling)',
-      0,
-      concurrency,
-      await load(CALLS, concurrency, () => call('GET', '/im/health', key)),
-    );
+    const cpu = process.cpuUsage();
+    const result = await load(CALLS, concurrency, () => call('GET', '/im/health', key));
+    row('GET /im/health (ceiling)', 0, concurrency, result, undefined, cpuPerCall(cpu));
   }
   // The raw minimum of the same 1-recipient send (bench/raw-baseline.ts), on the same engines.
-  const raw = new Map<number, number>();
+  const raw = new Map<number, { rate: number; cpuMs: number }>();
   for (const concurrency of WEBHOOKS_ONLY ? [] : CONCURRENCY) {
+    const cpu = process.cpuUsage();
     const result = await rawBaseline(herald, CALLS, concurrency, String(concurrency));
-    raw.set(concurrency, CALLS / result.wallMs);
-    row('raw minimum (SDK calls only)', 1, concurrency, result, result.sentMs);
+    const cpuMs = cpuPerCall(cpu);
+    raw.set(concurrency, { rate: CALLS / result.wallMs, cpuMs });
+    row('raw minimum (SDK calls only)', 1, concurrency, result, result.sentMs, cpuMs);
   }
-  const unitary = new Map<number, number>();
+  const unitary = new Map<number, { rate: number; cpuMs: number }>();
   let run = 0;
   for (const recipients of WEBHOOKS_ONLY ? [] : UNITARY_ONLY ? [1] : [1, 20]) {
     for (const concurrency of CONCURRENCY) {
       run++;
+      const cpu = process.cpuUsage();
       const started = performance.now();
       const result = await load(CALLS, concurrency, (i) =>
         call('POST', '/im/executions/unitary', key, {
@@ -163,12 +171,14 @@ try {
         }),
       );
       const sentMs = await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
-      if (recipients === 1) unitary.set(concurrency, CALLS / result.wallMs);
-      row('POST /im/executions/unitary', recipients, concurrency, result, sentMs);
+      const cpuMs = cpuPerCall(cpu);
+      if (recipients === 1) unitary.set(concurrency, { rate: CALLS / result.wallMs, cpuMs });
+      row('POST /im/executions/unitary', recipients, concurrency, result, sentMs, cpuMs);
     }
     // High-throughput beside it: external recipients, no profile read, one enqueue per call.
     for (const concurrency of UNITARY_ONLY ? [] : CONCURRENCY) {
       run++;
+      const cpu = process.cpuUsage();
       const started = performance.now();
       const result = await load(CALLS, concurrency, (i) =>
         call('POST', '/im/executions/highthroughput', key, {
@@ -183,14 +193,21 @@ try {
         }),
       );
       const sentMs = await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
-      row('POST …/highthroughput', recipients, concurrency, result, sentMs);
+      row('POST …/highthroughput', recipients, concurrency, result, sentMs, cpuPerCall(cpu));
     }
   }
 
-  if (!WEBHOOKS_ONLY)
+  if (!WEBHOOKS_ONLY) {
+    const ratio = (pick: (c: number) => number) =>
+      CONCURRENCY.map((c) => `c${c} ${pick(c).toFixed(2)}`).join('  ');
     console.log(
-      `\n1-recipient unitary ÷ raw minimum (calls/s): ${CONCURRENCY.map((c) => `c${c} ${((unitary.get(c) ?? 0) / (raw.get(c) ?? 1)).toFixed(2)}`).join('  ')}`,
+      `\n1-recipient unitary ÷ raw minimum (calls/s): ${ratio((c) => (unitary.get(c)?.rate ?? 0) / (raw.get(c)?.rate ?? 1))}`,
     );
+    // The same ratio from the CPU each call costs (raw's ÷ Herald's): the core is the bound here.
+    console.log(
+      `1-recipient raw minimum ÷ unitary (cpu ms/call): ${ratio((c) => (raw.get(c)?.cpuMs ?? 0) / (unitary.get(c)?.cpuMs ?? 1))}`,
+    );
+  }
 
   // Webhook delivery: status events of webhook-enabled triggers to a local receiver.
   if (!UNITARY_ONLY) await webhookRows(key);
