@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -24,8 +27,20 @@ import { queueDrained } from './queue.ts';
  *
  * `bench/run.ts` prints it beside Herald's unitary rows, and the ratio: how close Herald comes to
  * what the engines allow.
+ *
+ * With `overHttp`, each trigger is also a request to a bare node:http server in this process, made
+ * with the same `fetch` as the bench's calls to Herald and carrying the same JSON body: a trigger is
+ * an HTTP call, and the bench's client runs on the core Herald's handlers share, so the raw minimum
+ * pays the client's and the server's least work too (the body read and parsed once, a JSON answer;
+ * no auth, no validation) (ADR 0034).
  */
-export async function rawBaseline(herald: HeraldRuntime, calls: number, concurrency: number, runTag: string) {
+export async function rawBaseline(
+  herald: HeraldRuntime,
+  calls: number,
+  concurrency: number,
+  runTag: string,
+  options: { overHttp?: boolean } = {},
+) {
   const { dynamodb, sqs } = herald.clients;
   const table = herald.tableName;
   const { QueueUrl: queueUrl = '' } = await sqs.send(
@@ -104,6 +119,77 @@ export async function rawBaseline(herald: HeraldRuntime, calls: number, concurre
     polling = false;
   });
 
+  /** The trigger's four calls; `input` is what the call carries. */
+  const trigger = async (input: RawRequest) => {
+    const executionId = randomUUID();
+    const messageId = randomUUID();
+    const claim = key(`RAW#CLAIM#${input.requestId}`);
+    await dynamodb.send(
+      new BatchGetCommand({
+        RequestItems: { [table]: { Keys: [key('RAW#KEY'), key('RAW#CAMPAIGN'), key('RAW#PROFILE')] } },
+      }),
+    );
+    await dynamodb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table,
+              Item: { ...claim, executionId, state: 'pending' },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                ...key(`RAW#EXEC#${executionId}`, 'EXEC'),
+                campaign: 'RAW#CAMPAIGN',
+                recipients: 1,
+              },
+            },
+          },
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                ...key(`RAW#EXEC#${executionId}`, `MSG#${messageId}`),
+                status: 'queued',
+                address: 'member@example.com',
+                context: input.recipients[0]?.context ?? {},
+                history: [{ status: 'queued', at: Date.now() }],
+              },
+            },
+          },
+        ],
+      }),
+    );
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify({ executionId, messageId }),
+      }),
+    );
+    await dynamodb.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: claim,
+        UpdateExpression: 'SET #s = :done',
+        ExpressionAttributeNames: { '#s': 'state' },
+        ExpressionAttributeValues: { ':done': 'done' },
+      }),
+    );
+    return { executionId };
+  };
+  const requestBody = (i: number): RawRequest => ({
+    requestId: `${runTag}-${i}`,
+    campaignId: 'RAW#CAMPAIGN',
+    recipients: [
+      { type: 'aep', userId: 'member@example.com', namespace: 'email', context: { code: String(i) } },
+    ],
+  });
+  const server = options.overHttp ? await rawServer(trigger) : undefined;
+
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -113,64 +199,18 @@ export async function rawBaseline(herald: HeraldRuntime, calls: number, concurre
         while (next < calls && failure === undefined) {
           const i = next++;
           const t0 = performance.now();
-          const executionId = randomUUID();
-          const messageId = randomUUID();
-          const claim = key(`RAW#CLAIM#${runTag}-${i}`);
-          await dynamodb.send(
-            new BatchGetCommand({
-              RequestItems: { [table]: { Keys: [key('RAW#KEY'), key('RAW#CAMPAIGN'), key('RAW#PROFILE')] } },
-            }),
-          );
-          await dynamodb.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Put: {
-                    TableName: table,
-                    Item: { ...claim, executionId, state: 'pending' },
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                },
-                {
-                  Put: {
-                    TableName: table,
-                    Item: {
-                      ...key(`RAW#EXEC#${executionId}`, 'EXEC'),
-                      campaign: 'RAW#CAMPAIGN',
-                      recipients: 1,
-                    },
-                  },
-                },
-                {
-                  Put: {
-                    TableName: table,
-                    Item: {
-                      ...key(`RAW#EXEC#${executionId}`, `MSG#${messageId}`),
-                      status: 'queued',
-                      address: 'member@example.com',
-                      context: { code: String(i) },
-                      history: [{ status: 'queued', at: Date.now() }],
-                    },
-                  },
-                },
-              ],
-            }),
-          );
-          await sqs.send(
-            new SendMessageCommand({
-              QueueUrl: queueUrl,
-              MessageBody: JSON.stringify({ executionId, messageId }),
-            }),
-          );
-          await dynamodb.send(
-            new UpdateCommand({
-              TableName: table,
-              Key: claim,
-              UpdateExpression: 'SET #s = :done',
-              ExpressionAttributeNames: { '#s': 'state' },
-              ExpressionAttributeValues: { ':done': 'done' },
-            }),
-          );
+          if (server) {
+            const response = await fetch(server.url, {
+              method: 'POST',
+              headers: { authorization: 'Bearer raw', 'content-type': 'application/json' },
+              body: JSON.stringify(requestBody(i)),
+            });
+            const text = await response.text();
+            if (response.status !== 202) throw new Error(`raw server: ${response.status} ${text}`);
+            JSON.parse(text);
+          } else {
+            await trigger(requestBody(i));
+          }
           latencies.push(performance.now() - t0);
         }
       }),
@@ -186,5 +226,52 @@ export async function rawBaseline(herald: HeraldRuntime, calls: number, concurre
     polling = false;
     await dispatcher;
     await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+    await server?.close();
   }
+}
+
+interface RawRequest {
+  readonly requestId: string;
+  readonly campaignId: string;
+  readonly recipients: readonly {
+    readonly type: string;
+    readonly userId: string;
+    readonly namespace: string;
+    readonly context?: Record<string, string>;
+  }[];
+}
+
+/** The least an HTTP front does: read the body, parse it once, run the trigger, answer 202 JSON. */
+async function rawServer(trigger: (input: RawRequest) => Promise<{ executionId: string }>) {
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as RawRequest;
+      trigger(input).then(
+        (answer) => {
+          const text = JSON.stringify({ ...answer, requestId: input.requestId });
+          response.writeHead(202, {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(text),
+          });
+          response.end(text);
+        },
+        (error: Error) => {
+          response.writeHead(500).end(error.message);
+        },
+      );
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/raw`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

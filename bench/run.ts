@@ -23,6 +23,8 @@ const WEBHOOKS_ONLY = process.env.BENCH_WEBHOOKS_ONLY === '1';
 // BENCH_UNITARY_ONLY=1: the raw minimum and the 1-recipient unitary rows alone (for profiling them
 // with `--cpu-prof`, and for comparing the ratio without the other rows' load between them).
 const UNITARY_ONLY = process.env.BENCH_UNITARY_ONLY === '1';
+// BENCH_ROUNDS=n: the raw minimum and 1-recipient unitary rows n times in turn (ratios: the median).
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 
 const herald = await startHerald({
   port: 0,
@@ -108,6 +110,7 @@ try {
   });
   await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', warmed);
   await rawBaseline(herald, 10, 1, 'warm');
+  await rawBaseline(herald, 10, 1, 'warm-http', { overHttp: true });
 
   console.log(
     `Herald bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -142,41 +145,62 @@ try {
     const result = await load(CALLS, concurrency, () => call('GET', '/im/health', key));
     row('GET /im/health (ceiling)', 0, concurrency, result, undefined, cpuPerCall(cpu));
   }
-  // The raw minimum of the same 1-recipient send (bench/raw-baseline.ts), on the same engines.
-  const raw = new Map<number, { rate: number; cpuMs: number }>();
-  for (const concurrency of WEBHOOKS_ONLY ? [] : CONCURRENCY) {
-    const cpu = process.cpuUsage();
-    const result = await rawBaseline(herald, CALLS, concurrency, String(concurrency));
-    const cpuMs = cpuPerCall(cpu);
-    raw.set(concurrency, { rate: CALLS / result.wallMs, cpuMs });
-    row('raw minimum (SDK calls only)', 1, concurrency, result, result.sentMs, cpuMs);
-  }
-  const unitary = new Map<number, { rate: number; cpuMs: number }>();
   let run = 0;
-  for (const recipients of WEBHOOKS_ONLY ? [] : UNITARY_ONLY ? [1] : [1, 20]) {
-    for (const concurrency of CONCURRENCY) {
-      run++;
-      const cpu = process.cpuUsage();
-      const started = performance.now();
-      const result = await load(CALLS, concurrency, (i) =>
-        call('POST', '/im/executions/unitary', key, {
-          requestId: `bench-${run}-${i}`,
-          campaignId: campaign.id,
-          recipients: Array.from({ length: recipients }, (_, r) => ({
-            type: 'aep',
-            userId: `member${(i + r) % 20}@example.com`,
-            namespace: 'email',
-            context: { code: String(i) },
-          })),
-        }),
-      );
-      const sentMs = await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
-      const cpuMs = cpuPerCall(cpu);
-      if (recipients === 1) unitary.set(concurrency, { rate: CALLS / result.wallMs, cpuMs });
-      row('POST /im/executions/unitary', recipients, concurrency, result, sentMs, cpuMs);
+  /** A unitary row: CALLS triggers of `recipients` recipients; returns calls/s and CPU ms/call. */
+  const unitaryRow = async (recipients: number, concurrency: number) => {
+    run++;
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const result = await load(CALLS, concurrency, (i) =>
+      call('POST', '/im/executions/unitary', key, {
+        requestId: `bench-${run}-${i}`,
+        campaignId: campaign.id,
+        recipients: Array.from({ length: recipients }, (_, r) => ({
+          type: 'aep',
+          userId: `member${(i + r) % 20}@example.com`,
+          namespace: 'email',
+          context: { code: String(i) },
+        })),
+      }),
+    );
+    const sentMs = await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
+    const cpuMs = cpuPerCall(cpu);
+    row('POST /im/executions/unitary', recipients, concurrency, result, sentMs, cpuMs);
+    return { rate: CALLS / result.wallMs, cpuMs };
+  };
+
+  // The raw minimum of the same 1-recipient send (bench/raw-baseline.ts), on the same engines, and
+  // over HTTP: the same calls behind a bare node:http server, called with the bench's own client (a
+  // trigger is an HTTP call, and that client shares the core with Herald). BENCH_ROUNDS rounds of
+  // raw, raw over HTTP and the 1-recipient unitary row, in turn at each concurrency: the machine's
+  // other load moves between runs, so each ratio is taken within a round, and their median printed.
+  type Figures = { rate: number; cpuMs: number };
+  const rounds = new Map<number, { raw: Figures; rawHttp: Figures; unitary: Figures }[]>();
+  for (const concurrency of WEBHOOKS_ONLY ? [] : CONCURRENCY) {
+    for (let round = 0; round < ROUNDS; round++) {
+      const figures: Figures[] = [];
+      for (const overHttp of [false, true]) {
+        const cpu = process.cpuUsage();
+        const tag = `${concurrency}-${round}-${overHttp}`;
+        const result = await rawBaseline(herald, CALLS, concurrency, tag, { overHttp });
+        const cpuMs = cpuPerCall(cpu);
+        figures.push({ rate: CALLS / result.wallMs, cpuMs });
+        const name = overHttp ? 'raw minimum over HTTP' : 'raw minimum (SDK calls only)';
+        row(name, 1, concurrency, result, result.sentMs, cpuMs);
+      }
+      const [raw, rawHttp] = figures as [Figures, Figures];
+      rounds.set(concurrency, [
+        ...(rounds.get(concurrency) ?? []),
+        { raw, rawHttp, unitary: await unitaryRow(1, concurrency) },
+      ]);
     }
+  }
+  for (const recipients of WEBHOOKS_ONLY || UNITARY_ONLY ? [] : [20]) {
+    for (const concurrency of CONCURRENCY) await unitaryRow(recipients, concurrency);
+  }
+  for (const recipients of WEBHOOKS_ONLY || UNITARY_ONLY ? [] : [1, 20]) {
     // High-throughput beside it: external recipients, no profile read, one enqueue per call.
-    for (const concurrency of UNITARY_ONLY ? [] : CONCURRENCY) {
+    for (const concurrency of CONCURRENCY) {
       run++;
       const cpu = process.cpuUsage();
       const started = performance.now();
@@ -198,15 +222,27 @@ try {
   }
 
   if (!WEBHOOKS_ONLY) {
-    const ratio = (pick: (c: number) => number) =>
-      CONCURRENCY.map((c) => `c${c} ${pick(c).toFixed(2)}`).join('  ');
-    console.log(
-      `\n1-recipient unitary ÷ raw minimum (calls/s): ${ratio((c) => (unitary.get(c)?.rate ?? 0) / (raw.get(c)?.rate ?? 1))}`,
-    );
-    // The same ratio from the CPU each call costs (raw's ÷ Herald's): the core is the bound here.
-    console.log(
-      `1-recipient raw minimum ÷ unitary (cpu ms/call): ${ratio((c) => (raw.get(c)?.cpuMs ?? 0) / (unitary.get(c)?.cpuMs ?? 1))}`,
-    );
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = Math.floor(sorted.length / 2);
+      return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+    };
+    const ratio = (
+      label: string,
+      pick: (r: { raw: Figures; rawHttp: Figures; unitary: Figures }) => number,
+    ) =>
+      console.log(
+        `${label}: ${CONCURRENCY.map((c) => {
+          const values = (rounds.get(c) ?? []).map(pick);
+          return `c${c} ${median(values).toFixed(2)}${values.length > 1 ? ` (${values.map((v) => v.toFixed(2)).join(', ')})` : ''}`;
+        }).join('  ')}`,
+      );
+    console.log(`\n1-recipient ratios${ROUNDS > 1 ? `, median of ${ROUNDS} rounds (each round's)` : ''}:`);
+    ratio('unitary ÷ raw minimum (calls/s)', (r) => r.unitary.rate / r.raw.rate);
+    ratio('unitary ÷ raw minimum over HTTP (calls/s)', (r) => r.unitary.rate / r.rawHttp.rate);
+    // The same ratios from the CPU each call costs (raw's ÷ Herald's): the core is the bound here.
+    ratio('raw minimum ÷ unitary (cpu ms/call)', (r) => r.raw.cpuMs / r.unitary.cpuMs);
+    ratio('raw minimum over HTTP ÷ unitary (cpu ms/call)', (r) => r.rawHttp.cpuMs / r.unitary.cpuMs);
   }
 
   // Webhook delivery: status events of webhook-enabled triggers to a local receiver.
