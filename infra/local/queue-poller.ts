@@ -58,6 +58,13 @@ export function toSqsRecord(message: Message, queueArn: string): SQSRecord {
  * engine wakes every waiting long poll when one message arrives, and all but one came back empty
  * (with four loops, about one empty receive per message sent): a call each for nothing, on the
  * core the handlers share (ADR 0034). Batches still run side by side, as many as the loops.
+ *
+ * And while a batch is being worked and the last receive was not a full batch (no backlog), the
+ * next receive waits until a batch finishes, at most `gatherMs`: the messages that arrive
+ * meanwhile come as one batch (one receive, one delete, one invocation whose jobs read together)
+ * instead of one each. A full batch means a backlog: then the loops receive without waiting. A
+ * batch that hangs or is slow (an SMTP server, a paced SMS) holds the others back `gatherMs` at
+ * most. On AWS the event source mapping polls as it does; this is the local runtime's only.
  */
 export function startQueuePoller(options: {
   client: SQSClient;
@@ -68,10 +75,30 @@ export function startQueuePoller(options: {
   onError?: (error: unknown) => void;
   /** Most batches in flight on this machine, whatever the definition allows on AWS. @default 4 */
   maxLocalConcurrency?: number;
+  /** How long a receive waits for a batch in flight to finish when there is no backlog. @default 50 */
+  gatherMs?: number;
 }): QueuePoller {
   const { client, queueUrl, definition } = options;
   const abort = new AbortController();
   let running = true;
+
+  const gatherMs = options.gatherMs ?? 50;
+  // Batches being worked, whether the last receive was full, and who waits for either to change.
+  let working = 0;
+  let backlog = false;
+  const waiting: (() => void)[] = [];
+  const changed = () => {
+    for (const wake of waiting.splice(0)) wake();
+  };
+  const batchFinishedOrGathered = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(wake, gatherMs);
+      function wake() {
+        clearTimeout(timer);
+        resolve();
+      }
+      waiting.push(wake);
+    });
 
   // The receive turn: the loop holding it is the only one with a ReceiveMessage in flight.
   let turn: Promise<void> = Promise.resolve();
@@ -83,6 +110,7 @@ export function startQueuePoller(options: {
     });
     await previous;
     try {
+      if (working > 0 && !backlog && running) await batchFinishedOrGathered();
       if (!running) return [];
       const received = await client.send(
         new ReceiveMessageCommand({
@@ -94,7 +122,9 @@ export function startQueuePoller(options: {
         }),
         { abortSignal: abort.signal },
       );
-      return received.Messages ?? [];
+      const messages = received.Messages ?? [];
+      backlog = messages.length >= definition.batchSize;
+      return messages;
     } finally {
       release();
     }
@@ -103,6 +133,16 @@ export function startQueuePoller(options: {
   const pollOnce = async () => {
     const messages = await receive();
     if (messages.length === 0) return;
+    working++;
+    try {
+      await work(messages);
+    } finally {
+      working--;
+      changed();
+    }
+  };
+
+  const work = async (messages: Message[]) => {
     const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, options.queueArn)) };
     let failed: Set<string>;
     try {
