@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,8 +39,9 @@ export async function rawBaseline(
   calls: number,
   concurrency: number,
   runTag: string,
-  options: { overHttp?: boolean } = {},
+  options: { overHttp?: boolean; duties?: boolean } = {},
 ) {
+  const duties = options.duties === true;
   const { dynamodb, sqs } = herald.clients;
   const table = herald.tableName;
   const { QueueUrl: queueUrl = '' } = await sqs.send(
@@ -68,9 +69,13 @@ export async function rawBaseline(
         new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
       );
       if (Messages.length === 0) continue;
-      const ids = Messages.map(
-        (m) => JSON.parse(m.Body ?? '{}') as { executionId: string; messageId: string },
-      );
+      const ids = Messages.map((m) => {
+        const body = JSON.parse(m.Body ?? '{}') as RawJob;
+        return {
+          executionId: body.executionId,
+          messageId: body.messageId ?? body.recipients?.[0]?.messageId ?? '',
+        };
+      });
       await dynamodb.send(
         new BatchGetCommand({
           RequestItems: {
@@ -92,6 +97,19 @@ export async function rawBaseline(
               Item: {
                 ...key(`RAW#EXEC#${id.executionId}`, `COPY#${id.messageId}`),
                 providerId: randomUUID(),
+                ...(duties
+                  ? {
+                      type: 'outbox',
+                      messageId: id.messageId,
+                      executionId: id.executionId,
+                      channel: 'email',
+                      to: 'member@example.com',
+                      subject: 'Hello 1',
+                      html: '<p>code</p>',
+                      sentAt: new Date().toISOString(),
+                      expiresAt: Math.floor(Date.now() / 1000) + 30 * 86400,
+                    }
+                  : {}),
               },
               ConditionExpression: 'attribute_not_exists(pk)',
             }),
@@ -101,8 +119,13 @@ export async function rawBaseline(
               TableName: table,
               Key: key(`RAW#EXEC#${id.executionId}`, `MSG#${id.messageId}`),
               UpdateExpression: 'SET #s = :s, history = list_append(history, :h)',
+              ...(duties ? { ConditionExpression: '#s = :from' } : {}),
               ExpressionAttributeNames: { '#s': 'status' },
-              ExpressionAttributeValues: { ':s': 'sent', ':h': [{ status: 'sent', at: Date.now() }] },
+              ExpressionAttributeValues: {
+                ':s': 'sent',
+                ':h': [{ status: 'sent', at: Date.now() }],
+                ...(duties ? { ':from': 'queued' } : {}),
+              },
             }),
           );
         }),
@@ -129,13 +152,46 @@ export async function rawBaseline(
         RequestItems: { [table]: { Keys: [key('RAW#KEY'), key('RAW#CAMPAIGN'), key('RAW#PROFILE')] } },
       }),
     );
+    const now = Date.now();
+    const at = new Date(now).toISOString();
+    const expiresAt = Math.floor(now / 1000) + 30 * 86400;
+    const recipient = input.recipients[0];
+    // With `duties`: the job the dispatcher needs (content and recipient, so it reads no campaign),
+    // kept in the claim until queued (the outbox), and the index entries Herald's items carry.
+    const job: RawJob = duties
+      ? {
+          kind: 'unitary',
+          executionId,
+          requestId: input.requestId,
+          campaignId: input.campaignId,
+          content: { subject: 'Hello {{profile.n}}', html: '<p>{{context.code}}</p>' },
+          recipients: [{ messageId, userId: recipient?.userId ?? '', context: recipient?.context ?? {} }],
+        }
+      : { executionId, messageId };
+    const body = JSON.stringify(job);
     await dynamodb.send(
       new TransactWriteCommand({
         TransactItems: [
           {
             Put: {
               TableName: table,
-              Item: { ...claim, executionId, state: 'pending' },
+              Item: {
+                ...claim,
+                executionId,
+                state: 'pending',
+                ...(duties
+                  ? {
+                      type: 'idempotency',
+                      bodyHash: createHash('sha256').update(JSON.stringify(input)).digest('hex'),
+                      response: { executionId, requestId: input.requestId, createdAt: at },
+                      lockedUntil: now + 30_000,
+                      expiresAt,
+                      jobs: body,
+                      duePk: 'DUE#RAW',
+                      dueSk: `${new Date(now + 30_000).toISOString()}#${claim.pk}`,
+                    }
+                  : {}),
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -146,6 +202,9 @@ export async function rawBaseline(
                 ...key(`RAW#EXEC#${executionId}`, 'EXEC'),
                 campaign: 'RAW#CAMPAIGN',
                 recipients: 1,
+                ...(duties
+                  ? { type: 'execution', requestId: input.requestId, createdAt: at, expiresAt }
+                  : {}),
               },
             },
           },
@@ -156,25 +215,50 @@ export async function rawBaseline(
                 ...key(`RAW#EXEC#${executionId}`, `MSG#${messageId}`),
                 status: 'queued',
                 address: 'member@example.com',
-                context: input.recipients[0]?.context ?? {},
-                history: [{ status: 'queued', at: Date.now() }],
+                context: recipient?.context ?? {},
+                history: [{ status: 'queued', at: now }],
+                ...(duties
+                  ? {
+                      type: 'message',
+                      executionId,
+                      messageId,
+                      userId: recipient?.userId ?? '',
+                      profileMsgPk: 'RAW#PMSG#PROFILE',
+                      profileMsgSk: `${at}#${messageId}`,
+                      expiresAt,
+                    }
+                  : {}),
               },
             },
           },
+          // The execution's entry in the sandbox's listing (GET /im/executions).
+          ...(duties
+            ? [
+                {
+                  Put: {
+                    TableName: table,
+                    Item: {
+                      ...key('RAW#EXECLOG', `${at}#${executionId}`),
+                      type: 'execution-log',
+                      executionId,
+                      requestId: input.requestId,
+                      createdAt: at,
+                      expiresAt,
+                    },
+                  },
+                },
+              ]
+            : []),
         ],
       }),
     );
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: JSON.stringify({ executionId, messageId }),
-      }),
-    );
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
     await dynamodb.send(
       new UpdateCommand({
         TableName: table,
         Key: claim,
-        UpdateExpression: 'SET #s = :done',
+        UpdateExpression: duties ? 'SET #s = :done REMOVE jobs, duePk, dueSk' : 'SET #s = :done',
+        ...(duties ? { ConditionExpression: 'attribute_exists(pk)' } : {}),
         ExpressionAttributeNames: { '#s': 'state' },
         ExpressionAttributeValues: { ':done': 'done' },
       }),
@@ -228,6 +312,17 @@ export async function rawBaseline(
     await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
     await server?.close();
   }
+}
+
+/** The queued job: its ids alone, or (with `duties`) what the dispatcher renders and sends from. */
+interface RawJob {
+  readonly executionId: string;
+  readonly messageId?: string;
+  readonly kind?: string;
+  readonly requestId?: string;
+  readonly campaignId?: string;
+  readonly content?: Record<string, string>;
+  readonly recipients?: readonly { messageId: string; userId: string; context: Record<string, string> }[];
 }
 
 interface RawRequest {
