@@ -60,11 +60,11 @@ export function toSqsRecord(message: Message, queueArn: string): SQSRecord {
  * core the handlers share (ADR 0034). Batches still run side by side, as many as the loops.
  *
  * And while a batch is being worked and the last receive was not a full batch (no backlog), the
- * next receive waits until a batch finishes, at most `gatherMs`: the messages that arrive
+ * next receive waits until a batch finishes, at most `gatherMs` (100 ms): the messages that arrive
  * meanwhile come as one batch (one receive, one delete, one invocation whose jobs read together)
  * instead of one each. A full batch means a backlog: then the loops receive without waiting. A
- * batch that hangs or is slow (an SMTP server, a paced SMS) holds the others back `gatherMs` at
- * most. On AWS the event source mapping polls as it does; this is the local runtime's only.
+ * batch that hangs or is slow (an SMTP server, a paced SMS, a slow webhook) holds the next receive
+ * back 100 ms at most. On AWS the event source mapping polls as it does; this is local only.
  */
 export function startQueuePoller(options: {
   client: SQSClient;
@@ -75,14 +75,14 @@ export function startQueuePoller(options: {
   onError?: (error: unknown) => void;
   /** Most batches in flight on this machine, whatever the definition allows on AWS. @default 4 */
   maxLocalConcurrency?: number;
-  /** How long a receive waits for a batch in flight to finish when there is no backlog. @default 50 */
+  /** How long a receive waits for a batch in flight to finish when there is no backlog. @default 100 */
   gatherMs?: number;
 }): QueuePoller {
   const { client, queueUrl, definition } = options;
   const abort = new AbortController();
   let running = true;
 
-  const gatherMs = options.gatherMs ?? 50;
+  const gatherMs = options.gatherMs ?? 100;
   // Batches being worked, whether the last receive was full, and who waits for either to change.
   let working = 0;
   let backlog = false;
