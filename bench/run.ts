@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -119,14 +120,25 @@ try {
     `${CALLS} requests per row; embedded dynalite + fauxqs + gateway + dispatch poller in one process\n`,
   );
   console.log(
-    'route                        recip  conc   calls/s  recipients/s  p50 ms  p99 ms  all sent after  cpu ms/call',
+    'route                        recip  conc   calls/s  recipients/s  p50 ms  p99 ms  all sent after  cpu ms/call  requests/call',
   );
   // The process's CPU time (user + system: engines, gateway, handlers, pollers) from a row's start
   // until all was sent, per call: what a call costs the core, which the other helpers' load on a
   // shared machine moves far less than it moves calls/s.
-  const cpuPerCall = (since: NodeJS.CpuUsage) => {
-    const used = process.cpuUsage(since);
-    return (used.user + used.system) / 1000 / CALLS;
+  // And the HTTP requests made in the process per call (node:http clients: the SDK's calls, the
+  // pollers', the embedded engines' own), counted by the diagnostics channel: the pipeline's work
+  // in calls, which no other load on the machine moves.
+  let httpRequests = 0;
+  diagnostics.subscribe('http.client.request.start', () => {
+    httpRequests++;
+  });
+  const meter = () => ({ usage: process.cpuUsage(), requests: httpRequests });
+  const cpuPerCall = (since: ReturnType<typeof meter>) => {
+    const used = process.cpuUsage(since.usage);
+    return {
+      cpuMs: (used.user + used.system) / 1000 / CALLS,
+      requests: (httpRequests - since.requests) / CALLS,
+    };
   };
   const row = (
     name: string,
@@ -134,14 +146,14 @@ try {
     concurrency: number,
     r: { latencies: number[]; wallMs: number },
     sentMs?: number,
-    cpuMs?: number,
+    cost?: { cpuMs: number; requests: number },
   ) =>
     console.log(
-      `${name.padEnd(28)} ${String(recipients).padStart(5)} ${String(concurrency).padStart(5)} ${((CALLS / r.wallMs) * 1000).toFixed(0).padStart(9)} ${(((CALLS * recipients) / r.wallMs) * 1000).toFixed(0).padStart(13)} ${percentile(r.latencies, 50).toFixed(1).padStart(7)} ${percentile(r.latencies, 99).toFixed(1).padStart(7)}  ${(sentMs === undefined ? '-' : `${(sentMs / 1000).toFixed(2)} s`).padStart(14)}  ${cpuMs === undefined ? '-' : cpuMs.toFixed(2).padStart(11)}`,
+      `${name.padEnd(28)} ${String(recipients).padStart(5)} ${String(concurrency).padStart(5)} ${((CALLS / r.wallMs) * 1000).toFixed(0).padStart(9)} ${(((CALLS * recipients) / r.wallMs) * 1000).toFixed(0).padStart(13)} ${percentile(r.latencies, 50).toFixed(1).padStart(7)} ${percentile(r.latencies, 99).toFixed(1).padStart(7)}  ${(sentMs === undefined ? '-' : `${(sentMs / 1000).toFixed(2)} s`).padStart(14)}  ${cost === undefined ? '-' : `${cost.cpuMs.toFixed(2).padStart(11)} ${cost.requests.toFixed(1).padStart(13)}`}`,
     );
 
   for (const concurrency of WEBHOOKS_ONLY || UNITARY_ONLY ? [] : CONCURRENCY) {
-    const cpu = process.cpuUsage();
+    const cpu = meter();
     const result = await load(CALLS, concurrency, () => call('GET', '/im/health', key));
     row('GET /im/health (ceiling)', 0, concurrency, result, undefined, cpuPerCall(cpu));
   }
@@ -149,7 +161,7 @@ try {
   /** A unitary row: CALLS triggers of `recipients` recipients; returns calls/s and CPU ms/call. */
   const unitaryRow = async (recipients: number, concurrency: number) => {
     run++;
-    const cpu = process.cpuUsage();
+    const cpu = meter();
     const started = performance.now();
     const result = await load(CALLS, concurrency, (i) =>
       call('POST', '/im/executions/unitary', key, {
@@ -164,9 +176,9 @@ try {
       }),
     );
     const sentMs = await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
-    const cpuMs = cpuPerCall(cpu);
-    row('POST /im/executions/unitary', recipients, concurrency, result, sentMs, cpuMs);
-    return { rate: CALLS / result.wallMs, cpuMs };
+    const cost = cpuPerCall(cpu);
+    row('POST /im/executions/unitary', recipients, concurrency, result, sentMs, cost);
+    return { rate: CALLS / result.wallMs, ...cost };
   };
 
   // The raw minimum of the same 1-recipient send (bench/raw-baseline.ts), on the same engines, and
@@ -174,19 +186,19 @@ try {
   // trigger is an HTTP call, and that client shares the core with Herald). BENCH_ROUNDS rounds of
   // raw, raw over HTTP and the 1-recipient unitary row, in turn at each concurrency: the machine's
   // other load moves between runs, so each ratio is taken within a round, and their median printed.
-  type Figures = { rate: number; cpuMs: number };
+  type Figures = { rate: number; cpuMs: number; requests: number };
   const rounds = new Map<number, { raw: Figures; rawFull: Figures; unitary: Figures }[]>();
   for (const concurrency of WEBHOOKS_ONLY ? [] : CONCURRENCY) {
     for (let round = 0; round < ROUNDS; round++) {
       const figures: Figures[] = [];
       for (const full of [false, true]) {
-        const cpu = process.cpuUsage();
+        const cpu = meter();
         const tag = `${concurrency}-${round}-${full}`;
         const result = await rawBaseline(herald, CALLS, concurrency, tag, { overHttp: full, duties: full });
-        const cpuMs = cpuPerCall(cpu);
-        figures.push({ rate: CALLS / result.wallMs, cpuMs });
+        const cost = cpuPerCall(cpu);
+        figures.push({ rate: CALLS / result.wallMs, ...cost });
         const name = full ? "raw + Herald's duties (HTTP)" : 'raw minimum (SDK calls only)';
-        row(name, 1, concurrency, result, result.sentMs, cpuMs);
+        row(name, 1, concurrency, result, result.sentMs, cost);
       }
       const [raw, rawFull] = figures as [Figures, Figures];
       rounds.set(concurrency, [
@@ -202,7 +214,7 @@ try {
     // High-throughput beside it: external recipients, no profile read, one enqueue per call.
     for (const concurrency of CONCURRENCY) {
       run++;
-      const cpu = process.cpuUsage();
+      const cpu = meter();
       const started = performance.now();
       const result = await load(CALLS, concurrency, (i) =>
         call('POST', '/im/executions/highthroughput', key, {
@@ -243,6 +255,8 @@ try {
     // The same ratios from the CPU each call costs (raw's ÷ Herald's): the core is the bound here.
     ratio('raw minimum ÷ unitary (cpu ms/call)', (r) => r.raw.cpuMs / r.unitary.cpuMs);
     ratio("raw + Herald's duties ÷ unitary (cpu ms/call)", (r) => r.rawFull.cpuMs / r.unitary.cpuMs);
+    ratio('raw minimum ÷ unitary (requests/call)', (r) => r.raw.requests / r.unitary.requests);
+    ratio("raw + Herald's duties ÷ unitary (requests/call)", (r) => r.rawFull.requests / r.unitary.requests);
   }
 
   // Webhook delivery: status events of webhook-enabled triggers to a local receiver.
