@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,11 @@ const WEBHOOKS_ONLY = process.env.BENCH_WEBHOOKS_ONLY === '1';
 // BENCH_WEBHOOK_ROWS=alone (or burst,steady, …): which webhook rows run (all three by default), e.g.
 // to profile the feedback worker alone with --cpu-prof.
 const WEBHOOK_ROWS = new Set((process.env.BENCH_WEBHOOK_ROWS ?? 'burst,alone,steady').split(','));
+// BENCH_UNITARY_ONLY=1: the raw minimum and the 1-recipient unitary rows alone (for profiling them
+// with `--cpu-prof`, and for comparing the ratio without the other rows' load between them).
+const UNITARY_ONLY = process.env.BENCH_UNITARY_ONLY === '1';
+// BENCH_ROUNDS=n: the raw minimum and 1-recipient unitary rows n times in turn (ratios: the median).
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 
 const herald = await startHerald({
   port: 0,
@@ -87,6 +93,28 @@ try {
     content: { subject: 'Your code', html: '<p>{{context.code}}</p>' },
   })) as { id: string };
   await call('POST', `/campaigns/${codes.id}/activate`, key);
+  // Warm-up, outside the rows: the first trigger loads the executions handler and the dispatch
+  // worker (a cold start, the raw minimum has none), and the raw minimum's code runs a few times too.
+  const warmed = performance.now();
+  await call('POST', '/im/executions/unitary', key, {
+    requestId: 'bench-warm-unitary',
+    campaignId: campaign.id,
+    recipients: [{ type: 'aep', userId: 'member0@example.com', namespace: 'email', context: { code: 'w' } }],
+  });
+  await call('POST', '/im/executions/highthroughput', key, {
+    requestId: 'bench-warm-highthroughput',
+    campaignId: codes.id,
+    recipients: [
+      {
+        type: 'external',
+        userId: 'member0@example.com',
+        channelData: { emailAddress: 'member0@example.com' },
+      },
+    ],
+  });
+  await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', warmed);
+  await rawBaseline(herald, 10, 1, 'warm');
+  await rawBaseline(herald, 10, 1, 'warm-full', { overHttp: true, duties: true });
 
   console.log(
     `Herald bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -95,59 +123,101 @@ try {
     `${CALLS} requests per row; embedded dynalite + fauxqs + gateway + dispatch poller in one process\n`,
   );
   console.log(
-    'route                        recip  conc   calls/s  recipients/s  p50 ms  p99 ms  all sent after',
+    'route                        recip  conc   calls/s  recipients/s  p50 ms  p99 ms  all sent after  cpu ms/call  requests/call',
   );
+  // The process's CPU time (user + system: engines, gateway, handlers, pollers) from a row's start
+  // until all was sent, per call: what a call costs the core, which the other helpers' load on a
+  // shared machine moves far less than it moves calls/s.
+  // And the HTTP requests made in the process per call (node:http clients: the SDK's calls, the
+  // pollers', the embedded engines' own), counted by the diagnostics channel: the pipeline's work
+  // in calls, which no other load on the machine moves.
+  let httpRequests = 0;
+  diagnostics.subscribe('http.client.request.start', () => {
+    httpRequests++;
+  });
+  const meter = () => ({ usage: process.cpuUsage(), requests: httpRequests });
+  const cpuPerCall = (since: ReturnType<typeof meter>) => {
+    const used = process.cpuUsage(since.usage);
+    return {
+      cpuMs: (used.user + used.system) / 1000 / CALLS,
+      requests: (httpRequests - since.requests) / CALLS,
+    };
+  };
   const row = (
     name: string,
     recipients: number,
     concurrency: number,
     r: { latencies: number[]; wallMs: number },
     sentMs?: number,
+    cost?: { cpuMs: number; requests: number },
   ) =>
     console.log(
-      `${name.padEnd(28)} ${String(recipients).padStart(5)} ${String(concurrency).padStart(5)} ${((CALLS / r.wallMs) * 1000).toFixed(0).padStart(9)} ${(((CALLS * recipients) / r.wallMs) * 1000).toFixed(0).padStart(13)} ${percentile(r.latencies, 50).toFixed(1).padStart(7)} ${percentile(r.latencies, 99).toFixed(1).padStart(7)}  ${sentMs === undefined ? '-' : `${(sentMs / 1000).toFixed(2)} s`}`,
+      `${name.padEnd(28)} ${String(recipients).padStart(5)} ${String(concurrency).padStart(5)} ${((CALLS / r.wallMs) * 1000).toFixed(0).padStart(9)} ${(((CALLS * recipients) / r.wallMs) * 1000).toFixed(0).padStart(13)} ${percentile(r.latencies, 50).toFixed(1).padStart(7)} ${percentile(r.latencies, 99).toFixed(1).padStart(7)}  ${(sentMs === undefined ? '-' : `${(sentMs / 1000).toFixed(2)} s`).padStart(14)}  ${cost === undefined ? '-' : `${cost.cpuMs.toFixed(2).padStart(11)} ${cost.requests.toFixed(1).padStart(13)}`}`,
     );
 
-  for (const concurrency of WEBHOOKS_ONLY ? [] : CONCURRENCY) {
-    row(
-      'GET /im/health (ceiling)',
-      0,
-      concurrency,
-      await load(CALLS, concurrency, () => call('GET', '/im/health', key)),
-    );
+  for (const concurrency of WEBHOOKS_ONLY || UNITARY_ONLY ? [] : CONCURRENCY) {
+    const cpu = meter();
+    const result = await load(CALLS, concurrency, () => call('GET', '/im/health', key));
+    row('GET /im/health (ceiling)', 0, concurrency, result, undefined, cpuPerCall(cpu));
   }
-  // The raw minimum of the same 1-recipient send (bench/raw-baseline.ts), on the same engines.
-  const raw = new Map<number, number>();
-  for (const concurrency of WEBHOOKS_ONLY ? [] : CONCURRENCY) {
-    const result = await rawBaseline(herald, CALLS, concurrency, String(concurrency));
-    raw.set(concurrency, CALLS / result.wallMs);
-    row('raw minimum (SDK calls only)', 1, concurrency, result, result.sentMs);
-  }
-  const unitary = new Map<number, number>();
   let run = 0;
-  for (const recipients of WEBHOOKS_ONLY ? [] : [1, 20]) {
-    for (const concurrency of CONCURRENCY) {
-      run++;
-      const started = performance.now();
-      const result = await load(CALLS, concurrency, (i) =>
-        call('POST', '/im/executions/unitary', key, {
-          requestId: `bench-${run}-${i}`,
-          campaignId: campaign.id,
-          recipients: Array.from({ length: recipients }, (_, r) => ({
-            type: 'aep',
-            userId: `member${(i + r) % 20}@example.com`,
-            namespace: 'email',
-            context: { code: String(i) },
-          })),
-        }),
-      );
-      const sentMs = await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
-      if (recipients === 1) unitary.set(concurrency, CALLS / result.wallMs);
-      row('POST /im/executions/unitary', recipients, concurrency, result, sentMs);
+  /** A unitary row: CALLS triggers of `recipients` recipients; returns calls/s and CPU ms/call. */
+  const unitaryRow = async (recipients: number, concurrency: number) => {
+    run++;
+    const cpu = meter();
+    const started = performance.now();
+    const result = await load(CALLS, concurrency, (i) =>
+      call('POST', '/im/executions/unitary', key, {
+        requestId: `bench-${run}-${i}`,
+        campaignId: campaign.id,
+        recipients: Array.from({ length: recipients }, (_, r) => ({
+          type: 'aep',
+          userId: `member${(i + r) % 20}@example.com`,
+          namespace: 'email',
+          context: { code: String(i) },
+        })),
+      }),
+    );
+    const sentMs = await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
+    const cost = cpuPerCall(cpu);
+    row('POST /im/executions/unitary', recipients, concurrency, result, sentMs, cost);
+    return { rate: CALLS / result.wallMs, ...cost };
+  };
+
+  // The raw minimum of the same 1-recipient send (bench/raw-baseline.ts), on the same engines, and
+  // over HTTP: the same calls behind a bare node:http server, called with the bench's own client (a
+  // trigger is an HTTP call, and that client shares the core with Herald). BENCH_ROUNDS rounds of
+  // raw, raw over HTTP and the 1-recipient unitary row, in turn at each concurrency: the machine's
+  // other load moves between runs, so each ratio is taken within a round, and their median printed.
+  type Figures = { rate: number; cpuMs: number; requests: number };
+  const rounds = new Map<number, { raw: Figures; rawFull: Figures; unitary: Figures }[]>();
+  for (const concurrency of WEBHOOKS_ONLY ? [] : CONCURRENCY) {
+    for (let round = 0; round < ROUNDS; round++) {
+      const figures: Figures[] = [];
+      for (const full of [false, true]) {
+        const cpu = meter();
+        const tag = `${concurrency}-${round}-${full}`;
+        const result = await rawBaseline(herald, CALLS, concurrency, tag, { overHttp: full, duties: full });
+        const cost = cpuPerCall(cpu);
+        figures.push({ rate: CALLS / result.wallMs, ...cost });
+        const name = full ? "raw + Herald's duties (HTTP)" : 'raw minimum (SDK calls only)';
+        row(name, 1, concurrency, result, result.sentMs, cost);
+      }
+      const [raw, rawFull] = figures as [Figures, Figures];
+      rounds.set(concurrency, [
+        ...(rounds.get(concurrency) ?? []),
+        { raw, rawFull, unitary: await unitaryRow(1, concurrency) },
+      ]);
     }
+  }
+  for (const recipients of WEBHOOKS_ONLY || UNITARY_ONLY ? [] : [20]) {
+    for (const concurrency of CONCURRENCY) await unitaryRow(recipients, concurrency);
+  }
+  for (const recipients of WEBHOOKS_ONLY || UNITARY_ONLY ? [] : [1, 20]) {
     // High-throughput beside it: external recipients, no profile read, one enqueue per call.
     for (const concurrency of CONCURRENCY) {
       run++;
+      const cpu = meter();
       const started = performance.now();
       const result = await load(CALLS, concurrency, (i) =>
         call('POST', '/im/executions/highthroughput', key, {
@@ -162,16 +232,43 @@ try {
         }),
       );
       const sentMs = await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
-      row('POST …/highthroughput', recipients, concurrency, result, sentMs);
+      row('POST …/highthroughput', recipients, concurrency, result, sentMs, cpuPerCall(cpu));
     }
   }
 
-  if (!WEBHOOKS_ONLY)
-    console.log(
-      `\n1-recipient unitary ÷ raw minimum (calls/s): ${CONCURRENCY.map((c) => `c${c} ${((unitary.get(c) ?? 0) / (raw.get(c) ?? 1)).toFixed(2)}`).join('  ')}`,
-    );
+  if (!WEBHOOKS_ONLY) {
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = Math.floor(sorted.length / 2);
+      return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+    };
+    const ratio = (
+      label: string,
+      pick: (r: { raw: Figures; rawFull: Figures; unitary: Figures }) => number,
+    ) =>
+      console.log(
+        `${label}: ${CONCURRENCY.map((c) => {
+          const values = (rounds.get(c) ?? []).map(pick);
+          return `c${c} ${median(values).toFixed(2)}${values.length > 1 ? ` (${values.map((v) => v.toFixed(2)).join(', ')})` : ''}`;
+        }).join('  ')}`,
+      );
+    console.log(`\n1-recipient ratios${ROUNDS > 1 ? `, median of ${ROUNDS} rounds (each round's)` : ''}:`);
+    ratio('unitary ÷ raw minimum (calls/s)', (r) => r.unitary.rate / r.raw.rate);
+    ratio("unitary ÷ raw + Herald's duties (calls/s)", (r) => r.unitary.rate / r.rawFull.rate);
+    // The same ratios from the CPU each call costs (raw's ÷ Herald's): the core is the bound here.
+    ratio('raw minimum ÷ unitary (cpu ms/call)', (r) => r.raw.cpuMs / r.unitary.cpuMs);
+    ratio("raw + Herald's duties ÷ unitary (cpu ms/call)", (r) => r.rawFull.cpuMs / r.unitary.cpuMs);
+    ratio('raw minimum ÷ unitary (requests/call)', (r) => r.raw.requests / r.unitary.requests);
+    ratio("raw + Herald's duties ÷ unitary (requests/call)", (r) => r.rawFull.requests / r.unitary.requests);
+  }
 
   // Webhook delivery: status events of webhook-enabled triggers to a local receiver.
+  if (!UNITARY_ONLY) await webhookRows(key);
+} finally {
+  await herald.stop();
+}
+
+async function webhookRows(key: string) {
   const WEBHOOK_CALLS = Number(process.env.BENCH_WEBHOOK_CALLS ?? 50);
   const receipts = new Map<string, { delayMs: number; at: number }>();
   const receiver = http.createServer((request, response) => {
@@ -325,6 +422,4 @@ try {
   } finally {
     receiver.close();
   }
-} finally {
-  await herald.stop();
 }

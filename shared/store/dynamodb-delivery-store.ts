@@ -76,7 +76,7 @@ export class DynamoDbDeliveryStore extends DynamoDbTable implements DeliveryStor
 
   async find(sandbox: string, webhookId: string, eventId: string): Promise<DeliveryRecord | undefined> {
     // Batched with the other records of the SQS batch asking in the same turn (ADR 0033).
-    const item = await this.reader.read(keys.delivery(sandbox, webhookId, eventId));
+    const item = await this.reader.readOne(keys.delivery(sandbox, webhookId, eventId));
     return item ? deliveryItem.parse(item) : undefined;
   }
 

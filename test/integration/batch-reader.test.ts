@@ -1,13 +1,13 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { InitializeMiddleware } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchReader } from '../../shared/store/batch-reader.ts';
+import { BatchReader, packReads } from '../../shared/store/batch-reader.ts';
 import { startTestHerald } from './harness.ts';
 
 /**
- * The batch reader (ADR 0033) against the embedded DynamoDB: the items asked for during one turn
- * are read in as few BatchGetItem calls as the 100-key limit allows, each caller gets its own
- * item (or undefined), and a key asked twice is read once.
+ * The batch reader (ADR 0033, 0034) against the embedded DynamoDB: the reads handed in during one turn
+ * go out in as few BatchGetItem calls as the 100-key limit allows, a key several reads ask for is
+ * asked once, and each caller gets the items of its own keys.
  */
 let herald: Awaited<ReturnType<typeof startTestHerald>>;
 let documents: DynamoDBDocumentClient;
@@ -21,7 +21,7 @@ beforeAll(async () => {
     (next, context) =>
     async (args) => {
       const input = args.input as { RequestItems?: Record<string, { Keys?: unknown[] }> };
-      const keys = Object.values(input.RequestItems ?? {})[0]?.Keys?.length ?? 0;
+      const keys = Object.values(input.RequestItems ?? {}).reduce((n, r) => n + (r.Keys?.length ?? 0), 0);
       calls.push({ command: String(context.commandName), keys });
       return next(args);
     };
@@ -30,51 +30,91 @@ beforeAll(async () => {
     step: 'initialize',
     override: true,
   });
-  for (let i = 0; i < 150; i += 2) {
+  for (let i = 0; i < 150; i++)
     await documents.send(
-      new PutCommand({ TableName: herald.tableName, Item: { pk: `BR#${i}`, sk: 'ITEM', n: i } }),
+      new PutCommand({ TableName: herald.tableName, Item: { pk: 'BR#items', sk: `I#${i}`, n: i } }),
     );
-  }
 });
 afterAll(async () => {
   await herald?.stop();
 });
 
+const key = (i: number) => ({ pk: 'BR#items', sk: `I#${i}` });
+const numbers = (items: Record<string, unknown>[]) =>
+  items.map((item) => Number(item.n)).sort((a, b) => a - b);
+
 describe('the batch reader', () => {
-  it('reads the keys of one turn in BatchGetItem calls of at most 100 keys, each caller its item', async () => {
+  it('reads the reads of one turn in one BatchGetItem call, each caller getting its own items', async () => {
     const reader = new BatchReader(documents, herald.tableName);
     calls.length = 0;
-    // 150 keys, every other one written: two calls side by side (100 + 50).
-    const found = await Promise.all(
-      Array.from({ length: 150 }, (_, i) => reader.read({ pk: `BR#${i}`, sk: 'ITEM' })),
+    const [a, b, c, none] = await Promise.all([
+      reader.read([key(1), key(2)]),
+      // Key 2 is asked by two reads, key 999 is missing.
+      reader.read([key(2), key(3), { pk: 'BR#items', sk: 'I#999' }]),
+      reader.read([key(4)]),
+      reader.read([]),
+    ]);
+    expect(calls).toEqual([{ command: 'BatchGetItemCommand', keys: 5 }]);
+    expect(numbers(a ?? [])).toEqual([1, 2]);
+    expect(numbers(b ?? [])).toEqual([2, 3]);
+    expect(numbers(c ?? [])).toEqual([4]);
+    expect(none).toEqual([]);
+  });
+
+  it('splits more than 100 distinct keys into calls of at most 100, side by side', async () => {
+    const reader = new BatchReader(documents, herald.tableName);
+    calls.length = 0;
+    const reads = await Promise.all(
+      Array.from({ length: 3 }, (_, r) => reader.read(Array.from({ length: 50 }, (_, i) => key(r * 50 + i)))),
     );
-    expect(calls.map((c) => c.command)).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand']);
-    expect(calls.map((c) => c.keys).sort((a, b) => a - b)).toEqual([50, 100]);
-    found.forEach((item, i) => {
-      if (i % 2 === 0) expect(item).toMatchObject({ pk: `BR#${i}`, n: i });
-      else expect(item).toBeUndefined();
+    expect(calls.map((call) => call.keys).sort((x, y) => y - x)).toEqual([100, 50]);
+    reads.forEach((items, r) => {
+      expect(numbers(items)).toEqual(Array.from({ length: 50 }, (_, i) => r * 50 + i));
     });
   });
 
-  it('reads a key asked twice in one turn once, and a later turn again', async () => {
+  it('reads of different turns are different calls', async () => {
     const reader = new BatchReader(documents, herald.tableName);
     calls.length = 0;
-    const [a, b] = await Promise.all([
-      reader.read({ pk: 'BR#4', sk: 'ITEM' }),
-      reader.read({ pk: 'BR#4', sk: 'ITEM' }),
+    expect(numbers(await reader.read([key(5)]))).toEqual([5]);
+    expect(numbers(await reader.read([key(6)]))).toEqual([6]);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('rejects every caller whose keys a failed call held', async () => {
+    const reader = new BatchReader(documents, 'no-such-table');
+    const results = await Promise.allSettled([reader.read([key(1)]), reader.read([key(2)])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+
+  it('reads single items beside the others of their turn: undefined when absent, fresh the next turn', async () => {
+    const reader = new BatchReader(documents, herald.tableName);
+    calls.length = 0;
+    const [found, absent, again] = await Promise.all([
+      reader.readOne(key(4)),
+      reader.readOne({ pk: 'BR#items', sk: 'I#none' }),
+      reader.readOne(key(4)),
     ]);
-    expect(a).toMatchObject({ n: 4 });
-    expect(b).toMatchObject({ n: 4 });
-    expect(calls).toEqual([{ command: 'BatchGetItemCommand', keys: 1 }]);
-    // Strongly consistent: a write made after the first turn is seen by the next.
+    expect(found).toMatchObject({ n: 4 });
+    expect(absent).toBeUndefined();
+    expect(again).toMatchObject({ n: 4 });
+    expect(calls).toEqual([{ command: 'BatchGetItemCommand', keys: 2 }]);
+    // Strongly consistent: a write made after one turn is seen by the next.
     await documents.send(
-      new PutCommand({ TableName: herald.tableName, Item: { pk: 'BR#5', sk: 'ITEM', n: 5 } }),
+      new PutCommand({ TableName: herald.tableName, Item: { pk: 'BR#items', sk: 'I#late', n: 999 } }),
     );
-    expect(await reader.read({ pk: 'BR#5', sk: 'ITEM' })).toMatchObject({ n: 5 });
+    expect(await reader.readOne({ pk: 'BR#items', sk: 'I#late' })).toMatchObject({ n: 999 });
     expect(calls.map((c) => c.command)).toEqual([
       'BatchGetItemCommand',
       'PutItemCommand',
       'BatchGetItemCommand',
+    ]);
+  });
+
+  it('packs distinct keys in arrival order', () => {
+    expect(packReads([{ keys: [key(1), key(2)] }, { keys: [key(2), key(3)] }], 2)).toEqual([
+      [key(1), key(2)],
+      [key(3)],
     ]);
   });
 });
