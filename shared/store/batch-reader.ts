@@ -3,6 +3,7 @@ import {
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { TurnGatherer } from './turn-gatherer.ts';
 
 /** BatchGetItem takes at most 100 keys a call. */
 export const BATCH_GET_KEYS = 100;
@@ -45,8 +46,7 @@ export function packReads(reads: readonly { readonly keys: readonly ItemKey[] }[
 export class BatchReader {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
-  private pending: Pending[] = [];
-  private scheduled = false;
+  private readonly gathered = new TurnGatherer<Pending>((taken) => void this.flush(taken));
 
   constructor(client: DynamoDBDocumentClient, tableName: string) {
     this.client = client;
@@ -56,16 +56,7 @@ export class BatchReader {
   read(keys: readonly ItemKey[]): Promise<Item[]> {
     if (keys.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.pending.push({ keys, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => {
-          this.scheduled = false;
-          const taken = this.pending;
-          this.pending = [];
-          void this.flush(taken);
-        });
-      }
+      this.gathered.add({ keys, resolve, reject });
     });
   }
 

@@ -1,4 +1,5 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TurnGatherer } from './turn-gatherer.ts';
 
 /**
  * The writes of one caller that belong together: items to put and keys to delete, in one table.
@@ -77,8 +78,7 @@ export function packWaves<T extends { readonly group: WriteGroup; readonly keys:
 export class BatchWriter {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
-  private pending: Pending[] = [];
-  private scheduled = false;
+  private readonly gathered = new TurnGatherer<Pending>((taken) => void this.flush(taken));
 
   constructor(client: DynamoDBDocumentClient, tableName: string) {
     this.client = client;
@@ -87,16 +87,7 @@ export class BatchWriter {
 
   write(group: WriteGroup): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ group, keys: keysOf(group), resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => {
-          this.scheduled = false;
-          const taken = this.pending;
-          this.pending = [];
-          void this.flush(taken);
-        });
-      }
+      this.gathered.add({ group, keys: keysOf(group), resolve, reject });
     });
   }
 
