@@ -53,6 +53,27 @@ export const dispatchDefinition: QueueDefinition = (() => {
   return definition;
 })();
 
+/**
+ * The dispatch worker over the real handler, for a runtime started without its own dispatch
+ * poller (`queues` without `dispatchDefinition`): the bench decides when dispatch runs.
+ */
+export async function startDispatchPoller(herald: Awaited<ReturnType<typeof startHerald>>) {
+  const { sqs } = herald.clients;
+  const queueUrl = herald.queueUrls[dispatchDefinition.envVar] ?? '';
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const handler = createDispatchHandler(herald.config, herald.clients);
+  return startQueuePoller({
+    client: sqs,
+    queueUrl,
+    queueArn: Attributes.QueueArn ?? queueUrl,
+    definition: dispatchDefinition,
+    handler: () => Promise.resolve(handler),
+    onError: (error) => console.error('dispatch worker:', error),
+  });
+}
+
 /** Sends `rate × seconds ÷ slotsPerMessage` messages through a fresh runtime; how they arrived. */
 export async function pacedDispatch(run: PacedRun) {
   const total = Math.floor((run.rate * run.seconds) / run.slotsPerMessage);
@@ -139,18 +160,7 @@ export async function pacedDispatch(run: PacedRun) {
     );
     while ((await queued()).visible < calls) await pause(100);
 
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: dispatchUrl, AttributeNames: ['QueueArn'] }),
-    );
-    const handler = createDispatchHandler(herald.config, herald.clients);
-    const poller = startQueuePoller({
-      client: sqs,
-      queueUrl: dispatchUrl,
-      queueArn: Attributes.QueueArn ?? dispatchUrl,
-      definition: dispatchDefinition,
-      handler: () => Promise.resolve(handler),
-      onError: (error) => console.error('dispatch worker:', error),
-    });
+    const poller = await startDispatchPoller(herald);
     const started = Date.now();
     try {
       while (run.sink.arrivals.size < total && Date.now() - started < (run.seconds * 3 + 60) * 1000)

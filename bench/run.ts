@@ -9,6 +9,7 @@ import { SqsStatusEventPublisher } from '../shared/queue/sqs-queues.ts';
 import { apiCaller } from './api.ts';
 import { queueDrained } from './queue.ts';
 import { rawBaseline } from './raw-baseline.ts';
+import { requestPathRows } from './request-path.ts';
 
 /**
  * `npm run bench`: Herald's hot path on the embedded runtime (engines, gateway, handlers and the
@@ -64,6 +65,7 @@ async function load(total: number, concurrency: number, request: (i: number) => 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
+let stopped = false;
 try {
   const root = herald.rootKey ?? '';
   await call('POST', '/sandboxes', root, { name: 'bench' });
@@ -264,8 +266,14 @@ try {
 
   // Webhook delivery: status events of webhook-enabled triggers to a local receiver.
   if (!UNITARY_ONLY) await webhookRows(key);
-} finally {
+
+  // The high-throughput request path with the cores to itself (dispatch after it), in a runtime of its own.
   await herald.stop();
+  stopped = true;
+  if (!WEBHOOKS_ONLY && !UNITARY_ONLY)
+    await requestPathRows({ calls: CALLS, concurrency: CONCURRENCY, load, row });
+} finally {
+  if (!stopped) await herald.stop();
 }
 
 async function webhookRows(key: string) {
