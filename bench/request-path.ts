@@ -1,3 +1,4 @@
+import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startHerald } from '../infra/local/runtime.ts';
 import { queueDefinitions } from '../shared/definitions/queues.ts';
 import { apiCaller } from './api.ts';
@@ -73,6 +74,24 @@ export async function requestPathRows(options: {
     for (const concurrency of options.concurrency) {
       const health = await options.load(options.calls, concurrency, () => call('GET', '/im/health', key));
       options.row('GET /im/health (ceiling)', 0, concurrency, health);
+    }
+    // What a high-throughput call cannot do without: its one SendMessage, to the same embedded
+    // engine in this process, from the bare SDK client (a queue of its own, a body of about 1 KB),
+    // with no HTTP in front of it.
+    const { sqs } = herald.clients;
+    const { QueueUrl: rawQueue = '' } = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'bench-raw-enqueue' }),
+    );
+    try {
+      const body = JSON.stringify({ padding: 'x'.repeat(900) });
+      for (const concurrency of options.concurrency) {
+        const raw = await options.load(options.calls, concurrency, () =>
+          sqs.send(new SendMessageCommand({ QueueUrl: rawQueue, MessageBody: body })),
+        );
+        options.row('raw enqueue (one SendMessage)', 1, concurrency, raw);
+      }
+    } finally {
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: rawQueue }));
     }
     for (const recipients of [1, 20]) {
       for (const concurrency of options.concurrency) {
