@@ -6,7 +6,7 @@ import { MEMBER_SHARDS, memberShard } from '../shared/domain/audience.ts';
 import { uuidv7 } from '../shared/domain/ids.ts';
 import { keys } from '../shared/store/keys.ts';
 import { queryPages } from '../shared/store/query-all.ts';
-import { apiCaller } from './api.ts';
+import { adminKey, apiCaller } from './api.ts';
 import { startTableProcess } from './table-process.ts';
 
 /**
@@ -202,11 +202,7 @@ async function runOnce(key: string, sandbox: string, members: number, rate: numb
 }
 
 try {
-  const root = herald.rootKey ?? '';
-  await call('POST', '/sandboxes', root, { name: 'fanout' });
-  const { key } = (await call('POST', '/api-keys', root, { sandbox: 'fanout', scopes: ['admin'] })) as {
-    key: string;
-  };
+  const key = await adminKey(call, herald.rootKey ?? '', 'fanout');
   console.log(
     `Herald fan-out bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; embedded engines, ${table ? 'DynamoDB engine in a second process' : 'one process'}`,
   );

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { InitializeMiddleware } from '@smithy/types';
 import { startHerald } from '../infra/local/runtime.ts';
-import { apiCaller } from './api.ts';
+import { adminKey, apiCaller } from './api.ts';
 import { dynamoItemBytes } from './dynamodb-size.ts';
 
 /**
@@ -48,11 +48,7 @@ herald.clients.sqs.middlewareStack.add(sized(), {
 const call = apiCaller(herald.url);
 
 try {
-  const root = herald.rootKey ?? '';
-  await call('POST', '/sandboxes', root, { name: 'sizes' });
-  const { key } = (await call('POST', '/api-keys', root, { sandbox: 'sizes', scopes: ['admin'] })) as {
-    key: string;
-  };
+  const key = await adminKey(call, herald.rootKey ?? '', 'sizes');
   await call('POST', '/webhooks', key, { name: 'sizes', url: hook, channels: ['email'] });
   for (let i = 0; i < 20; i++) {
     await call('PUT', '/profiles', key, {

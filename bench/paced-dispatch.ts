@@ -5,7 +5,7 @@ import { startHerald } from '../infra/local/runtime.ts';
 import { type QueueDefinition, queueDefinitions } from '../shared/definitions/queues.ts';
 import { keys } from '../shared/store/keys.ts';
 import { nextSlot } from '../shared/store/slot-ledger.ts';
-import { apiCaller } from './api.ts';
+import { adminKey, apiCaller, liveCampaign } from './api.ts';
 import { startTableProcess } from './table-process.ts';
 
 /**
@@ -114,11 +114,7 @@ export async function pacedDispatch(run: PacedRun) {
       };
     };
 
-    const root = herald.rootKey ?? '';
-    await call('POST', '/sandboxes', root, { name: 'bench' });
-    const { key } = (await call('POST', '/api-keys', root, { sandbox: 'bench', scopes: ['admin'] })) as {
-      key: string;
-    };
+    const key = await adminKey(call, herald.rootKey ?? '', 'bench');
     for (let i = 0; i < run.recipientsPerCall; i++) {
       await call('PUT', '/profiles', key, {
         identities: [{ namespace: run.identityNamespace, id: run.identity(i) }],
@@ -130,15 +126,14 @@ export async function pacedDispatch(run: PacedRun) {
       provider: run.provider,
       rateLimitPerSec: run.rate,
     })) as { id: string };
-    const campaign = (await call('POST', '/campaigns', key, {
+    const campaign = await liveCampaign(call, key, {
       name: `bench ${run.rate}/s`,
       category: 'transactional',
       channel: run.channel,
       identityNamespace: run.identityNamespace,
       channelConfigurationId: configuration.id,
       content: run.content,
-    })) as { id: string };
-    await call('POST', `/campaigns/${campaign.id}/activate`, key);
+    });
     let next = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
@@ -147,7 +142,7 @@ export async function pacedDispatch(run: PacedRun) {
           const size = Math.min(run.recipientsPerCall, total - i * run.recipientsPerCall);
           await call('POST', '/im/executions/unitary', key, {
             requestId: `paced-${run.rate}-${i}`,
-            campaignId: campaign.id,
+            campaignId: campaign,
             recipients: Array.from({ length: size }, (_, r) => ({
               type: 'aep',
               userId: run.identity(r),

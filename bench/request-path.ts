@@ -1,7 +1,7 @@
 import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startHerald } from '../infra/local/runtime.ts';
 import { queueDefinitions } from '../shared/definitions/queues.ts';
-import { apiCaller } from './api.ts';
+import { adminKey, apiCaller, CODES_CAMPAIGN, highThroughputBody, liveCampaign } from './api.ts';
 import { dispatchDefinition, startDispatchPoller } from './paced-dispatch.ts';
 import { queueDrained } from './queue.ts';
 
@@ -39,31 +39,15 @@ export async function requestPathRows(options: {
   });
   try {
     const call = apiCaller(herald.url);
-    const root = herald.rootKey ?? '';
-    await call('POST', '/sandboxes', root, { name: 'bench' });
-    const { key } = (await call('POST', '/api-keys', root, { sandbox: 'bench', scopes: ['admin'] })) as {
-      key: string;
-    };
-    const codes = (await call('POST', '/campaigns', key, {
-      name: 'bench codes',
-      category: 'transactional',
-      channel: 'email',
-      identityNamespace: 'email',
-      highThroughput: true,
-      content: { subject: 'Your code', html: '<p>{{context.code}}</p>' },
-    })) as { id: string };
-    await call('POST', `/campaigns/${codes.id}/activate`, key);
+    const key = await adminKey(call, herald.rootKey ?? '', 'bench');
+    const codes = await liveCampaign(call, key, CODES_CAMPAIGN);
     const trigger = (tag: string, recipients: number) => (i: number) =>
-      call('POST', '/im/executions/highthroughput', key, {
-        requestId: `alone-${tag}-${i}`,
-        campaignId: codes.id,
-        recipients: Array.from({ length: recipients }, (_, r) => ({
-          type: 'external',
-          userId: `member${(i + r) % 20}@example.com`,
-          channelData: { emailAddress: `member${(i + r) % 20}@example.com` },
-          context: { code: String(i) },
-        })),
-      });
+      call(
+        'POST',
+        '/im/executions/highthroughput',
+        key,
+        highThroughputBody(codes, `alone-${tag}-${i}`, i, recipients),
+      );
     // Warm-up: the first call loads the executions handler.
     await options.load(20, 4, trigger('warm', 1));
     await options.load(20, 4, () => call('GET', '/im/health', key));

@@ -6,7 +6,7 @@ import os from 'node:os';
 import { startHerald } from '../infra/local/runtime.ts';
 import { uuidv7 } from '../shared/domain/ids.ts';
 import { SqsStatusEventPublisher } from '../shared/queue/sqs-queues.ts';
-import { apiCaller } from './api.ts';
+import { adminKey, apiCaller, CODES_CAMPAIGN, highThroughputBody, liveCampaign } from './api.ts';
 import { queueDrained } from './queue.ts';
 import { rawBaseline } from './raw-baseline.ts';
 import { requestPathRows } from './request-path.ts';
@@ -67,45 +67,32 @@ const percentile = (sorted: number[], p: number) =>
 
 let stopped = false;
 try {
-  const root = herald.rootKey ?? '';
-  await call('POST', '/sandboxes', root, { name: 'bench' });
-  const { key } = (await call('POST', '/api-keys', root, { sandbox: 'bench', scopes: ['admin'] })) as {
-    key: string;
-  };
+  const key = await adminKey(call, herald.rootKey ?? '', 'bench');
   for (let i = 0; i < 20; i++) {
     await call('PUT', '/profiles', key, {
       identities: [{ namespace: 'email', id: `member${i}@example.com` }],
       attributes: { n: i },
     });
   }
-  const campaign = (await call('POST', '/campaigns', key, {
+  const campaign = await liveCampaign(call, key, {
     name: 'bench',
     category: 'transactional',
     channel: 'email',
     identityNamespace: 'email',
     content: { subject: 'Hello {{profile.n}}', html: '<p>{{context.code}}</p>' },
-  })) as { id: string };
-  await call('POST', `/campaigns/${campaign.id}/activate`, key);
-  const codes = (await call('POST', '/campaigns', key, {
-    name: 'bench codes',
-    category: 'transactional',
-    channel: 'email',
-    identityNamespace: 'email',
-    highThroughput: true,
-    content: { subject: 'Your code', html: '<p>{{context.code}}</p>' },
-  })) as { id: string };
-  await call('POST', `/campaigns/${codes.id}/activate`, key);
+  });
+  const codes = await liveCampaign(call, key, CODES_CAMPAIGN);
   // Warm-up, outside the rows: the first trigger loads the executions handler and the dispatch
   // worker (a cold start, the raw minimum has none), and the raw minimum's code runs a few times too.
   const warmed = performance.now();
   await call('POST', '/im/executions/unitary', key, {
     requestId: 'bench-warm-unitary',
-    campaignId: campaign.id,
+    campaignId: campaign,
     recipients: [{ type: 'aep', userId: 'member0@example.com', namespace: 'email', context: { code: 'w' } }],
   });
   await call('POST', '/im/executions/highthroughput', key, {
     requestId: 'bench-warm-highthroughput',
-    campaignId: codes.id,
+    campaignId: codes,
     recipients: [
       {
         type: 'external',
@@ -171,7 +158,7 @@ try {
     const result = await load(CALLS, concurrency, (i) =>
       call('POST', '/im/executions/unitary', key, {
         requestId: `bench-${run}-${i}`,
-        campaignId: campaign.id,
+        campaignId: campaign,
         recipients: Array.from({ length: recipients }, (_, r) => ({
           type: 'aep',
           userId: `member${(i + r) % 20}@example.com`,
@@ -222,16 +209,12 @@ try {
       const cpu = meter();
       const started = performance.now();
       const result = await load(CALLS, concurrency, (i) =>
-        call('POST', '/im/executions/highthroughput', key, {
-          requestId: `bench-${run}-${i}`,
-          campaignId: codes.id,
-          recipients: Array.from({ length: recipients }, (_, r) => ({
-            type: 'external',
-            userId: `member${(i + r) % 20}@example.com`,
-            channelData: { emailAddress: `member${(i + r) % 20}@example.com` },
-            context: { code: String(i) },
-          })),
-        }),
+        call(
+          'POST',
+          '/im/executions/highthroughput',
+          key,
+          highThroughputBody(codes, `bench-${run}-${i}`, i, recipients),
+        ),
       );
       const sentMs = await queueDrained(sqs, herald.queueUrls.DISPATCH_QUEUE_URL ?? '', started);
       row('POST …/highthroughput', recipients, concurrency, result, sentMs, cpuPerCall(cpu));
@@ -297,15 +280,14 @@ async function webhookRows(key: string) {
       name: 'bench',
       url: `http://127.0.0.1:${port}/hook`,
     })) as { id: string };
-    const hooked = (await call('POST', '/campaigns', key, {
+    const hooked = await liveCampaign(call, key, {
       name: 'bench-webhooks',
       category: 'transactional',
       channel: 'email',
       identityNamespace: 'email',
       enableWebhooks: true,
       content: { subject: 'Hello {{profile.n}}', text: 'x' },
-    })) as { id: string };
-    await call('POST', `/campaigns/${hooked.id}/activate`, key);
+    });
     /**
      * Waits until `expected` events have arrived (or 5 min), then summarizes those since `from`,
      * with the process's CPU time per event since `cpu` (everything runs in this one process: the
@@ -338,7 +320,7 @@ async function webhookRows(key: string) {
       await load(WEBHOOK_CALLS, 8, (i) =>
         call('POST', '/im/executions/unitary', key, {
           requestId: `bench-webhooks-${i}`,
-          campaignId: hooked.id,
+          campaignId: hooked,
           recipients: recipients(20),
         }),
       );
@@ -366,7 +348,7 @@ async function webhookRows(key: string) {
             sandbox: 'bench',
             executionId: uuidv7(),
             requestId: `bench-alone-${start + i}`,
-            campaignId: hooked.id,
+            campaignId: hooked,
             campaignVersion: 1,
             campaignType: 'transactional' as const,
             channel: 'email' as const,
@@ -403,7 +385,7 @@ async function webhookRows(key: string) {
         calls.push(
           call('POST', '/im/executions/unitary', key, {
             requestId: `bench-steady-${i}`,
-            campaignId: hooked.id,
+            campaignId: hooked,
             recipients: recipients(1),
           }),
         );
